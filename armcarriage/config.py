@@ -1,0 +1,309 @@
+"""One typed configuration for every default and threshold.
+
+The configuration is a tree of frozen dataclasses. Defaults live here and only
+here; a TOML file (``armcarriage --config FILE``) and ``--set section.key=value``
+overrides from the command line replace them.
+
+Examples
+--------
+>>> from armcarriage.config import Config
+>>> cfg = Config().override({"cleaning.cutoff_hz": 8.0})
+>>> cfg.cleaning.cutoff_hz
+8.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from armcarriage.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    """Limits on what the video reader accepts."""
+
+    max_width: int = 7680
+    """Largest accepted frame width in pixels (after rotation)."""
+    max_height: int = 7680
+    """Largest accepted frame height in pixels (after rotation)."""
+    max_frames: int = 500_000
+    """Largest accepted frame count (about 35 min at 240 fps)."""
+    max_duration_s: float = 3600.0
+    """Longest accepted clip, seconds."""
+    min_frames: int = 1
+    """Fewest decodable frames a clip must hold."""
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Pose model and person selection."""
+
+    model_path: str = ""
+    """Path of a MediaPipe ``.task`` bundle; empty means the bundled full model."""
+    num_poses: int = 2
+    """Poses the model looks for per frame; the runner is chosen among them."""
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    min_detection_rate: float = 0.2
+    """Below this fraction of frames with a pose, the clip has no runner in view."""
+    target_fps: float = 0.0
+    """Analyse at most this many frames per second (0 = every frame)."""
+    max_seconds: float = 0.0
+    """Analyse only the first seconds of the clip (0 = whole clip)."""
+    workers: int = 0
+    """Worker processes for pose inference (0 = one per core)."""
+    chunk_seconds: float = 20.0
+    """Length of a time chunk given to one worker."""
+    chunk_overlap_seconds: float = 1.0
+    """Overlap between consecutive chunks, used to stitch the tracks."""
+
+
+@dataclass(frozen=True)
+class CleaningConfig:
+    """Gap filling, outlier rejection, filtering and masking of a pose track."""
+
+    min_visibility: float = 0.3
+    """Landmarks with visibility below this are masked (NaN) before analysis."""
+    max_gap_s: float = 0.1
+    """Gaps up to this length are filled by interpolation."""
+    hampel_window_s: float = 0.1
+    """Half-window of the Hampel outlier filter, seconds."""
+    hampel_sigmas: float = 3.0
+    """Outlier threshold in robust standard deviations."""
+    cutoff_hz: float = 10.0
+    """Cut-off of the zero-lag 4th-order Butterworth low-pass filter (Hz)."""
+    filter_order: int = 4
+    resample_fps: float = 0.0
+    """Resample uneven timestamps to this rate (0 = the clip's median rate)."""
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Camera view classification."""
+
+    segment_s: float = 2.0
+    """Length of the segments that are classified one by one."""
+    side_ratio: float = 0.35
+    """Shoulder width / torso length below which the view is a side view."""
+    frontal_ratio: float = 0.6
+    """Shoulder width / torso length above which the view is front or rear."""
+    moving_fraction: float = 0.5
+    """Hip travel across the frame (frame widths per second) above which the runner moves."""
+
+
+@dataclass(frozen=True)
+class StrideConfig:
+    """Foot-event detection and running checks."""
+
+    min_strides: int = 3
+    """Fewer strides than this are reported as too few strides."""
+    min_cadence_spm: float = 130.0
+    """Steps per minute below which the motion is not running."""
+    max_cadence_spm: float = 240.0
+    min_flight_fraction: float = 0.0
+    """Fraction of a stride in flight required to call it running (0 = not checked)."""
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """Metric definitions and confidence rules."""
+
+    min_confidence: float = 0.5
+    """Values with confidence below this are reported but not used in the summary."""
+    far_arm_policy: str = "exclude"
+    """Side view far arm: ``"exclude"`` (NaN with a reason) or ``"low_confidence"``."""
+    symmetry_flag_percent: float = 15.0
+    """Symmetry index above which an asymmetry is flagged."""
+    drift_flag_fraction: float = 0.1
+    """Relative first-third vs last-third change flagged as drift."""
+
+
+@dataclass(frozen=True)
+class CueConfig:
+    """Coaching cue selection."""
+
+    rules_path: str = ""
+    """TOML file of cue rules; empty means the rules shipped with the package."""
+    max_cues: int = 3
+    """At most this many cues are shown."""
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Outputs of an analysis."""
+
+    annotated_video: bool = True
+    html: bool = True
+    plots_dpi: int = 100
+    key_frames: int = 4
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """Batch analysis and history."""
+
+    database_url: str = ""
+    """SQLAlchemy-style URL of the history database; empty means a SQLite file in the output."""
+    workers: int = 0
+    """Videos analysed at once (0 = one per core)."""
+    scheduler: str = ""
+    """Address of a Dask scheduler; empty means local processes."""
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """Web app limits."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_mb: float = 500.0
+    max_duration_s: float = 600.0
+    max_width: int = 3840
+    max_height: int = 3840
+    max_frames: int = 100_000
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every default and threshold of armcarriage."""
+
+    video: VideoConfig = field(default_factory=VideoConfig)
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
+    view: ViewConfig = field(default_factory=ViewConfig)
+    strides: StrideConfig = field(default_factory=StrideConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    cues: CueConfig = field(default_factory=CueConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    batch: BatchConfig = field(default_factory=BatchConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+
+    def override(self, values: dict[str, Any]) -> Config:
+        """Return a copy with dotted-key values replaced.
+
+        Parameters
+        ----------
+        values
+            Mapping such as ``{"cleaning.cutoff_hz": 8.0}``. Values given as
+            strings are converted to the field's type.
+
+        Returns
+        -------
+        Config
+            A new configuration.
+
+        Raises
+        ------
+        ConfigError
+            If a key names no setting or a value has the wrong type.
+        """
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in values.items():
+            section, _, name = key.partition(".")
+            if not name:
+                raise ConfigError(
+                    f"config key {key!r}: expected 'section.setting', e.g. 'cleaning.cutoff_hz'"
+                )
+            nested.setdefault(section, {})[name] = value
+        return _apply(self, nested, "")
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Return the configuration as plain nested dictionaries."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Config:
+        """Read a TOML file of overrides on top of the defaults.
+
+        Parameters
+        ----------
+        path
+            A TOML file with one table per section, e.g. ``[cleaning]``.
+
+        Returns
+        -------
+        Config
+            The defaults with the file's values applied.
+        """
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path}: not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+        for section, table in data.items():
+            if not isinstance(table, dict):
+                raise ConfigError(
+                    f"config file {path}: expected a table [{section}], got a {type(table).__name__}"
+                )
+        return _apply(cls(), data, f"config file {path}: ")
+
+
+def _apply(obj: T, values: dict[str, Any], where: str) -> T:
+    """Replace fields of a dataclass tree from a nested mapping."""
+    known = {f.name: f for f in fields(obj)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(type(obj))
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in known:
+            raise ConfigError(
+                f"{where}unknown setting {name!r}; expected one of: {', '.join(sorted(known))}"
+            )
+        current = getattr(obj, name)
+        if is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}{name}: expected a table, got {value!r}")
+            changes[name] = _apply(current, value, f"{where}{name}.")
+        else:
+            changes[name] = _coerce(value, hints[name], f"{where}{name}")
+    return replace(obj, **changes)  # type: ignore[type-var]
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    """Convert ``value`` to ``kind`` (bool, int, float or str)."""
+    if isinstance(kind, types.UnionType):  # pragma: no cover - no unions yet
+        kind = typing.get_args(kind)[0]
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low in {"1", "true", "yes", "on"}:
+                    return True
+                if low in {"0", "false", "no", "off"}:
+                    return False
+                raise ValueError(value)
+            if isinstance(value, bool):
+                return value
+            raise ValueError(value)
+        if kind is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return float(value)
+        if kind is str:
+            return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{where}: expected a {getattr(kind, '__name__', kind)}, got {value!r}"
+        ) from None
+    return value  # pragma: no cover
