@@ -65,6 +65,12 @@ class PoseConfig:
     """Analyse at most this many frames per second (0 = every frame)."""
     max_seconds: float = 0.0
     """Analyse only the first seconds of the clip (0 = whole clip)."""
+    max_side: int = 1280
+    """Frames are scaled down so their longer side is at most this (0 = full size).
+    The model's input is 256 px, so this costs no accuracy and saves conversion time."""
+    person_x: float = -1.0
+    """Follow the person nearest this horizontal position (0-1 of the width) at
+    the start; below 0, follow the most prominent (largest) person."""
     workers: int = 0
     """Worker processes for pose inference (0 = one per core)."""
     chunk_seconds: float = 20.0
@@ -177,6 +183,17 @@ class ServeConfig:
     max_height: int = 3840
     max_frames: int = 100_000
     workers: int = 1
+    """Worker processes that analyse queued jobs."""
+    max_files_per_upload: int = 20
+    """Files accepted in one upload request."""
+    lease_s: float = 60.0
+    """A running job whose worker sent no heartbeat for this long is requeued."""
+    max_attempts: int = 3
+    """A job interrupted this many times (worker killed) is marked failed."""
+    poll_s: float = 0.5
+    """How often an idle worker looks for a queued job."""
+    tokens_file: str = ""
+    """File of access tokens, one ``TOKEN TEAM`` pair a line; see ``armcarriage serve --help``."""
 
 
 @dataclass(frozen=True)
