@@ -8,6 +8,7 @@ Examples
 >>> track = ac.estimate_pose("clip.mp4")          # doctest: +SKIP
 >>> result = ac.analyze(track)                     # doctest: +SKIP
 >>> result.strides.head()                          # doctest: +SKIP
+
 """
 
 from __future__ import annotations

@@ -23,10 +23,13 @@ def atomic_path(path: str | Path) -> Iterator[str]:
     str
         A temporary file name in the same folder (same file system, so the
         final :func:`os.replace` is atomic). It is removed if the block raises.
+
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent
+    )
     os.close(fd)
     try:
         yield tmp
@@ -51,6 +54,7 @@ def write_text(path: str | Path, text: str) -> Path:
     -------
     Path
         The written file.
+
     """
     with atomic_path(path) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")

@@ -25,6 +25,7 @@ class Camera:
         Focal length in pixels.
     width, height
         Image size in pixels.
+
     """
 
     position: tuple[float, float, float]
@@ -61,6 +62,7 @@ class Camera:
             Pixel coordinates, shape (..., 2); NaN behind the camera.
         depth : numpy.ndarray
             Distance along the optical axis (m), shape (...).
+
         """
         pc = self.to_camera(points)
         z = pc[..., 2]
@@ -106,6 +108,7 @@ def view_camera(
     Returns
     -------
     Camera
+
     """
     directions = {
         "side_left": (0.0, 1.0),

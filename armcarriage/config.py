@@ -10,6 +10,7 @@ Examples
 >>> cfg = Config().override({"cleaning.cutoff_hz": 8.0})
 >>> cfg.cleaning.cutoff_hz
 8.0
+
 """
 
 from __future__ import annotations
@@ -229,6 +230,7 @@ class Config:
         ------
         ConfigError
             If a key names no setting or a value has the wrong type.
+
         """
         nested: dict[str, dict[str, Any]] = {}
         for key, value in values.items():
@@ -257,6 +259,7 @@ class Config:
         -------
         Config
             The defaults with the file's values applied.
+
         """
         path = Path(path)
         try:

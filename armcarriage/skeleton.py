@@ -60,6 +60,7 @@ def mirror_name(name: str) -> str:
     -------
     str
         The opposite-side name, or ``name`` itself for a midline point.
+
     """
     if name.startswith("left_"):
         return "right_" + name[5:]

@@ -57,6 +57,7 @@ class PoseTrack:
     TrackError
         If the dataset breaks the contract (missing variable, wrong axes,
         timestamps not strictly increasing, visibility outside [0, 1], ...).
+
     """
 
     ds: xr.Dataset
@@ -109,6 +110,7 @@ class PoseTrack:
         Returns
         -------
         PoseTrack
+
         """
         t = np.asarray(time, dtype=float)
         pos = np.asarray(position, dtype=float)
@@ -229,6 +231,7 @@ class PoseTrack:
         -------
         PoseTrack
             The track a horizontally flipped video would give.
+
         """
         if self.keypoints != KEYPOINTS:
             raise TrackError("mirrored() needs the full 33-keypoint BlazePose layout")
@@ -294,6 +297,7 @@ class PoseTrack:
         -------
         Path
             The written file.
+
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -302,9 +306,7 @@ class PoseTrack:
 
         path = Path(path)
         df = self.to_dataframe()
-        meta = json.dumps(
-            {"attrs": _jsonable(self.attrs), "keypoints": list(self.keypoints)}
-        )
+        meta = json.dumps({"attrs": _jsonable(self.attrs), "keypoints": list(self.keypoints)})
         if path.suffix == ".csv":
             with atomic_path(path) as tmp:
                 df.to_csv(tmp, index=False)
@@ -333,8 +335,10 @@ class PoseTrack:
         Returns
         -------
         PoseTrack
+
         """
         import pandas as pd
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = Path(path)
@@ -349,8 +353,10 @@ class PoseTrack:
         else:
             try:
                 table = pq.read_table(path)
-            except Exception as exc:  # pyarrow raises several unrelated types
-                raise TrackError(f"pose track {path}: not a readable Parquet file ({exc})") from None
+            except (pa.ArrowException, OSError) as exc:
+                raise TrackError(
+                    f"pose track {path}: not a readable Parquet file ({exc})"
+                ) from None
             raw = (table.schema.metadata or {}).get(b"armcarriage")
             if raw is None:
                 raise TrackError(f"pose track {path}: no armcarriage metadata in the file")
@@ -361,7 +367,10 @@ class PoseTrack:
 
         def stack(suffixes: Sequence[str]) -> np.ndarray:
             return np.stack(
-                [np.stack([df[f"{k}_{s}"].to_numpy(float) for s in suffixes], axis=-1) for k in keypoints],
+                [
+                    np.stack([df[f"{k}_{s}"].to_numpy(float) for s in suffixes], axis=-1)
+                    for k in keypoints
+                ],
                 axis=1,
             )
 
@@ -392,6 +401,7 @@ def validate(ds: xr.Dataset) -> None:
     ------
     TrackError
         Naming the first broken rule, what was expected and what arrived.
+
     """
     if not isinstance(ds, xr.Dataset):
         raise TrackError(f"pose track: expected an xarray.Dataset, got {type(ds).__name__}")
@@ -442,4 +452,4 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["PoseTrack", "validate", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "PoseTrack", "validate"]

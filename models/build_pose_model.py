@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import os
 import subprocess
-import sys
 import tempfile
 import venv
 import zipfile
@@ -94,9 +93,7 @@ def main() -> None:
         subprocess.run(
             [str(py), "-m", "pip", "install", "-q", f"mediapipe=={MEDIAPIPE_VERSION}"], check=True
         )
-        subprocess.run(
-            [str(py), __file__, "--out", str(args.out.resolve())], check=True
-        )
+        subprocess.run([str(py), __file__, "--out", str(args.out.resolve())], check=True)
 
 
 if __name__ == "__main__":

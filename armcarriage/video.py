@@ -1,0 +1,356 @@
+"""Video input on PyAV: probe a clip, then stream its frames one at a time.
+
+Frames come out upright (rotation metadata applied), as RGB ``uint8`` arrays,
+each with its true timestamp from the container's pts, strictly increasing.
+Memory does not grow with the clip: one decoded frame is held at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from armcarriage.config import Config, VideoConfig
+from armcarriage.errors import VideoError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a clip is, as read from its container before decoding.
+
+    ``width`` and ``height`` are those of the upright frame (after rotation).
+    """
+
+    path: str
+    width: int
+    height: int
+    fps: float
+    """Nominal frame rate (the stream's average rate)."""
+    duration_s: float
+    frames: int
+    """Frame count declared by the container, or estimated from duration x fps."""
+    rotation: int
+    """Clockwise rotation (0, 90, 180, 270) applied to display the frame upright."""
+    codec: str
+    container: str
+    coded_width: int
+    coded_height: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a plain dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded, upright frame."""
+
+    index: int
+    """Position of the frame in decode order (0-based, counting every frame)."""
+    time: float
+    """Presentation time in seconds from the container's pts."""
+    image: np.ndarray
+    """RGB image, shape (height, width, 3), ``uint8``."""
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise VideoError(f"{path}: file not found")
+    if not path.is_file():
+        raise VideoError(f"{path}: expected a video file, got a directory or special file")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path}: the file is empty (0 bytes), expected a video")
+    try:
+        return av.open(str(path), mode="r")
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        raise VideoError(
+            f"{path}: not a readable video (expected a container such as mp4/mov/mkv/webm; "
+            f"the decoder said: {exc})"
+        ) from None
+
+
+def _rotation(stream: av.video.stream.VideoStream) -> int:
+    """Clockwise rotation from a legacy ``rotate`` tag (0 if none)."""
+    tag = stream.metadata.get("rotate")
+    if tag is not None:
+        try:
+            return int(float(tag)) % 360
+        except ValueError:
+            return 0
+    return 0
+
+
+def _frame_rotation(frame: av.VideoFrame) -> int:
+    """Clockwise degrees to rotate ``frame`` upright, from its display matrix."""
+    # PyAV reports the display matrix angle counter-clockwise, as FFmpeg does.
+    angle = getattr(frame, "rotation", 0) or 0
+    return int(round(-angle)) % 360
+
+
+def probe_video(path: str | Path, config: Config | None = None) -> VideoInfo:
+    """Read a clip's metadata and check it against the configured limits.
+
+    The first frame is decoded to read the display rotation, which phones
+    store as a display matrix.
+
+    Parameters
+    ----------
+    path
+        The video file.
+    config
+        Limits come from ``config.video``.
+
+    Returns
+    -------
+    VideoInfo
+
+    Raises
+    ------
+    VideoError
+        Naming the file and what was wrong: missing, not a video, no video
+        stream, no decodable frame, or dimensions/frames/duration beyond the
+        limits.
+
+    """
+    path = Path(path)
+    limits = (config or Config()).video
+    with _open(path) as container:
+        if not container.streams.video:
+            raise VideoError(
+                f"{path}: no video stream (expected a video, found only other streams)"
+            )
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        frames = int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0)
+        rotation = None
+        try:
+            for frame in container.decode(stream):
+                rotation = _frame_rotation(frame)
+                break
+        except av.error.FFmpegError as exc:
+            raise VideoError(f"{path}: the video stream cannot be decoded ({exc})") from None
+        if rotation is None:
+            raise VideoError(f"{path}: zero frames could be decoded (expected at least 1)")
+        if not rotation:
+            rotation = _rotation(stream)
+        w, h = int(cc.width), int(cc.height)
+        dw, dh = (h, w) if rotation in (90, 270) else (w, h)
+        info = VideoInfo(
+            path=str(path),
+            width=dw,
+            height=dh,
+            fps=fps,
+            duration_s=duration,
+            frames=frames,
+            rotation=rotation,
+            codec=cc.name,
+            container=container.format.name,
+            coded_width=w,
+            coded_height=h,
+        )
+    check_limits(info, limits)
+    return info
+
+
+def check_limits(info: VideoInfo, limits: VideoConfig) -> None:
+    """Raise :class:`VideoError` if ``info`` exceeds the configured limits."""
+    p = info.path
+    if info.width <= 0 or info.height <= 0:
+        raise VideoError(f"{p}: frame size {info.width}x{info.height} is not a valid picture size")
+    if info.width > limits.max_width or info.height > limits.max_height:
+        raise VideoError(
+            f"{p}: frame size {info.width}x{info.height} exceeds the limit "
+            f"{limits.max_width}x{limits.max_height} (video.max_width / video.max_height)"
+        )
+    if info.frames > limits.max_frames:
+        raise VideoError(
+            f"{p}: {info.frames} frames exceed the limit of {limits.max_frames} (video.max_frames)"
+        )
+    if info.duration_s > limits.max_duration_s:
+        raise VideoError(
+            f"{p}: duration {info.duration_s:.1f} s exceeds the limit of "
+            f"{limits.max_duration_s:.1f} s (video.max_duration_s)"
+        )
+    if not math.isfinite(info.fps) or info.fps <= 0 or info.fps > 1000:
+        raise VideoError(f"{p}: frame rate {info.fps!r} is not usable (expected 1-1000 fps)")
+
+
+def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate an image clockwise by ``rotation`` degrees."""
+    if rotation == 90:
+        return np.ascontiguousarray(np.rot90(image, k=-1))
+    if rotation == 180:
+        return np.ascontiguousarray(image[::-1, ::-1])
+    if rotation == 270:
+        return np.ascontiguousarray(np.rot90(image, k=1))
+    return image
+
+
+@dataclass
+class DecodeStats:
+    """What happened while decoding: filled in as frames stream out."""
+
+    decoded: int = 0
+    yielded: int = 0
+    dropped_non_increasing: int = 0
+    errors: int = 0
+    error_message: str = ""
+    expected: int = 0
+
+    @property
+    def lost(self) -> int:
+        """Frames the container declared but that could not be decoded."""
+        return max(0, self.expected - self.decoded) if self.errors else 0
+
+
+def iter_frames(
+    path: str | Path,
+    config: Config | None = None,
+    *,
+    info: VideoInfo | None = None,
+    target_fps: float = 0.0,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
+    max_side: int = 0,
+    stats: DecodeStats | None = None,
+) -> Iterator[Frame]:
+    """Stream the upright frames of a clip with their true timestamps.
+
+    Parameters
+    ----------
+    path
+        The video file.
+    config
+        Limits come from ``config.video``.
+    info
+        The clip's :class:`VideoInfo` if already probed.
+    target_fps
+        Keep at most this many frames per second of video (0 = every frame);
+        kept frames keep their own timestamps.
+    start_s, stop_s
+        Yield only frames with ``start_s <= time < stop_s``. Decoding seeks to
+        the key frame before ``start_s``.
+    max_side
+        If > 0, scale frames down so their longer side is at most this many
+        pixels (aspect ratio kept).
+    stats
+        If given, filled in with decode counts, dropped frames and errors.
+
+    Yields
+    ------
+    Frame
+        Timestamps strictly increase; a frame whose pts does not advance is
+        dropped (counted in ``stats``).
+
+    Raises
+    ------
+    VideoError
+        If the file cannot be opened or no frame at all can be decoded. A
+        stream that breaks part-way yields what was readable and logs a
+        warning with how much was lost.
+
+    """
+    path = Path(path)
+    info = info or probe_video(path, config)
+    stats = stats if stats is not None else DecodeStats()
+    stats.expected = info.frames
+    rotation = info.rotation
+    out_w, out_h = info.coded_width, info.coded_height
+    if max_side and max(out_w, out_h) > max_side:
+        scale = max_side / max(out_w, out_h)
+        out_w = max(2, int(round(out_w * scale / 2)) * 2)
+        out_h = max(2, int(round(out_h * scale / 2)) * 2)
+    step = 1.0 / target_fps if target_fps and target_fps < info.fps * 0.999 else 0.0
+    next_keep = -math.inf
+    last_time = -math.inf
+    index = -1
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if start_s > 0 and stream.time_base:
+            container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+        try:
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError as exc:
+                    stats.errors += 1
+                    stats.error_message = str(exc)
+                    continue
+                for frame in frames:
+                    index += 1
+                    stats.decoded += 1
+                    t = _frame_time(frame, index, info.fps)
+                    if t <= last_time:
+                        stats.dropped_non_increasing += 1
+                        continue
+                    last_time = t
+                    if t < start_s - 1e-9:
+                        continue
+                    if stop_s is not None and t >= stop_s:
+                        return
+                    if step:
+                        if t + 1e-6 < next_keep:
+                            continue
+                        next_keep = (
+                            max(next_keep + step, t + step * 0.5)
+                            if math.isfinite(next_keep)
+                            else t + step
+                        )
+                    image = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
+                    stats.yielded += 1
+                    yield Frame(index=index, time=t, image=_upright(image, rotation))
+        except av.error.FFmpegError as exc:
+            stats.errors += 1
+            stats.error_message = str(exc)
+        finally:
+            _report(path, stats)
+    if stats.decoded == 0:
+        raise VideoError(
+            f"{path}: zero frames could be decoded (expected at least 1; "
+            f"decoder said: {stats.error_message or 'nothing'})"
+        )
+
+
+def _frame_time(frame: av.VideoFrame, index: int, fps: float) -> float:
+    """Presentation time of a frame in seconds; falls back to index / fps."""
+    if frame.pts is not None and frame.time_base is not None:
+        return float(Fraction(frame.pts) * frame.time_base)
+    return index / fps if fps else float(index)
+
+
+def _report(path: Path, stats: DecodeStats) -> None:
+    if stats.errors:
+        lost = stats.lost
+        log.warning(
+            "%s: the stream is damaged; decoded %d of %d declared frames (%d lost): %s",
+            path,
+            stats.decoded,
+            stats.expected,
+            lost,
+            stats.error_message,
+        )
+    if stats.dropped_non_increasing:
+        log.warning(
+            "%s: dropped %d frames whose timestamp did not advance",
+            path,
+            stats.dropped_non_increasing,
+        )
