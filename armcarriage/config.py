@@ -198,6 +198,21 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
+class MocapConfig:
+    """Ground truth from motion capture (:mod:`armcarriage.mocap`)."""
+
+    contact_height_m: float = 0.02
+    """A heel or toe point is low enough for ground contact within this height of its
+    own ground level (its 5th-percentile height over the trial), metres."""
+    contact_vz_m_s: float = 0.4
+    """...and slow enough: vertical speed below this, m/s."""
+    min_contact_frames: int = 2
+    """Contact runs shorter than this (frames) are ignored."""
+    min_gap_frames: int = 2
+    """Gaps in contact shorter than this (frames) are closed."""
+
+
+@dataclass(frozen=True)
 class Config:
     """Every default and threshold of armcarriage."""
 
@@ -211,6 +226,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    mocap: MocapConfig = field(default_factory=MocapConfig)
 
     def override(self, values: dict[str, Any]) -> Config:
         """Return a copy with dotted-key values replaced.
