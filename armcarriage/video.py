@@ -56,7 +56,8 @@ class Frame:
     """One decoded, upright frame."""
 
     index: int
-    """Position of the frame in decode order (0-based, counting every frame)."""
+    """Position of the frame in the clip (0-based, counting every frame). After a
+    seek (``start_s > 0``) it is recovered from the timestamp and the nominal fps."""
     time: float
     """Presentation time in seconds from the container's pts."""
     image: np.ndarray
@@ -72,11 +73,47 @@ def _open(path: Path) -> av.container.InputContainer:
         raise VideoError(f"{path}: the file is empty (0 bytes), expected a video")
     try:
         return av.open(str(path), mode="r")
+    except av.error.EOFError:
+        raise VideoError(
+            f"{path}: zero frames: the file ends before its first video frame "
+            f"(expected at least 1 frame; the file is empty or truncated)"
+        ) from None
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        boxes = _mp4_top_boxes(path)
+        if boxes and boxes[0] == "ftyp" and "moov" not in boxes:
+            raise VideoError(
+                f"{path}: truncated MP4/MOV: the file has no index ('moov' box; found "
+                f"{', '.join(boxes)}), so no frame can be located; the recording or copy was "
+                f"probably interrupted"
+            ) from None
         raise VideoError(
             f"{path}: not a readable video (expected a container such as mp4/mov/mkv/webm; "
             f"the decoder said: {exc})"
         ) from None
+
+
+def _mp4_top_boxes(path: Path, limit: int = 64) -> list[str]:
+    """Names of the top-level boxes of an MP4/MOV file (empty if not one)."""
+    names: list[str] = []
+    size_total = path.stat().st_size
+    with path.open("rb") as fh:
+        pos = 0
+        while pos + 8 <= size_total and len(names) < limit:
+            fh.seek(pos)
+            head = fh.read(16)
+            size = int.from_bytes(head[:4], "big")
+            kind = head[4:8]
+            if not kind.isascii() or not kind.decode("ascii", "replace").isprintable():
+                break
+            if size == 1 and len(head) >= 16:
+                size = int.from_bytes(head[8:16], "big")
+            elif size == 0:
+                size = size_total - pos
+            if size < 8:
+                break
+            names.append(kind.decode("ascii"))
+            pos += size
+    return names
 
 
 def _rotation(stream: av.video.stream.VideoStream) -> int:
@@ -127,7 +164,8 @@ def probe_video(path: str | Path, config: Config | None = None) -> VideoInfo:
     with _open(path) as container:
         if not container.streams.video:
             raise VideoError(
-                f"{path}: no video stream (expected a video, found only other streams)"
+                f"{path}: no video stream with frames (expected a video; the container holds "
+                f"{len(container.streams)} other stream(s) and 0 video frames)"
             )
         stream = container.streams.video[0]
         cc = stream.codec_context
@@ -214,11 +252,15 @@ class DecodeStats:
     errors: int = 0
     error_message: str = ""
     expected: int = 0
+    whole_clip: bool = False
+    """True when the whole clip was read, so a short count means lost frames."""
 
     @property
     def lost(self) -> int:
         """Frames the container declared but that could not be decoded."""
-        return max(0, self.expected - self.decoded) if self.errors else 0
+        if self.errors or self.whole_clip:
+            return max(0, self.expected - self.decoded)
+        return 0
 
 
 def iter_frames(
@@ -272,6 +314,7 @@ def iter_frames(
     info = info or probe_video(path, config)
     stats = stats if stats is not None else DecodeStats()
     stats.expected = info.frames
+    stats.whole_clip = start_s <= 0 and stop_s is None
     rotation = info.rotation
     out_w, out_h = info.coded_width, info.coded_height
     if max_side and max(out_w, out_h) > max_side:
@@ -285,7 +328,8 @@ def iter_frames(
     with _open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        if start_s > 0 and stream.time_base:
+        seeked = bool(start_s > 0 and stream.time_base)
+        if seeked:
             container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
         try:
             for packet in container.demux(stream):
@@ -296,6 +340,10 @@ def iter_frames(
                     stats.error_message = str(exc)
                     continue
                 for frame in frames:
+                    if index < 0 and seeked:
+                        # After a seek the decode count restarts at a key frame:
+                        # recover the absolute index from the timestamp.
+                        index = int(round(_frame_time(frame, 0, info.fps) * info.fps)) - 1
                     index += 1
                     stats.decoded += 1
                     t = _frame_time(frame, index, info.fps)
@@ -338,15 +386,15 @@ def _frame_time(frame: av.VideoFrame, index: int, fps: float) -> float:
 
 
 def _report(path: Path, stats: DecodeStats) -> None:
-    if stats.errors:
-        lost = stats.lost
+    # One or two frames short of the declared count is normal rounding.
+    if stats.errors or stats.lost > max(2, 0.01 * stats.expected):
         log.warning(
-            "%s: the stream is damaged; decoded %d of %d declared frames (%d lost): %s",
+            "%s: the stream is damaged or truncated; decoded %d of %d declared frames (%d lost)%s",
             path,
             stats.decoded,
             stats.expected,
-            lost,
-            stats.error_message,
+            stats.lost,
+            f": {stats.error_message}" if stats.error_message else "",
         )
     if stats.dropped_non_increasing:
         log.warning(

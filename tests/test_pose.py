@@ -1,0 +1,81 @@
+"""Pose stage on real clips: detection rate, person following, rotation, model errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import shared_file, write_video
+
+from armcarriage.config import Config
+from armcarriage.errors import ModelNotFoundError
+from armcarriage.pose import estimate_pose, resolve_model_path
+from armcarriage.video import iter_frames
+
+
+def hip_centre(track):
+    return (track.xy("left_hip") + track.xy("right_hip")) / 2
+
+
+def test_missing_model_names_the_expected_path(tmp_path):
+    with pytest.raises(ModelNotFoundError) as err:
+        resolve_model_path(tmp_path / "none.task")
+    assert str(err.value).startswith(
+        f"pose model not found: expected a MediaPipe .task bundle at {tmp_path / 'none.task'} (--model)."
+    )
+
+
+def test_bundled_model_is_a_stored_zip_with_both_models():
+    import zipfile
+
+    path = resolve_model_path()
+    with zipfile.ZipFile(path) as z:
+        infos = {i.filename: i for i in z.infolist()}
+    assert set(infos) == {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in infos.values())
+
+
+@pytest.mark.slow
+def test_treadmill_clip_pose_in_every_frame(tmp_path):
+    path = shared_file("videos", "treadmill_side_portrait.mp4")
+    track = estimate_pose(path)
+    assert track.n_frames == 360
+    assert track.detection_rate() >= 0.98
+    assert track.width == 720 and track.height == 1280
+    assert track.attrs["model"] == "pose_landmarker_full.task"
+    # the runner stays on the treadmill: hips inside the middle of the frame
+    hips = hip_centre(track)
+    assert 150 < np.nanmedian(hips[:, 0]) < 570
+
+
+@pytest.mark.slow
+def test_two_people_clip_follows_one_person():
+    path = shared_file("videos", "walk_outdoor_twopeople.mp4")
+    track = estimate_pose(path)
+    hips = hip_centre(track)
+    ok = np.isfinite(hips[:, 0])
+    assert ok.mean() > 0.4
+    # Between consecutive detected frames the followed person moves less than a
+    # torso length: a switch to the other person would jump hundreds of pixels.
+    idx = np.flatnonzero(ok)
+    jumps = np.linalg.norm(np.diff(hips[idx], axis=0), axis=1) / np.maximum(np.diff(idx), 1)
+    torso = np.nanmedian(
+        np.linalg.norm((track.xy("left_shoulder") + track.xy("right_shoulder")) / 2 - hips, axis=1)
+    )
+    assert np.max(jumps) < torso
+    assert "more than one person" in track.attrs["person"]
+
+
+@pytest.mark.slow
+def test_rotated_phone_clip_comes_out_upright(tmp_path):
+    """Store the portrait clip sideways with a display matrix: poses must match the original."""
+    src = shared_file("videos", "treadmill_side_portrait.mp4")
+    frames = [f.image for f in iter_frames(src, stop_s=1.0)]
+    sideways = [np.ascontiguousarray(np.rot90(img, k=1)) for img in frames]  # stored landscape
+    rotated = write_video(tmp_path / "rot.mp4", sideways, size=(1280, 720), rotation=-90)
+    cfg = Config().override({"pose.max_seconds": 1.0})
+    a = estimate_pose(src, cfg)
+    b = estimate_pose(rotated, cfg)
+    assert (b.width, b.height) == (720, 1280)
+    assert b.detection_rate() >= 0.98
+    err = np.nanmedian(np.abs(b.xy("left_shoulder") - a.xy("left_shoulder")))
+    assert err < 8.0  # pixels, re-encoding noise only
