@@ -1,0 +1,185 @@
+"""Arm-carriage metrics: the registry of every per-stride number and its definition.
+
+:data:`METRICS` maps each metric column name (fixed, shared by the analysis,
+cues, reports, batch, web and the synthetic ground truth) to a
+:class:`MetricSpec`: unit, one-line description, exact definition and the
+camera views in which it is measured. The per-frame geometry lives in
+:mod:`armcarriage.metrics.geometry` and is re-exported here, so ground truth
+(synthetic runner, motion capture) and analysis use the same functions.
+
+Per-stride values are computed from the per-frame series over one stride
+(from a foot strike of the reference foot to its next strike) by the small
+family modules: :mod:`~armcarriage.metrics.elbow`,
+:mod:`~armcarriage.metrics.swing`, :mod:`~armcarriage.metrics.crossing`,
+:mod:`~armcarriage.metrics.shrug`, :mod:`~armcarriage.metrics.rotation`,
+:mod:`~armcarriage.metrics.coordination` and
+:mod:`~armcarriage.metrics.timing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from armcarriage.metrics.geometry import (
+    elbow_angle,
+    forward_offset,
+    fundamental_phase_lag,
+    image_forward,
+    line_yaw_2d,
+    midline_crossing,
+    midpoint,
+    shoulder_elevation,
+    shoulder_width,
+    torso_length,
+    trunk_rotation_3d,
+    trunk_up,
+    upper_arm_angle,
+)
+
+SIDE_VIEWS: tuple[str, ...] = ("side_left", "side_right")
+FRONTAL_VIEWS: tuple[str, ...] = ("front", "rear")
+ALL_VIEWS: tuple[str, ...] = (*SIDE_VIEWS, *FRONTAL_VIEWS, "oblique")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What one metric column means.
+
+    Attributes
+    ----------
+    name
+        Column name.
+    unit
+        ``deg``, ``tl`` (torso lengths), ``sw`` (shoulder widths), ``%``,
+        ``s`` or ``steps/min``.
+    description
+        One line for people.
+    definition
+        The exact definition (landmarks, reduction over the stride, sign).
+    views
+        Views in which the metric is measured; elsewhere it is NaN with a reason.
+    per_arm
+        True for one value per stride and arm, False for one value per stride
+        (then repeated on both arm rows).
+    better_view
+        The view to film for this metric.
+
+    """
+
+    name: str
+    unit: str
+    description: str
+    definition: str
+    views: tuple[str, ...]
+    per_arm: bool = True
+    better_view: str = "side"
+
+
+_ELBOW = (
+    "Interior shoulder-elbow-wrist angle of the arm (geometry.elbow_angle; 180 = straight), "
+    "near arm in a side view, "
+)
+_SWING = (
+    "Upper-arm angle vs the downward trunk axis in the sagittal plane "
+    "(geometry.upper_arm_angle; + = elbow in front of the trunk line), "
+)
+_WRIST = (
+    "Forward offset of the wrist from the hip centre along the running direction, in clip-median "
+    "torso lengths (geometry.forward_offset; + = in front), "
+)
+_SHRUG = (
+    "Shoulder elevation e(t) = -(ear centre - own shoulder) . trunk axis / clip-median torso "
+    "length (geometry.shoulder_elevation; + = shoulder nearer the ear); baseline b = 10th "
+    "percentile of e over the whole clip (the runner's most relaxed shoulder position); "
+)
+
+_SPECS: tuple[MetricSpec, ...] = (
+    MetricSpec("elbow_angle_mean", "deg", "Mean elbow angle over the stride",
+               _ELBOW + "mean over the stride's frames.", SIDE_VIEWS),
+    MetricSpec("elbow_angle_min", "deg", "Tightest elbow angle in the stride",
+               _ELBOW + "minimum over the stride.", SIDE_VIEWS),
+    MetricSpec("elbow_angle_max", "deg", "Most open elbow angle in the stride",
+               _ELBOW + "maximum over the stride.", SIDE_VIEWS),
+    MetricSpec("elbow_angle_range", "deg", "Elbow angle range in the stride",
+               _ELBOW + "maximum minus minimum over the stride.", SIDE_VIEWS),
+    MetricSpec("elbow_angle_forward", "deg", "Elbow angle at the forward swing extreme",
+               _ELBOW + "at the frame of the stride's largest upper-arm angle (forward "
+               "extreme).", SIDE_VIEWS),
+    MetricSpec("elbow_angle_backward", "deg", "Elbow angle at the backward swing extreme",
+               _ELBOW + "at the frame of the stride's smallest upper-arm angle (backward "
+               "extreme).", SIDE_VIEWS),
+    MetricSpec("swing_forward_deg", "deg", "Forward swing of the upper arm",
+               _SWING + "maximum over the stride.", SIDE_VIEWS),
+    MetricSpec("swing_backward_deg", "deg", "Backward swing of the upper arm",
+               _SWING + "minus its minimum over the stride (+ = behind the trunk).",
+               SIDE_VIEWS),
+    MetricSpec("swing_arc_deg", "deg", "Total arc of the upper arm",
+               _SWING + "maximum minus minimum over the stride.", SIDE_VIEWS),
+    MetricSpec("wrist_forward_tl", "tl", "How far the wrist reaches in front of the hip",
+               _WRIST + "maximum over the stride.", SIDE_VIEWS),
+    MetricSpec("wrist_backward_tl", "tl", "How far the wrist goes behind the hip",
+               _WRIST + "minus its minimum over the stride (+ = behind).", SIDE_VIEWS),
+    MetricSpec("wrist_arc_tl", "tl", "Fore-aft wrist excursion",
+               _WRIST + "maximum minus minimum over the stride.", SIDE_VIEWS),
+    MetricSpec("crossing_max_sw", "sw", "Furthest the wrist crosses the body midline",
+               "Signed wrist distance across the midline (shoulder centre along the trunk axis), "
+               "in shoulder widths (clip 90th-percentile width; geometry.midline_crossing; > 0 = "
+               "across, on the other side of the body); maximum over the stride.",
+               FRONTAL_VIEWS, better_view="front or rear"),
+    MetricSpec("crossing_fraction_pct", "%", "Share of the stride with the wrist across",
+               "Percentage of the stride's frames in which geometry.midline_crossing > 0.",
+               FRONTAL_VIEWS, better_view="front or rear"),
+    MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
+               _SHRUG + "value = median of e - b over the stride.",
+               (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),
+    MetricSpec("shrug_rise_tl", "tl", "Shoulder rise within the stride",
+               _SHRUG + "value = maximum minus minimum of e over the stride.",
+               (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),
+    MetricSpec("trunk_rotation_deg", "deg", "Shoulder-vs-pelvis rotation, peak to peak",
+               "Rotation of the shoulder line relative to the pelvis line about the trunk axis, "
+               "peak-to-peak (max - min) over the stride. Truth in 3D: "
+               "geometry.trunk_rotation_3d. From video (front/rear view): each line's yaw from "
+               "its 2D foreshortening, arccos(apparent width / clip 95th-percentile width) "
+               "(geometry.line_yaw_2d), signed by which end the pose model puts nearer the "
+               "camera (landmark depth); rotation = shoulder yaw - pelvis yaw.",
+               FRONTAL_VIEWS, per_arm=False, better_view="front or rear"),
+    MetricSpec("arm_leg_phase_deg", "deg", "Arm swing timing vs the opposite leg",
+               "Phase of the wrist forward offset relative to the opposite ankle's forward "
+               "offset at the stride frequency (geometry.fundamental_phase_lag); 0 = arm and "
+               "opposite leg swing forward together, + = the arm leads.", SIDE_VIEWS),
+    MetricSpec("stride_time_s", "s", "Stride duration",
+               "Time from a foot strike of the reference foot to its next strike.", ALL_VIEWS,
+               per_arm=False, better_view="side"),
+    MetricSpec("cadence_spm", "steps/min", "Cadence",
+               "120 / stride_time_s (two steps per stride).", ALL_VIEWS, per_arm=False),
+    MetricSpec("contact_time_s", "s", "Ground contact time",
+               "From the reference foot's strike to its toe-off (Zeni events in a side view).",
+               SIDE_VIEWS, per_arm=False),
+    MetricSpec("flight_time_s", "s", "Flight time",
+               "From the reference foot's toe-off to the other foot's next strike.",
+               SIDE_VIEWS, per_arm=False),
+)
+
+METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
+"""Every metric column, in report order."""
+
+__all__ = [
+    "ALL_VIEWS",
+    "FRONTAL_VIEWS",
+    "METRICS",
+    "SIDE_VIEWS",
+    "MetricSpec",
+    "elbow_angle",
+    "forward_offset",
+    "fundamental_phase_lag",
+    "image_forward",
+    "line_yaw_2d",
+    "midline_crossing",
+    "midpoint",
+    "shoulder_elevation",
+    "shoulder_width",
+    "torso_length",
+    "trunk_rotation_3d",
+    "trunk_up",
+    "upper_arm_angle",
+]
