@@ -182,6 +182,18 @@ def _register_optional() -> None:
         app.command(name)(func)
 
 
+def _usage_exit_code(exc: Exception) -> int | None:
+    """Exit code for the CLI framework's own exceptions (usage errors, exit)."""
+    show = getattr(exc, "show", None)
+    code = getattr(exc, "exit_code", None)
+    if type(exc).__name__ == "Exit":
+        return int(code or 0)
+    if callable(show) and code is not None:  # a click/typer usage exception
+        show()
+        return 2
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     _register_optional()
@@ -197,15 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("interrupted", err=True)
         return 130
     except Exception as exc:  # the CLI's last line of defence: report, exit 1
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Exit):
-            return exc.exit_code
+        usage = _usage_exit_code(exc)
+        if usage is not None:
+            return usage
         typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        if "-v" in (argv or sys.argv):
+        if "-v" in (argv or sys.argv) or "-vv" in (argv or sys.argv):
             raise
         return 1
     return 0
