@@ -1,0 +1,419 @@
+"""Analyse a folder or manifest of clips in parallel, resumably, into one output folder.
+
+Layout of the output folder::
+
+    OUTDIR/
+      history.sqlite          sessions and stride metrics (unless --db points elsewhere)
+      team.csv, team.html     one row per athlete and clip
+      <athlete>__<clip>/      the clip's reports, and batch.json (written last)
+      .staging/               work in progress; never read, removed at the start and end
+
+A clip is analysed into ``.staging`` by a worker. The coordinating process then
+writes its session to the database (one transaction with its strides), writes
+``batch.json`` and renames the folder into place, with SIGINT/SIGTERM held off
+for those few steps; so a clip folder is either complete or absent. A re-run
+skips clips whose folder and session match the content and settings hashes.
+
+Examples
+--------
+>>> result = run_batch("squad.csv", "out/week12", workers=2)     # doctest: +SKIP
+>>> result.exit_code                                              # doctest: +SKIP
+0
+
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from armcarriage.atomic import write_text
+from armcarriage.batch.display import BatchDisplay
+from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
+from armcarriage.batch.manifest import ClipSpec, load_manifest
+from armcarriage.batch.team import write_team_report
+from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
+from armcarriage.config import Config
+
+log = logging.getLogger(__name__)
+
+STAGING_DIR = ".staging"
+"""Folder under the output folder where workers write unfinished clips."""
+
+MARKER = "batch.json"
+"""Written last into a clip folder: identity, hashes, state, team row."""
+
+MARKER_SCHEMA = 1
+
+
+@dataclass
+class BatchResult:
+    """What :func:`run_batch` did."""
+
+    outdir: Path
+    database_url: str
+    outcomes: list[ClipOutcome] = field(default_factory=list)
+    """One per clip finished in this run, in input order (skipped clips included)."""
+    outputs: dict[str, Path] = field(default_factory=dict)
+    """``team_csv`` and ``team_html``."""
+
+    def count(self, state: str) -> int:
+        """Return how many clips ended in ``state`` (done, failed, skipped)."""
+        return sum(o.state == state for o in self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every clip was analysed or skipped, 1 when any clip failed."""
+        return 1 if self.count("failed") else 0
+
+
+def run_batch(
+    source: str | Path,
+    outdir: str | Path,
+    config: Config | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: Any = None,
+    force: bool = False,
+    db: str | Path | None = None,
+    analyse: AnalyseFn | None = None,
+    console: Console | None = None,
+) -> BatchResult:
+    """Analyse every clip of a folder or manifest.
+
+    Parameters
+    ----------
+    source
+        Folder of videos or CSV manifest (:func:`~armcarriage.batch.manifest.load_manifest`).
+    outdir
+        Output folder (created if missing).
+    config
+        Settings; ``config.batch`` gives the defaults of ``workers``, ``scheduler`` and ``db``.
+    workers
+        Clips analysed at once (0/None: ``config.batch.workers``, then one per core).
+    scheduler
+        Dask scheduler address, ``"local"`` (a LocalCluster) or a
+        :class:`distributed.Client`; None/'' means a local process pool.
+    force
+        Analyse again clips already analysed with the same content and settings.
+    db
+        History database: URL, SQLite file or folder (default: ``OUTDIR/history.sqlite``).
+    analyse
+        Replacement for :func:`armcarriage.pipeline.run_analysis` (tests); it
+        must be importable by worker processes.
+    console
+        Where progress bars are drawn; None draws none.
+
+    Returns
+    -------
+    BatchResult
+        Per-clip outcomes and the team report paths.
+
+    Raises
+    ------
+    ManifestError
+        If the input cannot be read.
+    KeyboardInterrupt
+        On Ctrl-C or SIGTERM, after stopping the workers; committed clips stay,
+        unfinished ones leave nothing behind.
+
+    """
+    from armcarriage.history.db import get_engine, resolve_url
+
+    config = config or Config()
+    clips = load_manifest(source)
+    outdir = Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    staging_root = outdir / STAGING_DIR
+    shutil.rmtree(staging_root, ignore_errors=True)
+    url = resolve_url(db or config.batch.database_url or outdir)
+    engine = get_engine(url)
+    scheduler = scheduler if scheduler is not None else (config.batch.scheduler or None)
+    n_workers = _worker_count(workers or config.batch.workers, len(clips))
+    committer = _Committer(outdir, staging_root, engine, config)
+    result = BatchResult(outdir=outdir, database_url=url)
+    done: dict[str, ClipOutcome] = {}
+    display = BatchDisplay(len(clips), console)
+    try:
+        with _sigterm_as_interrupt(), display:
+            jobs = _plan(clips, committer, config, force, analyse, scheduler, n_workers, done)
+            display.advance(len(done))
+            for outcome in done.values():
+                display.log(f"skipped {outcome.key} ({outcome.error or 'already analysed'})")
+            if jobs:
+                with _backend(scheduler, n_workers, analyse, config, display) as backend:
+                    for job, outcome in backend.run(jobs):
+                        committer.commit(job.spec, outcome, job.content_hash, Path(job.staging))
+                        done[job.spec.key] = outcome
+                        display.advance()
+                        display.log(_describe(outcome))
+    finally:
+        result.outcomes = [done[c.key] for c in clips if c.key in done]
+        shutil.rmtree(staging_root, ignore_errors=True)
+    result.outputs = write_team_report(committer.team_rows(clips), outdir, config)
+    return result
+
+
+def _worker_count(requested: int | None, n_clips: int) -> int:
+    n = requested if requested and requested > 0 else (os.cpu_count() or 1)
+    return max(1, min(n, n_clips))
+
+
+def _plan(
+    clips: list[ClipSpec],
+    committer: _Committer,
+    config: Config,
+    force: bool,
+    analyse: AnalyseFn | None,
+    scheduler: Any,
+    n_workers: int,
+    done: dict[str, ClipOutcome],
+) -> list[ClipJob]:
+    """Hash every clip; return the jobs to run and put skipped and missing clips in ``done``."""
+    job_config = _job_config(config, scheduler, n_workers)
+    shash = settings_hash(config)
+    jobs = []
+    for spec in clips:
+        if not spec.path.is_file():
+            outcome = ClipOutcome(
+                key=spec.key,
+                state="failed",
+                error=f"{spec.source}: video not found: {spec.path}",
+                error_type="FileNotFoundError",
+            )
+            committer.commit(spec, outcome, _missing_hash(spec.path), None)
+            done[spec.key] = outcome
+            continue
+        chash = content_hash(spec.path)
+        if not force and committer.is_complete(spec, chash, shash):
+            done[spec.key] = ClipOutcome(key=spec.key, state="skipped")
+            continue
+        staging = committer.staging_root / f"{spec.key}-{uuid.uuid4().hex[:8]}"
+        jobs.append(ClipJob(spec, chash, shash, str(staging), job_config, analyse))
+    return jobs
+
+
+def _job_config(config: Config, scheduler: Any, n_workers: int) -> Config:
+    """Give each clip its share of the cores for pose inference (Dask workers: one)."""
+    if config.pose.workers > 0:
+        return config
+    share = 1 if scheduler else max(1, (os.cpu_count() or 1) // n_workers)
+    return config.override({"pose.workers": share})
+
+
+def _missing_hash(path: Path) -> str:
+    return "missing:" + hashlib.sha256(str(path).encode()).hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def _backend(
+    scheduler: Any,
+    n_workers: int,
+    analyse: AnalyseFn | None,
+    config: Config,
+    display: BatchDisplay,
+) -> Iterator[Any]:
+    """Open the local pool or the Dask client; always stop it on the way out."""
+    from armcarriage.batch.backends import DaskBackend, LocalBackend
+
+    warm = analyse is None
+    model = config.pose.model_path
+    backend: LocalBackend | DaskBackend
+    if scheduler:
+        backend = DaskBackend(scheduler, n_workers, warm, model, display.message)
+    else:
+        backend = LocalBackend(n_workers, warm, model, display.message)
+    try:
+        yield backend
+    finally:
+        backend.shutdown()
+
+
+def _describe(outcome: ClipOutcome) -> str:
+    if outcome.state == "failed":
+        return f"[red]failed[/] {outcome.key}: {outcome.error_type}: {outcome.error}"
+    extra = f" ({outcome.analysis_status})" if outcome.analysis_status != "ok" else ""
+    return f"[green]done[/] {outcome.key}{extra} in {outcome.elapsed_s:.1f} s"
+
+
+class _Committer:
+    """Writes finished clips: database session, then ``batch.json``, then the folder rename."""
+
+    def __init__(self, outdir: Path, staging_root: Path, engine: Any, config: Config) -> None:
+        import armcarriage
+
+        self.outdir = outdir
+        self.staging_root = staging_root
+        self.engine = engine
+        self.config = config
+        self.settings_hash = settings_hash(config)
+        self.settings_json = settings_json(config)
+        self.version = armcarriage.__version__
+
+    def marker(self, spec: ClipSpec) -> dict[str, Any] | None:
+        path = self.outdir / spec.key / MARKER
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def is_complete(self, spec: ClipSpec, chash: str, shash: str) -> bool:
+        from armcarriage.history.store import find_session
+
+        mark = self.marker(spec)
+        if not mark or mark.get("state") != "done":
+            return False
+        if mark.get("content_hash") != chash or mark.get("settings_hash") != shash:
+            return False
+        session = find_session(self.engine, spec.athlete, chash, shash)
+        return session is not None and session["status"] == "done"
+
+    def commit(self, spec: ClipSpec, outcome: ClipOutcome, chash: str, source: Path | None) -> None:
+        """Record the session, then move the clip folder into place (signals held off)."""
+        from armcarriage.history.store import SessionRecord, record_session
+
+        staging = self.staging_root / f"{spec.key}-{uuid.uuid4().hex[:8]}-commit"
+        record = SessionRecord(
+            athlete=spec.athlete,
+            clip=str(spec.path),
+            clip_key=spec.key,
+            content_hash=chash,
+            settings_hash=self.settings_hash,
+            settings_json=self.settings_json,
+            software_version=self.version,
+            status=outcome.state,
+            date=spec.date,
+            view_hint=spec.view_hint,
+            view=outcome.view,
+            view_confidence=outcome.view_confidence,
+            analysis_status=outcome.analysis_status,
+            error=f"{outcome.error_type}: {outcome.error}" if outcome.error else "",
+            cues=outcome.cues,
+            summary=outcome.summary,
+            notes=spec.notes,
+            output_dir=str(self.outdir / spec.key),
+        )
+        if source is not None and not source.is_dir():
+            source = None
+        with _deferred_interrupts():
+            record_session(self.engine, record, outcome.strides)
+            if source is not None and outcome.state == "done":
+                source.rename(staging)
+            else:
+                staging.mkdir(parents=True)
+                if source is not None:
+                    shutil.rmtree(source, ignore_errors=True)
+            write_text(staging / MARKER, json.dumps(self._marker(spec, outcome, chash), indent=2))
+            _swap_into_place(staging, self.outdir / spec.key, self.staging_root)
+
+    def _marker(self, spec: ClipSpec, outcome: ClipOutcome, chash: str) -> dict[str, Any]:
+        return {
+            "schema": MARKER_SCHEMA,
+            "key": spec.key,
+            "clip": str(spec.path),
+            "athlete": spec.athlete,
+            "date": spec.date.isoformat() if spec.date else "",
+            "view_hint": spec.view_hint,
+            "notes": spec.notes,
+            "content_hash": chash,
+            "settings_hash": self.settings_hash,
+            "software_version": self.version,
+            "state": outcome.state,
+            "analysis_status": outcome.analysis_status,
+            "message": outcome.message,
+            "error": outcome.error,
+            "error_type": outcome.error_type,
+            "cues": outcome.cues,
+            "row": outcome.row,
+            "outputs": outcome.outputs,
+            "video_info": outcome.video_info,
+            "elapsed_s": round(outcome.elapsed_s, 3),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    def team_rows(self, clips: list[ClipSpec]) -> list[dict[str, Any]]:
+        rows = []
+        for spec in clips:
+            mark = self.marker(spec)
+            if mark is None:
+                continue
+            error = f"{mark['error_type']}: {mark['error']}" if mark.get("error") else ""
+            rows.append(
+                {
+                    **mark.get("row", {}),
+                    "athlete": mark["athlete"],
+                    "date": mark["date"],
+                    "clip": mark["key"],
+                    "state": mark["state"],
+                    "analysis_status": mark.get("analysis_status", ""),
+                    "error": error,
+                }
+            )
+        return rows
+
+
+def _swap_into_place(staging: Path, final: Path, staging_root: Path) -> None:
+    """Rename ``staging`` to ``final``, replacing an older clip folder."""
+    old = None
+    if final.exists():
+        old = staging_root / f"old-{final.name}-{uuid.uuid4().hex[:8]}"
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM stop the batch like Ctrl-C (KeyboardInterrupt)."""
+    if not _in_main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _deferred_interrupts() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then raise KeyboardInterrupt."""
+    if not _in_main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    if received:
+        raise KeyboardInterrupt(f"signal {received[0]}")

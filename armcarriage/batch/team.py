@@ -1,0 +1,384 @@
+"""Team overview of a batch: ``team.csv`` and a sortable ``team.html``.
+
+One row per athlete and clip with the top cues, elbow angle, swing symmetry,
+crossing, shrug, trunk rotation, cadence and confidence. The page flags the
+largest left/right asymmetries and the clips whose form drifts most between
+the first and last third of the clip.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from armcarriage.atomic import atomic_path, write_text
+from armcarriage.config import Config
+
+TEAM_COLUMNS: tuple[str, ...] = (
+    "athlete",
+    "date",
+    "clip",
+    "state",
+    "analysis_status",
+    "view",
+    "top_cues",
+    "elbow_angle_left",
+    "elbow_angle_right",
+    "elbow_symmetry_pct",
+    "swing_arc_left",
+    "swing_arc_right",
+    "swing_symmetry_pct",
+    "crossing_max_sw",
+    "shrug_rise_tl",
+    "trunk_rotation_deg",
+    "cadence_spm",
+    "confidence",
+    "drift_metric",
+    "drift_pct",
+    "error",
+)
+"""Columns of ``team.csv`` and ``team.html``, in order."""
+
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(
+    c
+    for c in TEAM_COLUMNS[TEAM_COLUMNS.index("elbow_angle_left") :]
+    if c not in ("drift_metric", "error")
+)
+"""Columns holding numbers (NaN when not measured)."""
+
+DRIFT_METRICS: tuple[str, ...] = (
+    "elbow_angle_mean",
+    "swing_arc_deg",
+    "wrist_arc_tl",
+    "trunk_rotation_deg",
+)
+"""Metrics whose first-third to last-third change measures drift (all far from zero,
+so a relative change is meaningful)."""
+
+CONFIDENCE_METRICS: tuple[str, ...] = (
+    "elbow_angle_mean",
+    "swing_arc_deg",
+    "crossing_max_sw",
+    "shrug_rise_tl",
+    "trunk_rotation_deg",
+)
+"""Metrics whose mean confidence is the row's ``confidence``."""
+
+FLAG_COUNT = 3
+"""How many rows each flag list names at most."""
+
+NAN = float("nan")
+
+
+def _num(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return NAN
+    return out if math.isfinite(out) else NAN
+
+
+def _stat(summary: Mapping[str, Any], metric: str, side: str, key: str) -> float:
+    entry = summary.get(metric, {})
+    inner = entry.get(side, {}) if isinstance(entry, Mapping) else {}
+    return _num(inner.get(key)) if isinstance(inner, Mapping) else NAN
+
+
+def symmetry_index(summary: Mapping[str, Any], metric: str) -> float:
+    """Return the symmetry index (%) of a metric between the arms.
+
+    Taken from the summary when it provides one (``summary[m]["symmetry_index"]``
+    or ``summary[m]["both"]["symmetry_index"]``), else computed from the arm
+    medians as ``100 * (L - R) / mean(|L|, |R|)``.
+
+    Parameters
+    ----------
+    summary
+        :attr:`Analysis.summary`.
+    metric
+        Metric name.
+
+    Returns
+    -------
+    float
+        Signed percent (positive: left larger); NaN when an arm is not measured.
+
+    """
+    entry = summary.get(metric, {})
+    if isinstance(entry, Mapping):
+        for source in (entry, entry.get("both", {})):
+            if isinstance(source, Mapping) and "symmetry_index" in source:
+                return _num(source["symmetry_index"])
+    left = _stat(summary, metric, "left", "median")
+    right = _stat(summary, metric, "right", "median")
+    scale = (abs(left) + abs(right)) / 2
+    if not math.isfinite(scale) or scale == 0:
+        return NAN
+    return 100.0 * (left - right) / scale
+
+
+def _both(summary: Mapping[str, Any], metric: str, key: str = "median") -> float:
+    value = _stat(summary, metric, "both", key)
+    if math.isfinite(value):
+        return value
+    sides = [_stat(summary, metric, s, key) for s in ("left", "right")]
+    sides = [v for v in sides if math.isfinite(v)]
+    return sum(sides) / len(sides) if sides else NAN
+
+
+def _drift(summary: Mapping[str, Any]) -> tuple[str, float]:
+    best, best_pct = "", NAN
+    for metric in DRIFT_METRICS:
+        first = _both(summary, metric, "first_third")
+        last = _both(summary, metric, "last_third")
+        if not (math.isfinite(first) and math.isfinite(last)) or abs(first) < 1e-9:
+            continue
+        pct = 100.0 * (last - first) / abs(first)
+        if not math.isfinite(best_pct) or abs(pct) > abs(best_pct):
+            best, best_pct = metric, pct
+    return best, best_pct
+
+
+def cue_texts(cues: Sequence[Any]) -> list[str]:
+    """Return the display text of cues (objects with ``cue``/``text``/``title``, or strings)."""
+    out = []
+    for cue in cues:
+        for attr in ("cue", "text", "title", "name"):
+            value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+                break
+        else:
+            out.append(str(cue))
+    return out
+
+
+def clip_row(analysis: Any, cues: Sequence[str], config: Config) -> dict[str, Any]:
+    """Summarise one analysis as the measured columns of a team row.
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis`.
+    cues
+        Cue texts, most important first.
+    config
+        Settings (``cues.max_cues`` limits the cues shown).
+
+    Returns
+    -------
+    dict
+        The keys of :data:`TEAM_COLUMNS` that come from the analysis.
+
+    """
+    summary = analysis.summary or {}
+    drift_metric, drift_pct = _drift(summary)
+    confs = [_both(summary, m, "confidence") for m in CONFIDENCE_METRICS]
+    confs = [c for c in confs if math.isfinite(c)]
+    crossing = [_stat(summary, "crossing_max_sw", s, "median") for s in ("left", "right")]
+    crossing = [c for c in crossing if math.isfinite(c)]
+    return {
+        "analysis_status": analysis.status,
+        "view": str((analysis.view or {}).get("label", "")),
+        "top_cues": " | ".join(list(cues)[: config.cues.max_cues]),
+        "elbow_angle_left": _stat(summary, "elbow_angle_mean", "left", "median"),
+        "elbow_angle_right": _stat(summary, "elbow_angle_mean", "right", "median"),
+        "elbow_symmetry_pct": symmetry_index(summary, "elbow_angle_mean"),
+        "swing_arc_left": _stat(summary, "swing_arc_deg", "left", "median"),
+        "swing_arc_right": _stat(summary, "swing_arc_deg", "right", "median"),
+        "swing_symmetry_pct": symmetry_index(summary, "swing_arc_deg"),
+        "crossing_max_sw": max(crossing) if crossing else NAN,
+        "shrug_rise_tl": _both(summary, "shrug_rise_tl"),
+        "trunk_rotation_deg": _both(summary, "trunk_rotation_deg"),
+        "cadence_spm": _num(analysis.cadence_spm),
+        "confidence": sum(confs) / len(confs) if confs else NAN,
+        "drift_metric": drift_metric,
+        "drift_pct": drift_pct,
+    }
+
+
+def team_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return the team table (columns :data:`TEAM_COLUMNS`) sorted by athlete, date, clip."""
+    frame = pd.DataFrame([{c: row.get(c, "") for c in TEAM_COLUMNS} for row in rows])
+    if frame.empty:
+        return pd.DataFrame(columns=list(TEAM_COLUMNS))
+    frame["date"] = frame["date"].astype(str)
+    for col in NUMERIC_COLUMNS:
+        frame[col] = pd.to_numeric(frame[col].replace("", None), errors="coerce").astype(float)
+    return frame.sort_values(["athlete", "date", "clip"], kind="stable").reset_index(drop=True)
+
+
+def flags(frame: pd.DataFrame, config: Config) -> dict[str, pd.DataFrame]:
+    """Pick the rows to flag.
+
+    Parameters
+    ----------
+    frame
+        From :func:`team_frame`.
+    config
+        ``metrics.symmetry_flag_percent`` and ``metrics.drift_flag_fraction`` set the limits.
+
+    Returns
+    -------
+    dict
+        ``"asymmetry"``: rows whose larger of the elbow and swing symmetry indices
+        exceeds the limit, largest first; ``"drift"``: rows whose drift exceeds
+        the limit, largest first. At most :data:`FLAG_COUNT` rows each.
+
+    """
+    if frame.empty:
+        return {"asymmetry": frame, "drift": frame}
+    sym = pd.concat(
+        [
+            pd.to_numeric(frame["elbow_symmetry_pct"], errors="coerce").abs(),
+            pd.to_numeric(frame["swing_symmetry_pct"], errors="coerce").abs(),
+        ],
+        axis=1,
+    ).max(axis=1)
+    drift = pd.to_numeric(frame["drift_pct"], errors="coerce").abs()
+    limit_sym = config.metrics.symmetry_flag_percent
+    limit_drift = 100.0 * config.metrics.drift_flag_fraction
+    asym = frame.assign(_score=sym)[sym > limit_sym].sort_values("_score", ascending=False)
+    drifting = frame.assign(_score=drift)[drift > limit_drift].sort_values(
+        "_score", ascending=False
+    )
+    return {"asymmetry": asym.head(FLAG_COUNT), "drift": drifting.head(FLAG_COUNT)}
+
+
+def write_team_report(
+    rows: Sequence[Mapping[str, Any]], outdir: str | Path, config: Config
+) -> dict[str, Path]:
+    """Write ``team.csv`` and ``team.html`` into ``outdir`` (atomically).
+
+    Parameters
+    ----------
+    rows
+        One mapping per clip with the keys of :data:`TEAM_COLUMNS` (missing keys are blank).
+    outdir
+        Batch output folder.
+    config
+        Settings for the flags.
+
+    Returns
+    -------
+    dict
+        ``{"team_csv": path, "team_html": path}``.
+
+    """
+    outdir = Path(outdir)
+    frame = team_frame(rows)
+    csv_path = outdir / "team.csv"
+    with atomic_path(csv_path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.3f")
+    html_path = write_text(outdir / "team.html", render_html(frame, flags(frame, config), config))
+    return {"team_csv": csv_path, "team_html": html_path}
+
+
+def _cell(value: Any) -> tuple[str, str]:
+    """Return (display text, sort key) of a table cell."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "–", ""
+        return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}", repr(value)
+    text = "" if value is None else str(value)
+    return text, text
+
+
+def _flag_list(title: str, rows: pd.DataFrame, what: str) -> str:
+    if rows.empty:
+        return f"<h2>{html.escape(title)}</h2><p>None above the limit.</p>"
+    items = "".join(
+        f"<li><b>{html.escape(str(r['athlete']))}</b> – {html.escape(str(r['clip']))}: "
+        f"{html.escape(what.format(**r))}</li>"
+        for _, r in rows.iterrows()
+    )
+    return f"<h2>{html.escape(title)}</h2><ol>{items}</ol>"
+
+
+def render_html(frame: pd.DataFrame, flagged: Mapping[str, pd.DataFrame], config: Config) -> str:
+    """Return the self-contained team page (inline CSS and a small sort script)."""
+    head = "".join(
+        f'<th data-col="{i}" title="click to sort">{html.escape(c)}</th>'
+        for i, c in enumerate(TEAM_COLUMNS)
+    )
+    body = []
+    for _, row in frame.iterrows():
+        cls = ' class="failed"' if row["state"] == "failed" else ""
+        cells = []
+        for col in TEAM_COLUMNS:
+            text, key = _cell(row[col])
+            cells.append(f'<td data-sort="{html.escape(key)}">{html.escape(text)}</td>')
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    asym = _flag_list(
+        f"Largest asymmetries (above {config.metrics.symmetry_flag_percent:g} %)",
+        flagged["asymmetry"],
+        "symmetry index elbow {elbow_symmetry_pct:.1f} %, swing {swing_symmetry_pct:.1f} %",
+    )
+    drift = _flag_list(
+        f"Most form drift within a clip (above {100 * config.metrics.drift_flag_fraction:g} %)",
+        flagged["drift"],
+        "{drift_metric} changes {drift_pct:+.1f} % from the first to the last third",
+    )
+    failed = int((frame["state"] == "failed").sum()) if not frame.empty else 0
+    return _PAGE.format(
+        n=len(frame),
+        failed=failed,
+        head=head,
+        body="\n".join(body),
+        flags=asym + drift,
+    )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>armcarriage team report</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:1.5em}} table{{border-collapse:collapse}}
+th,td{{border:1px solid #ccc;padding:.25em .5em;font-size:.9em}}
+th{{cursor:pointer;background:#f2f2f2;position:sticky;top:0}}
+th.asc::after{{content:" ▲"}} th.desc::after{{content:" ▼"}}
+tr.failed td{{background:#fdecea}} td{{white-space:nowrap}}
+</style></head><body>
+<h1>Team report</h1>
+<p>{n} clips, {failed} failed. Angles in degrees, crossing in shoulder widths, shrug in
+torso lengths, symmetry index in percent (positive: left larger), drift in percent from the
+first to the last third of the clip. Click a column header to sort.</p>
+{flags}
+<h2>All clips</h2>
+<table id="team"><thead><tr>{head}</tr></thead><tbody>
+{body}
+</tbody></table>
+<script>
+(function () {{
+  var table = document.getElementById("team");
+  var heads = table.tHead.rows[0].cells;
+  function key(cell) {{
+    var s = cell.getAttribute("data-sort");
+    var n = parseFloat(s);
+    return (s !== "" && !isNaN(n) && isFinite(s)) ? n : s.toLowerCase();
+  }}
+  Array.prototype.forEach.call(heads, function (th, col) {{
+    th.addEventListener("click", function () {{
+      var asc = !th.classList.contains("asc");
+      Array.prototype.forEach.call(heads, function (h) {{ h.classList.remove("asc", "desc"); }});
+      th.classList.add(asc ? "asc" : "desc");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {{
+        var x = key(a.cells[col]), y = key(b.cells[col]);
+        if (x === "" && y !== "") return 1;
+        if (y === "" && x !== "") return -1;
+        if (typeof x !== typeof y) {{ x = String(x); y = String(y); }}
+        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+      }});
+      rows.forEach(function (r) {{ body.appendChild(r); }});
+    }});
+  }});
+}})();
+</script>
+</body></html>
+"""
