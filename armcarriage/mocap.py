@@ -538,9 +538,10 @@ def trial_cameras(
         ``side_left``, ``side_right``, ``front``, ``rear`` or ``oblique`` (see
         :func:`armcarriage.camera.view_camera`).
     follow
-        True: the camera moves along ``x`` with the pelvis at its mean speed
-        (the least-squares line of the pelvis path), like a camera beside a
-        treadmill; the runner's own fore-aft oscillation stays visible.
+        True: the camera moves along ``x`` with a smooth fit of the pelvis
+        path (a cubic in time: the runners of the shared files speed up during
+        the capture), like a camera beside a treadmill; the runner's own
+        fore-aft oscillation within each step stays visible.
         False: one fixed camera for the whole trial, aimed at the middle of
         the run; the runner crosses the frame (side) or approaches and recedes
         (front/rear).
@@ -564,8 +565,7 @@ def trial_cameras(
     """
     pelvis = trial.pelvis()
     t = trial.time
-    slope, intercept = np.polyfit(t, pelvis[:, 0], 1)
-    travel = slope * t + intercept
+    travel = np.polyval(np.polyfit(t, pelvis[:, 0], 3), t)
     mid_y = float(np.mean(pelvis[:, 1]))
     half_run = float(np.max(np.abs(pelvis[:, 0]))) + 0.8
     if distance is None:
