@@ -112,8 +112,13 @@ def plot_history(
     grid = fig.add_gridspec(
         rows + 1, cols, height_ratios=[*([1.0] * rows), 0.15 + 0.1 * len(cue_lines)]
     )
+    dates = pd.to_datetime(metrics["date"]) if not metrics.empty else pd.Series([], dtype="M8[ns]")
+    pad = pd.Timedelta(days=3)
+    xlim = (dates.min() - pad, dates.max() + pad) if len(dates) else None
     for i, metric in enumerate(names):
         ax = fig.add_subplot(grid[i // cols, i % cols])
+        if xlim is not None:
+            ax.set_xlim(*xlim)
         sel = metrics[metrics["metric"] == metric]
         for side, (color, marker) in SIDE_STYLE.items():
             part = sel[sel["side"] == side].sort_values("date")
