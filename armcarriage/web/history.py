@@ -1,0 +1,157 @@
+"""The web app's view of athlete history (one history database per team).
+
+Finished jobs are written to ``DATA/teams/TEAM/history.sqlite`` through
+:mod:`armcarriage.history`, the same database format ``armcarriage history``
+reads, so a team's web uploads and its batch runs can share one history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+from armcarriage.config import Config
+from armcarriage.web.store import Job
+
+PLOT_METRICS = (
+    ("elbow_angle_mean", "Elbow angle, mean (deg)"),
+    ("swing_arc_deg", "Swing arc (deg)"),
+    ("crossing_max_sw", "Crossing (shoulder widths)"),
+    ("shrug_rise_tl", "Shrug rise (torso lengths)"),
+    ("trunk_rotation_deg", "Trunk rotation (deg)"),
+    ("cadence_spm", "Cadence (steps/min)"),
+)
+"""Metrics drawn on the athlete page, in order."""
+
+
+def history_path(data_dir: Path, team: str) -> Path:
+    """Return the team's history database file."""
+    return Path(data_dir) / "teams" / team / "history.sqlite"
+
+
+def available() -> str:
+    """Return '' if the history module can be used, else why not."""
+    try:
+        import armcarriage.history.db
+        import armcarriage.history.store  # noqa: F401
+    except ImportError as exc:
+        return f"the history module is not available in this installation ({exc})"
+    return ""
+
+
+def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Path) -> None:
+    """Write a finished job's session and strides to its team's history.
+
+    Writing is idempotent: the same athlete, clip content and settings replace
+    the earlier session, so a job re-run after an interruption never
+    duplicates a session.
+    """
+    analysis = getattr(result, "analysis", None)
+    if analysis is None:
+        return
+    from armcarriage import __version__
+    from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.store import SessionRecord, record_session, strides_long
+
+    cues = []
+    for cue in getattr(result, "cues", []) or []:
+        cues.append(str(getattr(cue, "title", None) or getattr(cue, "text", None) or cue))
+    view = getattr(analysis, "view", None) or {}
+    conf = view.get("confidence")
+    record = SessionRecord(
+        athlete=job.athlete,
+        clip=job.original_name,
+        clip_key=f"web:{job.id}",
+        content_hash=content_hash(job.stored_path),
+        settings_hash=settings_hash(config),
+        settings_json=settings_json(config),
+        software_version=str(__version__),
+        status="done",
+        date=dt.date.fromisoformat(job.session_date) if job.session_date else None,
+        view_hint=job.view_hint,
+        view=str(view.get("label", "")),
+        view_confidence=float(conf) if conf is not None and math.isfinite(float(conf)) else None,
+        analysis_status=str(getattr(analysis, "status", "")),
+        error=str(getattr(analysis, "message", "") or ""),
+        cues=cues,
+        summary=getattr(analysis, "summary", None) or {},
+        output_dir=str(outdir),
+    )
+    strides = getattr(analysis, "strides", None)
+    engine = get_engine(history_path(data_dir, job.team))
+    record_session(engine, record, strides_long(strides) if strides is not None else None)
+
+
+def athlete_history(data_dir: Path, team: str, athlete: str) -> dict[str, Any]:
+    """Sessions and per-session metric medians of one athlete of one team.
+
+    Returns
+    -------
+    dict
+        ``{"available": str ('' if usable, else why not), "sessions": [...],
+        "metrics": DataFrame or None}``.
+
+    """
+    why = available()
+    path = history_path(data_dir, team)
+    if why or not path.is_file():
+        return {"available": why, "sessions": [], "metrics": None}
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.store import athlete_metrics, athlete_sessions
+
+    engine = get_engine(path)
+    sessions = athlete_sessions(engine, athlete)
+    metrics = athlete_metrics(engine, athlete, min_conf=config_min_conf())
+    rows = []
+    if not sessions.empty:
+        for rec in sessions.to_dict("records"):
+            rows.append(
+                {
+                    "date": str(rec.get("date") or ""),
+                    "clip": rec.get("clip", ""),
+                    "view": rec.get("view", ""),
+                    "status": rec.get("analysis_status") or rec.get("status", ""),
+                    "strides": int(rec.get("n_strides") or 0),
+                    "cues": list(rec.get("cues") or []),
+                    "job": str(rec.get("clip_key", "")).removeprefix("web:"),
+                }
+            )
+    return {"available": "", "sessions": rows, "metrics": metrics}
+
+
+def config_min_conf() -> float:
+    """Confidence below which stride values are left out of the plotted medians."""
+    return Config().metrics.min_confidence
+
+
+def plot_png(metrics: Any, athlete: str) -> bytes:
+    """Draw the athlete's metrics over dates (left and right arm) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 7), dpi=90, layout="constrained")
+    axes = fig.subplots(3, 2).ravel()
+    for ax, (metric, label) in zip(axes, PLOT_METRICS, strict=True):
+        ax.set_title(label, fontsize=10)
+        part = metrics[metrics["metric"] == metric] if metrics is not None else None
+        if part is None or part.empty:
+            ax.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        for side, style in (("left", "o-"), ("right", "s--"), ("both", "d-")):
+            s = part[part["side"] == side].sort_values("date")
+            if not s.empty:
+                ax.plot(s["date"], s["median"], style, label=side, markersize=4)
+        ax.legend(fontsize=7)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+    fig.suptitle(f"{athlete}: session medians over dates")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

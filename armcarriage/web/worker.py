@@ -1,0 +1,232 @@
+"""Worker processes: take queued jobs, run the analysis, record the result.
+
+Each worker is a separate process (``spawn``), so a crash in the pose model
+cannot take the web server down. It dies with the server (Linux parent-death
+signal, plus a parent check in its heartbeat thread), so a ``kill -9`` of the
+server leaves no orphan still working on a job; the job's lease then lets the
+next server start requeue it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import logging
+import os
+import signal
+import sqlite3
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from armcarriage.config import Config
+from armcarriage.errors import ArmcarriageError
+from armcarriage.web.store import Job, JobStore
+
+log = logging.getLogger(__name__)
+
+AnalyzeFn = Callable[..., Any]
+"""``fn(video, outdir, config=..., progress=...) -> RunResult``-like object."""
+
+DEFAULT_ANALYZE = "armcarriage.pipeline:run_analysis"
+
+
+class LeaseLostError(Exception):
+    """The job was taken away from this worker (its lease expired)."""
+
+
+def resolve_analyze(ref: AnalyzeFn | str | None) -> AnalyzeFn:
+    """Turn ``"module:function"`` (or None for the real pipeline) into a callable."""
+    if ref is None:
+        ref = DEFAULT_ANALYZE
+    if callable(ref):
+        return ref
+    module, sep, attr = ref.partition(":")
+    if not sep:
+        raise ValueError(f"analysis function {ref!r}: expected 'module:function'")
+    return getattr(importlib.import_module(module), attr)
+
+
+@dataclass
+class WorkerSettings:
+    """What a worker process needs (picklable for ``spawn``)."""
+
+    data_dir: str
+    config: Config
+    owner: str
+    analyze: AnalyzeFn | str | None = None
+    parent_pid: int = 0
+    record_history: bool = True
+
+
+class _Heartbeat(threading.Thread):
+    """Renew the job's lease and push progress to the database."""
+
+    def __init__(self, store: JobStore, job: Job, owner: str, parent_pid: int) -> None:
+        super().__init__(daemon=True, name=f"heartbeat-{job.id[:8]}")
+        self.store, self.job, self.owner, self.parent_pid = store, job, owner, parent_pid
+        self.progress: float | None = None
+        self.stage: str | None = None
+        self.lost = False
+        self._stop_event = threading.Event()
+
+    def update(self, progress: float, stage: str) -> None:
+        self.progress, self.stage = progress, stage
+        if self.lost:
+            raise LeaseLostError(f"job {self.job.id}: lease lost, another worker took it over")
+
+    def run(self) -> None:
+        period = max(0.2, min(1.0, self.store.lease_s / 4))
+        sent: tuple[float | None, str | None] = (None, None)
+        last_renew = time.monotonic()
+        while not self._stop_event.wait(period):
+            if self.parent_pid and os.getppid() != self.parent_pid:
+                os._exit(3)  # the server died: stop at once, the lease will expire
+            now = time.monotonic()
+            current = (self.progress, self.stage)
+            if current != sent or now - last_renew > self.store.lease_s / 3:
+                try:
+                    ok = self.store.heartbeat(self.job.id, self.owner, *current)
+                except sqlite3.Error as exc:  # database busy: retry at the next beat
+                    log.warning("heartbeat for job %s failed: %s", self.job.id, exc)
+                    continue
+                sent, last_renew = current, now
+                if not ok:
+                    self.lost = True
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def _relative_outputs(outputs: Any, outdir: Path) -> dict[str, str]:
+    """``{name: file path relative to the job's result folder}`` for files inside it."""
+    found: dict[str, str] = {}
+    for name, path in dict(outputs or {}).items():
+        p = Path(path)
+        p = p if p.is_absolute() else outdir / p
+        with contextlib.suppress(ValueError, OSError):
+            rel = p.resolve().relative_to(outdir.resolve())
+            if p.is_file():
+                found[str(name)] = rel.as_posix()
+    return found
+
+
+def run_job(
+    store: JobStore,
+    job: Job,
+    settings: WorkerSettings,
+    analyze: AnalyzeFn,
+) -> bool:
+    """Run one claimed job to its end and record the outcome.
+
+    Returns
+    -------
+    bool
+        True if this worker recorded the outcome (it still held the lease).
+
+    """
+    data = Path(settings.data_dir)
+    outdir = data / "results" / job.id / f"attempt-{job.attempts}"
+    beat = _Heartbeat(store, job, settings.owner, settings.parent_pid)
+    beat.start()
+
+    def progress(done: float, total: float | None = None, *_: Any) -> None:
+        frac = float(done) / float(total) if total else float(done)
+        beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
+
+    try:
+        result = analyze(Path(job.stored_path), outdir, config=settings.config, progress=progress)
+    except LeaseLostError as exc:
+        log.warning("%s", exc)
+        beat.stop()
+        return False
+    except ArmcarriageError as exc:
+        beat.stop()
+        return store.finish(
+            job.id,
+            settings.owner,
+            ok=False,
+            error=str(exc).replace(job.stored_path, job.original_name),
+        )
+    except Exception as exc:  # noqa: BLE001 (a bug must not kill the worker: show the error)
+        log.error("job %s failed:\n%s", job.id, traceback.format_exc())
+        beat.stop()
+        return store.finish(
+            job.id,
+            settings.owner,
+            ok=False,
+            error=f"internal error ({type(exc).__name__}): {exc}",
+        )
+    beat.update(0.95, "recording history")
+    status = str(getattr(result, "status", "ok") or "ok")
+    message = str(getattr(result, "message", "") or "")
+    note = ""
+    if settings.record_history:
+        note = _record_history(data, job, result, settings.config, outdir)
+    beat.stop()
+    outputs = _relative_outputs(getattr(result, "outputs", {}), outdir)
+    return store.finish(
+        job.id,
+        settings.owner,
+        ok=True,
+        error=" ".join(x for x in (message if status != "ok" else "", note) if x),
+        result_status=status,
+        result_dir=str(outdir.relative_to(data)),
+        outputs=outputs,
+    )
+
+
+def _record_history(data: Path, job: Job, result: Any, config: Config, outdir: Path) -> str:
+    """Add the session to the team's history database; returns a note if that failed."""
+    from armcarriage.web.history import record_job
+
+    try:
+        record_job(data, job, result, config, outdir)
+    except ImportError as exc:
+        return f"(history not recorded: {exc})"
+    except Exception as exc:  # noqa: BLE001 (history must not fail a finished analysis)
+        log.warning("job %s: history not recorded: %s", job.id, exc)
+        return f"(history not recorded: {exc})"
+    return ""
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(3)
+
+
+def worker_main(settings: WorkerSettings) -> None:
+    """Entry point of a worker process: claim and run jobs until terminated."""
+    _die_with_parent(settings.parent_pid)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
+    serve = settings.config.serve
+    store = JobStore(Path(settings.data_dir) / "jobs.sqlite", serve.lease_s, serve.max_attempts)
+    analyze = resolve_analyze(settings.analyze)
+    next_reap = 0.0
+    while True:
+        if settings.parent_pid and os.getppid() != settings.parent_pid:
+            os._exit(3)
+        now = time.monotonic()
+        if now >= next_reap:
+            with contextlib.suppress(Exception):
+                store.requeue_expired()
+            next_reap = now + max(1.0, serve.lease_s / 4)
+        try:
+            job = store.claim(settings.owner)
+        except sqlite3.Error as exc:  # database busy beyond the timeout: try again shortly
+            log.warning("claiming a job failed: %s", exc)
+            job = None
+        if job is None:
+            time.sleep(serve.poll_s)
+            continue
+        run_job(store, job, settings, analyze)
