@@ -89,7 +89,12 @@ def _strides(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for stride in range(N_STRIDES):
         for side in ("left", "right"):
-            row = {"stride": stride, "side": side, "t_start": stride * 0.7, "t_end": stride * 0.7 + 0.7}
+            row = {
+                "stride": stride,
+                "side": side,
+                "t_start": stride * 0.7,
+                "t_end": stride * 0.7 + 0.7,
+            }
             for m, (mean, sd) in METRICS.items():
                 bias = 1.1 if side == "left" and m == "swing_arc_deg" else 1.0
                 row[m] = round(float(rng.normal(mean, sd)) * bias, 6)
@@ -129,13 +134,18 @@ def main(argv: list[str]) -> int:
     source, outdir, db, workers = argv[0], argv[1], argv[2], int(argv[3])
     try:
         result = run_batch(
-            source, outdir, workers=workers, db=db, analyse=fake_analysis,
+            source,
+            outdir,
+            workers=workers,
+            db=db,
+            analyse=fake_analysis,
             console=Console(stderr=True, force_terminal=False),
         )
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    print(f"done={result.count('done')} skipped={result.count('skipped')} failed={result.count('failed')}")
+    counts = {s: result.count(s) for s in ("done", "skipped", "failed")}
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
     return result.exit_code
 
 
