@@ -55,7 +55,8 @@ class StrikeScore:
     errors
         Per scored truth strike: ``foot``, ``truth_frame``, ``nearest_frame``
         (NaN when the analysis has none for that foot), ``error_frames``
-        (reported - truth).
+        (reported - truth) and ``error_s``: reported ``time`` minus the
+        truth's ``time_subframe`` (the touchdown between frames), seconds.
 
     """
 
@@ -233,24 +234,31 @@ def score_strikes(
     """
     lo, hi = edge_frames, n_frames - 1 - edge_frames
 
-    def strikes(ev: pd.DataFrame, foot: str) -> np.ndarray:
+    def strikes(ev: pd.DataFrame, foot: str) -> tuple[np.ndarray, np.ndarray]:
         if ev is None or len(ev) == 0:
-            return np.array([], dtype=float)
+            return np.array([], dtype=float), np.array([], dtype=float)
         sel = (ev["kind"] == "strike") & (ev["foot"] == foot)
-        return np.asarray(ev.loc[sel, "frame"], dtype=float)
+        column = "time_subframe" if "time_subframe" in ev.columns else "time"
+        return (np.asarray(ev.loc[sel, "frame"], dtype=float),
+                np.asarray(ev.loc[sel, column], dtype=float))
 
     rows = []
     n_rep = n_corr = 0
     for foot in SIDES:
-        rep, tru = strikes(reported, foot), strikes(true_events, foot)
-        for f in tru[(tru >= lo) & (tru <= hi)]:
-            nearest = rep[np.argmin(np.abs(rep - f))] if rep.size else np.nan
-            rows.append((foot, int(f), nearest, nearest - f))
+        (rep, rep_t), (tru, tru_t) = strikes(reported, foot), strikes(true_events, foot)
+        for f, t in zip(tru, tru_t, strict=True):
+            if not lo <= f <= hi:
+                continue
+            i = int(np.argmin(np.abs(rep - f))) if rep.size else -1
+            nearest = rep[i] if i >= 0 else np.nan
+            rows.append((foot, int(f), nearest, nearest - f, rep_t[i] - t if i >= 0 else np.nan))
         scored = rep[(rep >= lo) & (rep <= hi)]
         n_rep += scored.size
         n_corr += sum(bool(tru.size and np.min(np.abs(tru - f)) <= tolerance_frames)
                       for f in scored)
-    errors = pd.DataFrame(rows, columns=["foot", "truth_frame", "nearest_frame", "error_frames"])
+    errors = pd.DataFrame(
+        rows, columns=["foot", "truth_frame", "nearest_frame", "error_frames", "error_s"]
+    )
     found = int((errors["error_frames"].abs() <= tolerance_frames).sum())
     return StrikeScore(len(errors), found, int(n_rep), int(n_corr), errors)
 

@@ -52,8 +52,8 @@ def main() -> int:
     if args.fixed:
         cases.append(("side_right", False))
     print("file view camera | status label tread | cadence meas/true err% | strikes found/true "
-          "correct/reported | elbow L max err (meas/strides) series | R ... | 2D-image angle "
-          "err mean/max")
+          "correct/reported mean-time-error | elbow L max err (meas/strides) series | R ... | "
+          "2D-image angle err mean/max")
     for name in (*RUNS, WALK):
         trial = mocap.load_trial(MOCAP / name)
         truth = mocap.truth(trial)
@@ -75,7 +75,8 @@ def main() -> int:
             print(f"{name[:22]} {view:10s} {'follow' if follow else 'fixed'} | {s.status} "
                   f"{s.view_label} {s.treadmill} | {s.cadence_spm:6.1f}/{s.cadence_truth_spm:6.1f} "
                   f"{s.cadence_error_pct:+6.2f} | {s.strikes.n_found}/{s.strikes.n_truth} "
-                  f"{s.strikes.n_correct}/{s.strikes.n_reported} | {el} | "
+                  f"{s.strikes.n_correct}/{s.strikes.n_reported} "
+                  f"{1000 * s.strikes.errors['error_s'].mean():+.0f}ms | {el} | "
                   f"{image_angle_error(trial, truth, view)} | {dt:.2f}s")
             if s.strikes.n_found < s.strikes.n_truth:
                 bad = s.strikes.errors[~(s.strikes.errors['error_frames'].abs() <= 1)]

@@ -58,6 +58,8 @@ def test_oracle_scores_perfectly_and_a_spoiled_analysis_does_not() -> None:
     assert good.cadence_error_pct == 0.0
     assert good.strikes.n_truth == 10 and good.strikes.recall == 1.0
     assert good.strikes.precision == 1.0
+    err = good.strikes.errors["error_s"]  # frame time minus the touchdown between frames
+    assert (err >= 0).all() and (err <= 1 / 30 + 1e-9).all()
     for side in ("left", "right"):
         assert good.elbow[side].n_strides == good.elbow[side].n_measured == 4
         assert good.elbow[side].max_error_deg == pytest.approx(0.0, abs=1e-9)
@@ -81,12 +83,15 @@ def test_oracle_scores_perfectly_and_a_spoiled_analysis_does_not() -> None:
 
 def test_strike_matching_counts_edges_feet_and_tolerance() -> None:
     truth = pd.DataFrame({"foot": ["left", "right", "left", "right"],
-                          "kind": ["strike"] * 4, "frame": [1, 10, 20, 58]})
+                          "kind": ["strike"] * 4, "frame": [1, 10, 20, 58],
+                          "time": [0.03, 0.33, 0.67, 1.93]})
     reported = pd.DataFrame({"foot": ["left", "left", "right", "left"],
-                             "kind": ["strike"] * 4, "frame": [21, 10, 12, 40]})
+                             "kind": ["strike"] * 4, "frame": [21, 10, 12, 40],
+                             "time": [0.70, 0.33, 0.40, 1.33]})
     s = score_strikes(reported, truth, n_frames=60)
     # frame 1 and 58 are within 2 frames of the ends: not scored
     assert s.n_truth == 2
     assert s.n_found == 1  # left 20 -> 21; right 10 -> 12 is 2 frames off
     assert s.n_reported == 4 and s.n_correct == 1  # left 10 has no left truth near it
     assert s.errors.set_index("truth_frame").loc[10, "error_frames"] == 2
+    assert s.errors.set_index("truth_frame").loc[20, "error_s"] == pytest.approx(0.03)
