@@ -1,0 +1,100 @@
+"""Reports of an analysis: tables, an HTML page and an annotated video.
+
+:func:`write_reports` is what the pipeline calls; it writes into OUTDIR
+
+``strides.csv`` + ``strides.units.json``
+    one row per stride x arm; units in the sidecar.
+``summary.json``
+    schema-versioned summary: settings, model, view, validity, every metric's
+    median/spread/confidence, cues.
+``report.html``
+    self-contained page (``config.report.html``).
+``annotated.mp4``
+    H.264/yuv420p, faststart (``config.report.annotated_video``).
+
+Every file is written atomically, so re-running overwrites cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from armcarriage.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def write_reports(
+    analysis: Any,
+    video_path: str | Path | None,
+    outdir: str | Path,
+    config: Config | None = None,
+    cues: Sequence[Any] | None = None,
+) -> dict[str, Path]:
+    """Write every report of an analysis into ``outdir``.
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis`.
+    video_path
+        The analysed clip (for key frames and the annotated video). If None or
+        unreadable, those two are skipped with a warning.
+    outdir
+        Output folder (created if missing).
+    config
+        Settings (``config.report`` and ``config.cues``).
+    cues
+        The cues to show (from :func:`armcarriage.cues.evaluate_cues`); None
+        evaluates them here.
+
+    Returns
+    -------
+    dict
+        ``{"strides", "strides_units", "summary", "report", "annotated"}`` ->
+        written paths (``report``/``annotated`` only when enabled and possible).
+
+    """
+    from armcarriage.cues import assess, load_rules
+    from armcarriage.errors import VideoError
+    from armcarriage.report.html import write_html_report
+    from armcarriage.report.tables import write_strides, write_summary
+    from armcarriage.video import probe_video
+
+    config = config or Config()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    rules = load_rules(config.cues.rules_path or None)
+    assessment = assess(analysis, config, rules)
+    if cues is not None:
+        assessment.shown = list(cues)
+    video = Path(video_path) if video_path else None
+    info = None
+    if video is not None:
+        try:
+            info = probe_video(video, config)
+        except VideoError as exc:
+            log.warning("reports: %s; key frames and annotated video skipped", exc)
+    outputs: dict[str, Path] = {}
+    outputs.update(write_strides(analysis, out))
+    outputs["summary"] = write_summary(
+        analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
+        not_assessed=assessment.not_assessed,
+    )
+    if config.report.html:
+        outputs["report"] = write_html_report(
+            analysis, video or Path(""), out / "report.html", config, assessment, rules, info
+        )
+    if config.report.annotated_video and info is not None and video is not None:
+        from armcarriage.report.video import write_annotated_video
+
+        outputs["annotated"] = write_annotated_video(
+            analysis, video, out / "annotated.mp4", config, assessment.shown
+        )
+    return outputs
+
+
+__all__ = ["write_reports"]

@@ -1,0 +1,148 @@
+"""Per-frame geometry that the report and the annotated video draw.
+
+Everything here is computed from the cleaned track in image pixels: what is
+drawn is exactly what the numbers next to it measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from armcarriage.track import PoseTrack
+
+
+def elbow_angles(track: PoseTrack, side: str) -> np.ndarray:
+    """Interior elbow angle in the image plane per frame (deg, 180 = straight).
+
+    Parameters
+    ----------
+    track
+        A pose track.
+    side
+        ``"left"`` or ``"right"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (T,), NaN where a point is missing.
+
+    """
+    s, e, w = (track.xy(f"{side}_{k}") for k in ("shoulder", "elbow", "wrist"))
+    a, b = s - e, w - e
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def series_or_angles(analysis: Any, side: str) -> np.ndarray:
+    """Elbow angle per track frame: the analysis series if it has one, else the image angle."""
+    series = getattr(analysis, "series", None)
+    col = f"{side}_elbow_angle"
+    track: PoseTrack = analysis.track
+    if isinstance(series, pd.DataFrame) and col in series and len(series) == track.n_frames:
+        return series[col].to_numpy(float)
+    return elbow_angles(track, side)
+
+
+def forward_sign(view: str) -> float:
+    """+1 if the runner faces image-right, -1 if image-left, 0 otherwise."""
+    return {"side_right": 1.0, "side_left": -1.0}.get(view, 0.0)
+
+
+def swing_coordinate(track: PoseTrack, side: str, view: str) -> np.ndarray:
+    """How far forward the wrist is, per frame, in torso lengths.
+
+    Side views use the wrist's horizontal offset from the hip along the
+    running direction. Front, rear and oblique views cannot see fore-aft
+    travel, so the wrist's height above the hip stands in (the hand rises at
+    both ends of the swing, most at the front).
+    """
+    wrist = track.xy(f"{side}_wrist")
+    hip = 0.5 * (track.xy("left_hip") + track.xy("right_hip"))
+    sh = 0.5 * (track.xy("left_shoulder") + track.xy("right_shoulder"))
+    torso = np.nanmedian(np.linalg.norm(sh - hip, axis=1))
+    if not np.isfinite(torso) or torso <= 0:
+        torso = 1.0
+    sign = forward_sign(view)
+    if sign:
+        return sign * (wrist[:, 0] - hip[:, 0]) / torso
+    return (hip[:, 1] - wrist[:, 1]) / torso
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """A frame chosen to show a swing extreme."""
+
+    index: int
+    """Index into the track's time axis."""
+    time: float
+    frame: int
+    side: str
+    phase: str
+    """``"forward"`` or ``"backward"``."""
+    elbow_deg: float
+
+
+def _measured_sides(analysis: Any) -> list[str]:
+    strides = analysis.strides
+    sides = []
+    for side in ("left", "right"):
+        if "side" in strides and "elbow_angle_mean" in strides:
+            vals = pd.to_numeric(strides.loc[strides["side"] == side, "elbow_angle_mean"])
+            if vals.notna().any():
+                sides.append(side)
+        else:
+            sides.append(side)
+    return sides or ["left", "right"]
+
+
+def measured_sides(analysis: Any) -> list[str]:
+    """Arms whose elbow angle was measured (both when the table cannot tell)."""
+    return _measured_sides(analysis)
+
+
+def pick_key_frames(analysis: Any, count: int = 4, stride: int | None = None) -> list[KeyFrame]:
+    """Frames at the forward and backward swing extremes of a middle stride.
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis`.
+    count
+        How many frames at most: forward/backward pairs per measured arm.
+    stride
+        The stride to pick from (default: the middle stride of the clip).
+
+    Returns
+    -------
+    list of KeyFrame
+
+    """
+    track: PoseTrack = analysis.track
+    strides: pd.DataFrame = analysis.strides
+    view = str((analysis.view or {}).get("label", ""))
+    t = track.time
+    if strides.empty or not len(t):
+        return []
+    ids = sorted(strides["stride"].unique())
+    stride = ids[len(ids) // 2] if stride is None or stride not in ids else stride
+    row = strides.loc[strides["stride"] == stride].iloc[0]
+    inside = np.flatnonzero((t >= float(row["t_start"])) & (t < float(row["t_end"])))
+    if not len(inside):
+        return []
+    frames = np.asarray(track.ds["frame"].values)
+    out: list[KeyFrame] = []
+    for side in _measured_sides(analysis):
+        coord = swing_coordinate(track, side, view)[inside]
+        angle = series_or_angles(analysis, side)[inside]
+        if not np.isfinite(coord).any():
+            continue
+        for phase, pick in (("forward", np.nanargmax), ("backward", np.nanargmin)):
+            i = int(inside[int(pick(coord))])
+            out.append(KeyFrame(i, float(t[i]), int(frames[i]), side, phase,
+                                float(angle[int(np.searchsorted(inside, i))])))
+    return out[:count]

@@ -1,0 +1,200 @@
+"""Tables of an analysis: ``strides.csv`` (+ units sidecar) and ``summary.json``.
+
+``strides.csv`` holds one row per stride x arm with the columns of
+:attr:`armcarriage.analysis.Analysis.strides`; units live in the sidecar
+``strides.units.json`` (``{column: unit}``) so the CSV stays a plain table
+that any spreadsheet reads.
+
+``summary.json`` is versioned by :data:`SUMMARY_SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from armcarriage.atomic import atomic_path, write_text
+from armcarriage.config import Config
+from armcarriage.cues import Cue, unit_of
+
+SUMMARY_SCHEMA_VERSION = 1
+"""Version of the ``summary.json`` layout; bumped on any breaking change."""
+
+_FIXED_UNITS = {
+    "stride": "index (0-based)",
+    "side": "arm (left/right)",
+    "t_start": "s",
+    "t_end": "s",
+    "frame_start": "frame index",
+    "frame_end": "frame index",
+}
+
+
+def column_units(columns: Sequence[str]) -> dict[str, str]:
+    """Return the unit of every stride-table column.
+
+    Parameters
+    ----------
+    columns
+        Column names of :attr:`Analysis.strides`.
+
+    Returns
+    -------
+    dict
+        ``{column: unit}``; confidence columns are ``"0-1"``, reason columns
+        ``"text"``.
+
+    """
+    units: dict[str, str] = {}
+    for col in columns:
+        if col in _FIXED_UNITS:
+            units[col] = _FIXED_UNITS[col]
+        elif col.endswith("_conf"):
+            units[col] = "0-1"
+        elif col.endswith("_reason"):
+            units[col] = "text"
+        else:
+            units[col] = unit_of(col) or ""
+    return units
+
+
+def write_strides(analysis: Any, outdir: Path) -> dict[str, Path]:
+    """Write ``strides.csv`` and its units sidecar ``strides.units.json``.
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis`.
+    outdir
+        Output folder.
+
+    Returns
+    -------
+    dict
+        ``{"strides": csv path, "strides_units": sidecar path}``.
+
+    """
+    strides: pd.DataFrame = analysis.strides
+    csv_path = outdir / "strides.csv"
+    with atomic_path(csv_path) as tmp:
+        strides.to_csv(tmp, index=False, float_format="%.6g")
+    units = {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "table": "strides.csv",
+        "rows": "one per stride x arm; NaN/empty = not measured, see the _reason column",
+        "units": column_units(list(strides.columns)),
+    }
+    side = write_text(outdir / "strides.units.json", json.dumps(units, indent=2))
+    return {"strides": csv_path, "strides_units": side}
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numpy/pandas values to JSON types; NaN and inf become None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, (str, type(None))):
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return jsonable(obj.to_dict())
+    return str(obj)
+
+
+def build_summary(
+    analysis: Any,
+    config: Config,
+    cues: Sequence[Cue],
+    *,
+    video_path: Path | None = None,
+    good: Sequence[str] = (),
+    not_assessed: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
+    """Assemble the ``summary.json`` document.
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis`.
+    config
+        The settings used.
+    cues
+        The cues shown, best first.
+    video_path
+        The analysed clip.
+    good
+        What is good (shown when no cue fired).
+    not_assessed
+        Rules that could not be checked, with reasons.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``schema_version``, ``created``, ``clip``, ``status``,
+        ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
+        ``validity``, ``metrics`` (every metric's per-arm median, spread,
+        confidence and drift), ``cues``, ``good``, ``not_assessed``.
+
+    """
+    track = analysis.track
+    attrs = track.attrs if track is not None else {}
+    strides: pd.DataFrame = analysis.strides
+    return jsonable({
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "clip": {
+            "file": video_path.name if video_path else attrs.get("source", ""),
+            "frames": track.n_frames if track is not None else 0,
+            "fps": attrs.get("fps"),
+            "width": attrs.get("width"),
+            "height": attrs.get("height"),
+            "strides": int(strides["stride"].nunique()) if "stride" in strides else 0,
+        },
+        "status": analysis.status,
+        "message": analysis.message,
+        "settings": {"config": config.to_dict(), "analysis": analysis.settings},
+        "model": {"name": attrs.get("model", ""), "person": attrs.get("person", "")},
+        "view": analysis.view,
+        "cadence_spm": analysis.cadence_spm,
+        "validity": analysis.validity,
+        "metrics": {m: _metric_entry(analysis, m) for m in analysis.summary},
+        "cues": [c.to_dict() for c in cues],
+        "good": list(good),
+        "not_assessed": list(not_assessed),
+    })
+
+
+def _metric_entry(analysis: Any, metric: str) -> dict[str, Any]:
+    entry = dict(analysis.summary.get(metric, {}))
+    entry["unit"] = unit_of(metric)
+    return entry
+
+
+def write_summary(
+    analysis: Any,
+    outdir: Path,
+    config: Config,
+    cues: Sequence[Cue],
+    **kwargs: Any,
+) -> Path:
+    """Write ``summary.json`` atomically; see :func:`build_summary`."""
+    doc = build_summary(analysis, config, cues, **kwargs)
+    return write_text(outdir / "summary.json", json.dumps(doc, indent=2, allow_nan=False))
