@@ -151,3 +151,31 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def write_sessions(db: str, writer: int, n: int, start_event=None) -> list[int]:
+    """Write ``n`` sessions (and one session every writer shares) into ``db``; used by the
+    concurrent-writer test, run in several processes at once."""
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.store import SessionRecord, record_session, strides_long
+
+    engine = get_engine(db)
+    if start_event is not None:
+        start_event.wait(30)
+    ids = []
+    for i in range(n + 1):
+        shared = i == n
+        strides = strides_long(_strides(np.random.default_rng(writer * 1000 + i)))
+        record = SessionRecord(
+            athlete=f"athlete{i % 3}",
+            clip=f"clip{writer}-{i}.mp4",
+            clip_key="shared" if shared else f"w{writer}-{i}",
+            content_hash="shared" if shared else f"{writer}-{i}",
+            settings_hash="s",
+            settings_json="{}",
+            software_version="test",
+            status="done",
+            cues=[f"cue {i}"],
+        )
+        ids.append(record_session(engine, record, strides))
+    return ids
