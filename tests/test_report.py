@@ -1,0 +1,155 @@
+"""Reports: strides.csv + units, summary.json, report.html and annotated.mp4."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+from analysis_fixture import make_analysis, write_video
+
+from armcarriage.config import Config
+from armcarriage.cues import evaluate_cues
+from armcarriage.report import write_reports
+from armcarriage.report.tables import SUMMARY_SCHEMA_VERSION
+
+SECTIONS = ("clip", "cues", "good", "keyframes", "plots", "lr", "drift", "strides", "unmeasured")
+
+
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory):
+    """A tight-elbow clip seen from the side, with every report written."""
+    tmp = tmp_path_factory.mktemp("report")
+    analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0})
+    video = write_video(tmp / "clip.mp4", analysis.track)
+    cues = evaluate_cues(analysis)
+    outputs = write_reports(analysis, video, tmp / "out", Config(), cues)
+    return analysis, video, cues, outputs
+
+
+def test_every_output_is_written_and_nothing_half_written_is_left(fault_run):
+    _, _, _, outputs = fault_run
+    assert set(outputs) == {"strides", "strides_units", "summary", "report", "annotated"}
+    outdir = outputs["summary"].parent
+    assert all(p.parent == outdir and p.stat().st_size > 0 for p in outputs.values())
+    assert not [p for p in outdir.iterdir() if ".part" in p.name]
+
+
+def test_strides_csv_round_trips_with_units_sidecar(fault_run):
+    analysis, _, _, outputs = fault_run
+    table = pd.read_csv(outputs["strides"])
+    assert list(table.columns) == list(analysis.strides.columns)
+    assert len(table) == len(analysis.strides) == 10
+    np.testing.assert_allclose(table["elbow_angle_mean"], analysis.strides["elbow_angle_mean"],
+                               rtol=1e-5)
+    assert table.loc[table.side == "right", "elbow_angle_mean"].isna().all()
+    units = json.loads(outputs["strides_units"].read_text())["units"]
+    assert set(units) == set(table.columns)
+    assert units["elbow_angle_mean"] == "deg"
+    assert units["wrist_arc_tl"] == "torso lengths"
+    assert units["crossing_max_sw"] == "shoulder widths"
+    assert units["cadence_spm"] == "steps/min"
+    assert units["elbow_angle_mean_conf"] == "0-1"
+
+
+def test_summary_json_is_versioned_and_complete(fault_run):
+    analysis, _, cues, outputs = fault_run
+    doc = json.loads(outputs["summary"].read_text())
+    assert doc["schema_version"] == SUMMARY_SCHEMA_VERSION
+    assert doc["view"]["label"] == "side_right"
+    assert doc["model"]["name"] == "synthetic"
+    assert doc["settings"]["config"]["cues"]["max_cues"] == 3
+    assert doc["clip"] == {"file": "clip.mp4", "frames": 120, "fps": 30.0, "width": 320,
+                           "height": 240, "strides": 5}
+    m = doc["metrics"]["elbow_angle_mean"]
+    assert m["left"]["median"] == pytest.approx(50.0, rel=0.05)
+    assert m["right"]["median"] is None  # far arm: NaN -> null
+    assert m["unit"] == "deg"
+    assert set(doc["metrics"]) == set(analysis.summary)
+    assert doc["validity"]["crossing_max_sw"]["measured"] is False
+    assert [c["rule_id"] for c in doc["cues"]] == [c.rule_id for c in cues] == ["tight_elbow"]
+    assert doc["cues"][0]["evidence"]["strides_affected"] == [0, 1, 2, 3, 4]
+    assert any("midline" in s["title"].lower() for s in doc["not_assessed"])
+
+
+def test_report_html_is_self_contained_with_every_section(fault_run):
+    _, _, _, outputs = fault_run
+    page = outputs["report"].read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert f'id="{section}"' in page, section
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    images = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert len(images) >= 5
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert "Loose elbows, hands fall to the hip" in page
+    assert "5 of 5" in page
+    assert "front or rear" in page  # what this view cannot measure
+
+
+def _decode_count(path: Path) -> int:
+    with av.open(str(path)) as c:
+        return sum(1 for _ in c.decode(video=0))
+
+
+def test_annotated_video_is_h264_yuv420p_faststart_with_every_frame(fault_run):
+    _, video, _, outputs = fault_run
+    out = outputs["annotated"]
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert (stream.width, stream.height) == (320, 240)
+    data = out.read_bytes()
+    moov, mdat = data.find(b"moov"), data.find(b"mdat")
+    assert 0 < moov < mdat, "moov atom must come before mdat (faststart)"
+    assert _decode_count(out) == _decode_count(video) == 120
+
+
+def test_annotated_frame_shows_overlay_where_the_skeleton_is(fault_run):
+    analysis, _, _, outputs = fault_run
+    with av.open(str(outputs["annotated"])) as c:
+        frame = next(f for i, f in enumerate(c.decode(video=0)) if i == 30).to_ndarray(
+            format="rgb24")
+    # the left elbow is drawn in the left-arm colour (blue) at the track's elbow position
+    x, y = analysis.track.xy("left_elbow")[30].round().astype(int)
+    patch = frame[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3).astype(int)
+    assert ((patch[:, 2] > 180) & (patch[:, 0] < 140)).any()
+    # top banner is darkened, bottom banner carries the cue text in yellow
+    assert frame[:8].mean() < 80
+    bottom = frame[-18:].reshape(-1, 3).astype(int)
+    assert ((bottom[:, 0] > 200) & (bottom[:, 1] > 170) & (bottom[:, 2] < 90)).any()
+
+
+def test_rerun_overwrites_cleanly_and_honours_switches(tmp_path, fault_run):
+    analysis, video, cues, _ = fault_run
+    cfg = Config().override({"report.annotated_video": False, "report.html": False})
+    first = write_reports(analysis, video, tmp_path, cfg, cues)
+    second = write_reports(analysis, video, tmp_path, cfg, [])
+    assert set(second) == {"strides", "strides_units", "summary"}
+    assert first["summary"] == second["summary"]
+    assert json.loads(second["summary"].read_text())["cues"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "strides.csv", "strides.units.json", "summary.json"]
+
+
+def test_failed_analysis_still_reports_why(tmp_path):
+    analysis = make_analysis(status="too_few_strides")
+    outputs = write_reports(analysis, None, tmp_path, Config(), [])
+    page = outputs["report"].read_text(encoding="utf-8")
+    assert "too_few_strides" in page and "fewer than 3 strides" in page
+    doc = json.loads(outputs["summary"].read_text())
+    assert doc["status"] == "too_few_strides" and doc["cues"] == []
+    assert "annotated" not in outputs
+
+
+def test_clean_runner_report_says_what_is_good(tmp_path):
+    analysis = make_analysis(view="front")
+    outputs = write_reports(analysis, None, tmp_path, Config().override(
+        {"report.annotated_video": False}), evaluate_cues(analysis))
+    page = outputs["report"].read_text(encoding="utf-8")
+    assert "No fault crossed its threshold" in page
+    assert "Hands stay on their own side of the body" in page
