@@ -75,9 +75,14 @@ class PoseConfig:
     workers: int = 0
     """Worker processes for pose inference (0 = one per core)."""
     chunk_seconds: float = 20.0
-    """Length of a time chunk given to one worker."""
+    """Longest time chunk given to one worker."""
     chunk_overlap_seconds: float = 1.0
-    """Overlap between consecutive chunks, used to stitch the tracks."""
+    """Overlap between consecutive chunks: a chunk starts this much before the
+    part it keeps, re-acquires the runner in the first half and is stitched to
+    the previous chunk in the second half."""
+    min_chunk_seconds: float = 4.0
+    """Shortest chunk worth a worker process; clips shorter than two of these
+    run in one process."""
 
 
 @dataclass(frozen=True)
