@@ -302,12 +302,42 @@ def test_team_flags_largest_asymmetry_and_drift(tmp_path):
     paths = team.write_team_report(rows, tmp_path, Config())
     page = paths["team_html"].read_text()
     assert "Largest asymmetries" in page and "<b>ann</b>" in page
-    assert "elbow_angle_mean changes -30.0 %" in page
+    assert "elbow_angle_mean changes -30.0 %" in page  # the name comes from the row
     assert pd.read_csv(paths["team_csv"])["athlete"].tolist() == ["ann", "ben", "cat", "dan"]
 
 
 def test_symmetry_index_from_arm_medians():
-    summary = {"swing_arc_deg": {"left": {"median": 66.0}, "right": {"median": 54.0}}}
-    assert team.symmetry_index(summary, "swing_arc_deg") == pytest.approx(20.0)
+    summary = {"swing_arc_deg": {"left": {"median": 54.0}, "right": {"median": 66.0}}}
+    assert team.symmetry_index(summary, "swing_arc_deg") == pytest.approx(-20.0)
     assert team.symmetry_index({"x": {"symmetry_index": 7.5}}, "x") == 7.5
     assert pd.isna(team.symmetry_index({}, "swing_arc_deg"))
+
+
+def test_clip_row_from_a_rear_view_analysis_with_real_cues():
+    from analysis_fixture import make_analysis
+
+    from armcarriage.cues import evaluate_cues
+
+    analysis = make_analysis(
+        view="rear",
+        side_values={"left": {"swing_arc_deg": 60.0}, "right": {"swing_arc_deg": 40.0}},
+        per_stride={k: {"elbow_angle_mean": 110.0} for k in range(4, 6)},
+    )
+    cues = team.cue_texts(evaluate_cues(analysis, Config()))
+    row = team.clip_row(analysis, cues, Config())
+    assert row["view"] == "rear" and row["cadence_spm"] == 168.0
+    assert row["swing_symmetry_pct"] == pytest.approx(40.0, abs=3.0)  # (60-40)/50
+    assert abs(row["elbow_symmetry_pct"]) < 5.0
+    assert row["drift_metric"] in ("elbow_angle_mean (left)", "elbow_angle_mean (right)")
+    assert row["drift_pct"] == pytest.approx(100 * (110 - 90) / 90, abs=3.0)
+    assert row["confidence"] == pytest.approx(0.9)
+    assert row["top_cues"] == " | ".join(cues[:3]) and cues  # asymmetry fires a cue
+
+
+def test_side_view_leaves_symmetry_unmeasured():
+    from analysis_fixture import make_analysis
+
+    row = team.clip_row(make_analysis(view="side_right"), [], Config())
+    assert pd.isna(row["swing_symmetry_pct"]) and pd.isna(row["elbow_symmetry_pct"])
+    assert row["elbow_angle_left"] == pytest.approx(90.0, rel=0.05)
+    assert pd.isna(row["elbow_angle_right"])  # far arm hidden

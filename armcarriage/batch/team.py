@@ -90,11 +90,11 @@ def _stat(summary: Mapping[str, Any], metric: str, side: str, key: str) -> float
 
 
 def symmetry_index(summary: Mapping[str, Any], metric: str) -> float:
-    """Return the symmetry index (%) of a metric between the arms.
+    """Return the signed symmetry index (%) of a metric between the arms.
 
-    Taken from the summary when it provides one (``summary[m]["symmetry_index"]``
-    or ``summary[m]["both"]["symmetry_index"]``), else computed from the arm
-    medians as ``100 * (L - R) / mean(|L|, |R|)``.
+    ``100 * (L - R) / mean(|L|, |R|)`` from the arm medians, so its size is the
+    summary's ``symmetry_index`` and its sign says which arm is larger. When
+    an arm median is missing, the summary's own (unsigned) value is used.
 
     Parameters
     ----------
@@ -106,20 +106,20 @@ def symmetry_index(summary: Mapping[str, Any], metric: str) -> float:
     Returns
     -------
     float
-        Signed percent (positive: left larger); NaN when an arm is not measured.
+        Percent, positive when the left arm's value is larger; NaN when not measured.
 
     """
+    left = _stat(summary, metric, "left", "median")
+    right = _stat(summary, metric, "right", "median")
+    scale = (abs(left) + abs(right)) / 2
+    if math.isfinite(scale) and scale > 0:
+        return 100.0 * (left - right) / scale
     entry = summary.get(metric, {})
     if isinstance(entry, Mapping):
         for source in (entry, entry.get("both", {})):
             if isinstance(source, Mapping) and "symmetry_index" in source:
                 return _num(source["symmetry_index"])
-    left = _stat(summary, metric, "left", "median")
-    right = _stat(summary, metric, "right", "median")
-    scale = (abs(left) + abs(right)) / 2
-    if not math.isfinite(scale) or scale == 0:
-        return NAN
-    return 100.0 * (left - right) / scale
+    return NAN
 
 
 def _both(summary: Mapping[str, Any], metric: str, key: str = "median") -> float:
@@ -132,23 +132,25 @@ def _both(summary: Mapping[str, Any], metric: str, key: str = "median") -> float
 
 
 def _drift(summary: Mapping[str, Any]) -> tuple[str, float]:
+    """Largest relative first-third to last-third change over the drift metrics and arms."""
     best, best_pct = "", NAN
     for metric in DRIFT_METRICS:
-        first = _both(summary, metric, "first_third")
-        last = _both(summary, metric, "last_third")
-        if not (math.isfinite(first) and math.isfinite(last)) or abs(first) < 1e-9:
-            continue
-        pct = 100.0 * (last - first) / abs(first)
-        if not math.isfinite(best_pct) or abs(pct) > abs(best_pct):
-            best, best_pct = metric, pct
+        for side in ("left", "right"):
+            first = _stat(summary, metric, side, "first_third")
+            last = _stat(summary, metric, side, "last_third")
+            if not (math.isfinite(first) and math.isfinite(last)) or abs(first) < 1e-9:
+                continue
+            pct = 100.0 * (last - first) / abs(first)
+            if not math.isfinite(best_pct) or abs(pct) > abs(best_pct):
+                best, best_pct = f"{metric} ({side})", pct
     return best, best_pct
 
 
 def cue_texts(cues: Sequence[Any]) -> list[str]:
-    """Return the display text of cues (objects with ``cue``/``text``/``title``, or strings)."""
+    """Return the display text of cues: their ``title`` (else ``cue``, ``text``, or the string)."""
     out = []
     for cue in cues:
-        for attr in ("cue", "text", "title", "name"):
+        for attr in ("title", "cue", "text", "name"):
             value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
             if isinstance(value, str) and value:
                 out.append(value)
