@@ -123,12 +123,13 @@ def make_strides(
     side_values: dict[str, dict[str, float]] | None = None,
     per_stride: dict[int, dict[str, float]] | None = None,
     seed: int = 0,
+    both_arms: bool = False,
 ) -> pd.DataFrame:
     """Stride x arm table with NORMAL values plus overrides and small noise."""
     rng = np.random.default_rng(seed)
     base = {**NORMAL, **(values or {})}
     rows: list[dict[str, Any]] = []
-    far = {"side_right": "right", "side_left": "left"}.get(view)
+    far = None if both_arms else {"side_right": "right", "side_left": "left"}.get(view)
     period = 1 / STRIDE_HZ
     for k in range(n_strides):
         for side in ("left", "right"):
@@ -201,12 +202,14 @@ def make_analysis(
     per_stride: dict[int, dict[str, float]] | None = None,
     status: str = "ok",
     elbow_deg: float = 90.0,
+    both_arms: bool = False,
 ) -> Analysis:
     """A complete Analysis of the synthetic runner."""
     facing = -1.0 if view == "side_left" else 1.0
     track = make_track(seconds, elbow_deg=elbow_deg, facing=facing)
     n_strides = int(seconds * STRIDE_HZ)
-    strides = make_strides(n_strides, view, values, side_values, per_stride)
+    strides = make_strides(n_strides, view, values, side_values, per_stride,
+                           both_arms=both_arms)
     if status != "ok":
         strides = strides.iloc[0:0]
     summary, validity = summarize(strides) if len(strides) else ({}, {})

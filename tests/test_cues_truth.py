@@ -1,0 +1,83 @@
+"""Default cue thresholds against the synthetic runner's true per-stride metrics.
+
+Each named fault of :mod:`armcarriage.synthetic.params` is simulated, reduced to
+its true metrics in the analyzer's definitions, masked as the given view would
+mask them (metrics a view cannot measure, the far arm of a side view), and fed
+to the cue engine: the fault's cue must come first and the clean runner must
+get none, in every view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from analysis_fixture import make_analysis, summarize
+
+pytest.importorskip("armcarriage.synthetic.metrics_truth")
+
+from armcarriage.cues import assess  # noqa: E402
+from armcarriage.metrics import METRICS  # noqa: E402
+from armcarriage.synthetic.gait import simulate  # noqa: E402
+from armcarriage.synthetic.metrics_truth import stride_truth  # noqa: E402
+from armcarriage.synthetic.params import runner_for_fault  # noqa: E402
+
+NEAR_ARM = {"side_left": "right", "side_right": "left"}
+
+
+def truth_analysis(fault: str, view: str, seconds: float = 6.0):
+    kin = simulate(runner_for_fault(fault), np.arange(0.0, seconds, 1 / 30))
+    table = stride_truth(None, kin, view, fps=30.0)
+    for m, spec in METRICS.items():
+        hidden = view not in spec.views
+        far = spec.per_arm and view in NEAR_ARM
+        mask = np.full(len(table), hidden)
+        if far and not hidden:
+            mask |= (table["side"] != NEAR_ARM[view]).to_numpy()
+        table.loc[mask, m] = np.nan
+        table[f"{m}_conf"] = np.where(mask, 0.0, 0.9)
+        table[f"{m}_reason"] = np.where(mask, "not measured from this view", "")
+    analysis = make_analysis(view=view)
+    analysis.strides = table
+    analysis.summary, analysis.validity = summarize(table)
+    return analysis
+
+
+CASES = [
+    ("tight_elbows", "side_left", "elbow_bend", "tight_elbow"),
+    ("tight_elbows", "side_right", "elbow_bend", "tight_elbow"),
+    ("straight_arms", "side_right", "elbow_bend", "open_elbow"),
+    ("small_swing", "side_left", "swing_size", "low_arm_swing"),
+    ("crossing", "rear", "crossing", "midline_crossing"),
+    ("crossing", "front", "crossing", "midline_crossing"),
+    ("shrug", "front", "shrug", None),
+    ("shrug", "side_right", "shrug", None),
+    ("rotation", "front", "rotation", "over_rotation"),
+]
+
+
+@pytest.mark.parametrize(("fault", "view", "group", "rule_id"), CASES)
+def test_true_fault_gives_its_cue_first(fault, view, group, rule_id):
+    result = assess(truth_analysis(fault, view))
+    assert result.shown, f"{fault} seen {view}: no cue"
+    top = result.shown[0]
+    if rule_id:
+        assert top.rule_id == rule_id
+    else:
+        assert top.rule_id.startswith(group)
+    assert len(top.evidence.strides_affected) >= 0.8 * top.evidence.strides_measured
+
+
+@pytest.mark.parametrize("view", ["side_left", "side_right", "front", "rear"])
+def test_true_clean_runner_gets_no_cue(view):
+    result = assess(truth_analysis("none", view))
+    assert result.fired == []
+    assert result.good
+
+
+def test_truth_table_is_what_the_engine_reads():
+    a = truth_analysis("tight_elbows", "side_left")
+    near = a.strides[a.strides.side == "right"]
+    assert near["elbow_angle_mean"].median() == pytest.approx(62.3, abs=1.0)
+    assert a.strides[a.strides.side == "left"]["elbow_angle_mean"].isna().all()
+    assert isinstance(a.strides, pd.DataFrame) and a.strides["stride"].nunique() >= 8
