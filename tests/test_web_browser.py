@@ -1,0 +1,150 @@
+"""End to end in headless Chromium: sign in, upload a clip through the page, read the report.
+
+Uses the system Chromium (Debian ``chromium``), driven by Playwright; never
+downloads a browser. Set ``ARMCARRIAGE_WEB_SCREENSHOT=FILE`` to save a
+screenshot of the report page (the README's picture is made this way).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SHARED_VIDEOS
+from web_fakes import TOKEN, free_port, make_clip, start_server, wait_ready
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _sample_clip(tmp_path: Path) -> Path:
+    clip = SHARED_VIDEOS / "field_side_short.mp4"
+    return clip if clip.exists() else make_clip(tmp_path / "run.mp4", n=30, size=(320, 240))
+
+
+def _server(tmp_path: Path, analyze: str | None) -> tuple[Any, int]:
+    port = free_port()
+    extra: tuple[str, ...] = () if analyze else ("--analyze", "armcarriage.pipeline:run_analysis")
+    proc = start_server(tmp_path / "data", port, log=tmp_path / "fake.log", extra=extra,
+                        stderr=tmp_path / "server.err")  # fmt: skip
+    wait_ready(port, proc)
+    return proc, port
+
+
+def _upload_and_open_report(page: Any, port: int, clip: Path, timeout_ms: int) -> str:
+    base = f"http://127.0.0.1:{port}"
+    page.goto(f"{base}/")
+    assert page.url.endswith("/login")  # no token yet: sign in first
+    page.fill("input[name=token]", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.fill("#athlete", "Sam Runner")
+    page.set_input_files("#files", str(clip))
+    page.click("#upload-button")
+    page.wait_for_selector("#pending li.ok", timeout=30_000)
+    link = page.wait_for_selector("#jobs tbody tr[data-job] a", timeout=10_000)
+    link.click()
+    page.wait_for_selector("#job")
+    # the job page polls and reloads itself when the job ends
+    page.wait_for_selector("#report, #job-error", timeout=timeout_ms)
+    error = page.query_selector("#job-error")
+    return error.inner_text() if error else ""
+
+
+def _assert_report_and_video(page: Any, clip_width: int) -> None:
+    frame = page.frame_locator("#report")
+    frame.locator("h1").first.wait_for(timeout=10_000)
+    assert frame.locator("h1").first.inner_text().strip() != ""
+    page.wait_for_function(
+        "() => { const v = document.getElementById('annotated'); return v && v.readyState >= 1; }",
+        timeout=20_000,
+    )
+    width = page.evaluate("document.getElementById('annotated').videoWidth")
+    duration = page.evaluate("document.getElementById('annotated').duration")
+    assert width == clip_width
+    assert duration > 0
+    links = page.eval_on_selector_all(".downloads a", "els => els.map(e => e.textContent)")
+    assert any(t.endswith(".csv") for t in links) or any(t.endswith(".json") for t in links)
+
+
+def _screenshot(page: Any) -> None:
+    target = os.environ.get("ARMCARRIAGE_WEB_SCREENSHOT")
+    if target:
+        page.screenshot(path=target, full_page=False)
+
+
+def _stop(proc: Any) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(20)
+
+
+def test_upload_through_the_page_and_read_the_report(browser: Any, tmp_path: Path) -> None:
+    """The page flow with a fast stand-in analysis (report and video served by the app)."""
+    from armcarriage.video import probe_video
+
+    clip = _sample_clip(tmp_path)
+    proc, port = _server(tmp_path, analyze="fake")
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    try:
+        error = _upload_and_open_report(page, port, clip, timeout_ms=60_000)
+        assert error == ""
+        _assert_report_and_video(page, probe_video(clip).width)
+        assert page.frame_locator("#report").locator("h1").inner_text() == "Arm carriage report"
+        _screenshot(page)
+        # the athlete page lists the clip
+        page.click("text=Sam Runner")
+        page.wait_for_selector("h1")
+        assert page.inner_text("h1") == "Sam Runner"
+        assert page.locator("table.jobs a", has_text=clip.name).count() == 1
+    finally:
+        page.close()
+        _stop(proc)
+
+
+@pytest.mark.slow
+def test_real_pipeline_through_the_page(browser: Any, tmp_path: Path) -> None:
+    """The real pipeline on the short shared running clip, from upload to report."""
+    from armcarriage.video import probe_video
+
+    clip = SHARED_VIDEOS / "field_side_short.mp4"
+    if not clip.exists():
+        pytest.skip(f"shared test data not found: {clip}")
+    proc, port = _server(tmp_path, analyze=None)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    try:
+        error = _upload_and_open_report(page, port, clip, timeout_ms=240_000)
+        if "NotImplementedError" in error:
+            pytest.xfail(f"the pipeline is not complete in this build: {error}")
+        assert error == ""
+        _assert_report_and_video(page, probe_video(clip).width)
+        _screenshot(page)
+    finally:
+        page.close()
+        _stop(proc)
