@@ -54,12 +54,11 @@ def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Pa
         return
     from armcarriage import __version__
     from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
+    from armcarriage.batch.team import cue_texts
     from armcarriage.history.db import get_engine
     from armcarriage.history.store import SessionRecord, record_session, strides_long
 
-    cues = []
-    for cue in getattr(result, "cues", []) or []:
-        cues.append(str(getattr(cue, "title", None) or getattr(cue, "text", None) or cue))
+    cues = cue_texts(getattr(result, "cues", []) or [])
     view = getattr(analysis, "view", None) or {}
     conf = view.get("confidence")
     record = SessionRecord(

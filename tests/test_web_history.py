@@ -1,0 +1,101 @@
+"""Athlete page: finished web jobs land in the team's history database and are plotted."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("sqlalchemy")
+from fastapi.testclient import TestClient
+from web_fakes import make_clip
+
+from armcarriage.config import Config
+from armcarriage.web import create_app
+from armcarriage.web import history as web_history
+from armcarriage.web.store import JobStore
+
+A = {"Authorization": "Bearer sharks-token-1"}
+TOKENS = {"sharks-token-1": "sharks", "eagles-token-2": "eagles"}
+
+
+def _wait_all(c: TestClient, n: int, timeout: float = 60.0) -> list[dict[str, Any]]:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        jobs = c.get("/api/jobs", headers=A).json()["jobs"]
+        if len(jobs) == n and all(j["status"] in ("done", "failed") for j in jobs):
+            return jobs
+        time.sleep(0.1)
+    raise TimeoutError("jobs not finished")
+
+
+def test_finished_jobs_build_the_athlete_history(tmp_path: Path) -> None:
+    clips = [make_clip(tmp_path / f"c{i}.mp4", n=10 + i) for i in range(2)]
+    app = create_app(tmp_path / "data", tokens=TOKENS, analyze="batch_fakes:fake_analysis",
+                     workers=1)  # fmt: skip
+    with TestClient(app) as c:
+        for clip, date in zip(clips, ("2026-10-01", "2026-11-01"), strict=True):
+            r = c.post(
+                "/api/jobs",
+                files={"file": (clip.name, clip.read_bytes(), "video/mp4")},
+                data={"athlete": "Ann Lee", "date": date, "view": "side_left"},
+                headers=A,
+            )
+            assert r.status_code == 201
+        jobs = _wait_all(c, 2)
+        assert {j["status"] for j in jobs} == {"done"}
+        assert all(j["error"] == "" for j in jobs)  # history written without a note
+        c.cookies.set("armcarriage_token", "sharks-token-1")
+        page = c.get("/athletes/Ann Lee").text
+        assert 'id="history-plot"' in page
+        assert page.count("<tr><td>2026-") == 2  # two sessions, by date
+        assert "relax the shoulders" in page  # the cues that fired
+        png = c.get("/athletes/Ann Lee/history.png", headers=A)
+        assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+        other = c.get("/athletes/Ann Lee/history.png",
+                      headers={"Authorization": "Bearer eagles-token-2"})  # fmt: skip
+        assert other.status_code == 404
+    assert (tmp_path / "data" / "teams" / "sharks" / "history.sqlite").is_file()
+    assert not (tmp_path / "data" / "teams" / "eagles").exists()
+
+
+def test_recording_a_rerun_job_does_not_duplicate_the_session(tmp_path: Path) -> None:
+    from batch_fakes import fake_analysis
+
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.store import athlete_sessions
+
+    clip = make_clip(tmp_path / "c.mp4")
+    store = JobStore(tmp_path / "jobs.sqlite")
+    jid = store.new_id()
+    job = store.add(jid, team="sharks", stored_path=clip, athlete="Ann", session_date="2026-11-01",
+                    original_name="c.mp4")  # fmt: skip
+    for attempt in (1, 2):  # an interrupted first attempt that had already written history
+        out = tmp_path / f"attempt-{attempt}"
+        result = fake_analysis(clip, out)
+        web_history.record_job(tmp_path, job, result, Config(), out)
+    sessions = athlete_sessions(get_engine(web_history.history_path(tmp_path, "sharks")), "Ann")
+    assert len(sessions) == 1
+    assert sessions["clip_key"].tolist() == [f"web:{jid}"]
+
+
+def test_result_without_analysis_is_not_recorded(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite")
+    job = store.add(store.new_id(), team="t", stored_path=tmp_path / "x.mp4", athlete="Ann")
+    web_history.record_job(tmp_path, job, SimpleNamespace(analysis=None), Config(), tmp_path)
+    assert not web_history.history_path(tmp_path, "t").exists()
+
+
+def test_athlete_page_degrades_without_the_history_module(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(web_history, "available", lambda: "the history module is not installed")
+    app = create_app(tmp_path / "data", tokens=TOKENS, workers=0)
+    with TestClient(app) as c:
+        c.cookies.set("armcarriage_token", "sharks-token-1")
+        page = c.get("/athletes/Ann")
+        assert page.status_code == 200
+        assert "History plots are unavailable: the history module is not installed" in page.text
+        assert c.get("/athletes/Ann/history.png", headers=A).status_code == 404
