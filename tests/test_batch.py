@@ -331,7 +331,14 @@ def test_clip_row_from_a_rear_view_analysis_with_real_cues():
     assert row["drift_metric"] in ("elbow_angle_mean (left)", "elbow_angle_mean (right)")
     assert row["drift_pct"] == pytest.approx(100 * (110 - 90) / 90, abs=3.0)
     assert row["confidence"] == pytest.approx(0.9)
-    assert row["top_cues"] == " | ".join(cues[:3]) and cues  # asymmetry fires a cue
+    assert row["top_cues"] == " | ".join(cues[:3])
+
+
+def test_cue_texts_prefer_the_title():
+    from types import SimpleNamespace
+
+    cues = [SimpleNamespace(title="Arms cross", cue="Drive the elbows back"), {"cue": "Relax"}, "x"]
+    assert team.cue_texts(cues) == ["Arms cross", "Relax", "x"]
 
 
 def test_side_view_leaves_symmetry_unmeasured():

@@ -48,6 +48,7 @@ from armcarriage.batch.manifest import ClipSpec, load_manifest
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
+from armcarriage.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,13 @@ MARKER = "batch.json"
 """Written last into a clip folder: identity, hashes, state, team row."""
 
 MARKER_SCHEMA = 1
+
+LOCK_FILE = ".batch.lock"
+"""Held (advisory lock) by the batch writing into an output folder."""
+
+
+class BatchBusyError(InputError):
+    """Another batch is writing into the same output folder."""
 
 
 @dataclass
@@ -139,33 +147,70 @@ def run_batch(
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     staging_root = outdir / STAGING_DIR
-    shutil.rmtree(staging_root, ignore_errors=True)
     url = resolve_url(db or config.batch.database_url or outdir)
     engine = get_engine(url)
     scheduler = scheduler if scheduler is not None else (config.batch.scheduler or None)
-    n_workers = _worker_count(workers or config.batch.workers, len(clips))
     committer = _Committer(outdir, staging_root, engine, config)
     result = BatchResult(outdir=outdir, database_url=url)
     done: dict[str, ClipOutcome] = {}
     display = BatchDisplay(len(clips), console)
-    try:
-        with _sigterm_as_interrupt(), display:
-            jobs = _plan(clips, committer, config, force, analyse, scheduler, n_workers, done)
-            display.advance(len(done))
-            for outcome in done.values():
-                display.log(f"skipped {outcome.key} ({outcome.error or 'already analysed'})")
-            if jobs:
-                with _backend(scheduler, n_workers, analyse, config, display) as backend:
-                    for job, outcome in backend.run(jobs):
-                        committer.commit(job.spec, outcome, job.content_hash, Path(job.staging))
-                        done[job.spec.key] = outcome
-                        display.advance()
-                        display.log(_describe(outcome))
-    finally:
-        result.outcomes = [done[c.key] for c in clips if c.key in done]
+    with _outdir_lock(outdir):
         shutil.rmtree(staging_root, ignore_errors=True)
-    result.outputs = write_team_report(committer.team_rows(clips), outdir, config)
+        try:
+            with _sigterm_as_interrupt(), display:
+                jobs = _plan(clips, committer, config, force, analyse, done)
+                display.advance(len(done))
+                for outcome in done.values():
+                    display.log(_describe(outcome))
+                n_workers = _worker_count(workers or config.batch.workers, len(jobs))
+                _run_jobs(jobs, scheduler, n_workers, analyse, config, display, committer, done)
+        finally:
+            result.outcomes = [done[c.key] for c in clips if c.key in done]
+            shutil.rmtree(staging_root, ignore_errors=True)
+        result.outputs = write_team_report(committer.team_rows(clips), outdir, config)
     return result
+
+
+def _run_jobs(
+    jobs: list[ClipJob],
+    scheduler: Any,
+    n_workers: int,
+    analyse: AnalyseFn | None,
+    config: Config,
+    display: BatchDisplay,
+    committer: _Committer,
+    done: dict[str, ClipOutcome],
+) -> None:
+    """Run the jobs and commit each clip as it finishes."""
+    if jobs:
+        with _backend(scheduler, n_workers, analyse, config, display) as backend:
+            for job, outcome in backend.run(jobs):
+                committer.commit(job.spec, outcome, job.content_hash, Path(job.staging))
+                done[job.spec.key] = outcome
+                display.advance()
+                display.log(_describe(outcome))
+
+
+@contextlib.contextmanager
+def _outdir_lock(outdir: Path) -> Iterator[None]:
+    """Refuse a second batch writing into the same output folder at the same time."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, no check
+        yield
+        return
+    with open(outdir / LOCK_FILE, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchBusyError(
+                f"batch output {outdir}: another batch is writing into it "
+                f"(expected it to be free; wait for that batch or choose another -o)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _worker_count(requested: int | None, n_clips: int) -> int:
@@ -179,12 +224,10 @@ def _plan(
     config: Config,
     force: bool,
     analyse: AnalyseFn | None,
-    scheduler: Any,
-    n_workers: int,
     done: dict[str, ClipOutcome],
 ) -> list[ClipJob]:
     """Hash every clip; return the jobs to run and put skipped and missing clips in ``done``."""
-    job_config = _job_config(config, scheduler, n_workers)
+    job_config = _job_config(config)
     shash = settings_hash(config)
     jobs = []
     for spec in clips:
@@ -207,12 +250,16 @@ def _plan(
     return jobs
 
 
-def _job_config(config: Config, scheduler: Any, n_workers: int) -> Config:
-    """Give each clip its share of the cores for pose inference (Dask workers: one)."""
+def _job_config(config: Config) -> Config:
+    """Run each clip's pose stage in its worker process (``pose.workers = 1``).
+
+    Parallelism comes from analysing several clips at once; one process per
+    clip also makes the pose track (and so every number) independent of the
+    worker count and of the backend. An explicit ``pose.workers`` is kept.
+    """
     if config.pose.workers > 0:
         return config
-    share = 1 if scheduler else max(1, (os.cpu_count() or 1) // n_workers)
-    return config.override({"pose.workers": share})
+    return config.override({"pose.workers": 1})
 
 
 def _missing_hash(path: Path) -> str:
@@ -244,6 +291,8 @@ def _backend(
 
 
 def _describe(outcome: ClipOutcome) -> str:
+    if outcome.state == "skipped":
+        return f"skipped {outcome.key} (already analysed with these settings)"
     if outcome.state == "failed":
         return f"[red]failed[/] {outcome.key}: {outcome.error_type}: {outcome.error}"
     extra = f" ({outcome.analysis_status})" if outcome.analysis_status != "ok" else ""
