@@ -23,19 +23,83 @@ measured, else why not).
 
 ``Analysis.validity``: dict ``{metric: {"measured": bool, "reason": str,
 "confidence": float, "better_view": str}}``.
+
+Additions (schema_version 1): ``summary[m]`` also has ``symmetry_index`` and
+``difference`` at its top level, ``asymmetry_flag``, ``drift_flag`` and
+``unit``; ``validity[m]`` also has ``views`` (where the metric is measured);
+``settings`` holds the cleaning report (filter and cut-off), the stride checks
+(event method, wrist-swing cross-check, duty factor) and the normalisers.
+
+Confidence of a value (0-1) = view confidence (oblique views scaled down) x
+mean visibility of the landmarks used over the stride x fraction of the
+stride's frames with those landmarks x stride-to-stride consistency
+``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
+floored per unit) x far-arm factor (side views) x 0.6 for timing values when
+the wrist-swing period disagrees with the stride period. A value is finite if
+and only if its reason is empty.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from armcarriage.cleaning import clean
 from armcarriage.config import Config
+from armcarriage.metrics import METRICS
+from armcarriage.metrics.coordination import phase_stride
+from armcarriage.metrics.crossing import crossing_stride
+from armcarriage.metrics.elbow import elbow_stride
+from armcarriage.metrics.rotation import rotation_stride
+from armcarriage.metrics.series import frame_series
+from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
+from armcarriage.metrics.summary import summarize
+from armcarriage.metrics.swing import swing_stride, wrist_stride
+from armcarriage.metrics.timing import timing_stride
+from armcarriage.metrics.validity import arm_rule, validity_matrix, view_reason
+from armcarriage.strides import StrideResult, analyze_strides
 from armcarriage.track import PoseTrack
+from armcarriage.view import classify_view
 
 ANALYSIS_SCHEMA_VERSION = 1
+
+BASE_COLUMNS = ["stride", "side", "t_start", "t_end", "frame_start", "frame_end"]
+
+_FAMILY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "elbow": ("elbow_angle", ("shoulder", "elbow", "wrist")),
+    "swing": ("upper_arm_angle", ("shoulder", "elbow")),
+    "wrist": ("wrist_forward", ("wrist",)),
+    "crossing": ("crossing", ("wrist",)),
+    "shrug": ("shoulder_elevation", ("shoulder",)),
+    "phase": ("wrist_forward", ("wrist",)),
+}
+"""Per-arm family: the series its coverage is read from and the landmarks of its visibility."""
+
+_SPREAD_FLOOR = {"deg": 1.0, "tl": 0.01, "sw": 0.01, "%": 2.0, "s": 0.005, "steps/min": 1.0}
+
+
+def family_of(metric: str) -> str:
+    """Return the metric family (elbow, swing, wrist, crossing, shrug, rotation, phase, timing)."""
+    if metric.startswith("elbow_angle"):
+        return "elbow"
+    if metric.startswith("swing_"):
+        return "swing"
+    if metric.startswith("wrist_"):
+        return "wrist"
+    if metric.startswith("crossing_"):
+        return "crossing"
+    if metric.startswith("shrug_"):
+        return "shrug"
+    if metric == "trunk_rotation_deg":
+        return "rotation"
+    if metric == "arm_leg_phase_deg":
+        return "phase"
+    return "timing"
 
 
 @dataclass
@@ -62,13 +126,77 @@ class Analysis:
     settings: dict[str, Any] = field(default_factory=dict)
     """Settings that shape the numbers (filter cut-off, thresholds...)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict with ``schema_version``."""
-        raise NotImplementedError
+    def to_dict(self, include_series: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dict with ``schema_version``.
+
+        Parameters
+        ----------
+        include_series
+            Also export the per-frame series (large for long clips).
+
+        Returns
+        -------
+        dict
+            Plain Python values only; NaN and inf become None.
+
+        """
+        out: dict[str, Any] = {
+            "schema_version": ANALYSIS_SCHEMA_VERSION,
+            "status": self.status,
+            "message": self.message,
+            "cadence_spm": self.cadence_spm,
+            "view": self.view,
+            "events": self.events.to_dict(orient="records"),
+            "strides": self.strides.to_dict(orient="records"),
+            "summary": self.summary,
+            "validity": self.validity,
+            "settings": self.settings,
+            "metrics": {
+                m: {"unit": s.unit, "description": s.description, "definition": s.definition,
+                    "views": list(s.views)}
+                for m, s in METRICS.items()
+            },
+        }
+        if include_series:
+            out["series"] = self.series.to_dict(orient="list")
+        return _jsonable(out)
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy and pandas values to JSON-ready Python values (NaN -> None)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def stride_columns() -> list[str]:
+    """Return the columns of :attr:`Analysis.strides`, in order."""
+    cols = list(BASE_COLUMNS)
+    for m in METRICS:
+        cols += [m, f"{m}_conf", f"{m}_reason"]
+    return cols
+
+
+def empty_strides() -> pd.DataFrame:
+    """Return a stride table with no rows and every column."""
+    df = pd.DataFrame({c: pd.Series(dtype=float) for c in stride_columns()})
+    for c in ("stride", "frame_start", "frame_end"):
+        df[c] = df[c].astype(np.int64)
+    for c in ["side", *[f"{m}_reason" for m in METRICS]]:
+        df[c] = df[c].astype(object)
+    return df
 
 
 def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
-    """Analyse a pose track.
+    """Analyse a pose track: cleaning -> view -> strides -> metrics -> summary.
 
     Parameters
     ----------
@@ -80,5 +208,197 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     Returns
     -------
     Analysis
+        ``status`` is ``no_runner`` (too few frames with a body),
+        ``no_running`` (walking, standing, no stride rhythm),
+        ``too_few_strides`` or ``ok``; only ``ok`` has per-stride rows.
+
     """
-    raise NotImplementedError
+    cfg = config or Config()
+    settings: dict[str, Any] = {
+        "config": {k: dataclasses.asdict(getattr(cfg, k))
+                   for k in ("cleaning", "view", "strides", "metrics")},
+    }
+    rate = track.detection_rate()
+    if track.n_frames == 0 or rate < cfg.pose.min_detection_rate:
+        msg = (f"no runner found: a body was detected in {100 * rate:.0f}% of "
+               f"{track.n_frames} frames (need {100 * cfg.pose.min_detection_rate:.0f}%)")
+        return _without_strides(track, "no_runner", msg, {"label": "unknown"}, settings)
+    cleaned = clean(track, cfg.cleaning)
+    ct = cleaned.track
+    settings["cleaning"] = cleaned.report
+    torso = np.isfinite(
+        ct.ds["position"].sel(keypoint=["left_shoulder", "right_shoulder", "left_hip",
+                                         "right_hip"]).values).all(axis=(1, 2))
+    if torso.mean() < cfg.pose.min_detection_rate:
+        msg = (f"no runner found: shoulders and hips visible in {100 * torso.mean():.0f}% "
+               f"of frames (need {100 * cfg.pose.min_detection_rate:.0f}%)")
+        return _without_strides(ct, "no_runner", msg, {"label": "unknown"}, settings)
+    view = classify_view(ct, cfg.view)
+    sr = analyze_strides(ct, view, cfg.strides)
+    settings["strides"] = sr.checks
+    series, norms = frame_series(ct, view["label"])
+    settings["normalisers"] = norms
+    if sr.status != "ok":
+        settings["observed_cadence_spm"] = sr.cadence_spm
+        out = _without_strides(ct, sr.status, sr.message, view, settings, sr)
+        out.series = series
+        if sr.status == "too_few_strides":
+            out.cadence_spm = sr.cadence_spm
+        return out
+    table = stride_table(ct, view, sr, series, cfg)
+    reasons = {m: view_reason(m, view["label"]) for m in METRICS}
+    summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
+                        cfg.metrics.drift_flag_fraction, reasons)
+    return Analysis(
+        status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
+        validity=_validity(table, reasons), cadence_spm=sr.cadence_spm, series=series,
+        track=ct, settings=settings,
+    )
+
+
+def _without_strides(
+    track: PoseTrack, status: str, message: str, view: dict[str, Any],
+    settings: dict[str, Any], sr: StrideResult | None = None,
+) -> Analysis:
+    """Return an Analysis that reports ``status`` with no per-stride rows."""
+    reasons = dict.fromkeys(METRICS, message)
+    table = empty_strides()
+    events = sr.events if sr is not None else pd.DataFrame(
+        {"foot": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
+         "time": pd.Series(dtype=float), "frame": pd.Series(dtype=np.int64)})
+    return Analysis(
+        status=status, message=message, view={"confidence": 0.0, "treadmill": None,
+                                              "segments": [], **view},
+        events=events, strides=table,
+        summary=summarize(table, 0.0, 0.0, 0.0, reasons),
+        validity=_validity(table, reasons), cadence_spm=float("nan"),
+        series=pd.DataFrame({"time": track.time}), track=track, settings=settings,
+    )
+
+
+def _validity(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Return the per-metric validity of this clip (see the contract)."""
+    matrix = validity_matrix()
+    out: dict[str, dict[str, Any]] = {}
+    for m, spec in METRICS.items():
+        rows = table[table[f"{m}_reason"] == ""] if len(table) else table
+        measured = bool(len(rows))
+        reason = ""
+        if not measured:
+            reason = reasons.get(m) or (
+                str(table[f"{m}_reason"].mode().iloc[0]) if len(table) else "not measured")
+        conf = float(np.median(rows[f"{m}_conf"])) if measured else 0.0
+        out[m] = {"measured": measured, "reason": reason, "confidence": round(conf, 3),
+                  "better_view": spec.better_view,
+                  "views": [v for v, ok in matrix[m].items() if ok]}
+    return out
+
+
+def _window_stats(
+    ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str
+) -> tuple[float, float]:
+    """Return (coverage, mean visibility) of one family for one arm over the frames ``idx``."""
+    if family == "rotation":
+        cols, marks = ["trunk_rotation"], [f"{s}_{p}" for s in ("left", "right")
+                                            for p in ("shoulder", "hip")]
+    elif family == "timing":
+        return 1.0, 1.0
+    else:
+        col, parts = _FAMILY[family]
+        cols, marks = [f"{side}_{col}"], [f"{side}_{p}" for p in parts]
+        if family == "phase":
+            other = "right" if side == "left" else "left"
+            cols.append(f"{other}_ankle_forward")
+    if idx.size == 0:
+        return 0.0, 0.0
+    cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
+    vis = ct.ds["visibility"].sel(keypoint=marks).values[idx]
+    return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
+
+
+def _stride_values(
+    series: pd.DataFrame, idx: np.ndarray, side: str, row: dict[str, Any],
+    baseline: float,
+) -> dict[str, float]:
+    """Compute every metric of one arm over one stride."""
+    def col(name: str) -> np.ndarray:
+        return series[name].to_numpy()[idx]
+
+    other = "right" if side == "left" else "left"
+    arm = col(f"{side}_upper_arm_angle")
+    vals: dict[str, float] = {}
+    vals.update(elbow_stride(col(f"{side}_elbow_angle"), arm))
+    vals.update(swing_stride(arm))
+    vals.update(wrist_stride(col(f"{side}_wrist_forward")))
+    vals.update(crossing_stride(col(f"{side}_crossing")))
+    vals.update(shrug_stride(col(f"{side}_shoulder_elevation"), baseline))
+    vals.update(rotation_stride(col("trunk_rotation")))
+    vals.update(phase_stride(col(f"{side}_wrist_forward"), col(f"{other}_ankle_forward"),
+                             col("time"), float(row["stride_time_s"])))
+    vals.update(timing_stride(row))
+    return vals
+
+
+def stride_table(
+    ct: PoseTrack, view: dict[str, Any], sr: StrideResult, series: pd.DataFrame, cfg: Config
+) -> pd.DataFrame:
+    """Build the stride x arm table with values, confidences and reasons."""
+    label = str(view["label"])
+    mc = cfg.metrics
+    view_factor = max(0.3, float(view.get("confidence", 0.0)))
+    if label == "oblique":
+        view_factor *= mc.oblique_confidence
+    timing_factor = 1.0 if sr.checks.get("wrist_check_ok") else 0.6
+    t = series["time"].to_numpy()
+    baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
+                                   mc.shrug_baseline_percentile) for s in ("left", "right")}
+    rows: list[dict[str, Any]] = []
+    for row in sr.strides.to_dict(orient="records"):
+        idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
+        for side in ("left", "right"):
+            vals = _stride_values(series, idx, side, row, baselines[side])
+            out: dict[str, Any] = {
+                "stride": int(row["stride"]), "side": side, "t_start": row["t_start"],
+                "t_end": row["t_end"], "frame_start": int(row["frame_start"]),
+                "frame_end": int(row["frame_end"]),
+            }
+            stats: dict[str, tuple[float, float]] = {}
+            for m in METRICS:
+                fam = family_of(m)
+                if fam not in stats:
+                    stats[fam] = _window_stats(ct, idx, series, side, fam)
+                cov, vis = stats[fam]
+                reason, factor = arm_rule(m, label, side, view.get("near_side"),
+                                          mc.far_arm_policy, mc.far_arm_confidence)
+                value = vals.get(m, float("nan"))
+                if not reason and fam != "timing" and cov < mc.min_coverage:
+                    reason = f"landmarks missing in {100 * (1 - cov):.0f}% of the stride"
+                if not reason and not np.isfinite(value):
+                    reason = "could not be computed: landmarks or foot events missing"
+                conf = factor * view_factor * vis * cov
+                if fam == "timing":
+                    conf *= timing_factor
+                out[m] = float(value) if not reason else float("nan")
+                out[f"{m}_conf"] = float(np.clip(conf, 0.0, 1.0)) if not reason else 0.0
+                out[f"{m}_reason"] = reason
+            rows.append(out)
+    table = pd.DataFrame(rows, columns=stride_columns()) if rows else empty_strides()
+    _apply_consistency(table)
+    return table
+
+
+def _apply_consistency(table: pd.DataFrame) -> None:
+    """Scale each value's confidence by its agreement with the arm's other strides (in place)."""
+    if not len(table):
+        return
+    for m, spec in METRICS.items():
+        for side in ("left", "right"):
+            sel = (table["side"] == side) & (table[f"{m}_reason"] == "")
+            v = table.loc[sel, m].to_numpy(float)
+            if v.size < 3:
+                continue
+            med = float(np.median(v))
+            spread = max(1.4826 * float(np.median(np.abs(v - med))),
+                         _SPREAD_FLOOR.get(spec.unit, 0.0))
+            factor = 1.0 / (1.0 + (np.abs(v - med) / (3.0 * spread)) ** 2)
+            table.loc[sel, f"{m}_conf"] = np.round(table.loc[sel, f"{m}_conf"] * factor, 3)

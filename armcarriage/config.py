@@ -97,8 +97,9 @@ class CleaningConfig:
     """Half-window of the Hampel outlier filter, seconds."""
     hampel_sigmas: float = 3.0
     """Outlier threshold in robust standard deviations."""
-    cutoff_hz: float = 10.0
-    """Cut-off of the zero-lag 4th-order Butterworth low-pass filter (Hz)."""
+    cutoff_hz: float = 8.0
+    """Cut-off of the zero-lag 4th-order Butterworth low-pass filter (Hz). Running arm and
+    trunk motion lies below ~6 Hz; 8 Hz keeps the sharper foot motion for event timing."""
     filter_order: int = 4
     resample_fps: float = 0.0
     """Resample uneven timestamps to this rate (0 = the clip's median rate)."""
@@ -110,11 +111,12 @@ class ViewConfig:
 
     segment_s: float = 2.0
     """Length of the segments that are classified one by one."""
-    side_ratio: float = 0.35
-    """Shoulder width / torso length below which the view is a side view."""
-    frontal_ratio: float = 0.6
-    """Shoulder width / torso length above which the view is front or rear."""
-    moving_fraction: float = 0.5
+    side_ratio: float = 0.28
+    """Body width ratio below which the view is a side view: mean of shoulder width / torso
+    length and (hip width / torso length) / 0.6 (about 0.55 seen square-on, 0.38 at 45 deg)."""
+    frontal_ratio: float = 0.47
+    """Body width ratio above which the view is front or rear."""
+    moving_fraction: float = 0.15
     """Hip travel across the frame (frame widths per second) above which the runner moves."""
 
 
@@ -129,6 +131,25 @@ class StrideConfig:
     max_cadence_spm: float = 240.0
     min_flight_fraction: float = 0.0
     """Fraction of a stride in flight required to call it running (0 = not checked)."""
+    max_stride_s: float = 2.2
+    """Longest stride period searched for (s); covers slow walking so it can be rejected."""
+    min_periodicity: float = 0.3
+    """Autocorrelation of the left-minus-right foot signal at the stride period below which
+    the legs show no stride rhythm (no running)."""
+    max_duty_factor: float = 0.5
+    """Contact time / stride time above which the gait is walking (side views)."""
+    min_cadence_with_flight_spm: float = 100.0
+    """Lowest running cadence when a side view shows a duty factor below
+    ``max_duty_factor`` (a flight phase); ``min_cadence_spm`` applies otherwise."""
+    contact_height_tl: float = 0.06
+    """A foot is on the ground while its heel or toe is within this height (torso lengths,
+    about 3 cm) of its own ground level in the image."""
+    min_contact_s: float = 0.05
+    """Contact runs (and gaps between them) shorter than this are ignored (s)."""
+    ground_window_s: float = 2.5
+    """Window of the rolling ground level of each foot point (s)."""
+    periodicity_tolerance: float = 0.15
+    """Largest relative difference between the wrist-swing and stride periods."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +164,14 @@ class MetricsConfig:
     """Symmetry index above which an asymmetry is flagged."""
     drift_flag_fraction: float = 0.1
     """Relative first-third vs last-third change flagged as drift."""
+    far_arm_confidence: float = 0.3
+    """Confidence factor of the far arm in a side view when ``far_arm_policy`` keeps it."""
+    min_coverage: float = 0.7
+    """Fraction of a stride's frames that must hold the landmarks for a value to be measured."""
+    oblique_confidence: float = 0.5
+    """Confidence factor of values measured in an oblique view."""
+    shrug_baseline_percentile: float = 10.0
+    """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""Elbow angle per stride: mean, min, max, range and at the swing extremes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def elbow_stride(elbow: np.ndarray, arm_angle: np.ndarray) -> dict[str, float]:
+    """Reduce one stride of the elbow angle series.
+
+    Parameters
+    ----------
+    elbow
+        Elbow angle per frame (deg), :func:`armcarriage.metrics.geometry.elbow_angle`.
+    arm_angle
+        Upper-arm angle per frame (deg, + = forward), used to find the forward
+        and backward swing extremes.
+
+    Returns
+    -------
+    dict
+        ``elbow_angle_mean``, ``_min``, ``_max``, ``_range``, ``_forward`` (at the
+        frame of the largest upper-arm angle), ``_backward`` (at the smallest);
+        NaN where the series has no finite value.
+
+    """
+    e = np.asarray(elbow, dtype=float)
+    a = np.asarray(arm_angle, dtype=float)
+    ok = np.isfinite(e)
+    out = dict.fromkeys(
+        ("elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
+         "elbow_angle_forward", "elbow_angle_backward"), float("nan"))
+    if not ok.any():
+        return out
+    out["elbow_angle_mean"] = float(np.mean(e[ok]))
+    out["elbow_angle_min"] = float(np.min(e[ok]))
+    out["elbow_angle_max"] = float(np.max(e[ok]))
+    out["elbow_angle_range"] = out["elbow_angle_max"] - out["elbow_angle_min"]
+    both = ok & np.isfinite(a)
+    if both.any():
+        idx = np.flatnonzero(both)
+        out["elbow_angle_forward"] = float(e[idx[np.argmax(a[idx])]])
+        out["elbow_angle_backward"] = float(e[idx[np.argmin(a[idx])]])
+    return out

@@ -1,0 +1,482 @@
+"""Foot events, strides and cadence, with a check that the motion is running.
+
+Events
+------
+Every view: **foot clearance**, the image-space counterpart of how the 3D
+ground truth defines contact. For the heel and the toe of each foot, the
+clearance is the height above that point's own ground level (its rolling
+95th-percentile image ``y``: the level it returns to in every stance), in
+clip-median torso lengths; the foot's clearance is the smaller of the two. The
+foot is on the ground while its clearance is below ``contact_height_tl``; a
+**strike** is the start of a contact run and a **toe-off** its end, both
+interpolated between frames. In front and rear views the ground level follows
+the runner's distance over 1.5 strides.
+
+Side views (``side_left``/``side_right``) add the method of Zeni et al.
+(2008, Gait & Posture 27:710) on pelvis-relative positions: with ``f`` the
+running direction and ``h`` the hip centre, a strike is a maximum of
+``(heel - h) . f`` and a toe-off a minimum of ``(toe - h) . f`` (sub-frame
+refined by a parabola). Zeni's strikes cross-check the clearance strikes
+(median offset and agreement are reported) and replace them where the
+clearance finds too few; Zeni's toe-off is known to fall late in running
+(the foot keeps moving back after it leaves the ground), so contact and flight
+times come from the clearance. On exact motion-capture projections, side-view
+strikes and toe-offs fall within one frame of the 3D truth; front and rear
+views are coarser (perspective moves the ground level with the foot's
+distance), so contact and flight times are reported in side views only.
+
+Strides and checks
+------------------
+The stride period is first estimated from the autocorrelation of the
+left-minus-right foot signal (one period per stride), which sets the minimum
+distance between events. A stride runs from one strike of the reference foot
+(the near foot in a side view, else the foot that strikes first) to its next
+strike. Cadence (steps/min) is 120 / mean stride interval over both feet
+(:func:`mean_cadence`).
+
+Cross-check: the period of the wrist swing (autocorrelation of the near wrist
+relative to the hip centre) must match the stride period within
+``periodicity_tolerance``; otherwise the timing confidence is lowered and the
+disagreement reported.
+
+Running is declared when the leg motion is periodic, the cadence lies within
+``min_cadence_spm``-``max_cadence_spm`` and, in a side view, the duty factor
+(contact time / stride time) is below ``max_duty_factor`` (walking keeps each
+foot on the ground more than half of the stride; running less).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import signal
+
+from armcarriage.cleaning import runs
+from armcarriage.config import StrideConfig
+from armcarriage.metrics.geometry import forward_offset, image_forward, midpoint, torso_length
+from armcarriage.track import PoseTrack
+from armcarriage.view import facing_sign, near_side
+
+EVENT_COLUMNS = ["foot", "kind", "time", "frame"]
+
+
+@dataclass
+class StrideResult:
+    """Foot events, strides and the running verdict.
+
+    Attributes
+    ----------
+    events
+        Columns ``foot``, ``kind`` (strike/toe_off), ``time`` (s), ``frame``.
+    strides
+        One row per stride: ``stride``, ``foot`` (reference foot), ``t_start``,
+        ``t_end``, ``frame_start``, ``frame_end``, ``stride_time_s``,
+        ``cadence_spm``, ``contact_time_s``, ``flight_time_s``.
+    cadence_spm
+        Clip cadence, NaN when not measured.
+    status
+        ``ok``, ``no_running`` or ``too_few_strides``.
+    message
+        Why, for any status but ``ok``.
+    checks
+        Method and cross-check figures.
+
+    """
+
+    events: pd.DataFrame
+    strides: pd.DataFrame
+    cadence_spm: float
+    status: str
+    message: str
+    checks: dict[str, Any] = field(default_factory=dict)
+
+
+def stride_period(x: np.ndarray, fs: float, lo_s: float, hi_s: float) -> tuple[float, float]:
+    """Return ``(period_s, quality)`` of a periodic signal from its autocorrelation.
+
+    ``quality`` is the normalised autocorrelation at the chosen lag (1 = perfectly
+    periodic); the period is the lag of the first autocorrelation peak in
+    ``[lo_s, hi_s]`` that reaches 85% of the highest one (multiples of the period
+    score as high as the period). NaN samples count as the mean.
+    """
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    if ok.sum() < max(8, int(lo_s * fs) + 3) or np.nanstd(x) <= 0:
+        return float("nan"), 0.0
+    y = np.where(ok, x - np.nanmean(x), 0.0)
+    n = y.size
+    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1:]
+    # unbiased by the overlap of valid samples
+    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ac = np.where(cnt > 0.3 * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
+    if not np.isfinite(ac[0]) or ac[0] <= 0:
+        return float("nan"), 0.0
+    ac = ac / ac[0]
+    lo, hi = max(1, int(lo_s * fs)), min(n - 2, int(np.ceil(hi_s * fs)))
+    if hi <= lo:
+        return float("nan"), 0.0
+    seg = np.nan_to_num(ac[lo:hi + 1], nan=-1.0)
+    peaks, _ = signal.find_peaks(seg)
+    if peaks.size == 0:
+        return float("nan"), 0.0
+    # the first peak nearly as high as the highest: multiples of the period score as high
+    top = float(np.max(seg[peaks]))
+    best = peaks[np.flatnonzero(seg[peaks] >= top - 0.15 * abs(top))[0]]
+    lag = lo + best + _parabola(seg, best)
+    return float(lag / fs), float(seg[best])
+
+
+def _parabola(y: np.ndarray, i: int) -> float:
+    """Return the sub-sample offset of an extreme at ``i`` from a parabola through i-1, i, i+1."""
+    if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1:i + 2]).all():
+        return 0.0
+    a, b, c = y[i - 1], y[i], y[i + 1]
+    den = a - 2 * b + c
+    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den != 0 else 0.0
+
+
+def _extremes(
+    x: np.ndarray, t: np.ndarray, fs: float, period: float, maxima: bool
+) -> np.ndarray:
+    """Return times of maxima (or minima) of ``x`` >= 0.6 period apart, sub-frame refined."""
+    y = np.asarray(x, dtype=float) * (1.0 if maxima else -1.0)
+    ok = np.isfinite(y)
+    if ok.sum() < 5:
+        return np.empty(0)
+    amp = np.nanpercentile(y, 95) - np.nanpercentile(y, 5)
+    filled = np.where(ok, y, np.nanmin(y))
+    peaks, _ = signal.find_peaks(
+        filled, distance=max(1, int(0.6 * period * fs)), prominence=0.25 * amp
+    )
+    out = []
+    for p in peaks:
+        if not ok[max(0, p - 1):p + 2].all():
+            continue
+        out.append(np.interp(p + _parabola(filled, p), np.arange(t.size), t))
+    return np.asarray(out, dtype=float)
+
+
+def _contacts(
+    clearance: np.ndarray, t: np.ndarray, threshold: float, min_gap: int, min_run: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return strike and toe-off times: where ``clearance`` falls below / rises above ``threshold``.
+
+    Gaps in contact shorter than ``min_gap`` samples are closed (jitter splitting
+    one stance), then contact runs shorter than ``min_run`` samples dropped (a
+    swinging foot brushing the threshold). A run under way at the first sample
+    gives no strike, one under way at the last sample no toe-off.
+    """
+    ok = np.isfinite(clearance)
+    on = ok & (clearance < threshold)
+    for a, b in runs(~on):
+        if b - a < min_gap and a > 0 and b < on.size and ok[a:b].all():
+            on[a:b] = True
+    for a, b in runs(on):
+        if b - a < min_run:
+            on[a:b] = False
+    strikes, offs = [], []
+    for a, b in runs(on):
+        if a > 0 and ok[a - 1]:
+            strikes.append(_cross(t, clearance, a - 1, threshold))
+        if b < on.size and ok[b]:
+            offs.append(_cross(t, clearance, b - 1, threshold))
+    return np.asarray(strikes, dtype=float), np.asarray(offs, dtype=float)
+
+
+def _cross(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:
+    """Return the time where ``y`` crosses ``level`` between samples i and i+1 (linear)."""
+    a, b = y[i], y[i + 1]
+    frac = 0.0 if b == a else float(np.clip((level - a) / (b - a), 0.0, 1.0))
+    return float(t[i] + frac * (t[i + 1] - t[i]))
+
+
+def _ground(y: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
+    """Return the ground level of an image-y series: rolling 95th percentile over ``window_s``."""
+    fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 1.0
+    n = max(3, int(round(window_s * fs)) | 1)
+    if n >= y.size:
+        return np.full(y.shape, np.nanpercentile(y, 95) if np.isfinite(y).any() else np.nan)
+    g = pd.Series(y).rolling(n, center=True, min_periods=max(3, n // 4)).quantile(0.95)
+    return np.asarray(g.bfill().ffill(), dtype=float)
+
+
+def foot_signals(
+    track: PoseTrack, label: str, ground_window_s: float = 2.5
+) -> dict[str, dict[str, np.ndarray]]:
+    """Return, per foot, the signals events are read from.
+
+    ``clearance`` (every view): height of the foot's lowest point above its
+    ground level, in clip-median torso lengths: for the heel and the toe
+    (``foot_index``; the ankle where they are missing), ``(ground - y) / tl``
+    with ``ground`` the point's rolling 95th-percentile image ``y`` over
+    ``ground_window_s`` (the level it reaches in stance), and the smaller of
+    the two. Side views add ``heel_fwd`` and ``toe_fwd``, the heel and toe
+    forward offsets from the hip centre (torso lengths), for Zeni's events.
+    """
+    ls, rs = track.xy("left_shoulder"), track.xy("right_shoulder")
+    lh, rh = track.xy("left_hip"), track.xy("right_hip")
+    hc = midpoint(lh, rh)
+    tors = torso_length(ls, rs, lh, rh)
+    tl = float(np.nanmedian(tors)) if np.isfinite(tors).any() else np.nan
+    t = track.time
+    out: dict[str, dict[str, np.ndarray]] = {}
+    facing = facing_sign(label)
+    for foot in ("left", "right"):
+        ankle = track.xy(f"{foot}_ankle")
+        heel = track.xy(f"{foot}_heel")
+        heel = np.where(np.isfinite(heel), heel, ankle)
+        toe = track.xy(f"{foot}_foot_index")
+        toe = np.where(np.isfinite(toe), toe, ankle)
+        with np.errstate(invalid="ignore"):
+            clear = np.fmin(
+                (_ground(heel[:, 1], t, ground_window_s) - heel[:, 1]) / tl,
+                (_ground(toe[:, 1], t, ground_window_s) - toe[:, 1]) / tl,
+            )
+        out[foot] = {"clearance": clear}
+        if facing:
+            fwd = image_forward(facing)
+            out[foot]["heel_fwd"] = forward_offset(heel, hc, fwd, tl)
+            out[foot]["toe_fwd"] = forward_offset(toe, hc, fwd, tl)
+    return out
+
+
+def detect_events(
+    track: PoseTrack, label: str, cfg: StrideConfig
+) -> tuple[pd.DataFrame, float, float, dict[str, Any]]:
+    """Detect foot strikes and toe-offs.
+
+    Returns
+    -------
+    tuple
+        ``(events, period_s, quality, info)``: the events table, the stride
+        period estimate, its autocorrelation quality and method details.
+
+    """
+    t = track.time
+    fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
+    side = bool(facing_sign(label))
+    lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
+    if side:
+        sig = foot_signals(track, label, cfg.ground_window_s)
+        period, quality = stride_period(sig["left"]["heel_fwd"] - sig["right"]["heel_fwd"],
+                                        fs, lo, hi)
+    else:
+        # the ground level moves with the runner's distance: follow it over ~1.5 strides
+        ankle_y = track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]
+        period, quality = stride_period(ankle_y, fs, lo, hi)
+        window = 1.5 * period if np.isfinite(period) else cfg.ground_window_s
+        sig = foot_signals(track, label, min(window, cfg.ground_window_s))
+    rows: list[tuple[str, str, float]] = []
+    zeni_offsets: list[float] = []
+    info: dict[str, Any] = {"method": "foot clearance (image height of heel and toe)"}
+    min_frames = max(2, int(round(cfg.min_contact_s * fs)))
+    if np.isfinite(period):
+        for foot, s in sig.items():
+            strikes, offs = _contacts(s["clearance"], t, cfg.contact_height_tl,
+                                      max(min_frames, int(0.2 * period * fs)),
+                                      max(min_frames, int(0.1 * period * fs)))
+            if side:
+                zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
+                zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
+                if strikes.size < 2 <= zs.size:
+                    strikes, offs = zs, zo
+                    info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
+                for x in strikes:
+                    if zs.size:
+                        near = zs[np.argmin(np.abs(zs - x))]
+                        if abs(near - x) < 0.25 * period:
+                            zeni_offsets.append(float(near - x))
+            rows += [(foot, "strike", float(x)) for x in strikes]
+            rows += [(foot, "toe_off", float(x)) for x in offs]
+    if zeni_offsets:
+        info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
+        info["zeni_agreement"] = round(
+            float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3)
+    events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
+    frames = np.asarray(track.ds["frame"].values)
+    if len(events):
+        idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
+        prev = np.clip(idx - 1, 0, t.size - 1)
+        idx = np.where(np.abs(t[prev] - events["time"]) < np.abs(t[idx] - events["time"]),
+                       prev, idx)
+        events["frame"] = frames[idx].astype(np.int64)
+    else:
+        events["frame"] = pd.Series(dtype=np.int64)
+    events = events.sort_values(["time", "foot"], ignore_index=True)[EVENT_COLUMNS]
+    return events, period, quality, info
+
+
+def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any) -> pd.DataFrame:
+    """Return one row per stride of the reference foot (see :class:`StrideResult`)."""
+    cols = ["stride", "foot", "t_start", "t_end", "frame_start", "frame_end",
+            "stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s"]
+    st = np.sort(events.loc[(events.foot == ref) & (events.kind == "strike"), "time"].to_numpy())
+    offs = np.sort(events.loc[(events.foot == ref) & (events.kind == "toe_off"), "time"].to_numpy())
+    other = "right" if ref == "left" else "left"
+    ost = np.sort(events.loc[(events.foot == other) & (events.kind == "strike"), "time"].to_numpy())
+    rows = []
+    for a, b in itertools.pairwise(st):
+        dur = b - a
+        if np.isfinite(period) and not 0.75 * period <= dur <= 1.33 * period:
+            continue
+        off = offs[(offs > a) & (offs < b)]
+        contact = float(off[0] - a) if off.size else np.nan
+        flight = np.nan
+        if off.size:
+            nxt = ost[(ost > off[0]) & (ost < min(b, off[0] + 0.5 * dur))]
+            flight = float(nxt[0] - off[0]) if nxt.size else np.nan
+        rows.append((len(rows), ref, float(a), float(b), frames_of(a), frames_of(b),
+                     float(dur), 120.0 / dur, contact, flight))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def mean_cadence(events: pd.DataFrame, period: float) -> float:
+    """Return steps per minute: 120 / mean stride time over both feet.
+
+    When the strikes alternate cleanly between the feet (every step 0.3-0.7 of
+    the stride period), this is ``60 / mean step time`` over all strikes.
+    Otherwise (a missed or spurious event, typically of the far foot in a side
+    view) the stride intervals are used: a stride interval is the time between
+    consecutive strikes of one foot;
+    intervals outside 0.75-1.33 of the stride period (a missed or spurious
+    event) are left out. The mean of consecutive intervals is the span of the
+    strikes over their count, so it is not affected by jitter of the inner
+    events (a median would be); without gaps it equals the ground truth's
+    ``60 (n - 1) / (last - first strike)``.
+    """
+    if not np.isfinite(period):
+        return float("nan")
+    st = events.loc[events.kind == "strike"].sort_values("time")
+    steps = np.diff(st["time"].to_numpy(float))
+    feet = st["foot"].to_numpy()
+    if steps.size >= 2 and (feet[1:] != feet[:-1]).all() and (
+        (steps > 0.3 * period) & (steps < 0.7 * period)
+    ).all():
+        # clean alternation: all strikes of both feet count, as in the ground truth
+        return 60.0 / float(np.mean(steps))
+    intervals = []
+    for foot in ("left", "right"):
+        t = np.sort(events.loc[(events.foot == foot) & (events.kind == "strike"), "time"]
+                    .to_numpy(float))
+        d = np.diff(t)
+        intervals.append(d[(d > 0.75 * period) & (d < 1.33 * period)])
+    d = np.concatenate(intervals)
+    return 120.0 / float(np.mean(d)) if d.size else float("nan")
+
+
+def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) -> float:
+    """Return the period (s) of the wrist swing relative to the hip centre (best wrist/axis)."""
+    hc = midpoint(track.xy("left_hip"), track.xy("right_hip"))
+    best, q = float("nan"), 0.0
+    sides = [near_side(label)] if near_side(label) else ["left", "right"]
+    for side in sides:
+        rel = track.xy(f"{side}_wrist") - hc
+        for axis in (0, 1):
+            p, qual = stride_period(rel[:, axis], fs, lo, hi)
+            if np.isfinite(p) and qual > q:
+                best, q = p, qual
+    return best
+
+
+def analyze_strides(
+    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None
+) -> StrideResult:
+    """Detect events and strides and decide whether the clip shows running.
+
+    Parameters
+    ----------
+    track
+        The cleaned track.
+    view
+        The result of :func:`armcarriage.view.classify_view`.
+    config
+        Settings; defaults to :class:`StrideConfig`.
+
+    Returns
+    -------
+    StrideResult
+
+    """
+    cfg = config or StrideConfig()
+    label = str(view.get("label", "unknown"))
+    t = track.time
+    empty = pd.DataFrame(columns=EVENT_COLUMNS)
+    no_strides = build_strides(empty, "left", np.nan, int)
+    if t.size < 8:
+        return StrideResult(empty, no_strides, float("nan"), "too_few_strides",
+                            f"only {t.size} frames: too short to find strides")
+    fs = 1.0 / float(np.median(np.diff(t)))
+    events, period, quality, info = detect_events(track, label, cfg)
+    frames = np.asarray(track.ds["frame"].values)
+
+    def frame_of(x: float) -> int:
+        return int(frames[int(np.argmin(np.abs(t - x)))])
+
+    firsts = {
+        f: events.loc[(events.foot == f) & (events.kind == "strike"), "time"].min()
+        for f in ("left", "right")
+    }
+    ref = near_side(label) or min(
+        ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
+    )
+    strides = build_strides(events, ref, period, frame_of)
+    cadence = mean_cadence(events, period)
+    lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
+    arm = wrist_period(track, label, fs, lo, hi)
+    ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
+    duty = float(np.nanmedian(strides.contact_time_s / strides.stride_time_s)) if (
+        facing_sign(label) and len(strides) and strides.contact_time_s.notna().any()
+    ) else float("nan")
+    checks = {
+        **info,
+        "reference_foot": ref,
+        "period_s": round(period, 4) if np.isfinite(period) else None,
+        "periodicity": round(quality, 3),
+        "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
+        "wrist_to_stride_period": round(ratio, 3) if np.isfinite(ratio) else None,
+        "wrist_check_ok": bool(np.isfinite(ratio)
+                               and abs(ratio - 1.0) <= cfg.periodicity_tolerance),
+        "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
+    }
+    status, message = _verdict(cfg, t, period, quality, cadence, duty, len(strides))
+    return StrideResult(events, strides, cadence, status, message, checks)
+
+
+def _verdict(
+    cfg: StrideConfig, t: np.ndarray, period: float, quality: float,
+    cadence: float, duty: float, n: int,
+) -> tuple[str, str]:
+    """Decide ``ok``/``no_running``/``too_few_strides`` with a message."""
+    dur = float(t[-1] - t[0]) if t.size else 0.0
+    long_enough = dur >= cfg.min_strides * 120.0 / cfg.min_cadence_spm
+    if not np.isfinite(period) or quality < cfg.min_periodicity:
+        if long_enough:
+            return "no_running", (
+                f"no running detected: the legs show no regular stride rhythm "
+                f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
+            )
+        return "too_few_strides", f"clip of {dur:.1f} s is too short to find strides"
+    # a measured duty factor (side views) separates walking from running better than
+    # cadence, so slow running with a flight phase is accepted down to a lower cadence
+    low = cfg.min_cadence_spm if not np.isfinite(duty) else cfg.min_cadence_with_flight_spm
+    if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
+        return "no_running", (
+            f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
+            f"range {low:.0f}-{cfg.max_cadence_spm:.0f}"
+        )
+    if np.isfinite(duty) and duty > cfg.max_duty_factor:
+        return "no_running", (
+            f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
+            f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"
+        )
+    if n < cfg.min_strides:
+        return "too_few_strides", f"found {n} complete strides, need {cfg.min_strides}"
+    return "ok", ""
+
+
+__all__ = ["StrideResult", "analyze_strides", "detect_events", "foot_signals", "stride_period"]
