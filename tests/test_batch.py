@@ -348,3 +348,17 @@ def test_side_view_leaves_symmetry_unmeasured():
     assert pd.isna(row["swing_symmetry_pct"]) and pd.isna(row["elbow_symmetry_pct"])
     assert row["elbow_angle_left"] == pytest.approx(90.0, rel=0.05)
     assert pd.isna(row["elbow_angle_right"])  # far arm hidden
+
+
+def test_second_batch_into_the_same_folder_is_refused(tmp_path):
+    import fcntl
+
+    from armcarriage.batch.runner import LOCK_FILE, BatchBusyError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK_FILE, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(BatchBusyError, match="another batch is writing"):
+            run_batch(_squad(tmp_path), out, workers=1, analyse=fake_analysis)
+    assert not list(out.glob("*__*"))

@@ -296,6 +296,8 @@ def _describe(outcome: ClipOutcome) -> str:
     if outcome.state == "failed":
         return f"[red]failed[/] {outcome.key}: {outcome.error_type}: {outcome.error}"
     extra = f" ({outcome.analysis_status})" if outcome.analysis_status != "ok" else ""
+    if outcome.warnings:
+        extra += f" [yellow]warning[/]: {outcome.warnings[0]}"
     return f"[green]done[/] {outcome.key}{extra} in {outcome.elapsed_s:.1f} s"
 
 
@@ -351,6 +353,7 @@ class _Committer:
             view_confidence=outcome.view_confidence,
             analysis_status=outcome.analysis_status,
             error=f"{outcome.error_type}: {outcome.error}" if outcome.error else "",
+            warnings="\n".join(outcome.warnings),
             cues=outcome.cues,
             summary=outcome.summary,
             notes=spec.notes,
@@ -386,6 +389,7 @@ class _Committer:
             "message": outcome.message,
             "error": outcome.error,
             "error_type": outcome.error_type,
+            "warnings": outcome.warnings,
             "cues": outcome.cues,
             "row": outcome.row,
             "outputs": outcome.outputs,
@@ -410,6 +414,7 @@ class _Committer:
                     "state": mark["state"],
                     "analysis_status": mark.get("analysis_status", ""),
                     "error": error,
+                    "warnings": " | ".join(mark.get("warnings", [])),
                 }
             )
         return rows

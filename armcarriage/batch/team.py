@@ -41,13 +41,14 @@ TEAM_COLUMNS: tuple[str, ...] = (
     "drift_metric",
     "drift_pct",
     "error",
+    "warnings",
 )
 """Columns of ``team.csv`` and ``team.html``, in order."""
 
 NUMERIC_COLUMNS: tuple[str, ...] = tuple(
     c
     for c in TEAM_COLUMNS[TEAM_COLUMNS.index("elbow_angle_left") :]
-    if c not in ("drift_metric", "error")
+    if c not in ("drift_metric", "error", "warnings")
 )
 """Columns holding numbers (NaN when not measured)."""
 

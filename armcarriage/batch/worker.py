@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -31,6 +32,9 @@ PROGRESS_TOPIC = "armcarriage-batch-progress"
 
 PROGRESS_INTERVAL_S = 0.25
 """Least time between two progress messages of one clip."""
+
+MAX_WARNINGS = 20
+"""Warnings kept per clip."""
 
 _sink: Callable[[tuple[Any, ...]], None] | None = None
 _warmed: set[str] = set()
@@ -84,6 +88,8 @@ class ClipOutcome:
     summary: dict[str, Any] = field(default_factory=dict)
     video_info: dict[str, Any] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Warnings logged while the clip was analysed (e.g. a truncated stream)."""
     elapsed_s: float = 0.0
 
 
@@ -127,6 +133,19 @@ def warm_up(model_path: str = "") -> None:
 
     resolve_model_path(model_path or None).read_bytes()
     _warmed.add(model_path)
+
+
+class _WarningCollector(logging.Handler):
+    """Keep the warnings the package logs in this thread while one clip is analysed."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread and len(self.messages) < MAX_WARNINGS:
+            self.messages.append(record.getMessage())
 
 
 def _send(message: tuple[Any, ...]) -> None:
@@ -173,6 +192,9 @@ def analyse_clip(job: ClipJob) -> ClipOutcome:
     key = job.spec.key
     start = time.monotonic()
     _send(("start", key, 0, 0))
+    collector = _WarningCollector()
+    package_log = logging.getLogger("armcarriage")
+    package_log.addHandler(collector)
     try:
         outcome = _run(job)
     except Exception as exc:  # noqa: BLE001  (a bad clip must not stop the batch: record it)
@@ -183,6 +205,9 @@ def analyse_clip(job: ClipJob) -> ClipOutcome:
             error=str(exc) or repr(exc),
             error_type=type(exc).__name__,
         )
+    finally:
+        package_log.removeHandler(collector)
+    outcome.warnings = collector.messages
     outcome.elapsed_s = time.monotonic() - start
     _send(("end", key, 0, 0))
     return outcome

@@ -91,6 +91,7 @@ sessions = Table(
     Column("status", String(20), nullable=False),
     Column("analysis_status", String(40), nullable=False, default=""),
     Column("error", Text, nullable=False, default=""),
+    Column("warnings", Text, nullable=False, default=""),
     Column("cues_json", Text, nullable=False, default="[]"),
     Column("summary_json", Text, nullable=False, default="{}"),
     Column("notes", Text, nullable=False, default=""),

@@ -58,6 +58,7 @@ class SessionRecord:
     view_confidence: float | None = None
     analysis_status: str = ""
     error: str = ""
+    warnings: str = ""
     cues: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     notes: str = ""
