@@ -1,0 +1,70 @@
+"""Batch throughput (clips per second) with 1 and 2 worker processes.
+
+Runs the real pipeline (pose model included) on copies-by-reference of one
+short shared clip: the manifest lists the same file under different athletes,
+so every row is analysed. Prints clips/s per worker count and the speed-up.
+
+    .venv/bin/python benchmarks/batch_scaling.py [--clips 6] [--workers 1 2]
+
+The figures depend on the machine's other load, printed alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from armcarriage.batch.runner import run_batch
+from armcarriage.config import Config
+
+DEFAULT_CLIP = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "videos" / "field_side_short.mp4"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    parser.add_argument("--clips", type=int, default=6, help="rows in the manifest")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-video", action="store_true", help="skip the annotated video output")
+    args = parser.parse_args(argv)
+    if not args.clip.is_file():
+        print(f"clip not found: {args.clip} (the shared data folder is needed)", file=sys.stderr)
+        return 2
+    cfg = Config()
+    if args.no_video:
+        cfg = cfg.override({"report.annotated_video": False})
+    print(f"clip {args.clip.name}, {args.clips} clips per run, {os.cpu_count()} cores")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = Path(tmp) / "m.csv"
+        rows = [f"{args.clip},athlete{i:02d}" for i in range(args.clips)]
+        manifest.write_text("path,athlete\n" + "\n".join(rows) + "\n")
+        for workers in args.workers:
+            load = os.getloadavg()[0]
+            start = time.perf_counter()
+            result = run_batch(manifest, Path(tmp) / f"out{workers}", cfg, workers=workers)
+            elapsed = time.perf_counter() - start
+            done = result.count("done")
+            if done != args.clips:
+                failed = [o.error for o in result.outcomes if o.state == "failed"]
+                print(f"  {workers} workers: only {done} clips analysed: {failed[:1]}")
+                return 1
+            results[workers] = done / elapsed
+            print(
+                f"  {workers} worker(s): {elapsed:6.1f} s, {results[workers]:.3f} clips/s "
+                f"(load average before {load:.1f}, after {os.getloadavg()[0]:.1f})"
+            )
+    base = results[args.workers[0]]
+    for workers, rate in results.items():
+        print(f"  speed-up with {workers} worker(s): {rate / base:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
