@@ -46,6 +46,8 @@ def make_video_bytes(seed: int, truncated: bool = False) -> bytes:
 def fake_analysis(video, outdir, config=None, progress=None):
     video, outdir = Path(video), Path(outdir)
     data = video.read_bytes()
+    if data.startswith(b"CRASH"):
+        os._exit(3)  # a decoder crash takes the whole worker process down
     if data[4:8] != b"ftyp":
         raise VideoError(f"{video}: expected an MP4 file (an 'ftyp' box), got other bytes")
     if b"moov" not in data:

@@ -362,3 +362,36 @@ def test_second_batch_into_the_same_folder_is_refused(tmp_path):
         with pytest.raises(BatchBusyError, match="another batch is writing"):
             run_batch(_squad(tmp_path), out, workers=1, analyse=fake_analysis)
     assert not list(out.glob("*__*"))
+
+
+def test_a_clip_that_kills_its_worker_fails_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"c{i}.mp4").write_bytes(make_video_bytes(i))
+    (folder / "c1.mp4").write_bytes(b"CRASH")
+    result = run_batch(folder, tmp_path / "out", workers=2, analyse=fake_analysis)
+    states = {o.key: (o.state, o.error) for o in result.outcomes}
+    assert states["c1__c1"] == ("failed", "the worker process died")
+    assert [states[f"c{i}__c{i}"][0] for i in (0, 2)] == ["done"] * 2
+    assert result.exit_code == 1
+
+
+def test_local_backend_forwards_per_clip_progress(tmp_path):
+    from armcarriage.batch.backends import LocalBackend
+    from armcarriage.batch.manifest import ClipSpec
+    from armcarriage.batch.worker import ClipJob
+
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(make_video_bytes(3))
+    spec = ClipSpec(path=clip, athlete="a", date=None, key="a__a")
+    job = ClipJob(spec, "h", "s", str(tmp_path / "stage"), Config(), fake_analysis)
+    messages = []
+    backend = LocalBackend(1, False, "", messages.append)
+    try:
+        outcomes = list(backend.run([job]))
+    finally:
+        backend.shutdown()
+    assert [o.state for _, o in outcomes] == ["done"]
+    assert messages[0] == ("start", "a__a", 0, 0) and messages[-1] == ("end", "a__a", 0, 0)
+    assert ("progress", "a__a", 100, 100) in messages

@@ -14,7 +14,7 @@ import multiprocessing as mp
 import queue as queue_mod
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -31,13 +31,11 @@ log = logging.getLogger(__name__)
 
 OnMessage = Callable[[tuple[Any, ...]], None]
 
-MAX_POOL_RESTARTS = 1
-"""A clip whose worker process dies is retried this many times in a fresh pool."""
-
 
 def _failed(job: ClipJob, exc: BaseException, why: str) -> ClipOutcome:
+    detail = f": {exc}" if str(exc) else ""
     return ClipOutcome(
-        key=job.spec.key, state="failed", error=f"{why}: {exc}", error_type=type(exc).__name__
+        key=job.spec.key, state="failed", error=f"{why}{detail}", error_type=type(exc).__name__
     )
 
 
@@ -87,36 +85,46 @@ class LocalBackend:
                 return
             self._on_message(message)
 
-    def _new_executor(self) -> cf.ProcessPoolExecutor:
+    def _new_executor(self, workers: int) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
-            max_workers=self._workers,
+            max_workers=workers,
             mp_context=self._ctx,
             initializer=_ignore_sigint_then_init,
             initargs=(self._queue, self._warm, self._model_path),
         )
 
     def run(self, jobs: Sequence[ClipJob]) -> Iterator[tuple[ClipJob, ClipOutcome]]:
-        """Yield ``(job, outcome)`` as clips finish; a dead worker's clips are retried once."""
-        pending = list(jobs)
-        attempts = dict.fromkeys((j.spec.key for j in jobs), 0)
-        while pending:
-            self._executor = self._new_executor()
-            futures = {self._executor.submit(analyse_clip, job): job for job in pending}
-            pending = []
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                try:
-                    yield job, future.result()
-                except BrokenProcessPool as exc:
-                    attempts[job.spec.key] += 1
-                    if attempts[job.spec.key] > MAX_POOL_RESTARTS:
-                        yield job, _failed(job, exc, "the worker process died")
-                    else:
-                        pending.append(job)
-            self._executor.shutdown(wait=True)
-            self._executor = None
-            if pending:
-                log.warning("a worker process died; retrying %d clip(s)", len(pending))
+        """Yield ``(job, outcome)`` as clips finish.
+
+        If a worker process dies (a crash in a decoder, the out-of-memory
+        killer), every unfinished clip of the pool is run again, each alone in a
+        fresh process, so that only the clip that kills its process is failed.
+        """
+        broken = yield from self._round(list(jobs), self._workers)
+        if broken:
+            log.warning("a worker process died; retrying %d clip(s) one by one", len(broken))
+        for job in broken:
+            again = yield from self._round([job], 1)
+            for dead in again:
+                yield dead, _failed(dead, BrokenProcessPool(), "the worker process died")
+
+    def _round(
+        self, jobs: list[ClipJob], workers: int
+    ) -> Generator[tuple[ClipJob, ClipOutcome], None, list[ClipJob]]:
+        """Run ``jobs`` in a new pool; return those lost to a dead worker process."""
+        broken: list[ClipJob] = []
+        self._executor = self._new_executor(workers)
+        futures = {self._executor.submit(analyse_clip, job): job for job in jobs}
+        for future in cf.as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken.append(futures[future])
+                continue
+            yield futures[future], outcome
+        self._executor.shutdown(wait=True)
+        self._executor = None
+        return broken
 
     def shutdown(self) -> None:
         """Stop at once: cancel queued clips and end the worker processes."""
