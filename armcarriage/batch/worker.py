@@ -245,7 +245,7 @@ def _run(job: ClipJob) -> ClipOutcome:
         row=clip_row(analysis, cues, job.config),
         strides=strides_long(analysis.strides),
         summary=analysis.summary or {},
-        video_info=info.to_dict() if hasattr(info, "to_dict") else {},
+        video_info=info.to_dict() if info is not None and hasattr(info, "to_dict") else {},
         outputs=sorted(
             str(Path(p).relative_to(staging)) if Path(p).is_relative_to(staging) else str(p)
             for p in (getattr(result, "outputs", {}) or {}).values()

@@ -153,9 +153,8 @@ def record_session(engine: Engine, record: SessionRecord, strides: pd.DataFrame 
                     conn.execute(delete(stride_metrics).where(stride_metrics.c.session_id.in_(old)))
                     conn.execute(delete(sessions).where(sessions.c.id.in_(old)))
                 values = _session_values(record, athlete_id)
-                session_id = int(
-                    conn.execute(insert(sessions).values(**values)).inserted_primary_key[0]
-                )
+                inserted = conn.execute(insert(sessions).values(**values)).inserted_primary_key
+                session_id = int(inserted[0]) if inserted is not None else -1
                 if rows:
                     conn.execute(
                         insert(stride_metrics), [{**r, "session_id": session_id} for r in rows]
