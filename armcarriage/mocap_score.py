@@ -306,13 +306,13 @@ def score_elbow(
                 else candidates[0]
             rows.append((int(r.stride), stat, value, float(best), value - float(best)))
     table = pd.DataFrame(rows, columns=["stride", "stat", "measured", "truth", "error_deg"])
-    measured = table[np.isfinite(table["measured"])]
+    measured = table[np.isfinite(table["measured"].to_numpy(float))]
     reasons = sorted({str(x) for x in arm.get("elbow_angle_mean_reason", pd.Series()) if x})
     return ElbowScore(
         side=side,
         n_strides=len(arm),
-        n_measured=int(np.isfinite(arm["elbow_angle_mean"].to_numpy(float)).sum())
-        if len(arm) else 0,
+        n_measured=int(np.isfinite(table.loc[table["stat"] == "elbow_angle_mean",
+                                             "measured"].to_numpy(float)).sum()),
         reasons=reasons,
         max_error_deg=float(measured["error_deg"].abs().max()) if len(measured) else np.nan,
         series_max_error_deg=_series_error(series, true, inside, side, fps),

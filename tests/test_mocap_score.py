@@ -80,6 +80,13 @@ def test_oracle_scores_perfectly_and_a_spoiled_analysis_does_not() -> None:
     assert s.elbow["left"].n_measured == 0 and s.elbow["left"].reasons == ["far arm"]
     assert s.summary()["strikes_found"] == "0/10"
 
+    none = oracle(truth, track)
+    none.status, none.strides = "no_running", pd.DataFrame(columns=none.strides.columns)
+    none.events = none.events.iloc[:0]
+    s = score(none, tr, truth)
+    assert s.elbow["right"].n_strides == 0 and np.isnan(s.elbow["right"].max_error_deg)
+    assert s.strikes.n_found == 0 and s.strikes.n_reported == 0
+
 
 def test_strike_matching_counts_edges_feet_and_tolerance() -> None:
     truth = pd.DataFrame({"foot": ["left", "right", "left", "right"],
