@@ -165,7 +165,8 @@ class Assessment:
     fired: list[Cue]
     good: list[str]
     not_assessed: list[dict[str, str]]
-    """One entry per rule that could not be checked: ``rule``, ``title``, ``reason``."""
+    """One entry per rule that could not be checked: ``rule``, ``title``, ``reason``,
+    ``better_view`` (what footage would let it be checked; may be empty)."""
     rules_source: str
 
 
@@ -569,7 +570,8 @@ def assess(
         if view and view not in rule.views:
             skipped.append({"rule": rule.id, "title": rule.title,
                             "reason": f"not assessed from a {view.replace('_', ' ')} view; "
-                                      f"film from the {_better_views(rule)}"})
+                                      f"film from the {_better_views(rule)}",
+                            "better_view": _better_views(rule)})
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
         if rule.comparison == "asymmetry":
@@ -586,9 +588,12 @@ def assess(
                 "not measured": f"{rule.metric} was not measured with confidence >= "
                                 f"{rule.min_confidence:g}",
                 "too few": f"fewer than {rule.min_strides} strides measured with confidence",
-                "one arm only": "needs both arms measured in the same strides",
+                "one arm only": "needs both arms measured in the same strides; this view "
+                                "measures one arm",
             }[result]
-            skipped.append({"rule": rule.id, "title": rule.title, "reason": reason})
+            better = "two clips, one from each side" if result == "one arm only" else ""
+            skipped.append({"rule": rule.id, "title": rule.title, "reason": reason,
+                            "better_view": better})
     fired.sort(key=lambda c: (-c.score, c.rule_id))
     shown: list[Cue] = []
     seen: set[str] = set()

@@ -129,7 +129,7 @@ def make_strides(
     rng = np.random.default_rng(seed)
     base = {**NORMAL, **(values or {})}
     rows: list[dict[str, Any]] = []
-    far = None if both_arms else {"side_right": "right", "side_left": "left"}.get(view)
+    far = None if both_arms else {"side_right": "left", "side_left": "right"}.get(view)
     period = 1 / STRIDE_HZ
     for k in range(n_strides):
         for side in ("left", "right"):

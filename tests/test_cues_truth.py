@@ -9,6 +9,8 @@ get none, in every view.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,18 +18,25 @@ from analysis_fixture import make_analysis, summarize
 
 pytest.importorskip("armcarriage.synthetic.metrics_truth")
 
-from armcarriage.cues import assess  # noqa: E402
-from armcarriage.metrics import METRICS  # noqa: E402
-from armcarriage.synthetic.gait import simulate  # noqa: E402
-from armcarriage.synthetic.metrics_truth import stride_truth  # noqa: E402
-from armcarriage.synthetic.params import runner_for_fault  # noqa: E402
+from armcarriage.cues import assess
+from armcarriage.metrics import METRICS
+from armcarriage.synthetic.gait import simulate
+from armcarriage.synthetic.metrics_truth import stride_truth
+from armcarriage.synthetic.params import runner_for_fault
 
-NEAR_ARM = {"side_left": "right", "side_right": "left"}
+NEAR_ARM = {"side_left": "left", "side_right": "right"}
+
+
+@lru_cache(maxsize=16)
+def _truth(fault: str, ref_view: str, seconds: float) -> pd.DataFrame:
+    kin = simulate(runner_for_fault(fault), np.arange(0.0, seconds, 1 / 30))
+    return stride_truth(None, kin, ref_view, fps=30.0)
 
 
 def truth_analysis(fault: str, view: str, seconds: float = 6.0):
-    kin = simulate(runner_for_fault(fault), np.arange(0.0, seconds, 1 / 30))
-    table = stride_truth(None, kin, view, fps=30.0)
+    # strides start at the reference foot: the near foot in a side view, else the left
+    ref_view = view if view in NEAR_ARM else "front"
+    table = _truth(fault, ref_view, seconds).copy()
     for m, spec in METRICS.items():
         hidden = view not in spec.views
         far = spec.per_arm and view in NEAR_ARM
@@ -77,7 +86,7 @@ def test_true_clean_runner_gets_no_cue(view):
 
 def test_truth_table_is_what_the_engine_reads():
     a = truth_analysis("tight_elbows", "side_left")
-    near = a.strides[a.strides.side == "right"]
+    near = a.strides[a.strides.side == "left"]
     assert near["elbow_angle_mean"].median() == pytest.approx(62.3, abs=1.0)
-    assert a.strides[a.strides.side == "left"]["elbow_angle_mean"].isna().all()
+    assert a.strides[a.strides.side == "right"]["elbow_angle_mean"].isna().all()
     assert isinstance(a.strides, pd.DataFrame) and a.strides["stride"].nunique() >= 8

@@ -46,7 +46,7 @@ def test_strides_csv_round_trips_with_units_sidecar(fault_run):
     assert len(table) == len(analysis.strides) == 10
     np.testing.assert_allclose(table["elbow_angle_mean"], analysis.strides["elbow_angle_mean"],
                                rtol=1e-5)
-    assert table.loc[table.side == "right", "elbow_angle_mean"].isna().all()
+    assert table.loc[table.side == "left", "elbow_angle_mean"].isna().all()
     units = json.loads(outputs["strides_units"].read_text())["units"]
     assert set(units) == set(table.columns)
     assert units["elbow_angle_mean"] == "deg"
@@ -66,8 +66,8 @@ def test_summary_json_is_versioned_and_complete(fault_run):
     assert doc["clip"] == {"file": "clip.mp4", "frames": 120, "fps": 30.0, "width": 320,
                            "height": 240, "strides": 5}
     m = doc["metrics"]["elbow_angle_mean"]
-    assert m["left"]["median"] == pytest.approx(50.0, rel=0.05)
-    assert m["right"]["median"] is None  # far arm: NaN -> null
+    assert m["right"]["median"] == pytest.approx(50.0, rel=0.05)
+    assert m["left"]["median"] is None  # far arm: NaN -> null
     assert m["unit"] == "deg"
     assert set(doc["metrics"]) == set(analysis.summary)
     assert doc["validity"]["crossing_max_sw"]["measured"] is False
@@ -114,10 +114,10 @@ def test_annotated_frame_shows_overlay_where_the_skeleton_is(fault_run):
     with av.open(str(outputs["annotated"])) as c:
         frame = next(f for i, f in enumerate(c.decode(video=0)) if i == 30).to_ndarray(
             format="rgb24")
-    # the left elbow is drawn in the left-arm colour (blue) at the track's elbow position
-    x, y = analysis.track.xy("left_elbow")[30].round().astype(int)
+    # the near (right) elbow is drawn in the right-arm colour (orange) at the track's elbow position
+    x, y = analysis.track.xy("right_elbow")[30].round().astype(int)
     patch = frame[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3).astype(int)
-    assert ((patch[:, 2] > 180) & (patch[:, 0] < 140)).any()
+    assert ((patch[:, 0] > 220) & (patch[:, 1] > 80) & (patch[:, 1] < 150)).any()
     # top banner is darkened, bottom banner carries the cue text in yellow
     assert frame[:8].mean() < 80
     bottom = frame[-18:].reshape(-1, 3).astype(int)

@@ -128,21 +128,25 @@ def pick_key_frames(analysis: Any, count: int = 4, stride: int | None = None) ->
     t = track.time
     if strides.empty or not len(t):
         return []
-    ids = sorted(strides["stride"].unique())
-    stride = ids[len(ids) // 2] if stride is None or stride not in ids else stride
-    row = strides.loc[strides["stride"] == stride].iloc[0]
-    inside = np.flatnonzero((t >= float(row["t_start"])) & (t < float(row["t_end"])))
-    if not len(inside):
-        return []
+    ids = sorted(int(s) for s in strides["stride"].unique())
+    start = ids.index(stride) if stride in ids else len(ids) // 2
     frames = np.asarray(track.ds["frame"].values)
+    sides = _measured_sides(analysis)
+    coords = {s: swing_coordinate(track, s, view) for s in sides}
+    angles = {s: series_or_angles(analysis, s) for s in sides}
     out: list[KeyFrame] = []
-    for side in _measured_sides(analysis):
-        coord = swing_coordinate(track, side, view)[inside]
-        angle = series_or_angles(analysis, side)[inside]
-        if not np.isfinite(coord).any():
-            continue
-        for phase, pick in (("forward", np.nanargmax), ("backward", np.nanargmin)):
-            i = int(inside[int(pick(coord))])
-            out.append(KeyFrame(i, float(t[i]), int(frames[i]), side, phase,
-                                float(angle[int(np.searchsorted(inside, i))])))
+    # one stride per measured arm pair; with one arm, the next stride fills the count
+    for k in ids[start:] + ids[:start]:
+        if len(out) >= count:
+            break
+        row = strides.loc[strides["stride"] == k].iloc[0]
+        inside = np.flatnonzero((t >= float(row["t_start"])) & (t < float(row["t_end"])))
+        for side in sides:
+            coord = coords[side][inside]
+            if not len(inside) or not np.isfinite(coord).any():
+                continue
+            for phase, pick in (("forward", np.nanargmax), ("backward", np.nanargmin)):
+                i = int(inside[int(pick(coord))])
+                out.append(KeyFrame(i, float(t[i]), int(frames[i]), side, phase,
+                                    float(angles[side][i])))
     return out[:count]

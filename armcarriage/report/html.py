@@ -83,7 +83,8 @@ border-radius:10px;color:#fff;background:var(--medium);margin-left:8px;vertical-
 .cue img{width:100%;border-radius:6px;border:1px solid var(--line)}
 details{margin-top:6px;font-size:13px;color:var(--muted)}summary{cursor:pointer;color:#334e68}
 ul.good li{margin:4px 0}ul.good li::marker{content:"✓  ";color:var(--good)}
-img.plot{width:100%;display:block;margin:8px 0}
+img.plot{width:100%;display:block;margin:8px 0}img.frames{max-width:100%;display:block;
+margin:8px auto}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:5px 8px;
 border-bottom:1px solid var(--line);text-align:right}th{background:#f0f4f8;position:sticky;top:0}
 td:first-child,th:first-child,td.l,th.l{text-align:left}.na{color:#9aa5b1}
@@ -357,10 +358,13 @@ class ReportBuilder:
                 continue
             change = (last - first) / abs(first) if first else np.nan
             flag = np.isfinite(change) and abs(change) > frac
-            arrow = "↑" if last > first else ("↓" if last < first else "→")
+            if not np.isfinite(change) or abs(change) < 0.01:
+                shift = "→ no change"
+            else:
+                shift = f"{'↑' if change > 0 else '↓'} {abs(100 * change):.0f}%"
             rows.append(f"<tr><td>{E(plots.label(m))}</td><td>{fmt(first, m)}</td>"
-                        f"<td>{fmt(last, m)}</td><td class=\"{'flag' if flag else ''}\">{arrow} "
-                        f"{fmt(100 * change, 'x_pct')}</td></tr>")
+                        f"<td>{fmt(last, m)}</td><td class=\"{'flag' if flag else ''}\">{shift}"
+                        "</td></tr>")
         if not rows:
             return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">Too few strides '
                     "to compare the start and end of the clip.</p></section>")
@@ -376,23 +380,40 @@ class ReportBuilder:
     def stride_table(self) -> str:
         """Per stride x arm values of the main metrics."""
         s = self.strides
-        cols = [m for m in TABLE_METRICS if m in s]
+        cols = [m for m in TABLE_METRICS if m in s and self._measured(m)]
         head = "".join(f"<th>{E(plots.label(m))}<br><span class=note>"
                        f"{E(plots.unit_label(m))}</span></th>" for m in cols)
         rows = []
-        for _, r in s.iterrows():
+        min_conf = self.config.metrics.min_confidence
+        arm_cols = [m for m in cols if m in ARM_METRICS]
+        shown = s
+        if arm_cols and "side" in s:
+            measured = s[arm_cols].apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
+            shown = s.loc[measured]
+        hidden = sorted(set(s.get("side", pd.Series(dtype=str))) - set(
+            shown.get("side", pd.Series(dtype=str))))
+        for _, r in shown.iterrows():
             cells = []
             for m in cols:
                 reason = str(r.get(f"{m}_reason", "") or "")
+                conf = pd.to_numeric(r.get(f"{m}_conf", 1.0), errors="coerce")
                 text = fmt(r[m], m)
-                cells.append(f'<td class="na" title="{E(reason)}">—</td>' if text == "—"
-                             else f"<td>{text}</td>")
+                if text == "—":
+                    cells.append(f'<td class="na" title="{E(reason)}">—</td>')
+                elif np.isfinite(conf) and conf < min_conf:
+                    cells.append(f'<td class="na" title="low confidence ({conf:.2f}); not used">'
+                                 f"{text}</td>")
+                else:
+                    cells.append(f"<td>{text}</td>")
             side = str(r.get("side", ""))
             rows.append(f"<tr><td>{int(r['stride']) + 1}</td><td class=\"l {E(side)}\">"
                         f"{E(side)}</td><td>{r['t_start']:.2f}</td>{''.join(cells)}</tr>")
+        note = (f" The {' and '.join(hidden)} arm was not measured from this view and is left "
+                "out." if hidden else "")
         return (f'<section id="strides"><h2>Stride table</h2><p class="note">One row per stride '
-                "and arm; — = not measured (hover for the reason). Full table with confidences: "
-                'strides.csv.</p><div class="scroll"><table><tr><th>stride</th><th class="l">arm'
+                "and arm; — = not measured, grey = low confidence (hover for the reason). Full "
+                f'table with confidences: strides.csv.{E(note)}</p><div class="scroll"><table>'
+                '<tr><th>stride</th><th class="l">arm'
                 f"</th><th>start (s)</th>{head}</tr>{''.join(rows)}</table></div></section>")
 
     def unmeasured(self) -> str:
@@ -403,9 +424,14 @@ class ReportBuilder:
                 continue
             rows.append(f"<tr><td>{E(plots.label(m))}</td><td class=l>{E(v.get('reason', ''))}"
                         f"</td><td class=l>{E(v.get('better_view', '') or '—')}</td></tr>")
+        seen: set[str] = set()
         for item in self.assessment.not_assessed:
+            if item["title"] in seen:
+                continue
+            seen.add(item["title"])
             rows.append(f"<tr><td>Cue: {E(item['title'])}</td><td class=l>"
-                        f"{E(item['reason'])}</td><td class=l>—</td></tr>")
+                        f"{E(item['reason'])}</td><td class=l>{E(item.get('better_view') or '—')}"
+                        "</td></tr>")
         if not rows:
             body = '<p class="empty">Every metric was measured from this view.</p>'
         else:
@@ -418,11 +444,19 @@ class ReportBuilder:
         """Render settings, model and rule source."""
         attrs = self.a.track.attrs
         return (f'<section id="about"><h2>About these numbers</h2><p class="note">Pose model: '
-                f"{E(str(attrs.get('model', '')))}. Cue rules: {E(self.assessment.rules_source)}"
+                f"{E(str(attrs.get('model', '')))}. Cue rules: {E(self._rules_source())}"
                 ". Thresholds are defaults with a stated basis, not a diagnosis; a coach can "
                 "change them with a cue file (--cues). Angles are measured in the image plane; "
                 "values flagged with low confidence are not used for cues. Full numbers: "
                 "summary.json and strides.csv.</p></section>")
+
+    def _rules_source(self) -> str:
+        from armcarriage.cues import default_rules_path
+
+        src = self.assessment.rules_source
+        if Path(src) == default_rules_path():
+            return "the defaults shipped with armcarriage (armcarriage/data/cues.toml)"
+        return f"the defaults with overrides from {src}"
 
     def render(self) -> str:
         """Render the whole page."""

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from scipy.stats import theilslopes
 
 from armcarriage.cues import CueRule, unit_of
 from armcarriage.skeleton import BONES, KEYPOINT_INDEX
@@ -175,7 +176,8 @@ def drift_figure(strides: pd.DataFrame, metrics: Sequence[str]) -> Figure:
             if ok.sum() < 2:
                 continue
             ax.plot(x[ok], y[ok], ".", color=SIDE_COLOUR[side], alpha=0.6)
-            slope, icpt = np.polyfit(x[ok], y[ok], 1)
+            # Theil-Sen: a robust trend that one odd stride cannot tilt
+            slope, icpt, _, _ = theilslopes(y[ok], x[ok])
             ax.plot(x[ok], slope * x[ok] + icpt, color=SIDE_COLOUR[side], linewidth=1.5)
         ax.set_title(f"{label(m)} ({unit_label(m)})", fontsize=9, loc="left")
         ax.set_xlabel("stride", fontsize=8)

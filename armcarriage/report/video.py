@@ -130,7 +130,12 @@ class Overlay:
         for a, b in BONES:
             pa, pb = self.point(xy, a), self.point(xy, b)
             if pa and pb:
-                draw.line([pa, pb], fill=_bone_colour(a, b), width=self.line + 1)
+                colour = _bone_colour(a, b)
+                side = a.split("_")[0]
+                # an arm that was not measured (far arm of a side view) is drawn faint
+                faint = side in ("left", "right") and side not in self.sides and (
+                    "elbow" in a or "elbow" in b)
+                draw.line([pa, pb], fill=(*colour, 90 if faint else 255), width=self.line + 1)
         r = self.line + 1
         for name in ("shoulder", "elbow", "wrist", "hip"):
             for side, colour in (("left", LEFT_COLOUR), ("right", RIGHT_COLOUR)):
