@@ -8,12 +8,17 @@ validation tests and ``benchmarks/mocap_truth.py`` share it.
 Scoring rules
 -------------
 Foot strikes
-    A truth strike counts when it lies at least ``edge_frames`` frames from
-    either end of the clip (an event at the very edge cannot be seen whole by
-    any method). It is *found* when the analysis reports a strike of the same
-    foot within ``tolerance_frames`` frames. Conversely a reported strike away
-    from the edges is *correct* when a truth strike of the same foot lies
-    within the tolerance. Recall and precision are the two fractions.
+    Matched on time, not on frame numbers: the truth's touchdown time lies
+    between two frames (``time_subframe`` of
+    :func:`armcarriage.mocap.foot_events`) and the analysis reports a
+    ``time`` refined between frames too, so comparing rounded frame numbers
+    would add up to a frame of rounding to every error. A truth strike counts
+    when it lies at least ``edge_frames`` frames from either end of the clip
+    (an event at the very edge cannot be seen whole by any method). It is
+    *found* when the analysis reports a strike of the same foot within
+    ``tolerance_frames / fps`` seconds. Conversely a reported strike away from
+    the edges is *correct* when a truth strike of the same foot lies within
+    the tolerance. Recall and precision are the two fractions.
 Elbow angle
     Per stride row of the analysis and per arm, ``elbow_angle_min``,
     ``elbow_angle_max`` and ``elbow_angle_mean`` are compared with the 3D truth
@@ -53,10 +58,11 @@ class StrikeScore:
     n_reported, n_correct
         Scored reported strikes, and those with a truth strike within tolerance.
     errors
-        Per scored truth strike: ``foot``, ``truth_frame``, ``nearest_frame``
-        (NaN when the analysis has none for that foot), ``error_frames``
-        (reported - truth) and ``error_s``: reported ``time`` minus the
-        truth's ``time_subframe`` (the touchdown between frames), seconds.
+        Per scored truth strike: ``foot``, ``truth_frame`` (first frame in
+        contact), ``truth_time`` (touchdown between frames, s), and for the
+        reported strike of that foot nearest in time: ``nearest_frame`` (NaN
+        when there is none), ``error_frames`` (reported - truth frame) and
+        ``error_s`` (reported ``time`` - ``truth_time``), the scored error.
 
     """
 
@@ -163,7 +169,7 @@ def score(
     trial: MocapTrial,
     truth: Truth,
     *,
-    tolerance_frames: int = 1,
+    tolerance_frames: float = 1.0,
     edge_frames: int = 2,
 ) -> Score:
     """Compare an :class:`~armcarriage.analysis.Analysis` with the mocap truth.
@@ -198,7 +204,8 @@ def score(
         cadence_truth_spm=true_cadence,
         cadence_error_pct=100.0 * (cadence - true_cadence) / true_cadence,
         strikes=score_strikes(
-            analysis.events, truth.events, trial.n_frames, tolerance_frames, edge_frames
+            analysis.events, truth.events, trial.n_frames, trial.fps, tolerance_frames,
+            edge_frames,
         ),
         elbow={
             side: score_elbow(analysis.strides, analysis.series, truth.elbow, side, trial.fps)
@@ -211,19 +218,22 @@ def score_strikes(
     reported: pd.DataFrame,
     true_events: pd.DataFrame,
     n_frames: int,
-    tolerance_frames: int = 1,
+    fps: float = 30.0,
+    tolerance_frames: float = 1.0,
     edge_frames: int = 2,
 ) -> StrikeScore:
-    """Match reported foot strikes with the true ones, foot by foot.
+    """Match reported foot strikes with the true ones, foot by foot, on time.
 
     Parameters
     ----------
     reported
-        ``Analysis.events`` (columns ``foot``, ``kind``, ``frame``).
+        ``Analysis.events`` (columns ``foot``, ``kind``, ``time``, ``frame``).
     true_events
-        Truth events (same columns).
+        Truth events (same columns plus ``time_subframe``, used when present).
     n_frames
         Frames in the clip.
+    fps
+        Frame rate: the tolerance is ``tolerance_frames / fps`` seconds.
     tolerance_frames, edge_frames
         See :func:`score`.
 
@@ -232,7 +242,8 @@ def score_strikes(
     StrikeScore
 
     """
-    lo, hi = edge_frames, n_frames - 1 - edge_frames
+    tol = tolerance_frames / fps + 1e-9
+    lo, hi = edge_frames / fps, (n_frames - 1 - edge_frames) / fps
 
     def strikes(ev: pd.DataFrame, foot: str) -> tuple[np.ndarray, np.ndarray]:
         if ev is None or len(ev) == 0:
@@ -245,21 +256,19 @@ def score_strikes(
     rows = []
     n_rep = n_corr = 0
     for foot in SIDES:
-        (rep, rep_t), (tru, tru_t) = strikes(reported, foot), strikes(true_events, foot)
-        for f, t in zip(tru, tru_t, strict=True):
-            if not lo <= f <= hi:
+        (rep_f, rep_t), (tru_f, tru_t) = strikes(reported, foot), strikes(true_events, foot)
+        for f, t in zip(tru_f, tru_t, strict=True):
+            if not lo <= t <= hi:
                 continue
-            i = int(np.argmin(np.abs(rep - f))) if rep.size else -1
-            nearest = rep[i] if i >= 0 else np.nan
-            rows.append((foot, int(f), nearest, nearest - f, rep_t[i] - t if i >= 0 else np.nan))
-        scored = rep[(rep >= lo) & (rep <= hi)]
+            i = int(np.argmin(np.abs(rep_t - t))) if rep_t.size else -1
+            rows.append((foot, int(f), t, rep_f[i] if i >= 0 else np.nan,
+                         rep_f[i] - f if i >= 0 else np.nan, rep_t[i] - t if i >= 0 else np.nan))
+        scored = rep_t[(rep_t >= lo) & (rep_t <= hi)]
         n_rep += scored.size
-        n_corr += sum(bool(tru.size and np.min(np.abs(tru - f)) <= tolerance_frames)
-                      for f in scored)
-    errors = pd.DataFrame(
-        rows, columns=["foot", "truth_frame", "nearest_frame", "error_frames", "error_s"]
-    )
-    found = int((errors["error_frames"].abs() <= tolerance_frames).sum())
+        n_corr += sum(bool(tru_t.size and np.min(np.abs(tru_t - t)) <= tol) for t in scored)
+    errors = pd.DataFrame(rows, columns=["foot", "truth_frame", "truth_time", "nearest_frame",
+                                         "error_frames", "error_s"])
+    found = int((errors["error_s"].abs() <= tol).sum())
     return StrikeScore(len(errors), found, int(n_rep), int(n_corr), errors)
 
 

@@ -79,8 +79,9 @@ def main() -> int:
                   f"{1000 * s.strikes.errors['error_s'].mean():+.0f}ms | {el} | "
                   f"{image_angle_error(trial, truth, view)} | {dt:.2f}s")
             if s.strikes.n_found < s.strikes.n_truth:
-                bad = s.strikes.errors[~(s.strikes.errors['error_frames'].abs() <= 1)]
-                print("    strike misses:", bad.to_dict("records"))
+                bad = s.strikes.errors[~(s.strikes.errors["error_s"].abs() <= 1 / 30 + 1e-9)]
+                print("    strike misses (foot, truth frame, error ms):", [
+                    (r.foot, r.truth_frame, round(1000 * r.error_s)) for r in bad.itertuples()])
             if s.status != "ok":
                 print("    message:", s.message)
     return 0

@@ -67,7 +67,9 @@ def test_oracle_scores_perfectly_and_a_spoiled_analysis_does_not() -> None:
 
     bad = oracle(truth, track)
     bad.cadence_spm *= 1.02
-    bad.events.loc[bad.events["kind"] == "strike", "frame"] += 2  # every strike 2 frames late
+    late = bad.events["kind"] == "strike"  # every strike 2 frames late
+    bad.events.loc[late, "frame"] += 2
+    bad.events.loc[late, "time"] += 2 / 30
     bad.strides["elbow_angle_max"] += 1.5
     bad.strides.loc[bad.strides["side"] == "left", "elbow_angle_mean"] = np.nan
     bad.strides.loc[bad.strides["side"] == "left", "elbow_angle_mean_reason"] = "far arm"
