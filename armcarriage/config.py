@@ -66,9 +66,11 @@ class PoseConfig:
     """Analyse at most this many frames per second (0 = every frame)."""
     max_seconds: float = 0.0
     """Analyse only the first seconds of the clip (0 = whole clip)."""
-    max_side: int = 1280
+    max_side: int = 1920
     """Frames are scaled down so their longer side is at most this (0 = full size).
-    The model's input is 256 px, so this costs no accuracy and saves conversion time."""
+    The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
+    than the plain colour conversion (measured on 1080p: 5.8 ms/frame unscaled vs
+    11.6 ms at 1280), so 1080p passes unscaled and only larger frames are reduced."""
     person_x: float = -1.0
     """Follow the person nearest this horizontal position (0-1 of the width) at
     the start; below 0, follow the most prominent (largest) person."""

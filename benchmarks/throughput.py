@@ -1,0 +1,464 @@
+"""Throughput and memory of the pose stage: naive loop vs decode only vs ``armcarriage analyze``.
+
+In one run, in one process tree (this script and its children), for a short and a long
+1080p clip:
+
+(a) naive: OpenCV reads every full-resolution frame and one MediaPipe PoseLandmarker VIDEO
+    call is made per frame, single process (what most open tools do), with the same model
+    bundle and options as the pipeline (``pose.num_poses`` and thresholds);
+(b) decode only: the pipeline's reader (PyAV, threaded, ``pose.max_side``/``target_fps``);
+(p) the pose stage alone (``armcarriage.pipeline.estimate_track``: worker processes);
+(c) ``armcarriage analyze`` end to end, as a user runs it (the CLI in a subprocess),
+    reports and annotated video included.
+
+Each stage runs in its own child process; wall time, CPU time and the peak memory of the
+child's whole process tree (sum of RSS, and of PSS, which splits shared pages between
+processes) are sampled from ``/proc``. Frames/s counts the frames of the clip analysed
+per wall-clock second, start-up and model loading included. Results go to
+``benchmarks/results/throughput.json``.
+
+The clips are made from a real runner clip (default: the shared treadmill clip) scaled
+to 1080p; the long one loops the short one by remuxing (no re-encoding), in
+``benchmarks/cache/`` (git-ignored).
+
+Usage::
+
+    python benchmarks/throughput.py            # 10 s and 10 min clips (about 30 min)
+    python benchmarks/throughput.py --quick    # 4 s and 40 s clips (a few minutes)
+
+Figures from a shared or busy machine are labelled as such (load average recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "benchmarks" / "cache"
+RESULTS = ROOT / "benchmarks" / "results" / "throughput.json"
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "videos" / "treadmill_side_portrait.mp4"
+STAGES = ("naive", "decode", "pose", "analyze")
+
+
+# ------------------------------------------------------------------- clips
+def make_1080p(source: Path, seconds: float, out: Path) -> Path:
+    """Encode the first ``seconds`` of ``source`` scaled so its short side is 1080 px."""
+    import av
+
+    from armcarriage.video import iter_frames, probe_video
+
+    if out.exists():
+        return out
+    info = probe_video(source)
+    scale = 1080 / min(info.width, info.height)
+    w, h = (int(round(info.width * scale / 2)) * 2, int(round(info.height * scale / 2)) * 2)
+    rate = Fraction(info.fps).limit_denominator(1001)
+    tmp = out.with_suffix(".part.mp4")
+    with av.open(str(tmp), "w") as container:
+        stream = container.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "20", "g": str(int(round(2 * info.fps)))}
+        for frame in iter_frames(source, info=info, stop_s=seconds):
+            vf = av.VideoFrame.from_ndarray(frame.image, format="rgb24").reformat(w, h)
+            for packet in stream.encode(vf):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    tmp.replace(out)
+    return out
+
+
+def loop_clip(clip: Path, seconds: float, out: Path) -> Path:
+    """Repeat ``clip`` by remuxing its packets with shifted timestamps (no re-encoding)."""
+    import av
+
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".part.mp4")
+    with av.open(str(clip)) as src:
+        s_in = src.streams.video[0]
+        pts = [(p.pts, p.duration or 0) for p in src.demux(s_in) if p.size]
+        span = max(a + d for a, d in pts) - min(a for a, _ in pts)
+        loops = max(1, int(round(seconds / float(span * s_in.time_base))))
+    with av.open(str(tmp), "w", format="mp4") as dst:
+        for k in range(loops):
+            with av.open(str(clip)) as src:
+                s_in = src.streams.video[0]
+                if k == 0:
+                    s_out = dst.add_stream_from_template(s_in)
+                for p in src.demux(s_in):
+                    if not p.size:
+                        continue
+                    p.pts += k * span
+                    p.dts += k * span
+                    p.stream = s_out
+                    dst.mux(p)
+    tmp.replace(out)
+    return out
+
+
+# ---------------------------------------------------------------- children
+def child_naive(video: Path, result: Path) -> None:
+    """(a) OpenCV read + one PoseLandmarker VIDEO call per full-resolution frame."""
+    import cv2
+    import mediapipe as mp
+    import numpy as np
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from armcarriage.config import Config
+    from armcarriage.pose import resolve_model_path
+
+    pc = Config().pose
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(resolve_model_path())),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=pc.num_poses,
+        min_pose_detection_confidence=pc.min_detection_confidence,
+        min_pose_presence_confidence=pc.min_presence_confidence,
+        min_tracking_confidence=pc.min_tracking_confidence,
+    )
+    t0 = time.perf_counter()
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    poses: list[np.ndarray] = []
+    n = 0
+    with vision.PoseLandmarker.create_from_options(options) as landmarker:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            res = landmarker.detect_for_video(
+                mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / fps)
+            )
+            if res.pose_landmarks:
+                poses.append(np.array([[p.x, p.y, p.z] for p in res.pose_landmarks[0]]))
+            n += 1
+    cap.release()
+    _write(result, {"frames": n, "loop_s": time.perf_counter() - t0, "poses": len(poses)})
+
+
+def child_decode(video: Path, result: Path) -> None:
+    """(b) The pipeline's reader alone, with the pose stage's size and rate settings."""
+    from armcarriage.config import Config
+    from armcarriage.video import iter_frames
+
+    pc = Config().pose
+    t0 = time.perf_counter()
+    n = sum(1 for _ in iter_frames(video, target_fps=pc.target_fps, max_side=pc.max_side))
+    _write(result, {"frames": n, "loop_s": time.perf_counter() - t0})
+
+
+def child_pose(video: Path, result: Path, workers: int = 0) -> None:
+    """(p) The pipeline's pose stage alone (``estimate_track``: parallel when it pays)."""
+    from armcarriage.config import Config
+    from armcarriage.pipeline import estimate_track
+
+    t0 = time.perf_counter()
+    track = estimate_track(video, Config().override({"pose.workers": workers}))
+    par = json.loads(track.attrs.get("parallel", "{}"))
+    _write(
+        result,
+        {
+            "frames": track.n_frames,
+            "loop_s": time.perf_counter() - t0,
+            "pose_workers": par.get("workers", 1),
+            "pose_chunks": len(par.get("chunks", [])) or 1,
+        },
+    )
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+# ------------------------------------------------------------ measurement
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo += _children(p)
+    return seen
+
+
+def _kb(path: str, key: str) -> int:
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _name(pid: int) -> str:
+    """A short description of a process: its command line, abbreviated."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().split(b"\0")
+    except OSError:
+        return str(pid)
+    text = " ".join(Path(a.decode(errors="replace")).name for a in args[:4] if a)
+    return text[:80]
+
+
+class TreeSampler(threading.Thread):
+    """Sample the summed RSS and PSS of a process and its descendants."""
+
+    def __init__(self, pid: int, every_s: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every_s = pid, every_s
+        self.peak_rss_kb = self.peak_pss_kb = self.max_procs = 0
+        self.at_peak: list[tuple[str, float]] = []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        tick = 0
+        while not self._halt.is_set():
+            pids = _tree(self.pid)
+            each = {p: _kb(f"/proc/{p}/status", "VmRSS:") for p in pids}
+            rss = sum(each.values())
+            if rss > self.peak_rss_kb:
+                self.at_peak = [(_name(p), round(kb / 1024, 1)) for p, kb in each.items() if kb]
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.max_procs = max(self.max_procs, len(pids))
+            if tick % 5 == 0 or rss >= self.peak_rss_kb:  # PSS is dearer to read
+                pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+                self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            tick += 1
+            self._halt.wait(self.every_s)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def run_stage(stage: str, video: Path, workers: int, log_dir: Path) -> dict[str, Any]:
+    """Run one stage in a child process tree and measure it."""
+    import resource
+
+    result = log_dir / f"{stage}_{video.stem}.json"
+    outdir = log_dir / f"out_{video.stem}"
+    if stage == "analyze":
+        shutil.rmtree(outdir, ignore_errors=True)
+        cmd = [sys.executable, "-m", "armcarriage.cli", "analyze", str(video), "-o", str(outdir)]
+        if workers:
+            cmd += ["--workers", str(workers)]
+    else:
+        cmd = [sys.executable, __file__, "--child", stage, str(video), str(result)]
+        cmd += ["--workers", str(workers)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(log_dir / f"{stage}_{video.stem}.log", "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        rc = proc.wait()
+        sampler.stop()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    row: dict[str, Any] = {
+        "returncode": rc,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "peak_rss_mb": round(sampler.peak_rss_kb / 1024, 1),
+        "peak_pss_mb": round(sampler.peak_pss_kb / 1024, 1),
+        "max_processes": sampler.max_procs,
+        "rss_mb_at_peak": sampler.at_peak,
+    }
+    if stage == "analyze":
+        pose = outdir / "pose.parquet"
+        if pose.exists():
+            import pyarrow.parquet as pq
+
+            meta = pq.read_metadata(pose)
+            row["frames"] = meta.num_rows
+            attrs = json.loads(meta.metadata[b"armcarriage"])["attrs"]
+            if "parallel" in attrs:
+                par = json.loads(attrs["parallel"])
+                row["pose_workers"] = par["workers"]
+                row["pose_chunks"] = len(par["chunks"])
+                row["pose_wall_s"] = par["wall_seconds"]
+        if rc != 0:
+            tail = (log_dir / f"{stage}_{video.stem}.log").read_text(errors="replace")
+            row["error"] = tail.strip().splitlines()[-1][-300:] if tail.strip() else ""
+    elif result.exists():
+        row.update(json.loads(result.read_text()))
+    frames = row.get("frames", 0)
+    row["fps"] = round(frames / wall, 2) if frames and wall else 0.0
+    if row.get("loop_s"):
+        row["loop_fps"] = round(frames / row["loop_s"], 2)  # without start-up
+    row["cpu_ms_per_frame"] = round(1000 * cpu / frames, 1) if frames else None
+    return row
+
+
+def _loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def bench_clip(name: str, video: Path, stages: list[str], workers: int, log_dir: Path) -> dict:
+    from armcarriage.video import probe_video
+
+    info = probe_video(video)
+    row: dict[str, Any] = {
+        "clip": name,
+        "path": str(video.relative_to(ROOT)) if video.is_relative_to(ROOT) else str(video),
+        "width": info.width,
+        "height": info.height,
+        "fps": info.fps,
+        "duration_s": round(info.duration_s, 3),
+        "frames": info.frames,
+        "stages": {},
+    }
+    for stage in stages:
+        print(f"  {name}: {stage} ...", flush=True)
+        row["stages"][stage] = res = run_stage(stage, video, workers, log_dir)
+        print(
+            f"    {res['fps']:8.1f} frames/s  wall {res['wall_s']:7.1f} s  "
+            f"peak RSS {res['peak_rss_mb']:7.1f} MB  PSS {res['peak_pss_mb']:7.1f} MB"
+            + (f"  rc={res['returncode']}" if res["returncode"] else ""),
+            flush=True,
+        )
+    st = row["stages"]
+    if "naive" in st and st["naive"]["fps"]:
+        for s in ("pose", "analyze"):
+            if s in st:
+                row[f"ratio_{s}_vs_naive"] = round(st[s]["fps"] / st["naive"]["fps"], 3)
+    for res in st.values():
+        res["realtime_factor"] = round(info.duration_s / res["wall_s"], 3) if res["wall_s"] else 0
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument(
+        "--quick", action="store_true", help="4 s and 40 s clips instead of 10 s/10 min"
+    )
+    ap.add_argument("--short-seconds", type=float, default=None)
+    ap.add_argument("--long-seconds", type=float, default=None)
+    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="A real runner clip.")
+    ap.add_argument("--stages", default=",".join(STAGES), help="Comma-separated subset.")
+    ap.add_argument("--skip-long", action="store_true")
+    ap.add_argument("--workers", type=int, default=0, help="analyze --workers (0 = cores)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--note", default="", help="Free text stored with the results.")
+    ap.add_argument(
+        "--child", nargs=3, metavar=("STAGE", "VIDEO", "RESULT"), help=argparse.SUPPRESS
+    )
+    args = ap.parse_args(argv)
+    if args.child:
+        stage, video, result = args.child
+        if stage == "pose":
+            child_pose(Path(video), Path(result), args.workers)
+        else:
+            {"naive": child_naive, "decode": child_decode}[stage](Path(video), Path(result))
+        return 0
+    short_s = args.short_seconds or (4.0 if args.quick else 10.0)
+    long_s = args.long_seconds or (40.0 if args.quick else 600.0)
+    stages = [s for s in args.stages.split(",") if s]
+    if unknown := set(stages) - set(STAGES):
+        ap.error(f"--stages: unknown {sorted(unknown)}; expected some of {', '.join(STAGES)}")
+    if not args.source.exists():
+        ap.error(f"--source {args.source}: not found (the shared data folder holds the default)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    short = make_1080p(args.source, short_s, CACHE / f"{args.source.stem}_1080p_{short_s:g}s.mp4")
+    clips = [("short", short)]
+    if not args.skip_long:
+        clips.append(
+            ("long", loop_clip(short, long_s, CACHE / f"{short.stem}_loop_{long_s:g}s.mp4"))
+        )
+    load_start = _loadavg()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    rows = []
+    with tempfile.TemporaryDirectory(dir=CACHE, prefix="run_") as tmp:
+        for name, video in clips:
+            print(f"{name}: {video.name}", flush=True)
+            rows.append(bench_clip(name, video, stages, args.workers, Path(tmp)))
+    from armcarriage.config import Config
+
+    cores = os.cpu_count() or 1
+    load_end = _loadavg()
+    busy = max(load_start[:1] + load_end[:1], default=0.0) > 0.5 * cores
+    report: dict[str, Any] = {
+        "started": started,
+        "machine": {
+            "cpu_count": cores,
+            "loadavg_start": load_start,
+            "loadavg_end": load_end,
+            "busy": busy,
+            "python": sys.version.split()[0],
+        },
+        "note": args.note
+        or ("measured under load: other work shared the CPU" if busy else "quiet machine"),
+        "pose_config": Config().to_dict()["pose"],
+        "clips": rows,
+    }
+    by = {r["clip"]: r for r in rows}
+    if "short" in by and "long" in by:
+        for stage in ("pose", "analyze"):
+            a, b = by["short"]["stages"].get(stage), by["long"]["stages"].get(stage)
+            if a and b and a["peak_rss_mb"] and a["peak_pss_mb"]:
+                report.setdefault("memory_long_vs_short", {})[stage] = {
+                    "rss_ratio": round(b["peak_rss_mb"] / a["peak_rss_mb"], 3),
+                    "pss_ratio": round(b["peak_pss_mb"] / a["peak_pss_mb"], 3),
+                }
+    from armcarriage.atomic import write_text
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_text(args.out, json.dumps(report, indent=2) + "\n")
+    print_summary(report)
+    print(f"results: {args.out}")
+    return 0
+
+
+def print_summary(report: dict[str, Any]) -> None:
+    print(f"\n{report['note']} (load {report['machine']['loadavg_start']})")
+    head = ("clip", "stage", "frames/s", "RTF", "cpu ms/f", "RSS MB", "PSS MB")
+    print("{:6} {:8} {:>9} {:>6} {:>9} {:>8} {:>8}".format(*head))
+    for row in report["clips"]:
+        for stage, r in row["stages"].items():
+            print(
+                f"{row['clip']:6} {stage:8} {r['fps']:9.1f} {r['realtime_factor']:6.2f} "
+                f"{r['cpu_ms_per_frame'] or 0:9.1f} {r['peak_rss_mb']:8.1f} {r['peak_pss_mb']:8.1f}"
+            )
+        for s in ("pose", "analyze"):
+            if f"ratio_{s}_vs_naive" in row:
+                print(f"{row['clip']:6} {s} / naive = {row[f'ratio_{s}_vs_naive']:.2f}x")
+    for stage, m in report.get("memory_long_vs_short", {}).items():
+        print(
+            f"{stage} peak memory long / short: RSS {m['rss_ratio']:.2f}x, "
+            f"PSS {m['pss_ratio']:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
