@@ -12,10 +12,13 @@ Steps, in order (each configurable in :class:`armcarriage.config.CleaningConfig`
    the two arms or legs for a few frames (typically in side views). Per frame
    and per limb group (arm: elbow, wrist and hand points; leg: knee, ankle,
    heel, toe), the labelling is swapped back when the swapped assignment lies
-   at most half as far from the previous (repaired) frame as the given one.
+   at most half as far from the constant-velocity prediction (from the two
+   previous repaired frames) as the given one; the prediction keeps limbs
+   that pass each other (arms and legs in a side view) from being swapped.
 4. **Outlier rejection**: a Hampel filter (running median +/- ``hampel_sigmas``
    robust standard deviations over +/- ``hampel_window_s``) turns spikes into
-   NaN.
+   NaN; a spike must also exceed ``hampel_min_tl`` torso lengths, so that the
+   corners of genuine fast motion (a foot landing) are not taken for spikes.
 5. **Gap filling**: runs of NaN no longer than ``max_gap_s`` with data on both
    sides are filled by linear interpolation; longer gaps stay NaN.
 6. **Zero-lag low-pass filter**: 4th-order Butterworth run forwards and
@@ -113,13 +116,15 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
 
     # 4.-6. per series
     win = max(1, round(cfg.hampel_window_s * fs))
+    min_px = cfg.hampel_min_tl * _torso_scale(pos, list(track.keypoints))
+    min_m = cfg.hampel_min_tl * _torso_scale(world, list(track.keypoints))
     gap = max(0, round(cfg.max_gap_s * fs))
     cutoff = min(cfg.cutoff_hz, 0.8 * fs / 2.0)
     sos = signal.butter(cfg.filter_order, cutoff, btype="low", fs=fs, output="sos")
     counts = {"outliers": 0, "filled": 0}
-    pos = _apply(pos, win, cfg.hampel_sigmas, gap, sos, counts)
-    depth = _apply(depth[..., None], win, cfg.hampel_sigmas, gap, sos, counts)[..., 0]
-    world = _apply(world, win, cfg.hampel_sigmas, gap, sos, None)
+    pos = _apply(pos, win, cfg.hampel_sigmas, min_px, gap, sos, counts)
+    depth = _apply(depth[..., None], win, cfg.hampel_sigmas, min_px, gap, sos, None)[..., 0]
+    world = _apply(world, win, cfg.hampel_sigmas, min_m, gap, sos, None)
     report.update(counts)
     report["cutoff_hz"] = float(cutoff)
     report["filter"] = (
@@ -207,7 +212,7 @@ def repair_swaps(
         Keypoint names of the track.
     ratio
         A frame's group is swapped back when the swapped assignment's distance
-        to the previous repaired frame is below ``ratio`` x the given one.
+        to the constant-velocity prediction is below ``ratio`` x the given one.
 
     Returns
     -------
@@ -221,31 +226,59 @@ def repair_swaps(
         ri = [keypoints.index(f"right_{p}") for p in parts if f"right_{p}" in keypoints]
         if not li or len(li) != len(ri):
             continue
-        prev_l = prev_r = None
+        hist: list[tuple[int, np.ndarray, np.ndarray]] = []
         for f in range(pos.shape[0]):
             cl, cr = pos[f, li], pos[f, ri]
             if not (np.isfinite(cl).all() and np.isfinite(cr).all()):
                 continue
-            if prev_l is not None and prev_r is not None:
-                same = np.linalg.norm(cl - prev_l) + np.linalg.norm(cr - prev_r)
-                swap = np.linalg.norm(cl - prev_r) + np.linalg.norm(cr - prev_l)
+            if hist:
+                pl, pr = _predict(hist, f)
+                same = np.linalg.norm(cl - pl) + np.linalg.norm(cr - pr)
+                swap = np.linalg.norm(cl - pr) + np.linalg.norm(cr - pl)
                 if swap < ratio * same:
                     for arr in (pos, depth, world, vis):
                         arr[f, li], arr[f, ri] = arr[f, ri].copy(), arr[f, li].copy()
                     n += 1
-            prev_l, prev_r = pos[f, li].copy(), pos[f, ri].copy()
+            hist = [*hist[-1:], (f, pos[f, li].copy(), pos[f, ri].copy())]
     return n
 
 
-def hampel(y: np.ndarray, half_window: int, sigmas: float) -> np.ndarray:
-    """Return a boolean mask of Hampel outliers in ``y`` (NaN-aware)."""
+def _torso_scale(arr: np.ndarray, keypoints: list[str]) -> float:
+    """Return the median torso length (hip centre to shoulder centre) of (T, K, D) points."""
+    need = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(k in keypoints for k in need):
+        return 0.0
+    ls, rs, lh, rh = (arr[:, keypoints.index(k)] for k in need)
+    d = np.linalg.norm(0.5 * (ls + rs) - 0.5 * (lh + rh), axis=-1)
+    d = d[np.isfinite(d)]
+    return float(np.median(d)) if d.size else 0.0
+
+
+def _predict(
+    hist: list[tuple[int, np.ndarray, np.ndarray]], f: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Predict left and right limb points at frame ``f`` at constant velocity."""
+    f1, l1, r1 = hist[-1]
+    if len(hist) < 2 or f - f1 > 2:
+        return l1, r1
+    f0, l0, r0 = hist[-2]
+    k = (f - f1) / (f1 - f0)
+    return l1 + k * (l1 - l0), r1 + k * (r1 - r0)
+
+
+def hampel(y: np.ndarray, half_window: int, sigmas: float, min_dev: float = 0.0) -> np.ndarray:
+    """Return a boolean mask of Hampel outliers in ``y`` (NaN-aware).
+
+    A sample is an outlier when it lies more than ``sigmas`` robust standard
+    deviations (1.4826 x MAD) and more than ``min_dev`` from the running median.
+    """
     s = pd.Series(y)
     roll = s.rolling(2 * half_window + 1, center=True, min_periods=3)
     med = roll.median()
     mad = (s - med).abs().rolling(2 * half_window + 1, center=True, min_periods=3).median()
     sigma = 1.4826 * mad
     dev = (s - med).abs()
-    out = (dev > sigmas * sigma) & (sigma > 0)
+    out = (dev > sigmas * sigma) & (dev > min_dev) & (sigma > 0)
     return np.asarray(out.fillna(False), dtype=bool)
 
 
@@ -296,6 +329,7 @@ def _apply(
     arr: np.ndarray,
     win: int,
     sigmas: float,
+    min_dev: float,
     gap: int,
     sos: np.ndarray,
     counts: dict[str, int] | None,
@@ -308,7 +342,7 @@ def _apply(
             if not np.isfinite(y).any():
                 continue
             if sigmas > 0:
-                bad = hampel(y, win, sigmas)
+                bad = hampel(y, win, sigmas, min_dev)
                 y = np.where(bad, np.nan, y)
                 if counts is not None:
                     counts["outliers"] += int(bad.sum())

@@ -99,6 +99,8 @@ class CleaningConfig:
     """Half-window of the Hampel outlier filter, seconds."""
     hampel_sigmas: float = 3.0
     """Outlier threshold in robust standard deviations."""
+    hampel_min_tl: float = 0.05
+    """An outlier must also stray this far from the running median (torso lengths)."""
     cutoff_hz: float = 8.0
     """Cut-off of the zero-lag 4th-order Butterworth low-pass filter (Hz). Running arm and
     trunk motion lies below ~6 Hz; 8 Hz keeps the sharper foot motion for event timing."""
@@ -174,6 +176,10 @@ class MetricsConfig:
     """Confidence factor of values measured in an oblique view."""
     shrug_baseline_percentile: float = 10.0
     """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
+    elbow_source: str = "image"
+    """``image``: elbow angle from the 2D image points (side view, near arm); ``world``: from
+    the track's 3D world landmarks where present (exact for motion-capture tracks; the pose
+    model's world landmarks are smoother but damp the range)."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ from armcarriage.track import PoseTrack
 VIEW_FACING = {"side_left": -1, "side_right": 1}
 
 
-def frame_series(track: PoseTrack, view: str) -> tuple[pd.DataFrame, dict[str, float]]:
+def frame_series(
+    track: PoseTrack, view: str, elbow_source: str = "image"
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Compute every per-frame series the metrics reduce.
 
     Parameters
@@ -36,6 +38,9 @@ def frame_series(track: PoseTrack, view: str) -> tuple[pd.DataFrame, dict[str, f
         image-left for ``side_left`` and image-right for ``side_right``. In
         other views the forward-based series use the image direction the
         runner's nose points to relative to the ears, and are not reported.
+    elbow_source
+        ``image`` (2D points) or ``world`` (3D world landmarks, falling back to
+        the image points in frames where the world points are missing).
 
     Returns
     -------
@@ -67,7 +72,15 @@ def frame_series(track: PoseTrack, view: str) -> tuple[pd.DataFrame, dict[str, f
     for side in SIDES:
         other = "right" if side == "left" else "left"
         sh, el, wr = (track.xy(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
-        cols[f"{side}_elbow_angle"] = elbow_angle(sh, el, wr)
+        angle = elbow_angle(sh, el, wr)
+        if elbow_source == "world":
+            world = elbow_angle(*(track.world_xyz(f"{side}_{p}")
+                                  for p in ("shoulder", "elbow", "wrist")))
+            angle = np.where(np.isfinite(world), world, angle)
+        elif elbow_source != "image":
+            raise ValueError(f"metrics.elbow_source: expected 'image' or 'world', "
+                             f"got {elbow_source!r}")
+        cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, el, up, fwd)
         cols[f"{side}_wrist_forward"] = forward_offset(wr, hc, fwd, tl)
         cols[f"{side}_crossing"] = midline_crossing(
