@@ -41,13 +41,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--views", default="side_left,side_right,front,rear,oblique")
     parser.add_argument("--fixed", action="store_true", help="also a fixed side camera")
+    parser.add_argument("--elbow-source", default="world", choices=("world", "image"))
     args = parser.parse_args()
     if not MOCAP.is_dir():
         print(f"no mocap data at {MOCAP}")
         return 1
     from armcarriage.analysis import analyze
 
-    config = Config().override({"strides.min_strides": 1})
+    config = Config().override(
+        {"strides.min_strides": 1, "metrics.elbow_source": args.elbow_source}
+    )
     cases = [(v, True) for v in args.views.split(",")]
     if args.fixed:
         cases.append(("side_right", False))

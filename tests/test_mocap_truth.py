@@ -14,7 +14,12 @@ truth comes from the 3D kinematics. Targets:
 
 The clips are short (68-133 frames, 2-4 strides per foot), so the analysis runs
 with ``strides.min_strides = 1``: these tests check accuracy, not the minimum
-stride count. Every other setting is the default.
+stride count. The elbow angle comes from the track's world landmarks
+(``metrics.elbow_source = "world"``), which here hold the true 3D: the angle
+projected into a side-view image differs from the 3D angle by up to 40 degrees
+per frame and 19 degrees in a per-stride min/max on these files (the forearm
+leaves the image plane), so no image-only method can meet 1 degree. Every other
+setting is the default.
 
 Until ``armcarriage.analysis.analyze`` is implemented these tests report XFAIL
 ("analyze is not implemented yet"); they are real and run as soon as it lands.
@@ -43,7 +48,7 @@ RUNS = (
 WALK = "bandai1_walk_normal_001.bvh"
 SIDE_VIEWS = ("side_left", "side_right")
 STRIKE_VIEWS = ("side_left", "side_right", "front", "rear")
-CONFIG_OVERRIDES = {"strides.min_strides": 1}
+CONFIG_OVERRIDES = {"strides.min_strides": 1, "metrics.elbow_source": "world"}
 
 pytestmark = pytest.mark.skipif(
     not MOCAP.is_dir(),
