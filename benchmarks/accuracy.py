@@ -1,0 +1,321 @@
+"""Accuracy of the full pipeline against the synthetic runner's exact ground truth.
+
+Usage: ``.venv/bin/python benchmarks/accuracy.py [--quick] [--cases NAME,NAME] [--no-pose]``
+
+For every clip of the suite (varying view, fault, resolution and fps) it
+
+1. renders the clip (cached under ``benchmarks/cache/accuracy/``, git-ignored),
+2. runs the pose model (:func:`armcarriage.estimate_pose`; the track is cached too),
+3. analyses the pose track (``pipeline``) and the exact truth 2D track (``exact``:
+   no pose model, so its error is the geometry of 2D measurement plus frame
+   sampling; the pipeline's extra error is the pose model's),
+4. reduces the dense 3D truth over each analysed stride's own window and
+   compares, metric by metric, where the analysis measured a value.
+
+Printed and written to ``benchmarks/results/accuracy.json``: per metric and
+view, the median and 95th-percentile absolute error, the bias (median signed
+error) and the number of stride x arm values, for both sources; per clip the
+detection rate, status, view found, cadence error, landmark pixel errors and
+whether the injected fault fired its cue (and which cues fired on clean clips).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from armcarriage.atomic import write_text
+from armcarriage.config import Config
+from armcarriage.metrics import METRICS
+from armcarriage.synthetic.clip import ClipSpec, frame_times, make_clip, truth_paths
+from armcarriage.synthetic.gait import simulate
+from armcarriage.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
+from armcarriage.synthetic.truth import landmark_errors, truth_track
+from armcarriage.track import PoseTrack
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "benchmarks" / "cache" / "accuracy"
+RESULTS = ROOT / "benchmarks" / "results" / "accuracy.json"
+
+SUITE: dict[str, ClipSpec] = {
+    "side_left_clean": ClipSpec(view="side_left", fault="none", seed=0),
+    "side_left_tight": ClipSpec(view="side_left", fault="tight_elbows", seed=1),
+    "side_right_asym_60fps": ClipSpec(view="side_right", fault="asymmetry", fps=60.0, seed=2),
+    "side_left_small_swing_320": ClipSpec(view="side_left", fault="small_swing", width=320,
+                                          height=240, seed=3),
+    "side_right_straight_portrait": ClipSpec(view="side_right", fault="straight_arms",
+                                             width=480, height=640, fill=0.55, seed=4),
+    "side_left_fatigue_6s": ClipSpec(view="side_left", fault="fatigue", seconds=6.0, seed=5),
+    "side_left_clean_120fps": ClipSpec(view="side_left", fault="none", fps=120.0, seconds=3.0,
+                                       seed=6),
+    "side_left_track": ClipSpec(view="side_left", fault="none", mode="track", seconds=3.0,
+                                distance=6.0, seed=7),
+    "rear_crossing": ClipSpec(view="rear", fault="crossing", seed=8),
+    "rear_clean": ClipSpec(view="rear", fault="none", seed=9),
+    "front_shrug": ClipSpec(view="front", fault="shrug", seed=10),
+    "front_rotation": ClipSpec(view="front", fault="rotation", seed=11),
+    "oblique_clean": ClipSpec(view="oblique", fault="none", seed=12),
+}
+"""The benchmark clips (4 s at 640x480 and 30 fps unless stated)."""
+
+HEADER = """# Accuracy on the synthetic runner
+
+Written by `benchmarks/accuracy.py` (see its docstring). Errors are measured value minus truth,
+per stride and arm, where the analysis reported a value: median and 95th percentile of the
+absolute error, and the bias (median signed error). *pipeline* = video -> pose model -> analysis;
+*exact 2D* = the analysis run on the exact projected truth track (no pose model), so its error
+is 2D geometry, frame sampling and the analysis itself. The view column is the true camera view.
+"""
+
+QUICK = ("side_left_clean", "rear_crossing", "front_shrug")
+
+FAULT_CUES: dict[str, tuple[str, ...]] = {
+    "tight_elbows": ("tight_elbow",),
+    "straight_arms": ("open_elbow",),
+    "shrug": ("shrug_rise", "shrug_level"),
+    "crossing": ("midline_crossing",),
+    "rotation": ("over_rotation",),
+    "small_swing": ("low_arm_swing",),
+    "asymmetry": ("swing_asymmetry", "wrist_asymmetry"),
+    "fatigue": ("shrug_level",),
+}
+"""Cue rules that should fire for each injected fault (any one of them)."""
+
+
+def spec_key(name: str, spec: ClipSpec) -> str:
+    """Cache key: the case name and a hash of everything that shapes the clip."""
+    from armcarriage.synthetic import params as _params
+
+    blob = json.dumps({"spec": dataclasses.asdict(spec),
+                       "runner": repr(spec.params()), "faults": repr(_params.FAULTS)},
+                      sort_keys=True, default=str)
+    return f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
+
+
+def rendered(name: str, spec: ClipSpec) -> tuple[Path, float]:
+    """Render the clip unless cached; return its path and render seconds (0 if cached)."""
+    video = CACHE / f"{spec_key(name, spec)}.mp4"
+    if video.exists() and truth_paths(video)["truth"].exists():
+        return video, 0.0
+    result = make_clip(video, spec)
+    return video, result.render_s
+
+
+def pose_track(video: Path) -> tuple[PoseTrack, float]:
+    """Run the pose model unless its track is cached; return the track and seconds spent."""
+    from armcarriage.pose import estimate_pose
+
+    cached = video.with_suffix(".pose.parquet")
+    if cached.exists():
+        return PoseTrack.load(cached), 0.0
+    t0 = time.perf_counter()
+    track = estimate_pose(video, Config().override({"pose.workers": 1}))
+    spent = time.perf_counter() - t0
+    track.save(cached)
+    return track, spent
+
+
+def compare(analysis: Any, ser: pd.DataFrame, spec: ClipSpec) -> pd.DataFrame:
+    """Per stride x arm x metric: measured value, truth over the same window, error.
+
+    Arm metrics are compared with the truth reduced over the analysed stride's
+    own window; timing metrics with the runner's true stride time, cadence,
+    contact and flight times.
+    """
+    strides = analysis.strides
+    if analysis.status != "ok" or strides.empty:
+        return pd.DataFrame(columns=["metric", "side", "stride", "value", "truth", "error"])
+    windows = strides.drop_duplicates("stride")[["stride", "t_start", "t_end"]]
+    truth = truth_over_windows(ser, windows).set_index(["stride", "side"])
+    p = spec.params()
+    timing = {"stride_time_s": p.stride_time_s, "cadence_spm": p.cadence_spm,
+              "contact_time_s": p.duty * p.stride_time_s,
+              "flight_time_s": (0.5 - p.duty) * p.stride_time_s}
+    rows = []
+    for r in strides.itertuples(index=False):
+        key = (int(r.stride), str(r.side))
+        if key not in truth.index:
+            continue
+        for m in METRICS:
+            value = getattr(r, m)
+            if value is None or not np.isfinite(value):
+                continue
+            t = timing[m] if m in timing else float(truth.loc[key, m])
+            rows.append((m, key[1], key[0], float(value), t, float(value) - t))
+    return pd.DataFrame(rows, columns=["metric", "side", "stride", "value", "truth", "error"])
+
+
+def fired_cues(analysis: Any) -> list[str]:
+    """Ids of every cue rule that fired on an analysis."""
+    from armcarriage.cues import assess
+
+    if analysis.status != "ok":
+        return []
+    return sorted({c.rule_id for c in assess(analysis).fired})
+
+
+def run_case(name: str, spec: ClipSpec, use_pose: bool) -> dict[str, Any]:
+    """Render, estimate, analyse and score one clip."""
+    from armcarriage.analysis import analyze
+
+    kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
+    truth = truth_track(kin, spec.camera(), spec.fps, view=spec.view)
+    video, render_s = rendered(name, spec) if use_pose else (None, 0.0)
+    ser = series(dense_kinematics(kin))
+    out: dict[str, Any] = {"case": name, "view": spec.view, "fault": spec.fault,
+                           "size": f"{spec.width}x{spec.height}", "fps": spec.fps,
+                           "seconds": spec.seconds, "mode": spec.mode,
+                           "render_s": round(render_s, 2), "errors": {}}
+    sources = {"exact": truth}
+    if video is not None:
+        track, pose_s = pose_track(video)
+        sources["pipeline"] = track
+        out["pose_s"] = round(pose_s, 2)
+        out["detection_rate"] = round(track.detection_rate(), 4)
+        out["landmark_px"] = {j: {k: round(v, 2) for k, v in e.items()}
+                              for j, e in landmark_errors(track, truth).items()}
+    for source, track in sources.items():
+        analysis = analyze(track)
+        cues = fired_cues(analysis)
+        want = FAULT_CUES.get(spec.fault, ())
+        out[source] = {
+            "status": analysis.status,
+            "view": analysis.view.get("label"),
+            "cadence_spm": _r(analysis.cadence_spm),
+            "cadence_error_pct": _r(100 * (analysis.cadence_spm / spec.params().cadence_spm - 1)),
+            "strides": int(analysis.strides["stride"].nunique()) if analysis.status == "ok" else 0,
+            "cues_fired": cues,
+            "fault_flagged": bool(set(want) & set(cues)) if want else None,
+        }
+        out["errors"][source] = compare(analysis, ser, spec)
+    return out
+
+
+def _r(x: float, nd: int = 3) -> float | None:
+    return round(float(x), nd) if x is not None and np.isfinite(x) else None
+
+
+def aggregate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Error statistics per source x metric x view."""
+    frames = []
+    for c in cases:
+        for source, df in c["errors"].items():
+            if len(df):
+                frames.append(df.assign(source=source, view=c["view"]))
+    if not frames:
+        return []
+    allerr = pd.concat(frames, ignore_index=True)
+    rows = []
+    for (source, metric, view), g in allerr.groupby(["source", "metric", "view"], sort=False):
+        e = g["error"].to_numpy()
+        rows.append({
+            "source": source, "metric": metric, "view": view, "n": int(e.size),
+            "median_abs": _r(np.median(np.abs(e)), 4),
+            "p95_abs": _r(np.percentile(np.abs(e), 95), 4),
+            "bias": _r(np.median(e), 4), "truth_median": _r(np.median(g["truth"]), 4),
+        })
+    order = {m: i for i, m in enumerate(METRICS)}
+    rows.sort(key=lambda r: (r["source"], order.get(r["metric"], 99), r["view"]))
+    return rows
+
+
+def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> str:
+    """Return the per-clip and per-metric tables (markdown)."""
+    lines: list[str] = []
+    add = lines.append
+    add("| clip | view found | detection | status (pipeline / exact) | strides | "
+        "cadence err % | wrist px (median) | fault flagged (pipeline / exact) |")
+    add("|---|---|---|---|---|---|---|---|")
+    for c in cases:
+        x = c["exact"]
+        p = c.get("pipeline", {"view": f"({x['view']})"})
+        det = f"{100 * c['detection_rate']:.1f} %" if "detection_rate" in c else "-"
+        px = c.get("landmark_px", {}).get("wrist", {}).get("median")
+        flag = f"{p.get('fault_flagged', '-')} / {x['fault_flagged']}"
+        if c["fault"] == "none":
+            flag = f"fired: {','.join(p.get('cues_fired', [])) or '-'} / " \
+                   f"{','.join(x['cues_fired']) or '-'}"
+        add(f"| {c['case']} | {p.get('view', '-')} | {det} | {p.get('status', '-')} / "
+            f"{x['status']} | {p.get('strides', '-')} | {p.get('cadence_error_pct', '-')} | "
+            f"{px if px is not None else '-'} | {flag} |")
+    add("")
+    add("| metric | view | pipeline median / p95 / bias (n) "
+        "| exact 2D median / p95 / bias (n) |")
+    add("|---|---|---|---|")
+    keyed = {(s["source"], s["metric"], s["view"]): s for s in stats}
+    pairs = sorted({(s["metric"], s["view"]) for s in stats},
+                   key=lambda mv: (list(METRICS).index(mv[0]), mv[1]))
+    for metric, view in pairs:
+        cells = []
+        for source in ("pipeline", "exact"):
+            s = keyed.get((source, metric, view))
+            cells.append("-" if s is None else
+                         f"{_fmt(s['median_abs'])} / {_fmt(s['p95_abs'])} / "
+                         f"{_fmt(s['bias'], True)} ({s['n']})")
+        add(f"| {metric} ({METRICS[metric].unit}) | {view} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "-"
+    if abs(x) >= 10:
+        return f"{x:+.1f}" if signed else f"{x:.1f}"
+    return f"{x:+.3g}" if signed else f"{x:.3g}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite; print the tables; write the JSON results."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    ap.add_argument("--cases", default="", help="comma-separated case names")
+    ap.add_argument("--no-pose", action="store_true", help="exact tracks only (no pose model)")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    names = list(QUICK) if args.quick else list(SUITE)
+    if args.cases:
+        names = [n.strip() for n in args.cases.split(",") if n.strip()]
+        unknown = [n for n in names if n not in SUITE]
+        if unknown:
+            print(f"unknown case(s) {unknown}; expected some of {', '.join(SUITE)}")
+            return 2
+    t0 = time.perf_counter()
+    cases = []
+    for name in names:
+        t1 = time.perf_counter()
+        case = run_case(name, SUITE[name], use_pose=not args.no_pose)
+        cases.append(case)
+        print(f"{name}: {time.perf_counter() - t1:.1f} s "
+              f"(render {case['render_s']} s, pose {case.get('pose_s', '-')} s), "
+              f"detection {case.get('detection_rate', '-')}", flush=True)
+    stats = aggregate(cases)
+    table = tables(cases, stats)
+    print("\n" + table)
+    total = time.perf_counter() - t0
+    result = {
+        "schema_version": 1,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "seconds": round(total, 1),
+        "cases": [{k: v for k, v in c.items() if k != "errors"} for c in cases],
+        "metrics": stats,
+    }
+    write_text(args.out, json.dumps(result, indent=1, default=str))
+    write_text(args.out.with_suffix(".md"), f"{HEADER}\n{table}")
+    print(f"{len(cases)} clips in {total:.0f} s; results in {args.out} and "
+          f"{args.out.with_suffix('.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
