@@ -69,8 +69,8 @@ def _upload_and_open_report(page: Any, port: int, clip: Path, timeout_ms: int) -
     page.set_input_files("#files", str(clip))
     page.click("#upload-button")
     page.wait_for_selector("#pending li.ok", timeout=30_000)
-    link = page.wait_for_selector("#jobs tbody tr[data-job] a", timeout=10_000)
-    link.click()
+    # the list is redrawn every 2 s: a locator re-finds the link if it was replaced
+    page.locator("#jobs tbody tr[data-job] a").first.click(timeout=10_000)
     page.wait_for_selector("#job")
     # the job page polls and reloads itself when the job ends
     page.wait_for_selector("#report, #job-error", timeout=timeout_ms)
@@ -96,8 +96,13 @@ def _assert_report_and_video(page: Any, clip_width: int) -> None:
 
 def _screenshot(page: Any) -> None:
     target = os.environ.get("ARMCARRIAGE_WEB_SCREENSHOT")
-    if target:
-        page.screenshot(path=target, full_page=False)
+    if not target:
+        return
+    page.set_viewport_size({"width": 1200, "height": 1150})
+    page.evaluate("document.getElementById('annotated').currentTime = 0.8")
+    page.wait_for_function("() => document.getElementById('annotated').readyState >= 2")
+    page.wait_for_timeout(500)
+    page.screenshot(path=target, full_page=False)
 
 
 def _stop(proc: Any) -> None:

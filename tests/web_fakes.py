@@ -44,7 +44,7 @@ def fake_analysis(
     progress: Callable[[int, int], None] | None = None,
 ) -> SimpleNamespace:
     """Write plausible outputs for ``video`` into ``outdir``."""
-    job = Path(video).stem
+    job = Path(outdir).parent.name  # results/JOBID/attempt-N
     _log("start", job)
     delay = float(os.environ.get("ARMCARRIAGE_FAKE_DELAY", "0"))
     steps = 10

@@ -90,7 +90,8 @@ class _Workers:
         ctx = multiprocessing.get_context("spawn")
         settings = WorkerSettings(**{**self.settings.__dict__, "owner": owner})
         proc = ctx.Process(target=worker_main, args=(settings,), name=f"armcarriage-worker-{slot}")
-        proc.daemon = True
+        # not a daemon: the analysis may start its own process pool for the pose stage
+        proc.daemon = False
         proc.start()
         if slot < len(self.procs):
             self.procs[slot], self.owners[slot] = proc, owner

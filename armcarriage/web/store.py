@@ -276,7 +276,8 @@ class JobStore:
         self, job_id: str, owner: str, progress: float | None = None, stage: str | None = None
     ) -> bool:
         """Renew the lease (and record progress); False if the lease was lost."""
-        sets, args = ["lease_expires=?"], [time.time() + self.lease_s]
+        sets: list[str] = ["lease_expires=?"]
+        args: list[Any] = [time.time() + self.lease_s]
         if progress is not None:
             sets.append("progress=?")
             args.append(max(0.0, min(1.0, float(progress))))

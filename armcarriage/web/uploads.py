@@ -232,7 +232,7 @@ async def receive_multipart(
                 "MB per file (serve.max_upload_mb)",
             )
     receiver = _Receiver(tmp_dir, max_bytes, max_files)
-    parser = MultipartParser(params[b"boundary"], receiver.callbacks())
+    parser = MultipartParser(params[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in body:
             if chunk:

@@ -139,8 +139,9 @@ def run_job(
         frac = float(done) / float(total) if total else float(done)
         beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
 
+    clip = _named_clip(data, job)
     try:
-        result = analyze(Path(job.stored_path), outdir, config=settings.config, progress=progress)
+        result = analyze(clip, outdir, config=settings.config, progress=progress)
     except LeaseLostError as exc:
         log.warning("%s", exc)
         beat.stop()
@@ -151,7 +152,7 @@ def run_job(
             job.id,
             settings.owner,
             ok=False,
-            error=str(exc).replace(job.stored_path, job.original_name),
+            error=str(exc).replace(str(clip), job.original_name),
         )
     except Exception as exc:  # noqa: BLE001 (a bug must not kill the worker: show the error)
         log.error("job %s failed:\n%s", job.id, traceback.format_exc())
@@ -179,6 +180,26 @@ def run_job(
         result_dir=str(outdir.relative_to(data)),
         outputs=outputs,
     )
+
+
+def _named_clip(data: Path, job: Job) -> Path:
+    """Hard-link the upload under its (sanitised) original name, so reports show that name.
+
+    The link lives in the job's own folder, ``results/JOBID/clip/``; the name was
+    reduced to a single harmless path component when the upload arrived.
+    """
+    folder = data / "results" / job.id / "clip"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = Path(job.original_name).name or "upload"
+    if name in (".", ".."):
+        name = "upload"
+    link = folder / name
+    if not link.exists():
+        try:
+            os.link(job.stored_path, link)
+        except OSError:  # another file system or no hard links: use the stored name
+            return Path(job.stored_path)
+    return link
 
 
 def _record_history(data: Path, job: Job, result: Any, config: Config, outdir: Path) -> str:
