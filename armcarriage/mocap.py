@@ -747,11 +747,15 @@ def foot_contact(
 ) -> dict[str, np.ndarray]:
     """Per foot, whether it touches the ground in each frame.
 
-    A foot point (heel or toe joint) is on the ground when its height is within
-    ``contact_height_m`` of its own ground level (see :func:`foot_clearance`)
-    and its vertical speed (central difference) is below ``contact_vz_m_s``;
-    the foot is on the ground when either point is. Contact runs shorter than
-    ``min_contact_frames`` and gaps shorter than ``min_gap_frames`` are removed.
+    The foot is on the ground while its clearance (:func:`foot_clearance`: the
+    lower of heel and toe joint, each above its own ground level) is below
+    ``contact_height_m``. Height alone decides the frames, so a foot that lands
+    fast is in contact from the first frame it is down. A run of such frames
+    counts as a ground contact only if the lower point also stops there: its
+    vertical speed (central difference) falls below ``contact_vz_m_s`` in at
+    least one frame of the run, which rejects a swinging foot that merely
+    passes low. Gaps shorter than ``min_gap_frames`` are closed, and contact
+    runs shorter than ``min_contact_frames`` are dropped.
 
     Parameters
     ----------
@@ -768,15 +772,16 @@ def foot_contact(
     """
     cfg = config or MocapConfig()
     out = {}
-    for side in SIDES:
-        on = np.zeros(trial.n_frames, dtype=bool)
-        for part in ("heel", "foot_index"):
-            z = trial.point(f"{side}_{part}")[:, 2]
-            vz = np.gradient(z) * trial.fps
-            ground = np.percentile(z, 5)
-            on |= (z < ground + cfg.contact_height_m) & (np.abs(vz) < cfg.contact_vz_m_s)
-        on = _drop_short_runs(on, True, cfg.min_contact_frames)
-        out[side] = _drop_short_runs(on, False, cfg.min_gap_frames)
+    for side, clearance in foot_clearance(trial).items():
+        heights = np.stack([trial.point(f"{side}_{p}")[:, 2] for p in ("heel", "foot_index")])
+        lower = np.argmin(heights - np.percentile(heights, 5, axis=1, keepdims=True), axis=0)
+        vz = np.abs(np.gradient(heights, axis=1) * trial.fps)[lower, np.arange(trial.n_frames)]
+        on = _drop_short_runs(clearance < cfg.contact_height_m, False, cfg.min_gap_frames)
+        edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            if vz[start:stop].min() >= cfg.contact_vz_m_s:
+                on[start:stop] = False
+        out[side] = _drop_short_runs(on, True, cfg.min_contact_frames)
     return out
 
 

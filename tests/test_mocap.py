@@ -216,12 +216,12 @@ def test_running_strikes_are_sensible(name: str) -> None:
     assert 120 < tt.cadence_spm < 200
     for side in ("left", "right"):
         duty = tt.contact[side].mean()
-        assert 0.15 < duty < 0.45, (side, duty)  # flight phases: running
+        assert 0.1 < duty < 0.45, (side, duty)  # flight phases: running
         assert not (tt.contact["left"] & tt.contact["right"]).any()  # never double support
     clearance = mocap.foot_clearance(tr)
     for row in strikes.itertuples():
         h = clearance[row.foot]
-        assert h[row.frame] < 0.02 < h[row.frame - 3]  # down now, in the air just before
+        assert h[row.frame] < 0.01 <= h[row.frame - 1]  # down now, in the air just before
         assert row.frame - 1 <= row.time_subframe * tr.fps <= row.frame
 
 
@@ -236,8 +236,13 @@ def test_walking_has_double_support_and_a_walking_cadence() -> None:
 
 @needs_data
 def test_cadence_of_the_normal_run() -> None:
-    # strikes R9 L19 R30 L42 R52 L63: 5 steps over 54 frames
-    assert truth("bandai2_run_normal_001.bvh").cadence_spm == pytest.approx(166.5, abs=1.5)
+    # touchdowns R 8.79, L 17.81, R 29.47, L 41.48, R 51.13, L 62.27 frames:
+    # 5 steps over 53.48 frames at 30 fps
+    tt = truth("bandai2_run_normal_001.bvh")
+    strikes = tt.events[tt.events["kind"] == "strike"]
+    assert strikes["frame"].tolist() == [9, 18, 30, 42, 52, 63]
+    assert strikes["foot"].tolist() == ["right", "left"] * 3
+    assert tt.cadence_spm == pytest.approx(168.3, abs=0.1)
 
 
 @needs_data
