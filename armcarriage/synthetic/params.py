@@ -152,7 +152,9 @@ class RunnerParams:
                 for side in sides:
                     arm = out.arm(side)
                     _check_field(arm, name, key)
-                    out = replace(out, **{side: replace(arm, **{name: float(value)})})
+                    new_arm = replace(arm, **{name: float(value)})
+                    out = replace(out, left=new_arm) if side == "left" else replace(
+                        out, right=new_arm)
             elif key == "drift":
                 out = replace(out, drift={**out.drift, **dict(value)})
             else:

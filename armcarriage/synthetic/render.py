@@ -69,7 +69,7 @@ class Scene:
         t = np.where(np.isfinite(t), t, 1e3)
         p = o + t[..., None] * d
         color = np.empty(d.shape)
-        color[floor] = self._floor_texture(p[floor], rng)
+        color[floor] = self._floor_texture(p[floor])
         color[~floor] = self._wall_texture(p[~floor], fwd, rng)
         # distance fog keeps far texture calm
         fade = np.clip((t - 6.0) / 20.0, 0.0, 0.6)[..., None]
@@ -77,7 +77,7 @@ class Scene:
         floor_xy = np.where(floor[..., None], p[..., :2], np.nan)
         return floor_xy, t, color
 
-    def _floor_texture(self, p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _floor_texture(self, p: np.ndarray) -> np.ndarray:
         x, y = p[:, 0], p[:, 1]
         if self.setting == "track":
             base = np.array([0.62, 0.26, 0.18])
