@@ -46,6 +46,15 @@ def _chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
             yield chunk
 
 
+def _endless(boundary: str, mb: int) -> Iterator[bytes]:
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.mp4"\r\n\r\n'
+    ).encode()
+    for _ in range(mb):
+        yield b"\0" * (1 << 20)
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -75,7 +84,9 @@ def test_large_upload_is_streamed_with_flat_memory(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "run.mp4")
     body, boundary = _multipart_file(tmp_path, clip, padding_mb=80)
     port = free_port()
-    proc = start_server(tmp_path / "data", port, workers=0)
+    proc = start_server(
+        tmp_path / "data", port, workers=0, extra=("--set", "serve.max_upload_mb=90")
+    )
     auth = {"Authorization": f"Bearer {TOKEN}"}
     try:
         wait_ready(port, proc)
@@ -96,6 +107,13 @@ def test_large_upload_is_streamed_with_flat_memory(tmp_path: Path) -> None:
         )
         took = time.perf_counter() - t0
         after = _peak_rss_mb(proc.pid)
+        # a chunked stream with no Content-Length is cut off at the limit with 413
+        too_big = httpx.post(
+            f"http://127.0.0.1:{port}/api/jobs",
+            content=_endless(boundary, 200),
+            headers={**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+            timeout=120,
+        )
     finally:
         proc.terminate()
         proc.wait(30)
@@ -104,6 +122,9 @@ def test_large_upload_is_streamed_with_flat_memory(tmp_path: Path) -> None:
     assert job["size_bytes"] == clip.stat().st_size + 80 * (1 << 20)
     stored = tmp_path / "data" / "uploads" / f"{job['id']}.mp4"
     assert stored.stat().st_size == job["size_bytes"]
+    assert too_big.status_code == 413
+    assert "90.0 MB (serve.max_upload_mb)" in too_big.json()["detail"]
+    assert sorted(p.name for p in (tmp_path / "data" / "tmp").iterdir()) == []
     growth = after - before
     print(f"\n84 MB upload in {took:.2f} s; server peak RSS {before:.0f} -> {after:.0f} MB")
     assert growth < 25, f"server memory grew by {growth:.0f} MB for an 84 MB upload"

@@ -116,7 +116,7 @@ def athlete_history(data_dir: Path, team: str, athlete: str) -> dict[str, Any]:
                     "status": rec.get("analysis_status") or rec.get("status", ""),
                     "strides": int(rec.get("n_strides") or 0),
                     "cues": list(rec.get("cues") or []),
-                    "job": str(rec.get("clip_key", "")).removeprefix("web:"),
+                    "job": _web_job_id(str(rec.get("clip_key", ""))),
                 }
             )
     return {"available": "", "sessions": rows, "metrics": metrics}
@@ -129,9 +129,8 @@ def config_min_conf() -> float:
 
 def plot_png(metrics: Any, athlete: str) -> bytes:
     """Draw the athlete's metrics over dates (left and right arm) as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9, 7), dpi=90, layout="constrained")
@@ -144,13 +143,27 @@ def plot_png(metrics: Any, athlete: str) -> bytes:
             ax.set_xticks([])
             ax.set_yticks([])
             continue
+        dates = pd.to_datetime(part["date"])
         for side, style in (("left", "o-"), ("right", "s--"), ("both", "d-")):
-            s = part[part["side"] == side].sort_values("date")
-            if not s.empty:
-                ax.plot(s["date"], s["median"], style, label=side, markersize=4)
+            mask = (part["side"] == side).to_numpy()
+            if mask.any():
+                order = dates[mask].argsort().to_numpy()
+                ax.plot(dates[mask].iloc[order], part["median"][mask].iloc[order], style,
+                        label=side, markersize=4)  # fmt: skip
+        if dates.nunique() == 1:  # one session: a fortnight around it, not years
+            day = dates.iloc[0]
+            ax.set_xlim(day - pd.Timedelta(days=7), day + pd.Timedelta(days=7))
+        locator = AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.tick_params(axis="x", labelsize=7)
         ax.legend(fontsize=7)
-        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     fig.suptitle(f"{athlete}: session medians over dates")
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def _web_job_id(clip_key: str) -> str:
+    """Return the web job id of a session key ``web:JOBID`` ('' for batch sessions)."""
+    return clip_key[4:] if clip_key.startswith("web:") else ""
