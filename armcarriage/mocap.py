@@ -819,8 +819,8 @@ def foot_events(trial: MocapTrial, config: MocapConfig | None = None) -> pd.Data
     strike) when the estimated heel moves from 0.3 to 0.8 of the sole behind
     the ankle (see :func:`heel_points`; the forefoot-striking 'active' trial
     does not move at all). A 2 cm threshold, the height at which a descending
-    heel is still about one frame above the ground, gives touchdowns 0.3-0.8
-    frame earlier. Walking heels settle slowly (1-2 cm for several frames), so
+    heel is still about one frame above the ground, gives touchdowns 0.3-0.85
+    frame earlier (0.5 on average). Walking heels settle slowly (1-2 cm for several frames), so
     walking touchdowns are less certain (up to 3 frames between 0.5 and 2 cm).
 
     Parameters
