@@ -79,7 +79,7 @@ def serve_command(
     import uvicorn
 
     from armcarriage.cli import build_config
-    from armcarriage.web.app import create_app
+    from armcarriage.web.app import _DataLock, create_app
     from armcarriage.web.auth import load_tokens
 
     cfg = build_config(
@@ -97,6 +97,10 @@ def serve_command(
             "set $ARMCARRIAGE_TOKENS or --tokens FILE (see `armcarriage serve --help`)"
         )
     data_dir = (data or default_data_dir()).expanduser()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    probe = _DataLock(data_dir / "server.lock")
+    probe.acquire()  # a clear error now rather than a failed start-up inside uvicorn
+    probe.release()
     app = create_app(data_dir, cfg, analyze=analyze)
     typer.echo(f"armcarriage web app on http://{serve.host}:{serve.port}/  (data: {data_dir})")
     uvicorn.run(app, host=serve.host, port=serve.port, log_level=log_level, access_log=False)

@@ -241,6 +241,9 @@ async def receive_multipart(
     except UploadError:
         receiver.form.discard()
         raise
+    except OSError as exc:  # disk full, quota, permissions: the server's problem, not the client's
+        receiver.form.discard()
+        raise UploadError(507, f"the server could not store the upload: {exc.strerror}") from None
     except Exception as exc:  # noqa: BLE001 (parser errors on a malformed body: answer 400)
         receiver.form.discard()
         raise UploadError(400, f"malformed multipart upload: {exc}") from None
