@@ -239,6 +239,8 @@ class ServeConfig:
     """A job interrupted this many times (worker killed) is marked failed."""
     poll_s: float = 0.5
     """How often an idle worker looks for a queued job."""
+    job_timeout_s: float = 3600.0
+    """An analysis running longer than this is stopped and its job failed (0 = no limit)."""
     tokens_file: str = ""
     """File of access tokens, one ``TOKEN TEAM`` pair a line; see ``armcarriage serve --help``."""
 

@@ -406,3 +406,18 @@ def test_serve_refuses_other_hosts_without_tokens(monkeypatch: Any, tmp_path: Pa
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
     with pytest.raises(InputError, match="without access tokens"):
         serve_command(host="0.0.0.0", data=tmp_path)
+
+
+def test_analysis_past_the_time_limit_fails_the_job(
+    tmp_path: Path, clip: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("ARMCARRIAGE_FAKE_DELAY", "30")  # read by the worker process
+    with client(tmp_path, workers=1, job_timeout_s=1.0) as c:
+        job = upload(c, clip.read_bytes()).json()["jobs"][0]
+        done = wait_done(c, job["id"], timeout=30)
+        assert done["status"] == "failed"
+        assert (
+            done["error"]
+            == "the analysis took longer than 1 s and was stopped (serve.job_timeout_s)"
+        )
+        assert done["attempts"] == 1

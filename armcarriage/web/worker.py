@@ -67,9 +67,13 @@ class WorkerSettings:
 class _Heartbeat(threading.Thread):
     """Renew the job's lease and push progress to the database."""
 
-    def __init__(self, store: JobStore, job: Job, owner: str, parent_pid: int) -> None:
+    def __init__(
+        self, store: JobStore, job: Job, owner: str, parent_pid: int, timeout_s: float = 0.0
+    ) -> None:
         super().__init__(daemon=True, name=f"heartbeat-{job.id[:8]}")
         self.store, self.job, self.owner, self.parent_pid = store, job, owner, parent_pid
+        self.timeout_s = timeout_s
+        self.started = time.monotonic()
         self.progress: float | None = None
         self.stage: str | None = None
         self.lost = False
@@ -88,6 +92,8 @@ class _Heartbeat(threading.Thread):
             if self.parent_pid and os.getppid() != self.parent_pid:
                 os._exit(3)  # the server died: stop at once, the lease will expire
             now = time.monotonic()
+            if self.timeout_s and now - self.started > self.timeout_s:
+                self._give_up()
             current = (self.progress, self.stage)
             if current != sent or now - last_renew > self.store.lease_s / 3:
                 try:
@@ -101,6 +107,23 @@ class _Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+
+    def _give_up(self) -> None:
+        """Fail a job whose analysis ran past the time limit, then end this worker.
+
+        The analysis may be stuck in native code, so the process exits; the
+        server starts a fresh worker.
+        """
+        with contextlib.suppress(sqlite3.Error):
+            self.store.finish(
+                self.job.id,
+                self.owner,
+                ok=False,
+                error=f"the analysis took longer than {self.timeout_s:g} s and was stopped "
+                "(serve.job_timeout_s)",
+            )
+        log.error("job %s: time limit of %g s reached; worker exits", self.job.id, self.timeout_s)
+        os._exit(4)
 
 
 def _relative_outputs(outputs: Any, outdir: Path) -> dict[str, str]:
@@ -132,7 +155,9 @@ def run_job(
     """
     data = Path(settings.data_dir)
     outdir = data / "results" / job.id / f"attempt-{job.attempts}"
-    beat = _Heartbeat(store, job, settings.owner, settings.parent_pid)
+    beat = _Heartbeat(
+        store, job, settings.owner, settings.parent_pid, settings.config.serve.job_timeout_s
+    )
     beat.start()
 
     def progress(done: float, total: float | None = None, *_: Any) -> None:
