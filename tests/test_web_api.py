@@ -421,3 +421,19 @@ def test_analysis_past_the_time_limit_fails_the_job(
             == "the analysis took longer than 1 s and was stopped (serve.job_timeout_s)"
         )
         assert done["attempts"] == 1
+
+
+def test_plain_form_post_without_javascript_redirects_to_the_list(
+    tmp_path: Path, clip: Path
+) -> None:
+    with client(tmp_path) as c:
+        c.cookies.set("armcarriage_token", "sharks-token-1")
+        r = c.post(
+            "/api/jobs",
+            files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")},
+            data={"athlete": "Sam"},
+            headers={"Accept": "text/html,application/xhtml+xml"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert len(c.get("/api/jobs").json()["jobs"]) == 1
