@@ -20,8 +20,9 @@ FAULTS = [
     ("midline_crossing", "front", {"crossing_max_sw": 0.2}),
     ("midline_crossing", "rear", {"crossing_max_sw": 0.12}),
     ("shrug_level", "rear", {"shrug_level_tl": 0.12}),
-    ("shrug_rise", "side_right", {"shrug_rise_tl": 0.14}),
-    ("over_rotation", "front", {"trunk_rotation_deg": 65.0}),
+    ("shrug_rise_side", "side_right", {"shrug_rise_tl": 0.16}),
+    ("shrug_rise", "front", {"shrug_rise_tl": 0.09}),
+    ("over_rotation", "front", {"trunk_rotation_deg": 95.0}),
 ]
 
 
@@ -103,16 +104,16 @@ def test_rule_outside_its_views_is_not_assessed_and_names_the_better_view():
 
 def test_ranking_severity_and_share_of_strides_order_the_cues():
     # shrug (high severity, every stride) must outrank a tight elbow in 3 of 5 strides
-    a = make_analysis(values={"shrug_rise_tl": 0.12},
+    a = make_analysis(values={"shrug_rise_tl": 0.16},
                       per_stride={k: {"elbow_angle_mean": 50.0} for k in (0, 1, 2)})
     cues = evaluate_cues(a)
-    assert [c.rule_id for c in cues] == ["shrug_rise", "tight_elbow"]
+    assert [c.rule_id for c in cues] == ["shrug_rise_side", "tight_elbow"]
     assert cues[0].score > cues[1].score
 
 
 def test_one_cue_per_fault_group_and_at_most_max_cues():
     a = make_analysis(view="front", values={"shrug_rise_tl": 0.12, "shrug_level_tl": 0.12,
-                                            "crossing_max_sw": 0.3, "trunk_rotation_deg": 70.0,
+                                            "crossing_max_sw": 0.3, "trunk_rotation_deg": 95.0,
                                             "elbow_angle_mean": 40.0})
     result = assess(a)
     groups = [c.rule_id for c in result.fired]

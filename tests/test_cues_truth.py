@@ -60,8 +60,8 @@ CASES = [
     ("crossing", "rear", "crossing", "midline_crossing"),
     ("crossing", "front", "crossing", "midline_crossing"),
     ("shrug", "front", "shrug", None),
-    ("shrug", "side_right", "shrug", None),
-    ("rotation", "front", "rotation", "over_rotation"),
+    ("shrug", "rear", "shrug", None),
+
 ]
 
 
