@@ -144,12 +144,12 @@ class Overlay:
                     draw.ellipse([p[0] - r, p[1] - r, p[0] + r, p[1] + r], fill=colour)
 
     def _midline(self, draw: ImageDraw.ImageDraw, xy: np.ndarray) -> None:
-        pts = [self.point(xy, n) for n in ("left_shoulder", "right_shoulder", "left_hip",
-                                           "right_hip")]
-        if not all(pts):
+        names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+        pts = np.array([xy[KEYPOINT_INDEX[n]] for n in names], dtype=float) * self.scale
+        if not np.isfinite(pts).all():
             return
-        top = np.mean([pts[0], pts[1]], axis=0)
-        bottom = np.mean([pts[2], pts[3]], axis=0)
+        top = pts[:2].mean(axis=0)
+        bottom = pts[2:].mean(axis=0)
         d = top - bottom
         a, b = bottom - 0.4 * d, top + 0.6 * d
         draw.line([tuple(a), tuple(b)], fill=(*MID_COLOUR, 170), width=max(1, self.line - 1))
