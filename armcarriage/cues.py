@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 VIEWS = ("side_left", "side_right", "front", "rear", "oblique")
 COMPARISONS = ("above", "below", "asymmetry")
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
+WATCH_FRACTION = 0.25
+"""A rule that does not fire but is broken in at least this share of strides is
+reported as close to its threshold, and its fault is not called good."""
 
 ARM_METRICS = (
     "elbow_angle_mean",
@@ -168,6 +171,8 @@ class Assessment:
     """One entry per rule that could not be checked: ``rule``, ``title``, ``reason``,
     ``better_view`` (what footage would let it be checked; may be empty)."""
     rules_source: str
+    watch: list[str] = field(default_factory=list)
+    """Faults close to their threshold: broken in some strides, too few to fire."""
 
 
 # ----------------------------------------------------------------- loading
@@ -427,7 +432,9 @@ def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | st
         return "not measured"
     if not fired:
         most = max(_stride_count(g) for g in groups.values())
-        return "ok" if most >= rule.min_strides else "too few"
+        if most < rule.min_strides:
+            return "too few"
+        return _near(rule, groups) or "ok"
     best_side = max(fired, key=lambda s: fired[s]["fraction"] * (1 + min(fired[s]["worst_exc"], 2)))
     best = fired[best_side]
     side = "both" if len(fired) == 2 else best_side
@@ -453,6 +460,24 @@ def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | st
     )
     score = _score(rule, best["fraction"], best["confidence"], best["exceedance"])
     return _make_cue(rule, side, score, ev)
+
+
+def _near(rule: CueRule, groups: dict[str, pd.DataFrame]) -> str | None:
+    """Describe an arm whose strides often break the threshold without firing."""
+    worst: tuple[float, str] | None = None
+    for side, sub in groups.items():
+        values = pd.to_numeric(sub[rule.metric]).to_numpy(float)
+        if not len(values):
+            continue
+        bad = int(_breaks(values, rule).sum())
+        if bad and bad / len(values) >= WATCH_FRACTION:
+            arm = "" if side == "all" else f"{side} arm, "
+            text = (f"{rule.title}: close to the line ({arm}{bad} of {len(values)} strides "
+                    f"{rule.comparison} {_fmt(rule.threshold, unit_of(rule.metric))}; median "
+                    f"{_fmt(float(np.median(values)), unit_of(rule.metric))}).")
+            if worst is None or bad / len(values) > worst[0]:
+                worst = (bad / len(values), text)
+    return worst[1] if worst else None
 
 
 def _check_asymmetry(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | str:
@@ -563,6 +588,7 @@ def assess(
     skipped: list[dict[str, str]] = []
     ok_groups: dict[str, list[CueRule]] = {}
     bad_groups: set[str] = set()
+    watch: list[str] = []
     if getattr(analysis, "status", "ok") != "ok" or strides is None or strides.empty:
         msg = getattr(analysis, "message", "") or "the analysis produced no strides"
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
@@ -583,6 +609,9 @@ def assess(
             bad_groups.add(rule.group_key)
         elif result == "ok":
             ok_groups.setdefault(rule.group_key, []).append(rule)
+        elif result.endswith("."):  # close to the line
+            watch.append(result)
+            bad_groups.add(rule.group_key)
         else:
             reason = {
                 "not measured": f"{rule.metric} was not measured with confidence >= "
@@ -606,7 +635,7 @@ def assess(
         shown.append(cue)
     shown = shown[: max(0, config.cues.max_cues)]
     good = _good(analysis, ok_groups, bad_groups)
-    return Assessment(shown, fired, good, skipped, source)
+    return Assessment(shown, fired, good, skipped, source, watch)
 
 
 def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:

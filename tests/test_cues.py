@@ -225,3 +225,12 @@ def test_every_shipped_rule_states_basis_drills_and_a_short_cue():
         assert r.drills, r.id
         assert len(r.cue.split()) <= 8, r.id
         assert r.good, r.id
+
+
+def test_a_fault_in_some_strides_is_close_to_the_line_not_good():
+    a = make_analysis(per_stride={k: {"elbow_angle_mean": 60.0} for k in (1, 3)})
+    result = assess(a)
+    assert result.shown == []
+    assert len(result.watch) == 1
+    assert result.watch[0].startswith("Elbows clamped tight: close to the line (right arm, 2 of 5")
+    assert not any("Elbow bend" in g for g in result.good)

@@ -82,7 +82,7 @@ def write_reports(
     outputs.update(write_strides(analysis, out))
     outputs["summary"] = write_summary(
         analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
-        not_assessed=assessment.not_assessed,
+        not_assessed=assessment.not_assessed, watch=assessment.watch,
     )
     if config.report.html:
         outputs["report"] = write_html_report(

@@ -83,6 +83,8 @@ border-radius:10px;color:#fff;background:var(--medium);margin-left:8px;vertical-
 .cue img{width:100%;border-radius:6px;border:1px solid var(--line)}
 details{margin-top:6px;font-size:13px;color:var(--muted)}summary{cursor:pointer;color:#334e68}
 ul.good li{margin:4px 0}ul.good li::marker{content:"✓  ";color:var(--good)}
+h3.watch{margin-top:14px;font-size:15px;color:var(--medium)}ul.watch li::marker{content:"!  ";
+color:var(--medium);font-weight:700}
 img.plot{width:100%;display:block;margin:8px 0}img.frames{max-width:100%;display:block;
 margin:8px auto}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:5px 8px;
@@ -285,9 +287,14 @@ class ReportBuilder:
     def good(self) -> str:
         """Render what is working."""
         items = "".join(f"<li>{E(g)}</li>" for g in self.assessment.good)
-        if not items:
-            items = "<li>Nothing could be confirmed as good from this clip.</li>"
-        return f'<section id="good"><h2>What is working</h2><ul class="good">{items}</ul></section>'
+        items = (f'<ul class="good">{items}</ul>' if items else
+                 '<p class="note">Nothing could be confirmed as good from this clip.</p>')
+        watch = "".join(f"<li>{E(w)}</li>" for w in self.assessment.watch)
+        if watch:
+            watch = ('<h3 class="watch">Close to the line</h3><p class="note">Broken in some '
+                     "strides, too few for a cue; worth a look in the next clip.</p>"
+                     f'<ul class="watch">{watch}</ul>')
+        return f'<section id="good"><h2>What is working</h2>{items}{watch}</section>'
 
     def keyframes(self) -> str:
         """Forward and backward swing extremes of a middle stride."""

@@ -127,6 +127,7 @@ def build_summary(
     video_path: Path | None = None,
     good: Sequence[str] = (),
     not_assessed: Sequence[dict[str, str]] = (),
+    watch: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Assemble the ``summary.json`` document.
 
@@ -144,6 +145,8 @@ def build_summary(
         What is good (shown when no cue fired).
     not_assessed
         Rules that could not be checked, with reasons.
+    watch
+        Faults close to their threshold without firing.
 
     Returns
     -------
@@ -151,7 +154,7 @@ def build_summary(
         JSON-ready: ``schema_version``, ``created``, ``clip``, ``status``,
         ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
         ``validity``, ``metrics`` (every metric's per-arm median, spread,
-        confidence and drift), ``cues``, ``good``, ``not_assessed``.
+        confidence and drift), ``cues``, ``good``, ``watch``, ``not_assessed``.
 
     """
     track = analysis.track
@@ -178,6 +181,7 @@ def build_summary(
         "metrics": {m: _metric_entry(analysis, m) for m in analysis.summary},
         "cues": [c.to_dict() for c in cues],
         "good": list(good),
+        "watch": list(watch),
         "not_assessed": list(not_assessed),
     })
 
