@@ -182,10 +182,32 @@ class Overlay:
         colour = CUE_COLOUR if active else (230, 230, 230)
         if active and cue is not None:
             text = f"{cue.title}: {cue.cue}"
-        while draw.textlength(text, font=f) > w - self.size and len(text) > 8:
-            text = text[:-2].rstrip() + "…"
-        draw.rectangle([0, h - top, w, h], fill=(0, 0, 0, 160))
-        draw.text((self.size * 0.5, h - top + self.size * 0.35), text, font=f, fill=colour)
+        lines = _wrap(draw, text, f, w - self.size, max_lines=2)
+        step = self.size * 1.25
+        height = step * len(lines) + self.size * 0.55
+        draw.rectangle([0, h - height, w, h], fill=(0, 0, 0, 160))
+        for n, line in enumerate(lines):
+            draw.text((self.size * 0.5, h - height + self.size * 0.3 + n * step), line, font=f,
+                      fill=colour)
+
+
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, f: Any, width: float, max_lines: int = 2
+) -> list[str]:
+    """Split ``text`` into lines that fit ``width`` px; the last line is cut with an ellipsis."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and draw.textlength(f"{line} {words[0]}", font=f) <= width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words:
+        last = lines[-1] + " " + " ".join(words)
+        while draw.textlength(last + "…", font=f) > width and len(last) > 4:
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    return lines
 
 
 def _even(n: int) -> int:
