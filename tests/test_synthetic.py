@@ -255,3 +255,22 @@ def test_pose_model_finds_the_synthetic_runner_in_a_sample_clip() -> None:
     errors = landmark_errors(track, truth)
     for joint in ("shoulder", "elbow", "wrist", "hip"):
         assert errors[joint]["median"] < 10.0, (joint, errors[joint])
+
+
+def test_track_mode_crosses_the_view_with_planted_feet() -> None:
+    spec = ClipSpec(view="side_left", mode="track", seconds=2.6, width=960, height=540,
+                    distance=6.0, runner={"speed_mps": 2.6})
+    kin = simulate(spec.params(), _times(2.6, 300.0), duration=2.6)
+    uv, _ = spec.camera().project(kin.landmarks)
+    assert np.isfinite(uv).all()
+    assert (uv[..., 0] > 0).all() and (uv[..., 0] < 960).all()
+    assert (uv[..., 1] > 0).all() and (uv[..., 1] < 540).all()
+    hip_u = uv[:, KEYPOINT_INDEX["left_hip"], 0]
+    assert hip_u[0] - hip_u[-1] > 0.5 * 960  # facing image-left, crossing most of the frame
+    p = spec.params()
+    phase = (kin.time / p.stride_time_s) % 1.0
+    stance = phase < p.duty * 0.5  # first half of the right foot's stance: foot flat
+    x = kin.joints["right_ankle"][:, 0]
+    for start in np.flatnonzero(np.diff(stance.astype(int)) == 1):
+        run = slice(start + 1, start + 1 + int(stance[start + 1:].argmin()))
+        assert np.ptp(x[run]) < 1e-6

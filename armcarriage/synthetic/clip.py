@@ -90,16 +90,17 @@ class ClipSpec:
 
     def params(self) -> RunnerParams:
         """Return the runner's parameters: the fault, then ``runner`` overrides."""
-        base = runner_for_fault(self.fault, mode=self.mode)
-        if self.mode == "track":
+        base = runner_for_fault(self.fault, mode=self.mode).with_values(dict(self.runner))
+        if self.mode == "track" and "start_x" not in self.runner:
+            # the path is centred in the view
             base = dataclasses.replace(base, start_x=-base.speed_mps * self.seconds / 2)
-        return base.with_values(dict(self.runner))
+        return base
 
     def camera(self) -> Camera:
         """Return the clip's fixed camera."""
         focal = self.fill * self.height * self.distance / RUNNER_HEIGHT_M
         if self.mode == "track":
-            span = self.params().speed_mps * self.seconds + 1.2
+            span = self.params().speed_mps * self.seconds + 2.0
             focal = min(focal, self.width * self.distance / span)
         return view_camera(self.view, distance=self.distance, height=self.camera_height,
                            target_height=0.95, focal_px=focal, width=self.width,
