@@ -234,6 +234,9 @@ def test_synth_command_rejects_bad_input_with_exit_2(tmp_path: Path) -> None:
     assert main(["synth", str(tmp_path / "a.mp4"), "--seconds", "0.5", "--width", "96",
                  "--height", "64", "--fault", "shrug"]) == 0
     assert (tmp_path / "a.truth.parquet").exists()
+    assert main(["synth", str(tmp_path / "b.mp4"), "--seconds", "0.3", "--width", "96",
+                 "--height", "64", "--motion-blur", "3", "--fill", "0.8", "--crf", "30"]) == 0
+    assert main(["synth", str(tmp_path / "c.mp4"), "--fill", "3"]) == 2
 
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"

@@ -38,10 +38,13 @@ def synth_command(
     mode: Annotated[str, typer.Option(help="treadmill or track (crosses the view).")] = "treadmill",
     distance: Annotated[float, typer.Option(help="Camera distance, m.")] = 4.0,
     camera_height: Annotated[float, typer.Option(help="Camera height, m.")] = 1.1,
+    fill: Annotated[float, typer.Option(help="Runner height as a fraction of the frame "
+                                        "height (sets the focal length).")] = 0.62,
     blur: Annotated[float, typer.Option(help="Gaussian blur sigma, px.")] = 0.0,
     noise: Annotated[float, typer.Option(help="Sensor noise, 8-bit units.")] = 0.0,
     motion_blur: Annotated[int, typer.Option(help="Sub-frames averaged per frame.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of colours, background and noise.")] = 0,
+    crf: Annotated[int, typer.Option(help="x264 quality (lower = larger file).")] = 23,
     param: Annotated[
         list[str] | None,
         typer.Option("--param", help="Runner parameter NAME=VALUE, e.g. right.swing_forward_deg=20 "
@@ -69,12 +72,19 @@ def synth_command(
     for name, size in (("--width", width), ("--height", height)):
         if size < 32 or size > 7680 or size % 2:
             raise InputError(f"{name}: expected an even number of pixels in 32..7680, got {size}")
+    if not 0.05 <= fill <= 1.0:
+        raise InputError(f"--fill: expected 0.05..1.0, got {fill}")
+    if not 0 <= crf <= 51:
+        raise InputError(f"--crf: expected 0..51, got {crf}")
+    if motion_blur < 1 or motion_blur > 16:
+        raise InputError(f"--motion-blur: expected 1..16 sub-frames, got {motion_blur}")
     if out.suffix.lower() != ".mp4":
         raise InputError(f"OUT {out}: expected a .mp4 file name")
     values = _runner_values(param)
     spec = ClipSpec(view=view, fault=fault, seconds=seconds, fps=fps, width=width, height=height,
-                    mode=mode, distance=distance, camera_height=camera_height, blur_px=blur,
-                    noise=noise, motion_blur=motion_blur, seed=seed, runner=values)
+                    mode=mode, distance=distance, camera_height=camera_height, fill=fill,
+                    blur_px=blur, noise=noise, motion_blur=motion_blur, seed=seed,
+                    runner=values, crf=crf)
     try:
         spec.params()
     except ValueError as exc:
