@@ -38,7 +38,7 @@ pytestmark = [
 def test_report_opens_in_chromium_with_images_and_sections(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0,
-                                                        "shrug_rise_tl": 0.1})
+                                                        "shrug_rise_tl": 0.16})
     video = write_video(tmp_path / "clip.mp4", analysis.track)
     cfg = Config().override({"report.annotated_video": False})
     report = write_reports(analysis, video, tmp_path / "out", cfg, evaluate_cues(analysis))[
