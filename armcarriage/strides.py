@@ -7,10 +7,14 @@ ground truth defines contact. For the heel and the toe of each foot, the
 clearance is the height above that point's own ground level (its rolling
 95th-percentile image ``y``: the level it returns to in every stance), in
 clip-median torso lengths; the foot's clearance is the smaller of the two. The
-foot is on the ground while its clearance is below ``contact_height_tl``; a
-**strike** is the start of a contact run and a **toe-off** its end, both
-interpolated between frames. In front and rear views the ground level follows
-the runner's distance over 1.5 strides.
+foot is on the ground while its clearance is below ``contact_height_tl``
+(robust to landmark jitter); within each contact run the **strike** is timed
+where the clearance first falls within ``event_height_tl`` (about 2 cm) of
+that stance's own lowest point, and the **toe-off** where it last rises above
+it, both interpolated between frames (the stance's own floor absorbs the drift
+of the ground level with the runner's distance to the camera). In front and
+rear views the rolling ground level follows the runner's distance over 1.5
+strides.
 
 Side views (``side_left``/``side_right``) add the method of Zeni et al.
 (2008, Gait & Posture 27:710) on pelvis-relative positions: with ``f`` the
@@ -20,10 +24,11 @@ refined by a parabola). Zeni's strikes cross-check the clearance strikes
 (median offset and agreement are reported) and replace them where the
 clearance finds too few; Zeni's toe-off is known to fall late in running
 (the foot keeps moving back after it leaves the ground), so contact and flight
-times come from the clearance. On exact motion-capture projections, side-view
-strikes and toe-offs fall within one frame of the 3D truth; front and rear
-views are coarser (perspective moves the ground level with the foot's
-distance), so contact and flight times are reported in side views only.
+times come from the clearance. On exact motion-capture projections (side
+views, following and fixed cameras), 97% of strikes and 87% of toe-offs fall
+within one frame (30 fps) of the 3D truth; front and rear views are coarser
+(perspective moves the ground level with the foot's distance), so contact and
+flight times are reported in side views only.
 
 Strides and checks
 ------------------
@@ -162,15 +167,21 @@ def _extremes(
 
 
 def _contacts(
-    clearance: np.ndarray, t: np.ndarray, threshold: float, min_gap: int, min_run: int
+    clearance: np.ndarray, t: np.ndarray, threshold: float, min_gap: int, min_run: int,
+    level: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return strike and toe-off times: where ``clearance`` falls below / rises above ``threshold``.
+    """Return strike and toe-off times of the contact runs of one foot.
 
-    Gaps in contact shorter than ``min_gap`` samples are closed (jitter splitting
-    one stance), then contact runs shorter than ``min_run`` samples dropped (a
-    swinging foot brushing the threshold). A run under way at the first sample
-    gives no strike, one under way at the last sample no toe-off.
+    A contact run is where ``clearance`` is below ``threshold``. Gaps in contact
+    shorter than ``min_gap`` samples are closed (jitter splitting one stance),
+    then runs shorter than ``min_run`` samples dropped (a swinging foot brushing
+    the threshold). The strike is timed where the clearance first falls below
+    ``level`` above the run's own lowest clearance (linear interpolation), the
+    toe-off where it last rises above it (capped at ``threshold``).
+    A run under way at the first sample gives no strike, one under way at the
+    last sample no toe-off.
     """
+    level = threshold if level is None else min(level, threshold)
     ok = np.isfinite(clearance)
     on = ok & (clearance < threshold)
     for a, b in runs(~on):
@@ -181,10 +192,14 @@ def _contacts(
             on[a:b] = False
     strikes, offs = [], []
     for a, b in runs(on):
-        if a > 0 and ok[a - 1]:
-            strikes.append(_cross(t, clearance, a - 1, threshold))
-        if b < on.size and ok[b]:
-            offs.append(_cross(t, clearance, b - 1, threshold))
+        # timing level above this stance's own floor (the ground drifts with distance)
+        lev = min(float(np.nanmin(clearance[a:b])) + level, threshold)
+        low = np.flatnonzero(clearance[a:b] <= lev) + a
+        first, last = low[0], low[-1]
+        if first > 0 and ok[first - 1] and (first > a or a > 0):
+            strikes.append(_cross(t, clearance, first - 1, lev))
+        if last < on.size - 1 and ok[last + 1] and (last < b - 1 or b < on.size):
+            offs.append(_cross(t, clearance, last, lev))
     return np.asarray(strikes, dtype=float), np.asarray(offs, dtype=float)
 
 
@@ -279,7 +294,8 @@ def detect_events(
         for foot, s in sig.items():
             strikes, offs = _contacts(s["clearance"], t, cfg.contact_height_tl,
                                       max(min_frames, int(0.2 * period * fs)),
-                                      max(min_frames, int(0.1 * period * fs)))
+                                      max(min_frames, int(0.1 * period * fs)),
+                                      cfg.event_height_tl)
             if side:
                 zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
                 zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
@@ -453,7 +469,8 @@ def _verdict(
 ) -> tuple[str, str]:
     """Decide ``ok``/``no_running``/``too_few_strides`` with a message."""
     dur = float(t[-1] - t[0]) if t.size else 0.0
-    long_enough = dur >= cfg.min_strides * 120.0 / cfg.min_cadence_spm
+    # a running rhythm shows in 1.5 strides at the slowest running cadence
+    long_enough = dur >= 1.5 * 120.0 / cfg.min_cadence_spm
     if not np.isfinite(period) or quality < cfg.min_periodicity:
         if long_enough:
             return "no_running", (

@@ -137,11 +137,10 @@ _SPECS: tuple[MetricSpec, ...] = (
                (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),
     MetricSpec("trunk_rotation_deg", "deg", "Shoulder-vs-pelvis rotation, peak to peak",
                "Rotation of the shoulder line relative to the pelvis line about the trunk axis, "
-               "peak-to-peak (max - min) over the stride. Truth in 3D: "
-               "geometry.trunk_rotation_3d. From video (front/rear view): each line's yaw from "
-               "its 2D foreshortening, arccos(apparent width / clip 95th-percentile width) "
-               "(geometry.line_yaw_2d), signed by which end the pose model puts nearer the "
-               "camera (landmark depth); rotation = shoulder yaw - pelvis yaw.",
+               "peak-to-peak (max - min) over the stride (geometry.trunk_rotation_3d: the two "
+               "lines projected on the plane across the trunk axis). From video (front/rear "
+               "view): the same function on (x, y, depth) image points, depth being the pose "
+               "model's relative landmark depth (world landmarks where depth is missing).",
                FRONTAL_VIEWS, per_arm=False, better_view="front or rear"),
     MetricSpec("arm_leg_phase_deg", "deg", "Arm swing timing vs the opposite leg",
                "Phase of the wrist forward offset relative to the opposite ankle's forward "
