@@ -30,7 +30,13 @@ from armcarriage.atomic import write_text
 from armcarriage.camera import Camera, view_camera
 from armcarriage.synthetic.encode import write_mp4
 from armcarriage.synthetic.figure import Look, figure_primitives, random_look
-from armcarriage.synthetic.gait import Kinematics, simulate
+from armcarriage.synthetic.gait import (
+    HIP_LANDMARK_OUT_M,
+    HIP_LANDMARK_UP_M,
+    SHOULDER_LANDMARK_UP_M,
+    Kinematics,
+    simulate,
+)
 from armcarriage.synthetic.params import RunnerParams, runner_for_fault
 from armcarriage.synthetic.render import Scene, finish, render
 from armcarriage.synthetic.truth import truth_track
@@ -223,9 +229,11 @@ def write_truth(video: str | Path, spec: ClipSpec, kin: Kinematics, cam: Camera,
         "n_frames": len(kin.time),
         "truth_summary": summary,
         "landmark_convention": (
-            "shoulder landmark 4.5 cm above the shoulder-joint centre along the trunk; hip "
-            "landmarks 3 cm above and 2 cm outside the hip-joint centres; elbows, wrists, knees, "
-            "ankles at joint centres; face points on the head surface"
+            f"shoulder landmark {100 * SHOULDER_LANDMARK_UP_M:g} cm above the shoulder-joint "
+            f"centre along the trunk; hip landmarks {100 * HIP_LANDMARK_UP_M:g} cm above and "
+            f"{100 * HIP_LANDMARK_OUT_M:g} cm outside the hip-joint centres; elbows, wrists, "
+            "knees, ankles at joint centres; face points on the head surface; metric truth "
+            "in 3D with the analyzer's per-frame definitions, sampled at 600 Hz"
         ),
     }
     write_text(paths["meta"], json.dumps(_jsonable(meta), indent=2))
