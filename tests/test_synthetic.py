@@ -277,3 +277,24 @@ def test_track_mode_crosses_the_view_with_planted_feet() -> None:
     for start in np.flatnonzero(np.diff(stance.astype(int)) == 1):
         run = slice(start + 1, start + 1 + int(stance[start + 1:].argmin()))
         assert np.ptp(x[run]) < 1e-6
+
+
+def test_committed_sample_truth_matches_the_generator() -> None:
+    import importlib.util
+
+    spec_file = SAMPLES / "make_samples.py"
+    module_spec = importlib.util.spec_from_file_location("make_samples", spec_file)
+    assert module_spec is not None and module_spec.loader is not None
+    make_samples = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(make_samples)
+    for name, spec in make_samples.SAMPLES.items():
+        csv = truth_paths(SAMPLES / name)["strides"]
+        if not csv.exists():
+            pytest.skip(f"{csv} missing (run sample_videos/make_samples.py)")
+        committed = pd.read_csv(csv)
+        kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
+        fresh = stride_truth(None, kin, view=spec.view, fps=spec.fps)
+        assert len(fresh) == len(committed), name
+        for col in ("t_start", "elbow_angle_mean", "swing_arc_deg", "crossing_max_sw",
+                    "shrug_rise_tl", "trunk_rotation_deg"):
+            assert np.allclose(fresh[col], committed[col], rtol=1e-4, atol=1e-5), (name, col)
