@@ -298,3 +298,11 @@ def test_committed_sample_truth_matches_the_generator() -> None:
         for col in ("t_start", "elbow_angle_mean", "swing_arc_deg", "crossing_max_sw",
                     "shrug_rise_tl", "trunk_rotation_deg"):
             assert np.allclose(fresh[col], committed[col], rtol=1e-4, atol=1e-5), (name, col)
+
+
+def test_drift_of_the_stride_timing_is_refused() -> None:
+    params = RunnerParams().with_values({"drift": {"cadence_spm": 10.0}})
+    with pytest.raises(ValueError, match="cadence_spm cannot drift"):
+        simulate(params, _times(1.0), duration=1.0)
+    ok = RunnerParams().with_values({"drift": {"lean_deg": 4.0, "left.elbow_deg": -10.0}})
+    assert simulate(ok, _times(1.0), duration=1.0).landmarks.shape == (120, 33, 3)

@@ -45,6 +45,12 @@ def on_head(direction: tuple[float, float, float], lift: float = 0.0) -> np.ndar
     return d * (s + lift)
 
 
+FIXED_OVER_CLIP = ("cadence_spm", "speed_mps", "duty", "mode", "start_x")
+"""Parameters that set the stride timing or path and cannot drift within a clip."""
+DRIFTABLE = ("bounce_m", "hip_height", "lean_deg", "trunk_rotation_deg", "pelvis_rotation_deg")
+"""Whole-body parameters that can drift (every per-arm parameter can too)."""
+
+
 @dataclass
 class Kinematics:
     """The synthetic runner over time.
@@ -213,6 +219,12 @@ def simulate(params: RunnerParams, time: np.ndarray, duration: float | None = No
     """
     t = np.asarray(time, dtype=float)
     dur = float(duration if duration is not None else (t[-1] if t.size else 0.0))
+    fixed = sorted(set(params.drift) & set(FIXED_OVER_CLIP))
+    if fixed:
+        raise ValueError(
+            f"drift: {', '.join(fixed)} cannot drift (the stride timing is fixed over a clip); "
+            f"expected drift only on {', '.join(DRIFTABLE)} or per-arm parameters"
+        )
     b = params.body
 
     def val(name: str) -> np.ndarray:
