@@ -369,12 +369,60 @@ def _symmetry_index(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.where(mean > 0, si, 0.0)
 
 
-def _key_frame(analysis: Any, rows: pd.DataFrame, worst: int) -> tuple[int, float, int]:
-    """Stride, time and frame of the middle of the worst affected stride."""
+SERIES_OF = {
+    "elbow_angle": "elbow_angle",
+    "swing": "upper_arm_angle",
+    "wrist": "wrist_forward",
+    "crossing": "crossing",
+    "shrug": "shoulder_elevation",
+    "trunk_rotation": "trunk_rotation",
+}
+"""Per-frame series (``Analysis.series``) behind each metric family, for key frames."""
+
+
+def _series_column(analysis: Any, metric: str, side: str) -> str | None:
+    series = getattr(analysis, "series", None)
+    if not isinstance(series, pd.DataFrame):
+        return None
+    for prefix, name in SERIES_OF.items():
+        if metric.startswith(prefix):
+            for col in (f"{side}_{name}", name):
+                if col in series.columns:
+                    return col
+    return None
+
+
+def _key_frame(
+    analysis: Any, rows: pd.DataFrame, worst: int, rule: CueRule, side: str
+) -> tuple[int, float, int]:
+    """Stride, time and frame where the fault shows most in the worst affected stride.
+
+    The frame is the extreme of the metric's per-frame series inside the stride
+    (lowest elbow angle for a tight elbow, highest shoulder for a shrug...), or
+    the middle of the stride when the analysis has no such series.
+    """
     row = rows.loc[rows["stride"] == worst].iloc[0]
-    t = 0.5 * (float(row["t_start"]) + float(row["t_end"]))
+    t0, t1 = float(row["t_start"]), float(row["t_end"])
+    t = 0.5 * (t0 + t1)
     frame = int(round(0.5 * (float(row["frame_start"]) + float(row["frame_end"]))))
-    return worst, t, frame
+    col = _series_column(analysis, rule.metric, side)
+    if col is None:
+        return worst, t, frame
+    series = analysis.series
+    times = series["time"].to_numpy(float)
+    inside = np.flatnonzero((times >= t0) & (times < t1))
+    values = series[col].to_numpy(float)[inside]
+    if not len(inside) or not np.isfinite(values).any():
+        return worst, t, frame
+    low = rule.comparison == "below" and not rule.metric.startswith("swing")
+    i = int(inside[int(np.nanargmin(values) if low else np.nanargmax(values))])
+    track = getattr(analysis, "track", None)
+    if track is not None and track.n_frames == len(times):
+        frame = int(np.asarray(track.ds["frame"].values)[i])
+    else:
+        frame = int(round(float(row["frame_start"]) + (times[i] - t0) / max(t1 - t0, 1e-9)
+                          * (float(row["frame_end"]) - float(row["frame_start"]))))
+    return worst, float(times[i]), frame
 
 
 def _stride_count(rows: pd.DataFrame) -> int:
@@ -440,7 +488,8 @@ def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | st
     side = "both" if len(fired) == 2 else best_side
     if side == "all":
         side = "both"
-    stride, t, frame = _key_frame(analysis, rows, best["worst"])
+    key_side = best_side if best_side in ("left", "right") else "left"
+    stride, t, frame = _key_frame(analysis, rows, best["worst"], rule, key_side)
     strides = sorted({s for r in fired.values() for s in r["strides"]})
     ev = Evidence(
         metric=rule.metric,
@@ -501,8 +550,8 @@ def _check_asymmetry(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | 
     res = _evaluate_side(replace(rule, comparison="above"), frame)
     if res is None:
         return "ok"
-    stride, t, key = _key_frame(analysis, rows, res["worst"])
     lower = "left" if float(np.median(lv)) < float(np.median(rv)) else "right"
+    stride, t, key = _key_frame(analysis, rows, res["worst"], rule, lower)
     ev = Evidence(
         metric=rule.metric,
         comparison=rule.comparison,

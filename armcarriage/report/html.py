@@ -23,7 +23,12 @@ from armcarriage.atomic import write_text
 from armcarriage.config import Config
 from armcarriage.cues import ARM_METRICS, Assessment, Cue, CueRule, unit_of
 from armcarriage.report import plots
-from armcarriage.report.geometry import measured_sides, pick_key_frames, series_or_angles
+from armcarriage.report.geometry import (
+    KeyFrame,
+    measured_sides,
+    pick_key_frames,
+    series_or_angles,
+)
 from armcarriage.report.keyframes import crop_to_runner, grab_frames, pose_in_frame
 from armcarriage.video import VideoInfo
 
@@ -71,7 +76,7 @@ margin:18px 0}h2{margin:0 0 12px;font-size:19px}h3{margin:0;font-size:17px}
 border-radius:16px;padding:3px 12px;font-size:13px}.chip b{color:#fff}
 .status-ok{background:#2e7d32}.status-bad{background:#c62828}
 .cue{border:1px solid var(--line);border-left:6px solid var(--medium);border-radius:8px;
-padding:14px 16px;margin:12px 0;display:grid;grid-template-columns:1fr 300px;gap:16px}
+padding:14px 16px;margin:12px 0;display:grid;grid-template-columns:1fr 380px;gap:16px}
 .cue.high{border-left-color:var(--high)}.cue.low{border-left-color:var(--low)}
 .cue .say{font-size:22px;font-weight:650;margin:6px 0;color:#102a43}
 .cue .rank{display:inline-block;background:#102a43;color:#fff;border-radius:50%;width:26px;
@@ -260,14 +265,24 @@ class ReportBuilder:
         )
 
     def _cue_frame(self, cue: Cue) -> str:
-        """Forward and backward swing extremes of the cue's key stride."""
-        side = next((s for s in cue.evidence.sides if s in ("left", "right")), None)
-        frames = pick_key_frames(self.a, 4, stride=cue.evidence.key_stride)
+        """Show the cue's key frame beside the opposite swing extreme of the same stride."""
+        ev = cue.evidence
+        side = next((s for s in ev.sides if s in ("left", "right")), None)
+        frames = pick_key_frames(self.a, 4, stride=ev.key_stride)
         if side:
             frames = [f for f in frames if f.side == side] or frames
-        return self._frames_img(frames[:2], f"key frames for {cue.title}")
+        t = self.a.track.time
+        if not len(t):
+            return self._frames_img([], "")
+        i = int(np.argmin(np.abs(t - ev.key_frame_time)))
+        arm = side or (frames[0].side if frames else "left")
+        key = KeyFrame(i, float(t[i]), ev.key_frame, arm, "key frame",
+                       float(series_or_angles(self.a, arm)[i]))
+        other = max(frames[:2], key=lambda f: abs(f.time - key.time), default=None)
+        shown = [key] + ([other] if other and abs(other.time - key.time) > 1e-6 else [])
+        return self._frames_img(shown, f"key frames for {cue.title}", compact=True)
 
-    def _frames_img(self, frames: Sequence[Any], alt: str) -> str:
+    def _frames_img(self, frames: Sequence[Any], alt: str, compact: bool = False) -> str:
         if not frames or self.info is None:
             return '<p class="note">Key frame not available (the clip could not be decoded).</p>'
         images = grab_frames(self.video_path, [f.time for f in frames], self.info, self.config)
@@ -277,11 +292,13 @@ class ReportBuilder:
                 continue
             crop, xy = crop_to_runner(images[f.time], pose_in_frame(self.a, f.index, self.info))
             elbow = fmt(f.elbow_deg, "x_deg")
-            caption = f"{f.side} arm, {f.phase} · {f.time:.2f} s · elbow {elbow}"
+            caption = (f"{f.phase} · {f.time:.2f} s\n{f.side} elbow {elbow}" if compact
+                       else f"{f.side} arm, {f.phase} · {f.time:.2f} s · elbow {elbow}")
             panels.append((crop, xy, caption))
         if not panels:
             return '<p class="note">Key frame not available (decoding failed).</p>'
-        fig = plots.frame_figure(panels, measured_sides(self.a))
+        fig = (plots.frame_figure(panels, measured_sides(self.a), panel_width=2.0, fontsize=11)
+               if compact else plots.frame_figure(panels, measured_sides(self.a)))
         return img_tag(plots.to_png(fig, self.dpi), alt, cls="frames")
 
     def good(self) -> str:

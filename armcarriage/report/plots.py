@@ -198,6 +198,8 @@ def _num(v: float, metric: str) -> str:
 def frame_figure(
     panels: Sequence[tuple[np.ndarray, np.ndarray, str]],
     measured: Sequence[str] = ("left", "right"),
+    panel_width: float = 2.6,
+    fontsize: float = 8,
 ) -> Figure:
     """Video frames with the skeleton drawn, side by side.
 
@@ -208,10 +210,14 @@ def frame_figure(
         that image's pixels (33 x 2) and a caption.
     measured
         Arms drawn in full colour; others are drawn faint (not measured).
+    panel_width
+        Width of one panel in inches (height is 1.4 times that).
+    fontsize
+        Caption size in points.
 
     """
     n = max(len(panels), 1)
-    fig = Figure(figsize=(2.6 * n, 3.6))
+    fig = Figure(figsize=(panel_width * n, panel_width * 1.4))
     for i, (image, xy, caption) in enumerate(panels):
         ax = fig.add_subplot(1, n, i + 1)
         ax.imshow(image)
@@ -225,7 +231,7 @@ def frame_figure(
             alpha = 1.0 if not side or side in measured else 0.35
             ax.plot([pa[0], pb[0]], [pa[1], pb[1]], color=colour, linewidth=2.2, alpha=alpha,
                     solid_capstyle="round")
-        ax.set_title(caption, fontsize=8)
+        ax.set_title(caption, fontsize=fontsize)
         ax.set_axis_off()
     fig.tight_layout()
     return fig
