@@ -15,18 +15,23 @@ Steps, in order (each configurable in :class:`armcarriage.config.CleaningConfig`
    at most half as far from the constant-velocity prediction (from the two
    previous repaired frames) as the given one; the prediction keeps limbs
    that pass each other (arms and legs in a side view) from being swapped.
-4. **Outlier rejection**: a Hampel filter (running median +/- ``hampel_sigmas``
-   robust standard deviations over +/- ``hampel_window_s``) turns spikes into
-   NaN; a spike must also exceed ``hampel_min_tl`` torso lengths, so that the
-   corners of genuine fast motion (a foot landing) are not taken for spikes.
+4. **Outlier rejection**: a Hampel-style filter turns spikes into NaN: a sample
+   that strays more than ``hampel_sigmas`` robust standard deviations from the
+   quadratic fitted through its neighbours within +/- ``hampel_window_s``
+   (leave-one-out, so that true turning points of fast motion fit and a spike
+   does not hide itself); a spike must also exceed ``hampel_min_tl`` torso
+   lengths, so that the corners of genuine fast motion (a foot landing) are not
+   taken for spikes.
 5. **Gap filling**: runs of NaN no longer than ``max_gap_s`` with data on both
    sides are filled by linear interpolation; longer gaps stay NaN.
 6. **Zero-lag low-pass filter**: 4th-order Butterworth run forwards and
-   backwards (``scipy.signal.sosfiltfilt``) on each contiguous run of data,
-   cut-off ``cutoff_hz``. 8 Hz is the default: running arm and trunk motion has
-   its content below about 6 Hz (stride frequency ~1.4 Hz, harmonics), foot
-   events need the sharper lower-limb signals kept, and the pose model's
-   frame-to-frame jitter lies above it. The cut-off is capped at 0.8 x the
+   backwards (``scipy.signal.sosfiltfilt``) on each contiguous run of data.
+   Trunk, head and legs use ``cutoff_hz`` (8 Hz by default: trunk motion has
+   its content below about 6 Hz, foot events need the sharper lower-limb
+   signals kept, and the pose model's frame-to-frame jitter lies above it);
+   the elbow, wrist and hand points use ``arm_cutoff_hz`` (12 Hz), because the
+   forearm's turn at each swing extreme is sharper still and an 8 Hz filter
+   rounds the elbow angle's extremes by degrees. Both are capped at 0.8 x the
    Nyquist frequency.
 """
 
@@ -59,7 +64,7 @@ class CleanResult:
         The cleaned track (uniform time when resampled).
     report
         Counts and settings: ``masked``, ``swaps``, ``outliers``, ``filled``,
-        ``resampled``, ``fs_hz``, ``cutoff_hz``, ``filter``.
+        ``resampled``, ``fs_hz``, ``cutoff_hz``, ``arm_cutoff_hz``, ``filter``.
 
     """
 
@@ -120,15 +125,21 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     min_m = cfg.hampel_min_tl * _torso_scale(world, list(track.keypoints))
     gap = max(0, round(cfg.max_gap_s * fs))
     cutoff = min(cfg.cutoff_hz, 0.8 * fs / 2.0)
-    sos = signal.butter(cfg.filter_order, cutoff, btype="low", fs=fs, output="sos")
+    arm_cutoff = min(cfg.arm_cutoff_hz, 0.8 * fs / 2.0)
+    body = signal.butter(cfg.filter_order, cutoff, btype="low", fs=fs, output="sos")
+    arm = signal.butter(cfg.filter_order, arm_cutoff, btype="low", fs=fs, output="sos")
+    sos = [arm if _is_arm(k) else body for k in track.keypoints]
     counts = {"outliers": 0, "filled": 0}
     pos = _apply(pos, win, cfg.hampel_sigmas, min_px, gap, sos, counts)
     depth = _apply(depth[..., None], win, cfg.hampel_sigmas, min_px, gap, sos, None)[..., 0]
     world = _apply(world, win, cfg.hampel_sigmas, min_m, gap, sos, None)
     report.update(counts)
     report["cutoff_hz"] = float(cutoff)
+    report["arm_cutoff_hz"] = float(arm_cutoff)
     report["filter"] = (
-        f"{cfg.filter_order}th-order Butterworth low-pass, {cutoff:g} Hz, zero-lag (sosfiltfilt)"
+        f"{cfg.filter_order}th-order Butterworth low-pass, zero-lag (sosfiltfilt): "
+        f"{cutoff:g} Hz for trunk, head and legs, {arm_cutoff:g} Hz for elbows, wrists "
+        "and hands"
     )
 
     out = ds.isel(time=np.zeros(t.size, dtype=int)) if report["resampled"] else ds
@@ -267,19 +278,86 @@ def _predict(
 
 
 def hampel(y: np.ndarray, half_window: int, sigmas: float, min_dev: float = 0.0) -> np.ndarray:
-    """Return a boolean mask of Hampel outliers in ``y`` (NaN-aware).
+    """Return a boolean mask of outliers in ``y`` (NaN-aware), Hampel-style.
 
-    A sample is an outlier when it lies more than ``sigmas`` robust standard
-    deviations (1.4826 x MAD) and more than ``min_dev`` from the running median.
+    Each sample is compared with its prediction from the other samples of its
+    window (``2 * half_window + 1`` samples): a quadratic least-squares fit
+    that leaves the sample out (:func:`local_trend`). A sample is an outlier
+    when its deviation from the prediction exceeds ``sigmas`` robust standard
+    deviations (1.4826 x the running median of the absolute deviations) and
+    ``min_dev``. The classic Hampel filter compares with the running median
+    instead, which cuts the turning points of fast smooth motion: at 30 frames/s
+    the median of seven samples around a wrist's swing extreme lies several
+    centimetres inside it, and the true extreme was rejected as a spike. The
+    first and last ``half_window`` samples of each finite run are not tested
+    (a one-sided fit extrapolates too far to judge them).
     """
-    s = pd.Series(y)
-    roll = s.rolling(2 * half_window + 1, center=True, min_periods=3)
-    med = roll.median()
-    mad = (s - med).abs().rolling(2 * half_window + 1, center=True, min_periods=3).median()
-    sigma = 1.4826 * mad
-    dev = (s - med).abs()
-    out = (dev > sigmas * sigma) & (dev > min_dev) & (sigma > 0)
+    trend = local_trend(y, half_window, edges=False)
+    s = pd.Series(y - trend)
+    w = 2 * half_window + 1
+    dev = s.abs()
+    sigma = 1.4826 * dev.rolling(w, center=True, min_periods=3).median()
+    finite = np.abs(y[np.isfinite(y)])
+    floor = 1e-9 * (float(finite.max()) + 1.0) if finite.size else 0.0  # rounding, not motion
+    out = (dev > sigmas * sigma) & (dev > max(min_dev, floor)) & (sigma > 0)
     return np.asarray(out.fillna(False), dtype=bool)
+
+
+def local_trend(
+    y: np.ndarray, half_window: int, degree: int = 2, edges: bool = True
+) -> np.ndarray:
+    """Predict each sample from its neighbours by a leave-one-out polynomial fit.
+
+    Within each finite run of ``y`` at least ``2 * half_window + 1`` long, the
+    sample at position ``p`` of a window is predicted by the least-squares
+    polynomial of ``degree`` through the window's other samples; interior
+    samples use the window centred on them, the first and last ``half_window``
+    samples of a run the run's first or last window (or NaN when ``edges`` is
+    False). Samples in shorter runs (and NaN samples) get NaN.
+
+    Parameters
+    ----------
+    y
+        The series, NaN where missing.
+    half_window
+        Samples on each side of the predicted one.
+    degree
+        Polynomial degree (lowered to what the window supports).
+    edges
+        Predict the first and last ``half_window`` samples of each run by
+        extrapolating its end windows; when False they get NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        The predictions, same shape as ``y``.
+
+    """
+    y = np.asarray(y, dtype=float)
+    out = np.full(y.shape, np.nan)
+    h = max(1, int(half_window))
+    w = 2 * h + 1
+    deg = max(0, min(degree, w - 3))
+    x = np.arange(w, dtype=float) - h
+    weights = np.zeros((w, w))  # row p: weights over the window predicting position p
+    for p in range(w):
+        keep = np.arange(w) != p
+        vander = np.vander(x[keep], deg + 1)
+        weights[p, keep] = np.vander(x[p : p + 1], deg + 1) @ np.linalg.pinv(vander)
+    for start, stop in runs(np.isfinite(y)):
+        seg = y[start:stop]
+        if seg.size < w:
+            continue
+        win = np.lib.stride_tricks.sliding_window_view(seg, w)
+        pred = np.empty(seg.size)
+        pred[h : seg.size - h] = win @ weights[h]
+        if edges:
+            pred[:h] = weights[:h] @ win[0]
+            pred[seg.size - h :] = weights[h + 1 :] @ win[-1]
+        else:
+            pred[:h] = pred[seg.size - h :] = np.nan
+        out[start:stop] = pred
+    return out
 
 
 def fill_gaps(y: np.ndarray, max_gap: int) -> tuple[np.ndarray, int]:
@@ -325,16 +403,24 @@ def lowpass(y: np.ndarray, sos: np.ndarray) -> np.ndarray:
     return out
 
 
+def _is_arm(keypoint: str) -> bool:
+    """Return True for the landmarks filtered with the arm cut-off (elbow and below)."""
+    return keypoint.split("_", 1)[-1] in _ARM
+
+
 def _apply(
     arr: np.ndarray,
     win: int,
     sigmas: float,
     min_dev: float,
     gap: int,
-    sos: np.ndarray,
+    sos: list[np.ndarray],
     counts: dict[str, int] | None,
 ) -> np.ndarray:
-    """Run Hampel, gap filling and the low-pass filter on every series of ``arr`` (T, K, D)."""
+    """Run Hampel, gap filling and the low-pass filter on every series of ``arr`` (T, K, D).
+
+    ``sos[k]`` is the low-pass filter of keypoint ``k``.
+    """
     out = arr.copy()
     for k in range(arr.shape[1]):
         for d in range(arr.shape[2]):
@@ -349,9 +435,18 @@ def _apply(
             y, nfill = fill_gaps(y, gap)
             if counts is not None:
                 counts["filled"] += nfill
-            out[:, k, d] = lowpass(y, sos)
+            out[:, k, d] = lowpass(y, sos[k])
     return out
 
 
-__all__ = ["CleanResult", "clean", "fill_gaps", "hampel", "is_uneven", "lowpass", "repair_swaps"]
+__all__ = [
+    "CleanResult",
+    "clean",
+    "fill_gaps",
+    "hampel",
+    "is_uneven",
+    "local_trend",
+    "lowpass",
+    "repair_swaps",
+]
 

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from metrics_fixture import Runner, side_runner
 
-from armcarriage.cleaning import clean, fill_gaps, hampel, is_uneven, lowpass, runs
+from armcarriage.cleaning import (
+    clean,
+    fill_gaps,
+    hampel,
+    is_uneven,
+    local_trend,
+    lowpass,
+    runs,
+)
 from armcarriage.config import CleaningConfig
 from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.track import PoseTrack
@@ -22,6 +30,7 @@ def test_clean_track_is_left_nearly_unchanged():
     assert res.report["swaps"] == 0
     assert res.report["resampled"] is False
     assert res.report["cutoff_hz"] == pytest.approx(8.0)
+    assert res.report["arm_cutoff_hz"] == pytest.approx(12.0)
 
 
 def test_low_visibility_is_masked():
@@ -89,6 +98,20 @@ def test_helpers():
     spike[30] += 5
     assert np.flatnonzero(hampel(spike, 3, 3.0)).tolist() == [30]
     assert not hampel(np.ones(20), 3, 3.0).any()
+    assert not hampel(np.linspace(0, 1, 20), 3, 3.0).any()
+    # A wrist's swing extreme at 30 frames/s: 0.35 m amplitude at 1.45 Hz is a
+    # sharp but smooth turn; it lies 3.5 cm outside the median of its 7-sample
+    # window, so a running-median Hampel filter took it for a spike.
+    t = np.arange(90) / 30.0
+    swing = 0.35 * np.sin(2 * np.pi * 1.45 * t) ** 3
+    assert not hampel(swing, 3, 3.0, min_dev=0.025).any()
+    glitch = swing.copy()
+    glitch[45] += 0.1
+    assert np.flatnonzero(hampel(glitch, 3, 3.0, min_dev=0.025)).tolist() == [45]
+    np.testing.assert_allclose(local_trend(t**2, 3)[[0, 40, 89]], (t**2)[[0, 40, 89]], atol=1e-12)
+    gappy = np.r_[np.ones(4), np.nan, np.arange(10.0)]
+    lt = local_trend(gappy, 3)
+    assert np.isnan(lt[:5]).all() and np.allclose(lt[5:], np.arange(10.0))
     from scipy import signal
 
     sos = signal.butter(4, 8.0, fs=30.0, output="sos")
