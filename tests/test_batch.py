@@ -346,8 +346,9 @@ def test_side_view_leaves_symmetry_unmeasured():
 
     row = team.clip_row(make_analysis(view="side_right"), [], Config())
     assert pd.isna(row["swing_symmetry_pct"]) and pd.isna(row["elbow_symmetry_pct"])
-    assert row["elbow_angle_left"] == pytest.approx(90.0, rel=0.05)
-    assert pd.isna(row["elbow_angle_right"])  # far arm hidden
+    # facing image-right, the right arm is the near one; the left one is hidden
+    assert row["elbow_angle_right"] == pytest.approx(90.0, rel=0.05)
+    assert pd.isna(row["elbow_angle_left"])
 
 
 def test_second_batch_into_the_same_folder_is_refused(tmp_path):

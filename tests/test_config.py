@@ -10,12 +10,12 @@ from armcarriage.errors import ConfigError
 
 def test_override_converts_strings():
     cfg = Config().override(
-        {"cleaning.cutoff_hz": "8", "report.html": "false", "pose.workers": "2"}
+        {"cleaning.cutoff_hz": "7.5", "report.html": "false", "pose.workers": "2"}
     )
-    assert cfg.cleaning.cutoff_hz == 8.0
+    assert cfg.cleaning.cutoff_hz == 7.5
     assert cfg.report.html is False
     assert cfg.pose.workers == 2
-    assert Config().cleaning.cutoff_hz != 8.0  # defaults untouched
+    assert Config().cleaning.cutoff_hz != 7.5  # defaults untouched
 
 
 def test_toml_file(tmp_path):
