@@ -1,6 +1,6 @@
 """``armcarriage metrics``: analyse a saved pose track without rerunning the pose model.
 
-The lead's CLI registers :func:`metrics_command` (``armcarriage.analysis_cli``).
+:mod:`armcarriage.cli` registers :func:`metrics_command` as ``armcarriage metrics``.
 """
 
 from __future__ import annotations

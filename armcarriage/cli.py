@@ -157,19 +157,23 @@ def info() -> None:
 
     path = default_model_path()
     typer.echo(f"armcarriage {armcarriage.__version__}")
-    typer.echo(
-        f"python {platform.python_version()}  mediapipe {mediapipe.__version__}  av {av.__version__}"
-    )
-    typer.echo(
-        f"model: {path} ({'found' if path.is_file() else 'MISSING'}); override with --model or ${MODEL_ENV}"
-    )
+    versions = f"mediapipe {mediapipe.__version__}  av {av.__version__}"
+    typer.echo(f"python {platform.python_version()}  {versions}")
+    found = "found" if path.is_file() else "MISSING"
+    typer.echo(f"model: {path} ({found}); override with --model or ${MODEL_ENV}")
 
 
 def _register_optional() -> None:
-    """Add the commands whose modules are present (synthetic, batch, history, web)."""
+    """Add the commands kept in their own modules.
+
+    ``batch`` and ``serve`` need the ``batch`` and ``web`` extras; without them
+    those commands are left out (``armcarriage info`` still works).
+    """
     import importlib
 
     for name, module, attr in (
+        ("metrics", "armcarriage.analysis_cli", "metrics_command"),
+        ("cues", "armcarriage.cues_cli", "cues_command"),
         ("synth", "armcarriage.synthetic.cli", "synth_command"),
         ("batch", "armcarriage.batch.cli", "batch_command"),
         ("history", "armcarriage.history.cli", "history_command"),

@@ -27,7 +27,7 @@ class RunResult:
     """What :func:`run_analysis` produced."""
 
     status: str
-    """``"ok"`` or the analysis status (``"no_running"``, ``"too_few_strides"``, ``"no_runner"``)."""
+    """``"ok"`` or the analysis status: ``"no_running"``, ``"too_few_strides"``, ``"no_runner"``."""
     video_info: VideoInfo
     track: PoseTrack
     analysis: Any = None
@@ -115,24 +115,14 @@ def run_analysis(
 def _analyse_and_report(
     result: RunResult, video: str | os.PathLike[str], out: Path, config: Config
 ) -> None:
-    """Run metrics, cues and reports, as far as those stages are available."""
+    """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
+    from armcarriage.cues import evaluate_cues
+    from armcarriage.report import write_reports
 
     analysis = analyze(result.track, config)
     result.analysis = analysis
     result.status = analysis.status
     result.message = analysis.message
-    try:
-        from armcarriage.cues import evaluate_cues
-        from armcarriage.report import write_reports
-    except ImportError:  # reports not installed in this build
-        import json
-
-        from armcarriage.atomic import write_text
-
-        result.outputs["summary"] = write_text(
-            out / "summary.json", json.dumps(analysis.to_dict(), indent=2)
-        )
-        return
     result.cues = evaluate_cues(analysis, config)
     result.outputs.update(write_reports(analysis, Path(video), out, config, result.cues))

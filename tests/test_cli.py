@@ -55,3 +55,13 @@ def test_help(args):
     res = run_cli(*args)
     assert res.returncode == 0
     assert "Usage" in res.stdout
+
+
+def test_every_command_is_on_the_command_line(tmp_path):
+    res = run_cli("--help")
+    assert res.returncode == 0
+    for name in ("analyze", "info", "metrics", "cues", "synth", "batch", "history", "serve"):
+        assert f" {name} " in res.stdout, f"command {name!r} missing from --help"
+    res = run_cli("metrics", str(tmp_path / "missing.parquet"))
+    assert res.returncode == 2
+    assert "missing.parquet" in res.stderr
