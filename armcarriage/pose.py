@@ -237,7 +237,7 @@ class RunnerSelector:
         active: list[list[tuple[int, int]]] = []
         done: list[list[tuple[int, int]]] = []
         for f, cands in enumerate(self.frames):
-            still = []
+            still: list[list[tuple[int, int]]] = []
             for tr in active:
                 (done if f - tr[-1][0] > max_gap else still).append(tr)
             active = still

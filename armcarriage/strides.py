@@ -335,7 +335,7 @@ def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any)
     offs = np.sort(events.loc[(events.foot == ref) & (events.kind == "toe_off"), "time"].to_numpy())
     other = "right" if ref == "left" else "left"
     ost = np.sort(events.loc[(events.foot == other) & (events.kind == "strike"), "time"].to_numpy())
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for a, b in itertools.pairwise(st):
         dur = b - a
         if np.isfinite(period) and not 0.75 * period <= dur <= 1.33 * period:

@@ -413,7 +413,8 @@ def validate(ds: xr.Dataset) -> None:
     }
     for var, want in dims.items():
         if var not in ds:
-            raise TrackError(f"pose track: expected variable {var!r}, got {sorted(ds.data_vars)}")
+            have = sorted(map(str, ds.data_vars))
+            raise TrackError(f"pose track: expected variable {var!r}, got {have}")
         if tuple(ds[var].dims) != want:
             raise TrackError(f"pose track: {var} must have dims {want}, got {tuple(ds[var].dims)}")
     if tuple(str(s) for s in ds["space"].values) != SPACE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -134,7 +135,7 @@ def _frame_rotation(frame: av.VideoFrame) -> int:
     return int(round(-angle)) % 360
 
 
-def probe_video(path: str | Path, config: Config | None = None) -> VideoInfo:
+def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> VideoInfo:
     """Read a clip's metadata and check it against the configured limits.
 
     The first frame is decoded to read the display rotation, which phones

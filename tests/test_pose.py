@@ -20,7 +20,8 @@ def test_missing_model_names_the_expected_path(tmp_path):
     with pytest.raises(ModelNotFoundError) as err:
         resolve_model_path(tmp_path / "none.task")
     assert str(err.value).startswith(
-        f"pose model not found: expected a MediaPipe .task bundle at {tmp_path / 'none.task'} (--model)."
+        "pose model not found: expected a MediaPipe .task bundle at "
+        f"{tmp_path / 'none.task'} (--model)."
     )
 
 
