@@ -1,8 +1,10 @@
 """Pose estimation of one clip across worker processes.
 
 The clip is cut into time chunks that overlap by ``pose.chunk_overlap_seconds``.
-Each worker process loads the pose model once and streams its chunk's frames
-from the decoder to the model (the clip is never held in memory). Every chunk
+With ``pose.workers`` = N, N - 1 pool processes (``spawn``) and the calling
+process each take the next chunk in time order. Each loads the pose model once
+and streams its chunk's frames from the decoder to the model (the clip is never
+held in memory; the parent keeps only the detections). Every chunk
 starts cold, so the tracker re-acquires the people in view during the first
 part of the overlap; the parent then stitches consecutive chunks at the overlap
 frame where the two runs agree best (same people, same left/right labels, the
@@ -26,6 +28,7 @@ import multiprocessing as mp
 import os
 import queue as queue_mod
 import time as time_mod
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -234,8 +237,11 @@ def _init_worker(progress_queue: Any) -> None:
 
 
 def _estimator(config: Config) -> Any:
-    """Return the worker's pose model, created once per process."""
+    """Return this process's pose model, created once (again only if the settings change)."""
     est = _WORKER.get("estimator")
+    if est is not None and est.config.pose != config.pose:
+        _close(_WORKER.pop("estimator"))
+        est = None
     if est is None:
         from multiprocessing import util
 
@@ -256,8 +262,14 @@ def _close(est: Any) -> None:
 
 
 def _report(chunk: int, n: int) -> None:
+    if not n:
+        return
+    hook = _WORKER.get("hook")
+    if hook is not None:  # a chunk run in the parent process
+        hook(chunk, n)
+        return
     q = _WORKER.get("queue")
-    if q is not None and n:
+    if q is not None:
         q.put((chunk, n))
 
 
@@ -579,6 +591,9 @@ def estimate_pose_parallel(
         min_chunk_s=pc.min_chunk_seconds,
         grid_s=1.0 / pc.target_fps if decimating else 0.0,
     )
+    if workers > 1 and mp.current_process().daemon:
+        log.info("pose: running in one process (a daemonic process cannot start workers)")
+        workers = 1
     if workers <= 1 or len(chunks) <= 1:
         return estimate_pose(path, config, info=info, progress=progress)
     resolve_model_path(pc.model_path or None)  # fail here, not in every worker
@@ -614,44 +629,110 @@ def _run_pool(
     workers: int,
     progress: Progress | None,
 ) -> tuple[list[dict[str, Any]], Stitcher]:
-    """Run the chunks on a process pool; stitch them as they complete in order."""
-    from armcarriage.pose import expected_frames
+    """Run the chunks on ``workers - 1`` pool processes plus this one; stitch in order.
 
+    This process is one of the workers: it already holds the decoder and the
+    numeric libraries, so running the model here saves a whole interpreter
+    (about 150 MB) and one start-up compared with a pool of ``workers``.
+    """
+    run = _Schedule(path, info, config, chunks, progress)
     ctx = _context()
-    q = ctx.Queue()
-    stitcher = Stitcher(settle_s=config.pose.chunk_overlap_seconds / 2)
-    span = analysed_span(info, config)
-    overlap_total = sum(c.own_start_s - c.start_s for c in chunks)
-    total = expected_frames(info, config)
-    work_total = max(1, int(round(total * (span + overlap_total) / max(span, 1e-6))))
-    done_frames = 0
-    finished: dict[int, ChunkResult] = {}
-    summary: list[dict[str, Any]] = []
-    next_index = 0
-    pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(q,))
+    pool = cf.ProcessPoolExecutor(
+        workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue,)
+    )
+    run.pool, run.lookahead = pool, workers - 1
     try:
-        pending = {pool.submit(run_chunk, str(path), info, config, c) for c in chunks}
-        while pending:
-            done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-            done_frames += _drain(q)
-            if progress is not None:
-                progress(min(total, done_frames * total // work_total), total)
-            for fut in done:
-                res = fut.result()
-                finished[res.index] = res
-            while next_index in finished:
-                res = finished.pop(next_index)
-                summary.append({"seconds": res.seconds, **res.decode})
-                stitcher.add(res)
-                next_index += 1
+        run.top_up()
+        while run.todo or run.in_flight:
+            if run.todo:
+                run.run_here(run.todo.popleft())
+            else:
+                run.collect(timeout=0.25)
+        run.collect(timeout=0)
     finally:
         # On an error, queued chunks are dropped; running ones finish first.
         pool.shutdown(wait=True, cancel_futures=True)
-    done_frames += _drain(q)
-    q.close()
+        run.close()
     if progress is not None:
-        progress(stitcher.n_frames, max(total, stitcher.n_frames))
-    return summary, stitcher
+        progress(run.stitcher.n_frames, max(run.total, run.stitcher.n_frames))
+    return run.summary, run.stitcher
+
+
+class _Schedule:
+    """Book-keeping of one parallel run: what is queued, running, done and stitched."""
+
+    def __init__(
+        self,
+        path: Path,
+        info: VideoInfo,
+        config: Config,
+        chunks: list[Chunk],
+        progress: Progress | None,
+    ) -> None:
+        from armcarriage.pose import expected_frames
+
+        self.args = (str(path), info, config)
+        self.progress = progress
+        self.queue = _context().Queue()
+        self.todo = deque(chunks)
+        self.in_flight: set[cf.Future[ChunkResult]] = set()
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.lookahead = 1
+        self.finished: dict[int, ChunkResult] = {}
+        self.summary: list[dict[str, Any]] = []
+        self.stitcher = Stitcher(settle_s=config.pose.chunk_overlap_seconds / 2)
+        self.next_index = 0
+        span = analysed_span(info, config)
+        overlap = sum(c.own_start_s - c.start_s for c in chunks)
+        self.total = expected_frames(info, config)
+        self.work = max(1, int(round(self.total * (span + overlap) / max(span, 1e-6))))
+        self.done = 0
+
+    def top_up(self) -> None:
+        """Give each idle pool process the next chunk (this process takes the rest)."""
+        while self.pool is not None and self.todo and len(self.in_flight) < self.lookahead:
+            self.in_flight.add(self.pool.submit(run_chunk, *self.args, self.todo.popleft()))
+
+    def run_here(self, chunk: Chunk) -> None:
+        """Run one chunk in this process, serving the pool between frames."""
+        _WORKER["hook"] = self.tick
+        try:
+            res = run_chunk(*self.args, chunk)
+        finally:
+            _WORKER.pop("hook", None)
+        self.finished[res.index] = res
+        self.collect(timeout=0)
+
+    def tick(self, _chunk: int, n: int) -> None:
+        """Progress from this process's own chunk: also collect and refill the pool."""
+        self.done += n
+        self.collect(timeout=0)
+
+    def collect(self, timeout: float) -> None:
+        """Gather finished chunks, stitch those next in line, report progress."""
+        if self.in_flight:
+            done, self.in_flight = cf.wait(
+                self.in_flight, timeout=timeout, return_when=cf.FIRST_COMPLETED
+            )
+            for fut in done:
+                res = fut.result()
+                self.finished[res.index] = res
+        while self.next_index in self.finished:
+            res = self.finished.pop(self.next_index)
+            self.summary.append({"seconds": res.seconds, **res.decode})
+            self.stitcher.add(res)
+            self.next_index += 1
+        self.done += _drain(self.queue)
+        self.top_up()
+        if self.progress is not None:
+            self.progress(min(self.total, self.done * self.total // self.work), self.total)
+
+    def close(self) -> None:
+        """Release the queue and this process's model."""
+        self.queue.close()
+        est = _WORKER.pop("estimator", None)
+        if est is not None:
+            _close(est)
 
 
 def _drain(q: Any) -> int:

@@ -24,7 +24,7 @@ to 1080p; the long one loops the short one by remuxing (no re-encoding), in
 Usage::
 
     python benchmarks/throughput.py            # 10 s and 10 min clips (about 30 min)
-    python benchmarks/throughput.py --quick    # 4 s and 40 s clips (a few minutes)
+    python benchmarks/throughput.py --quick    # 10 s and 60 s clips (about 10 minutes)
 
 Figures from a shared or busy machine are labelled as such (load average recorded).
 """
@@ -361,7 +361,7 @@ def bench_clip(name: str, video: Path, stages: list[str], workers: int, log_dir:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "--quick", action="store_true", help="4 s and 40 s clips instead of 10 s/10 min"
+        "--quick", action="store_true", help="10 s and 60 s clips instead of 10 s and 10 min"
     )
     ap.add_argument("--short-seconds", type=float, default=None)
     ap.add_argument("--long-seconds", type=float, default=None)
@@ -382,8 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             {"naive": child_naive, "decode": child_decode}[stage](Path(video), Path(result))
         return 0
-    short_s = args.short_seconds or (4.0 if args.quick else 10.0)
-    long_s = args.long_seconds or (40.0 if args.quick else 600.0)
+    short_s = args.short_seconds or 10.0
+    long_s = args.long_seconds or (60.0 if args.quick else 600.0)
     stages = [s for s in args.stages.split(",") if s]
     if unknown := set(stages) - set(STAGES):
         ap.error(f"--stages: unknown {sorted(unknown)}; expected some of {', '.join(STAGES)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -31,7 +32,7 @@ def test_plan_partitions_the_clip_with_overlap():
     chunks = plan_chunks(100.0, workers=2, chunk_s=20.0, overlap_s=1.0, min_chunk_s=4.0)
     assert len(chunks) == 6  # ceil(100 / 20) = 5, rounded up to a multiple of 2 workers
     assert chunks[0].start_s == 0.0 and chunks[0].own_start_s == 0.0
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a.own_stop_s == pytest.approx(b.own_start_s)
         assert b.own_start_s - b.start_s == pytest.approx(1.0)
     assert chunks[-1].stop_s is None
@@ -43,14 +44,18 @@ def test_plan_short_clips():
     assert one == [Chunk(0, 0.0, 0.0, None, None)]
     two = plan_chunks(10.0, workers=2, chunk_s=20.0, overlap_s=1.0, min_chunk_s=4.0)
     assert [(c.start_s, c.own_start_s) for c in two] == [(0.0, 0.0), (4.0, 5.0)]
-    assert plan_chunks(100.0, workers=1, chunk_s=20, overlap_s=1, min_chunk_s=4)[4].own_start_s == 80
+    assert (
+        plan_chunks(100.0, workers=1, chunk_s=20, overlap_s=1, min_chunk_s=4)[4].own_start_s == 80
+    )
     # 11 s on 4 workers: only two chunks of >= 4 s fit
     assert len(plan_chunks(11.0, workers=4, chunk_s=20.0, overlap_s=1.0, min_chunk_s=4.0)) == 2
 
 
 def test_plan_puts_boundaries_on_the_decimation_grid():
     grid = 1 / 60
-    for c in plan_chunks(50.0, workers=2, chunk_s=7.0, overlap_s=0.77, min_chunk_s=4.0, grid_s=grid):
+    for c in plan_chunks(
+        50.0, workers=2, chunk_s=7.0, overlap_s=0.77, min_chunk_s=4.0, grid_s=grid
+    ):
         for t in (c.start_s, c.own_start_s):
             assert t / grid == pytest.approx(round(t / grid), abs=1e-6)
 
@@ -73,7 +78,9 @@ def test_decimate_from_a_chunk_start_keeps_the_one_pass_frames():
     frames = [Frame(i, i / 100, np.zeros((1, 1, 3), np.uint8)) for i in range(300)]
     whole = [f.index for f in decimate(frames, 60, 100)]
     assert len(whole) == 180
-    for c in plan_chunks(3.0, workers=2, chunk_s=1.0, overlap_s=0.3, min_chunk_s=0.5, grid_s=1 / 60):
+    for c in plan_chunks(
+        3.0, workers=2, chunk_s=1.0, overlap_s=0.3, min_chunk_s=0.5, grid_s=1 / 60
+    ):
         part = [f for f in frames if f.time >= c.start_s - 1e-9]
         got = [f.index for f in decimate(part, 60, 100)]
         assert got == [i for i in whole if i >= got[0]]
@@ -90,7 +97,12 @@ def person(cx: float, cy: float = 500.0, scale: float = 100.0, phase: float = 0.
     """A (33, 8) detection: a fixed body layout around (cx, cy), limbs swinging with phase."""
     rng = np.random.default_rng(1)
     base = rng.uniform(-1, 1, (K, 2)) * scale
-    for name, sign in (("left_wrist", 1), ("right_wrist", -1), ("left_ankle", -1), ("right_ankle", 1)):
+    for name, sign in (
+        ("left_wrist", 1),
+        ("right_wrist", -1),
+        ("left_ankle", -1),
+        ("right_ankle", 1),
+    ):
         base[KEYPOINT_INDEX[name], 0] += sign * scale * np.sin(phase) + sign * scale
     for i, name in enumerate(("left_shoulder", "right_shoulder", "left_hip", "right_hip")):
         base[KEYPOINT_INDEX[name]] = [(-1) ** i * 0.1 * scale, (-scale if i < 2 else scale)]
@@ -108,7 +120,9 @@ def chunk_result(index: int, times: np.ndarray, people: list[list[np.ndarray]]) 
         for j, c in enumerate(found):
             cands[f, j] = c
             present[f, j] = True
-    return ChunkResult(index, np.asarray(times, float), np.arange(n) + int(times[0] * 30), cands, present)
+    return ChunkResult(
+        index, np.asarray(times, float), np.arange(n) + int(times[0] * 30), cands, present
+    )
 
 
 def test_frame_disagreement_scores_identity_flips_and_missing_people():
@@ -238,4 +252,4 @@ def test_chunked_equals_single_process_on_a_real_clip():
                 assert np.linalg.norm(b[f, own] - a[f, own]) < np.linalg.norm(b[f, own] - a[f, opp])
     # Progress counted across workers, ending at the frame count.
     assert seen[-1] == (120, 120)
-    assert all(x[0] <= y[0] for x, y in zip(seen, seen[1:], strict=False))
+    assert all(x[0] <= y[0] for x, y in itertools.pairwise(seen))
