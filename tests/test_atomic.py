@@ -25,3 +25,14 @@ def test_success_replaces(tmp_path):
     write_text(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["b.txt"]
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        target = write_text(tmp_path / "report.html", "<p>")
+    finally:
+        os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
