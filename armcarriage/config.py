@@ -162,9 +162,11 @@ class StrideConfig:
     contact_height_tl: float = 0.06
     """A foot is on the ground while its heel or toe is within this height (torso lengths,
     about 3 cm) of its own ground level in the image."""
-    event_height_tl: float = 0.04
+    event_height_tl: float = 0.05
     """Within a contact, strike and toe-off are timed where the heel or toe crosses this
-    height above the stance's own lowest point (torso lengths, about 2 cm)."""
+    height above the stance's own lowest point (torso lengths, about 2.5 cm). On exact
+    projections of four motion-capture runs, 0.05 puts 26-27 of 27 strikes within one
+    frame (30 fps) of the 3D touchdown in every view; 0.03 or 0.06 lose one or two."""
     min_contact_s: float = 0.05
     """Contact runs (and gaps between them) shorter than this are ignored (s)."""
     ground_window_s: float = 2.5

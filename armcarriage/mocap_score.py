@@ -22,10 +22,12 @@ Foot strikes
 Elbow angle
     Per stride row of the analysis and per arm, ``elbow_angle_min``,
     ``elbow_angle_max`` and ``elbow_angle_mean`` are compared with the 3D truth
-    over the stride's frames. The contract does not say whether
-    ``frame_end`` belongs to the stride, so the error is the smaller of the
-    errors against ``[frame_start, frame_end]`` and ``[frame_start,
-    frame_end)``. When the analysis has a per-frame series
+    over the stride's frames: the frames whose time lies in ``[t_start,
+    t_end)``, the window the analysis itself takes (``frame_start`` and
+    ``frame_end`` are the nearest frames of the sub-frame event times, so a
+    window built from them can hold one frame more or less). Without
+    ``t_start``/``t_end`` columns, ``[frame_start, frame_end)``. When the
+    analysis has a per-frame series
     ``{side}_elbow_angle``, it is compared frame by frame inside the strides.
 Cadence
     Relative error of ``Analysis.cadence_spm`` against the truth cadence
@@ -303,17 +305,20 @@ def score_elbow(
     arm = strides[strides["side"] == side] if len(strides) else strides
     rows = []
     inside = np.zeros(true.size, dtype=bool)
+    times = np.arange(true.size) / fps
     for r in arm.itertuples(index=False):
-        s, e = int(r.frame_start), int(r.frame_end)
-        inside[s : e + 1] = True
-        closed, half_open = true[s : e + 1], true[s:e] if e > s else true[s : s + 1]
+        if hasattr(r, "t_start") and hasattr(r, "t_end"):
+            sel = (times >= float(r.t_start) - 1e-9) & (times < float(r.t_end) - 1e-9)
+        else:
+            sel = (np.arange(true.size) >= int(r.frame_start)) & (
+                np.arange(true.size) < max(int(r.frame_end), int(r.frame_start) + 1))
+        inside |= sel
+        window = true[sel]
         for stat in ELBOW_STATS:
             value = float(getattr(r, stat))
             fn = {"elbow_angle_min": np.min, "elbow_angle_max": np.max}.get(stat, np.mean)
-            candidates = np.array([fn(closed), fn(half_open)])
-            best = candidates[np.argmin(np.abs(candidates - value))] if np.isfinite(value) \
-                else candidates[0]
-            rows.append((int(r.stride), stat, value, float(best), value - float(best)))
+            best = float(fn(window)) if window.size else float("nan")
+            rows.append((int(r.stride), stat, value, best, value - best))
     table = pd.DataFrame(rows, columns=["stride", "stat", "measured", "truth", "error_deg"])
     measured = table[np.isfinite(table["measured"].to_numpy(float))]
     reasons = sorted({str(x) for x in arm.get("elbow_angle_mean_reason", pd.Series()) if x})
