@@ -62,13 +62,13 @@ def test_side_view_strikes_and_cadence():
                 errors += [np.min(np.abs(found - x)) * tr.fps for x in true["time_subframe"]]
             cadence.append(abs(a.cadence_spm / truth.cadence_spm - 1))
     errors = np.asarray(errors)
-    # measured: 97% of strikes within one frame of the 3D touchdown (94% following
-    # the runner, 98% with a fixed camera)
+    # measured: 98% of strikes within one frame of the 3D touchdown (96% following
+    # the runner, 100% with a fixed camera), all within two
     assert np.mean(errors <= 1.0) >= 0.95
-    assert np.mean(errors <= 2.0) >= 0.98
-    # measured: median 0.6%, worst 4% (clips of 5-10 strikes: one strike's timing counts)
+    assert np.mean(errors <= 2.0) >= 0.99
+    # measured: median 0.4%, worst 2.5% (clips of 5-10 strikes: one strike's timing counts)
     assert np.median(cadence) < 0.01
-    assert max(cadence) < 0.05
+    assert max(cadence) < 0.03
 
 
 def test_walking_trial_is_not_running():
