@@ -167,6 +167,11 @@ class StrideConfig:
     height above the stance's own lowest point (torso lengths, about 2.5 cm). On exact
     projections of four motion-capture runs, 0.05 puts 26-27 of 27 strikes within one
     frame (30 fps) of the 3D touchdown in every view; 0.03 or 0.06 lose one or two."""
+    world_height_views: str = "rear"
+    """Views (comma-separated) whose foot heights are read from the world landmarks
+    (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,
+    the image times strikes 2-6 frames late; from the front, the image is the better
+    signal on pose-model tracks."""
     min_contact_s: float = 0.05
     """Contact runs (and gaps between them) shorter than this are ignored (s)."""
     ground_window_s: float = 2.5
