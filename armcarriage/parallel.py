@@ -32,14 +32,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from armcarriage.config import Config
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS, MIRROR_INDEX
-from armcarriage.track import PoseTrack
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
+
+if TYPE_CHECKING:  # the track module (xarray, pandas) is not needed in pose workers
+    from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
 
@@ -785,6 +787,8 @@ def _assemble(
             }
         ),
     }
+    from armcarriage.track import PoseTrack
+
     return PoseTrack.from_arrays(
         stitcher.time(),
         lm[:, :, :2],

@@ -13,15 +13,17 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
-from armcarriage.track import PoseTrack
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
+
+if TYPE_CHECKING:  # the track module (xarray, pandas) is not needed in pose workers
+    from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
 
@@ -447,6 +449,8 @@ def track_from_frames(
             else {}
         ),
     }
+    from armcarriage.track import PoseTrack
+
     return PoseTrack.from_arrays(
         np.asarray(times, float),
         lm[:, :, :2],

@@ -253,3 +253,17 @@ def test_chunked_equals_single_process_on_a_real_clip():
     # Progress counted across workers, ending at the frame count.
     assert seen[-1] == (120, 120)
     assert all(x[0] <= y[0] for x, y in itertools.pairwise(seen))
+
+
+def test_pose_workers_do_not_load_the_table_libraries():
+    # each worker process imports these modules; xarray, pandas and pyarrow would
+    # add about 80 MB to every worker's memory for nothing
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, armcarriage.parallel, armcarriage.pose; "
+        "print(sorted({'xarray', 'pandas', 'pyarrow'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
