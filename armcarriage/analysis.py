@@ -246,7 +246,8 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
             out.cadence_spm = sr.cadence_spm
         return out
     table = stride_table(ct, view, sr, series, cfg)
-    reasons = {m: view_reason(m, view["label"]) for m in METRICS}
+    source_reasons = measurement_reasons(ct, cfg)
+    reasons = {m: view_reason(m, view["label"]) or source_reasons.get(m, "") for m in METRICS}
     summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
                         cfg.metrics.drift_flag_fraction, reasons)
     return Analysis(
@@ -339,6 +340,30 @@ def _stride_values(
     return vals
 
 
+EXACT_DEPTH_MODELS = ("synthetic-truth", "mocap")
+"""Track ``model`` names (prefixes) whose landmark depth is exact, not a pose model's guess."""
+
+POSE_DEPTH_ROTATION_REASON = (
+    "the pose model's landmark depth does not measure trunk rotation (median error 20 deg "
+    "from the front and 64 deg from the rear on the synthetic runner, "
+    "benchmarks/accuracy.py); set metrics.rotation_from_pose_depth to report it anyway"
+)
+
+
+def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
+    """Return ``{metric: reason}`` for metrics this track's source cannot measure.
+
+    Trunk rotation is read from the landmarks' depth, which a pose model only
+    guesses from one image: unless ``metrics.rotation_from_pose_depth`` is set,
+    it is measured only on tracks with exact depth (``EXACT_DEPTH_MODELS``:
+    the synthetic runner's truth, motion-capture projections).
+    """
+    model = str(track.ds.attrs.get("model", ""))
+    if cfg.metrics.rotation_from_pose_depth or model.startswith(EXACT_DEPTH_MODELS):
+        return {}
+    return {"trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON}
+
+
 def stride_table(
     ct: PoseTrack, view: dict[str, Any], sr: StrideResult, series: pd.DataFrame, cfg: Config
 ) -> pd.DataFrame:
@@ -352,6 +377,7 @@ def stride_table(
     t = series["time"].to_numpy()
     baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
                                    mc.shrug_baseline_percentile) for s in ("left", "right")}
+    source_reasons = measurement_reasons(ct, cfg)
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
@@ -370,6 +396,7 @@ def stride_table(
                 cov, vis = stats[fam]
                 reason, factor = arm_rule(m, label, side, view.get("near_side"),
                                           mc.far_arm_policy, mc.far_arm_confidence)
+                reason = reason or source_reasons.get(m, "")
                 value = vals.get(m, float("nan"))
                 if not reason and fam != "timing" and cov < mc.min_coverage:
                     reason = f"landmarks missing in {100 * (1 - cov):.0f}% of the stride"

@@ -200,6 +200,11 @@ class MetricsConfig:
     """Confidence factor of values measured in an oblique view."""
     shrug_baseline_percentile: float = 10.0
     """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
+    rotation_from_pose_depth: bool = False
+    """Report trunk rotation from a pose model's landmark depth. Off by default: on the
+    synthetic runner its median error is 20 deg from the front and 64 deg from the rear,
+    and a runner twisting more read lower than a relaxed one (benchmarks/accuracy.py), so
+    the value would mislead; it is reported missing with that reason instead."""
     elbow_source: str = "image"
     """``image``: elbow angle from the 2D image points (side view, near arm); ``world``: from
     the track's 3D world landmarks where present (exact for motion-capture tracks; the pose

@@ -263,3 +263,28 @@ def test_damaged_tracks_never_crash_or_leak_nan(track):
     assert a.status in {"ok", "no_runner", "no_running", "too_few_strides"}
     assert (a.status == "ok") == (len(a.strides) > 0)
     _assert_honest(a)
+
+
+def test_trunk_rotation_needs_exact_depth_unless_asked_for():
+    from pathlib import Path
+
+    import armcarriage as ac
+    from armcarriage.analysis import POSE_DEPTH_ROTATION_REASON, measurement_reasons
+    from armcarriage.config import Config
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "front_shrug.truth.parquet"
+    exact = ac.PoseTrack.load(sample)
+    assert exact.ds.attrs["model"] == "synthetic-truth"
+    assert measurement_reasons(exact, Config()) == {}
+    guessed = ac.PoseTrack(exact.ds.assign_attrs(model="pose_landmarker_full.task"))
+    assert measurement_reasons(guessed, Config()) == {
+        "trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON
+    }
+    a = ac.analyze(guessed)
+    assert a.status == "ok" and a.view["label"] == "front"
+    assert a.strides["trunk_rotation_deg"].isna().all()
+    assert (a.strides["trunk_rotation_deg_reason"] == POSE_DEPTH_ROTATION_REASON).all()
+    assert a.validity["trunk_rotation_deg"]["reason"] == POSE_DEPTH_ROTATION_REASON
+    assert a.strides["crossing_max_sw"].notna().any()  # the rest of the front view stands
+    forced = ac.analyze(guessed, Config().override({"metrics.rotation_from_pose_depth": True}))
+    assert forced.strides["trunk_rotation_deg"].notna().all()
