@@ -29,7 +29,10 @@ SAMPLES: dict[str, ClipSpec] = {
     "rear_crossing.mp4": ClipSpec(view="rear", fault="crossing", seconds=6.0, seed=2),
     "side_right_clean.mp4": ClipSpec(view="side_right", fault="none", seconds=6.0, seed=5,
                                      width=480, height=640, fill=0.55),
-    "front_shrug.mp4": ClipSpec(view="front", fault="shrug", seconds=6.0, seed=7),
+    # a clear shrug: the pose model's shoulder points follow a shrug only in part, and the
+    # fault's default 4.5 cm read inside what relaxed runners read (no cue from video)
+    "front_shrug.mp4": ClipSpec(view="front", fault="shrug", seconds=6.0, seed=7,
+                                runner={"both.shrug_m": 0.07, "both.shrug_rise_m": 0.07}),
 }
 """The sample clips: file name -> what is rendered."""
 

@@ -60,11 +60,6 @@ REAR_WRISTS_HIDDEN = (
     "from the rear the pose model gives wrists in front of the body low visibility, so "
     "crossing_max_sw is NaN ('landmarks missing') and no crossing cue can fire"
 )
-SHRUG_NOT_SEEN = (
-    "the pose model's shoulder landmarks barely follow the rendered shrug: shrug_level_tl "
-    "reads 0.009-0.025 (truth 0.033) and shrug_rise_tl 0.03-0.054 (truth 0.07), inside the "
-    "0.008-0.036 / 0.02-0.10 that relaxed runners read"
-)
 
 
 @pytest.mark.slow
@@ -72,7 +67,7 @@ SHRUG_NOT_SEEN = (
     "name",
     [
         "side_left_tight_elbows",
-        pytest.param("front_shrug", marks=pytest.mark.xfail(strict=True, reason=SHRUG_NOT_SEEN)),
+        "front_shrug",
         "side_right_clean",
         pytest.param("rear_crossing", marks=pytest.mark.xfail(strict=True,
                                                               reason=REAR_WRISTS_HIDDEN)),
