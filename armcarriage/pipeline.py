@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from armcarriage.config import Config
+from armcarriage.memory import release_free_memory
 from armcarriage.track import PoseTrack
 from armcarriage.video import VideoInfo, probe_video
 
@@ -106,6 +107,7 @@ def run_analysis(
     out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
     track = estimate_track(video, config, info=info, progress=progress)
+    release_free_memory()  # what the pose stage freed, before the reports' peak
     outputs = {"pose": track.save(out / "pose.parquet")}
     result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
     _analyse_and_report(result, video, out, config)
@@ -121,6 +123,7 @@ def _analyse_and_report(
     from armcarriage.report import write_reports
 
     analysis = analyze(result.track, config)
+    release_free_memory()
     result.analysis = analysis
     result.status = analysis.status
     result.message = analysis.message

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -232,8 +233,8 @@ def check_limits(info: VideoInfo, limits: VideoConfig) -> None:
         raise VideoError(f"{p}: frame rate {info.fps!r} is not usable (expected 1-1000 fps)")
 
 
-def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
-    """Rotate an image clockwise by ``rotation`` degrees."""
+def upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate an image (H, W, ...) clockwise by ``rotation`` degrees (0, 90, 180, 270)."""
     if rotation == 90:
         return np.ascontiguousarray(np.rot90(image, k=-1))
     if rotation == 180:
@@ -241,6 +242,31 @@ def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
     if rotation == 270:
         return np.ascontiguousarray(np.rot90(image, k=1))
     return image
+
+
+def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """Frame size after scaling down so the longer side is at most ``max_side``.
+
+    Parameters
+    ----------
+    width, height
+        Frame size in pixels.
+    max_side
+        Longest side allowed; 0 or less (or a frame already small enough) keeps the size.
+
+    Returns
+    -------
+    tuple of int
+        ``(width, height)``; a scaled size is rounded to even numbers (as
+        yuv420p needs) and keeps the aspect ratio. The rule is symmetric, so
+        the scaled size of a rotated frame is the rotated scaled size.
+
+    """
+    if max_side > 0 and max(width, height) > max_side:
+        scale = max_side / max(width, height)
+        width = max(2, int(round(width * scale / 2)) * 2)
+        height = max(2, int(round(height * scale / 2)) * 2)
+    return width, height
 
 
 @dataclass
@@ -273,6 +299,7 @@ def iter_frames(
     start_s: float = 0.0,
     stop_s: float | None = None,
     max_side: int = 0,
+    interpolation: str | None = None,
     stats: DecodeStats | None = None,
 ) -> Iterator[Frame]:
     """Stream the upright frames of a clip with their true timestamps.
@@ -293,7 +320,11 @@ def iter_frames(
         the key frame before ``start_s``.
     max_side
         If > 0, scale frames down so their longer side is at most this many
-        pixels (aspect ratio kept).
+        pixels (aspect ratio kept; see :func:`scaled_size`).
+    interpolation
+        swscale algorithm used when scaling (``"AREA"``, ``"BILINEAR"``, ...);
+        None keeps PyAV's default (bilinear). Area averaging is the cheaper
+        and sharper choice for a large reduction.
     stats
         If given, filled in with decode counts, dropped frames and errors.
 
@@ -314,14 +345,56 @@ def iter_frames(
     path = Path(path)
     info = info or probe_video(path, config)
     stats = stats if stats is not None else DecodeStats()
+    out_w, out_h = scaled_size(info.coded_width, info.coded_height, max_side)
+    with closing(decode_frames(path, config, info=info, target_fps=target_fps, start_s=start_s,
+                               stop_s=stop_s, stats=stats)) as frames:
+        for index, t, frame in frames:
+            try:
+                image = frame.to_ndarray(
+                    format="rgb24", width=out_w, height=out_h, interpolation=interpolation
+                )
+            except av.error.FFmpegError as exc:
+                stats.errors += 1
+                stats.error_message = str(exc)
+                break
+            stats.yielded += 1
+            yield Frame(index=index, time=t, image=upright(image, info.rotation))
+
+
+def decode_frames(
+    path: str | Path,
+    config: Config | None = None,
+    *,
+    info: VideoInfo | None = None,
+    target_fps: float = 0.0,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
+    stats: DecodeStats | None = None,
+) -> Generator[tuple[int, float, av.VideoFrame], None, None]:
+    """Stream the decoded frames of a clip as they come from the decoder.
+
+    The frames that :func:`iter_frames` yields, before conversion: for callers
+    that convert (or scale) frames themselves, e.g. straight to the pixel format
+    of an encoder. The parameters are those of :func:`iter_frames`.
+
+    Yields
+    ------
+    index, time, frame
+        Frame position in the clip, presentation time (s, strictly increasing)
+        and the decoded :class:`av.VideoFrame`, as stored (not rotated upright:
+        ``info.rotation`` says how). ``stats.yielded`` is left to the caller.
+
+    Raises
+    ------
+    VideoError
+        As :func:`iter_frames`.
+
+    """
+    path = Path(path)
+    info = info or probe_video(path, config)
+    stats = stats if stats is not None else DecodeStats()
     stats.expected = info.frames
     stats.whole_clip = start_s <= 0 and stop_s is None
-    rotation = info.rotation
-    out_w, out_h = info.coded_width, info.coded_height
-    if max_side and max(out_w, out_h) > max_side:
-        scale = max_side / max(out_w, out_h)
-        out_w = max(2, int(round(out_w * scale / 2)) * 2)
-        out_h = max(2, int(round(out_h * scale / 2)) * 2)
     step = 1.0 / target_fps if target_fps and target_fps < info.fps * 0.999 else 0.0
     next_keep = -math.inf
     last_time = -math.inf
@@ -364,9 +437,7 @@ def iter_frames(
                             if math.isfinite(next_keep)
                             else t + step
                         )
-                    image = frame.to_ndarray(format="rgb24", width=out_w, height=out_h)
-                    stats.yielded += 1
-                    yield Frame(index=index, time=t, image=_upright(image, rotation))
+                    yield index, t, frame
         except av.error.FFmpegError as exc:
             stats.errors += 1
             stats.error_message = str(exc)

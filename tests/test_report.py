@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import av
@@ -11,11 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from analysis_fixture import make_analysis, write_video
+from conftest import write_video as write_test_video
 
 from armcarriage.config import Config
 from armcarriage.cues import evaluate_cues
 from armcarriage.report import write_reports
+from armcarriage.report.keyframes import fit_image, grab_frames
 from armcarriage.report.tables import SUMMARY_SCHEMA_VERSION
+from armcarriage.report.video import prefetched, write_annotated_video
+from armcarriage.video import iter_frames, probe_video
 
 SECTIONS = ("clip", "cues", "good", "keyframes", "plots", "lr", "drift", "strides", "unmeasured")
 
@@ -122,6 +127,96 @@ def test_annotated_frame_shows_overlay_where_the_skeleton_is(fault_run):
     assert frame[:8].mean() < 80
     bottom = frame[-18:].reshape(-1, 3).astype(int)
     assert ((bottom[:, 0] > 200) & (bottom[:, 1] > 170) & (bottom[:, 2] < 90)).any()
+
+
+def _elbow_is_drawn(frame: np.ndarray, xy: np.ndarray) -> bool:
+    """True if the right-arm colour (orange) is drawn within 3 px of ``xy``."""
+    x, y = np.round(xy).astype(int)
+    patch = frame[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3).astype(int)
+    return bool(((patch[:, 0] > 220) & (patch[:, 1] > 80) & (patch[:, 1] < 150)).any())
+
+
+def _frame(path: Path, index: int) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return next(f for i, f in enumerate(c.decode(video=0)) if i == index).to_ndarray(
+            format="rgb24")
+
+
+def test_annotated_video_is_scaled_down_to_video_max_side(tmp_path, fault_run):
+    analysis, video, cues, _ = fault_run
+    cfg = Config().override({"report.video_max_side": 160})
+    out = write_annotated_video(analysis, video, tmp_path / "small.mp4", cfg, cues)
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert (stream.width, stream.height) == (160, 120)
+        assert stream.codec_context.name == "h264" and stream.codec_context.pix_fmt == "yuv420p"
+    assert _decode_count(out) == 120
+    # the overlay is drawn where the (scaled) elbow is
+    assert _elbow_is_drawn(_frame(out, 30), analysis.track.xy("right_elbow")[30] / 2)
+
+
+def test_annotated_video_of_a_rotated_phone_clip_is_upright(tmp_path, fault_run):
+    analysis, _, cues, _ = fault_run
+    # stored 240 x 320 with a display matrix turning it upright to 320 x 240 (the track's size)
+    clip = write_test_video(tmp_path / "rotated.mp4", n=120, size=(240, 320), rotation=-90)
+    out = write_annotated_video(analysis, clip, tmp_path / "rotated_annotated.mp4", Config(),
+                                cues)
+    with av.open(str(out)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (320, 240)
+    assert _decode_count(out) == 120
+    assert _elbow_is_drawn(_frame(out, 30), analysis.track.xy("right_elbow")[30])
+
+
+def test_key_frames_are_the_frames_nearest_the_times_asked(fault_run):
+    _, video, _, _ = fault_run
+    info = probe_video(video)
+    frames = {round(f.time * 30): f.image for f in iter_frames(video)}
+    # two times in one stride (one decoding pass), one alone, one at the very end
+    times = [1.0, 1.21, 2.5, 3.966]
+    got = grab_frames(video, times, info, Config())
+    assert sorted(got) == times
+    for t in times:
+        np.testing.assert_array_equal(got[t], frames[round(t * 30)])
+
+
+def test_key_frame_crops_are_fitted_to_their_panel():
+    image = np.zeros((1200, 600, 3), np.uint8)
+    xy = np.array([[300.0, 600.0], [np.nan, np.nan]])
+    small, sxy = fit_image(image, xy, 400)
+    assert small.shape == (400, 200, 3)
+    np.testing.assert_allclose(sxy[0], [100.0, 200.0])
+    assert np.isnan(sxy[1]).all()
+    same, _ = fit_image(image, xy, 2000)
+    assert same is image
+
+
+@pytest.mark.parametrize("depth", [0, 1, 4])
+def test_prefetched_yields_in_order_and_closes_the_source(depth):
+    closed = []
+
+    def source():
+        try:
+            yield from range(50)
+        finally:
+            closed.append(threading.current_thread() is threading.main_thread())
+
+    assert list(prefetched(source(), depth)) == list(range(50))
+    assert closed == [depth == 0]  # closed in the worker thread when there is one
+    ahead = prefetched(source(), depth)
+    assert [next(ahead) for _ in range(3)] == [0, 1, 2]
+    ahead.close()  # the consumer stops early: the worker stops and the source is closed
+    assert len(closed) == 2
+
+
+def test_prefetched_raises_the_workers_error_in_the_consumer():
+    def source():
+        yield 1
+        raise ValueError("broken stream")
+
+    ahead = prefetched(source(), 2)
+    assert next(ahead) == 1
+    with pytest.raises(ValueError, match="broken stream"):
+        next(ahead)
 
 
 def test_rerun_overwrites_cleanly_and_honours_switches(tmp_path, fault_run):

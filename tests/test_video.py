@@ -12,7 +12,7 @@ from conftest import SHARED_VIDEOS, shared_file
 
 from armcarriage.config import Config
 from armcarriage.errors import VideoError
-from armcarriage.video import DecodeStats, iter_frames, probe_video
+from armcarriage.video import DecodeStats, decode_frames, iter_frames, probe_video, scaled_size
 
 
 def corner_is_white(img: np.ndarray) -> tuple[bool, bool, bool, bool]:
@@ -228,3 +228,21 @@ def test_shared_clips_probe_and_decode(name, size, codec, frames):
 def test_shared_dir_constant_points_beside_project():
     assert SHARED_VIDEOS.parent.name == "data"
     assert SHARED_VIDEOS.parents[2] == Path(__file__).resolve().parents[2]
+
+
+def test_scaled_size_caps_the_long_side_and_keeps_even_sizes():
+    assert scaled_size(1080, 1920, 1280) == (720, 1280)
+    assert scaled_size(1920, 1080, 1280) == (1280, 720)
+    assert scaled_size(1081, 1921, 1280) == (720, 1280)
+    assert scaled_size(321, 241, 0) == (321, 241)  # 0 = no limit; small sizes pass unchanged
+    assert scaled_size(321, 241, 1280) == (321, 241)
+
+
+def test_decode_frames_yields_what_iter_frames_converts(make_video):
+    path = make_video("clip.mp4", n=12, size=(64, 48), rotation=-90)
+    raw = list(decode_frames(path, target_fps=15))
+    frames = list(iter_frames(path, target_fps=15))
+    assert [(i, t) for i, t, _ in raw] == [(f.index, f.time) for f in frames]
+    # raw frames keep the stored 64 x 48; iter_frames turns them upright to 48 x 64
+    assert (raw[0][2].width, raw[0][2].height) == (64, 48)
+    assert frames[0].image.shape == (64, 48, 3)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from armcarriage.config import Config
+from armcarriage.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,10 @@ def write_reports(
         outputs["report"] = write_html_report(
             analysis, video or Path(""), out / "report.html", config, assessment, rules, info
         )
+    # One after the other: beside the video (which keeps two cores busy), the page would
+    # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
     if config.report.annotated_video and info is not None and video is not None:
+        release_free_memory()
         from armcarriage.report.video import write_annotated_video
 
         outputs["annotated"] = write_annotated_video(

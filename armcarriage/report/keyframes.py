@@ -1,4 +1,4 @@
-"""Decode a few chosen frames with PyAV and crop them around the runner."""
+"""Decode a few chosen frames with PyAV, crop them around the runner and fit them to a panel."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
+from PIL import Image
 
 from armcarriage.config import Config
 from armcarriage.errors import VideoError
-from armcarriage.video import VideoInfo, iter_frames
+from armcarriage.video import VideoInfo, decode_frames, upright
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +21,11 @@ log = logging.getLogger(__name__)
 def grab_frames(
     video_path: Path, times: Sequence[float], info: VideoInfo, config: Config
 ) -> dict[float, np.ndarray]:
-    """Decode the frames nearest the given times (seeking to each).
+    """Decode the frames nearest the given times.
+
+    Times within :data:`CLUSTER_S` of each other are read in one pass from one
+    seek (the frames of a stride are a fraction of a second apart), and only
+    the frame kept for each time is converted to RGB.
 
     Parameters
     ----------
@@ -35,23 +41,72 @@ def grab_frames(
     Returns
     -------
     dict
-        ``{time: RGB image}`` for every time that could be decoded.
+        ``{time: RGB image}`` (upright, full size) for every time that could be
+        decoded: of the frames within 0.75 frame interval of it, the nearest.
 
     """
     half = 0.75 / info.fps if info.fps > 0 else 0.05
     out: dict[float, np.ndarray] = {}
-    for t in times:
-        best, best_dt = None, np.inf
+    for group in _clusters(sorted(set(times))):
+        best: dict[float, tuple[float, Any]] = {}
         try:
-            for frame in iter_frames(video_path, config, info=info, start_s=max(0.0, t - half),
-                                     stop_s=t + half):
-                if abs(frame.time - t) < best_dt:
-                    best, best_dt = frame.image, abs(frame.time - t)
-        except VideoError as exc:
-            log.warning("%s: key frame at %.2f s could not be decoded: %s", video_path, t, exc)
-        if best is not None:
-            out[t] = best
+            for _, ft, frame in decode_frames(video_path, config, info=info,
+                                              start_s=max(0.0, group[0] - half),
+                                              stop_s=group[-1] + half):
+                for t in group:
+                    dt = abs(ft - t)
+                    inside = t - half - 1e-9 <= ft < t + half
+                    if inside and dt < best.get(t, (np.inf, None))[0]:
+                        best[t] = (dt, frame)
+            for t, (_, frame) in best.items():
+                out[t] = upright(frame.to_ndarray(format="rgb24"), info.rotation)
+        except (VideoError, av.error.FFmpegError) as exc:
+            log.warning("%s: key frames at %s s could not be decoded: %s", video_path,
+                        ", ".join(f"{t:.2f}" for t in group), exc)
     return out
+
+
+CLUSTER_S = 1.0
+"""Key-frame times closer than this (s) are decoded in one pass rather than each from
+its own seek: decoding on is cheaper than going back to the key frame before."""
+
+
+def _clusters(times: Sequence[float]) -> list[list[float]]:
+    """Split sorted times into runs whose neighbours are less than ``CLUSTER_S`` apart."""
+    groups: list[list[float]] = []
+    for t in times:
+        if groups and t - groups[-1][-1] < CLUSTER_S:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    return groups
+
+
+def fit_image(image: np.ndarray, xy: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scale an image down (area averaging) so its longer side is at most ``max_side``.
+
+    Parameters
+    ----------
+    image
+        RGB image (H, W, 3).
+    xy
+        Keypoints in the image's pixels (K, 2); scaled with it.
+    max_side
+        Longest side in pixels; an image already small enough is returned as is.
+
+    Returns
+    -------
+    image, xy
+        The image and the keypoints in its pixels.
+
+    """
+    h, w = image.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1:
+        return image, xy
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = Image.fromarray(np.ascontiguousarray(image)).resize(size, Image.Resampling.BOX)
+    return np.asarray(small), xy * np.array([size[0] / w, size[1] / h])
 
 
 def crop_to_runner(

@@ -195,10 +195,16 @@ def _num(v: float, metric: str) -> str:
     return f"{v:.3g}"
 
 
+FRAME_PANEL_WIDTH = 2.6
+"""Default width of one :func:`frame_figure` panel, inches."""
+FRAME_PANEL_ASPECT = 1.4
+"""Height / width of a :func:`frame_figure` panel."""
+
+
 def frame_figure(
     panels: Sequence[tuple[np.ndarray, np.ndarray, str]],
     measured: Sequence[str] = ("left", "right"),
-    panel_width: float = 2.6,
+    panel_width: float = FRAME_PANEL_WIDTH,
     fontsize: float = 8,
 ) -> Figure:
     """Video frames with the skeleton drawn, side by side.
@@ -211,13 +217,13 @@ def frame_figure(
     measured
         Arms drawn in full colour; others are drawn faint (not measured).
     panel_width
-        Width of one panel in inches (height is 1.4 times that).
+        Width of one panel in inches (height is ``FRAME_PANEL_ASPECT`` times that).
     fontsize
         Caption size in points.
 
     """
     n = max(len(panels), 1)
-    fig = Figure(figsize=(panel_width * n, panel_width * 1.4))
+    fig = Figure(figsize=(panel_width * n, panel_width * FRAME_PANEL_ASPECT))
     for i, (image, xy, caption) in enumerate(panels):
         ax = fig.add_subplot(1, n, i + 1)
         ax.imshow(image)
