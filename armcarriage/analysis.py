@@ -245,8 +245,8 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         if sr.status == "too_few_strides":
             out.cadence_spm = sr.cadence_spm
         return out
-    table = stride_table(ct, view, sr, series, cfg)
     source_reasons = measurement_reasons(ct, cfg)
+    table = stride_table(ct, view, sr, series, cfg, source_reasons)
     reasons = {m: view_reason(m, view["label"]) or source_reasons.get(m, "") for m in METRICS}
     summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
                         cfg.metrics.drift_flag_fraction, reasons)
@@ -365,9 +365,14 @@ def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
 
 
 def stride_table(
-    ct: PoseTrack, view: dict[str, Any], sr: StrideResult, series: pd.DataFrame, cfg: Config
+    ct: PoseTrack, view: dict[str, Any], sr: StrideResult, series: pd.DataFrame, cfg: Config,
+    source_reasons: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Build the stride x arm table with values, confidences and reasons."""
+    """Build the stride x arm table with values, confidences and reasons.
+
+    ``source_reasons`` (:func:`measurement_reasons`) marks metrics the track's
+    source cannot measure; computed from ``ct`` when not given.
+    """
     label = str(view["label"])
     mc = cfg.metrics
     view_factor = max(0.3, float(view.get("confidence", 0.0)))
@@ -377,7 +382,8 @@ def stride_table(
     t = series["time"].to_numpy()
     baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
                                    mc.shrug_baseline_percentile) for s in ("left", "right")}
-    source_reasons = measurement_reasons(ct, cfg)
+    if source_reasons is None:
+        source_reasons = measurement_reasons(ct, cfg)
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))

@@ -25,8 +25,7 @@ Elbow angle
     over the stride's frames: the frames whose time lies in ``[t_start,
     t_end)``, the window the analysis itself takes (``frame_start`` and
     ``frame_end`` are the nearest frames of the sub-frame event times, so a
-    window built from them can hold one frame more or less). Without
-    ``t_start``/``t_end`` columns, ``[frame_start, frame_end)``. When the
+    window built from them can hold one frame more or less). When the
     analysis has a per-frame series
     ``{side}_elbow_angle``, it is compared frame by frame inside the strides.
 Cadence
@@ -307,11 +306,7 @@ def score_elbow(
     inside = np.zeros(true.size, dtype=bool)
     times = np.arange(true.size) / fps
     for r in arm.itertuples(index=False):
-        if hasattr(r, "t_start") and hasattr(r, "t_end"):
-            sel = (times >= float(r.t_start) - 1e-9) & (times < float(r.t_end) - 1e-9)
-        else:
-            sel = (np.arange(true.size) >= int(r.frame_start)) & (
-                np.arange(true.size) < max(int(r.frame_end), int(r.frame_start) + 1))
+        sel = (times >= float(r.t_start) - 1e-9) & (times < float(r.t_end) - 1e-9)
         inside |= sel
         window = true[sel]
         for stat in ELBOW_STATS:

@@ -75,6 +75,7 @@ measured duty factor below it lowers the cadence floor to
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -264,7 +265,7 @@ def _ground(y: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     return np.asarray(g.bfill().ffill(), dtype=float)
 
 
-def _world_drop(track: PoseTrack) -> Any:
+def _world_drop(track: PoseTrack) -> Callable[[str], np.ndarray] | None:
     """Return ``drop(name)``: a point's drop below the hip centre, world torso lengths.
 
     World landmarks are metric and hip-centred with ``y`` down, so they carry no
