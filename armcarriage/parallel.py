@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from armcarriage.config import Config
-from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS, MIRROR_INDEX
+from armcarriage.pose import _centre_and_torso
+from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
 
 if TYPE_CHECKING:  # the track module (xarray, pandas) is not needed in pose workers
@@ -50,11 +51,7 @@ Progress = Callable[[int, int], None]
 N_CHANNELS = 8
 """Per landmark: x, y (px), depth (px), visibility, presence, world x, y, z (m)."""
 
-_TORSO = [KEYPOINT_INDEX[k] for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 _PROGRESS_EVERY = 8
-_CLOCK_GAP_MS = 60_000
-"""Gap put between two chunks on a worker's model clock, so that the model's
-temporal smoothing starts afresh at each chunk."""
 
 
 # ---------------------------------------------------------------- planning
@@ -232,16 +229,16 @@ class ChunkResult:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(progress_queue: Any) -> None:
-    """Worker initializer: keep the progress queue (the model loads on first use)."""
+def _init_worker(progress_queue: Any, stop: Any) -> None:
+    """Worker initializer: keep the progress queue and stop flag (the model loads on first use)."""
     _WORKER["queue"] = progress_queue
-    _WORKER["clock_ms"] = 0
+    _WORKER["stop"] = stop
 
 
-def _estimator(config: Config) -> Any:
+def _estimator(config: Config, one_person: bool) -> Any:
     """Return this process's pose model, created once (again only if the settings change)."""
     est = _WORKER.get("estimator")
-    if est is not None and est.config.pose != config.pose:
+    if est is not None and (est.config.pose != config.pose or est.one_person != one_person):
         _close(_WORKER.pop("estimator"))
         est = None
     if est is None:
@@ -249,7 +246,7 @@ def _estimator(config: Config) -> Any:
 
         from armcarriage.pose import PoseEstimator
 
-        est = PoseEstimator(config).__enter__()
+        est = PoseEstimator(config, one_person=one_person).__enter__()
         if mp.parent_process() is not None:  # a worker: close the model before exit
             util.Finalize(est, _close, args=(est,), exitpriority=10)
         _WORKER["estimator"] = est
@@ -275,11 +272,17 @@ def _report(chunk: int, n: int) -> None:
         q.put((chunk, n))
 
 
-def run_chunk(video: str, info: VideoInfo, config: Config, chunk: Chunk) -> ChunkResult:
+class Stopped(Exception):  # noqa: N818 - a request, not an error
+    """The run this chunk belongs to was stopped (another chunk saw more people)."""
+
+
+def run_chunk(
+    video: str, info: VideoInfo, config: Config, chunk: Chunk, one_person: bool = False
+) -> ChunkResult:
     """Run the pose model over one chunk (in a worker, or in-process).
 
-    The model's clock restarts with a gap at each chunk, so its tracking and
-    smoothing re-acquire the people in view from the chunk's first frame.
+    The model restarts at each chunk (:meth:`~armcarriage.pose.PoseEstimator.restart`),
+    so it re-acquires the people in view from the chunk's first frame.
 
     Parameters
     ----------
@@ -291,15 +294,26 @@ def run_chunk(video: str, info: VideoInfo, config: Config, chunk: Chunk) -> Chun
         Settings (``config.pose``).
     chunk
         The time range.
+    one_person
+        Track one pose and count the people in view (see :mod:`armcarriage.pose`).
 
     Returns
     -------
     ChunkResult
 
+    Raises
+    ------
+    armcarriage.pose.MorePeopleInView
+        In one-person tracking, when a count finds more than one person.
+    Stopped
+        When the run's stop flag is set (checked between frames).
+
     """
     t0 = time_mod.perf_counter()
     pc = config.pose
-    est = _estimator(config)
+    est = _estimator(config, one_person)
+    est.restart()
+    stop = _WORKER.get("stop")
     stats = DecodeStats()
     raw = iter_frames(
         video,
@@ -315,8 +329,7 @@ def run_chunk(video: str, info: VideoInfo, config: Config, chunk: Chunk) -> Chun
     index: list[int] = []
     rows: list[np.ndarray] = []
     pres: list[np.ndarray] = []
-    n_poses = max(1, pc.num_poses)
-    base = _WORKER.get("clock_ms", 0) + _CLOCK_GAP_MS
+    n_poses = est.num_poses
     pending = 0
 
     def count_owned(frames: Iterable[Frame]) -> Iterator[Frame]:
@@ -327,8 +340,9 @@ def run_chunk(video: str, info: VideoInfo, config: Config, chunk: Chunk) -> Chun
             yield f
 
     for frame in decimate(count_owned(raw), pc.target_fps, info.fps):
-        clock = base + int(round((frame.time - chunk.start_s) * 1000))
-        found = est.detect(frame.image, clock / 1000.0, info.width, info.height)
+        if stop is not None and stop.is_set():
+            raise Stopped(f"chunk {chunk.index} stopped at {frame.time:.2f} s")
+        found = est.detect(frame.image, frame.time, info.width, info.height)
         block = np.full((n_poses, len(KEYPOINTS), N_CHANNELS), np.nan, np.float32)
         here = np.zeros(n_poses, bool)
         for j, c in enumerate(found[:n_poses]):
@@ -344,7 +358,6 @@ def run_chunk(video: str, info: VideoInfo, config: Config, chunk: Chunk) -> Chun
             _report(chunk.index, pending)
             pending = 0
     _report(chunk.index, pending)
-    _WORKER["clock_ms"] = est._last_ms
     return ChunkResult(
         chunk.index,
         np.asarray(times, float),
@@ -379,13 +392,6 @@ class Seam:
     cut is only put there when no frame of the overlap agrees)."""
 
 
-def _centre_and_torso(c: np.ndarray) -> tuple[np.ndarray, float]:
-    xy = c[_TORSO, :2].astype(float)
-    centre = xy.mean(axis=0)
-    d = float(np.linalg.norm((xy[0] + xy[1]) / 2 - (xy[2] + xy[3]) / 2))
-    return centre, d if np.isfinite(d) and d > 10 else 10.0
-
-
 def frame_disagreement(
     a: np.ndarray, a_present: np.ndarray, b: np.ndarray, b_present: np.ndarray
 ) -> tuple[float, bool]:
@@ -415,12 +421,15 @@ def frame_disagreement(
         return math.inf, False
     if ia.size == 0:
         return 0.0, False
-    from scipy.optimize import linear_sum_assignment
-
     ca = [_centre_and_torso(a[i]) for i in ia]
     cb = [_centre_and_torso(b[j]) for j in ib]
-    cost = np.array([[np.linalg.norm(x[0] - y[0]) for y in cb] for x in ca])
-    rows, cols = linear_sum_assignment(cost)
+    if ia.size == 1:  # one person each: no matching (and no scipy beside the workers, 37 MB)
+        rows, cols = np.zeros(1, int), np.zeros(1, int)
+    else:
+        from scipy.optimize import linear_sum_assignment
+
+        cost = np.array([[np.linalg.norm(x[0] - y[0]) for y in cb] for x in ca])
+        rows, cols = linear_sum_assignment(cost)
     worst, flips = 0.0, 0
     mirror = list(MIRROR_INDEX)
     for r, c in zip(rows, cols, strict=True):
@@ -510,6 +519,11 @@ class Stitcher:
         self.parts.append(result.trimmed(start=seam.cut_s))
 
     @property
+    def num_poses(self) -> int:
+        """Poses per frame the chunks were run with (0 before the first chunk)."""
+        return self.parts[0].present.shape[1] if self.parts else 0
+
+    @property
     def n_frames(self) -> int:
         """Frames stitched so far."""
         return sum(p.time.size for p in self.parts)
@@ -577,7 +591,12 @@ def estimate_pose_parallel(
         landmark noise; ``attrs["parallel"]`` records the chunks and seams.
 
     """
-    from armcarriage.pose import estimate_pose, resolve_model_path
+    from armcarriage.pose import (
+        MorePeopleInView,
+        PoseEstimator,
+        estimate_pose,
+        resolve_model_path,
+    )
 
     config = config or Config()
     path = Path(video)
@@ -603,7 +622,15 @@ def estimate_pose_parallel(
         last = chunks[-1]
         chunks[-1] = Chunk(last.index, last.start_s, last.own_start_s, None, pc.max_seconds)
     t0 = time_mod.perf_counter()
-    results, stitcher = _run_pool(path, info, config, chunks, min(workers, len(chunks)), progress)
+    n_workers = min(workers, len(chunks))
+    one_person = PoseEstimator.starts_one_person(config)
+    try:
+        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, one_person)
+    except MorePeopleInView as seen:
+        if not one_person:  # pragma: no cover - only one-person tracking counts people
+            raise
+        log.info("pose: %s; running again with %d poses per frame", seen, pc.num_poses)
+        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, False)
     track = _assemble(stitcher, info, config, results)
     track.ds.attrs["parallel"] = json.dumps(
         {
@@ -630,6 +657,7 @@ def _run_pool(
     chunks: list[Chunk],
     workers: int,
     progress: Progress | None,
+    one_person: bool,
 ) -> tuple[list[dict[str, Any]], Stitcher]:
     """Run the chunks on ``workers - 1`` pool processes plus this one; stitch in order.
 
@@ -637,10 +665,11 @@ def _run_pool(
     numeric libraries, so running the model here saves a whole interpreter
     (about 150 MB) and one start-up compared with a pool of ``workers``.
     """
-    run = _Schedule(path, info, config, chunks, progress)
+    run = _Schedule(path, info, config, chunks, progress, one_person)
     ctx = _context()
+    stop = ctx.Event()
     pool = cf.ProcessPoolExecutor(
-        workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue,)
+        workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue, stop)
     )
     run.pool, run.lookahead = pool, workers - 1
     try:
@@ -651,8 +680,11 @@ def _run_pool(
             else:
                 run.collect(timeout=0.25)
         run.collect(timeout=0)
+    except BaseException:
+        stop.set()  # running chunks stop at their next frame
+        raise
     finally:
-        # On an error, queued chunks are dropped; running ones finish first.
+        # On an error, queued chunks are dropped; running ones stop first.
         pool.shutdown(wait=True, cancel_futures=True)
         run.close()
     if progress is not None:
@@ -670,10 +702,12 @@ class _Schedule:
         config: Config,
         chunks: list[Chunk],
         progress: Progress | None,
+        one_person: bool,
     ) -> None:
         from armcarriage.pose import expected_frames
 
         self.args = (str(path), info, config)
+        self.one_person = one_person
         self.progress = progress
         self.queue = _context().Queue()
         self.todo = deque(chunks)
@@ -693,13 +727,14 @@ class _Schedule:
     def top_up(self) -> None:
         """Give each idle pool process the next chunk (this process takes the rest)."""
         while self.pool is not None and self.todo and len(self.in_flight) < self.lookahead:
-            self.in_flight.add(self.pool.submit(run_chunk, *self.args, self.todo.popleft()))
+            chunk = self.todo.popleft()
+            self.in_flight.add(self.pool.submit(run_chunk, *self.args, chunk, self.one_person))
 
     def run_here(self, chunk: Chunk) -> None:
         """Run one chunk in this process, serving the pool between frames."""
         _WORKER["hook"] = self.tick
         try:
-            res = run_chunk(*self.args, chunk)
+            res = run_chunk(*self.args, chunk, self.one_person)
         finally:
             _WORKER.pop("hook", None)
         self.finished[res.index] = res
@@ -751,7 +786,12 @@ def _assemble(
     stitcher: Stitcher, info: VideoInfo, config: Config, results: list[dict[str, Any]]
 ) -> PoseTrack:
     """Choose the runner over the stitched clip and build the track."""
-    from armcarriage.pose import RunnerSelector, default_model_path, resolve_model_path
+    from armcarriage.pose import (
+        RunnerSelector,
+        default_model_path,
+        people_note,
+        resolve_model_path,
+    )
 
     selector = RunnerSelector(info.width, config.pose.person_x, info.fps or 30.0)
     for cands in stitcher.iter_candidates():
@@ -776,7 +816,7 @@ def _assemble(
     attrs = {
         "source": info.path,
         "model": model,
-        "person": selector.describe(),
+        "person": f"{selector.describe()}; {people_note(stitcher.num_poses, config)}",
         "video": json.dumps(info.to_dict()),
         "decode": json.dumps(
             {
@@ -808,6 +848,7 @@ __all__ = [
     "ChunkResult",
     "Seam",
     "Stitcher",
+    "Stopped",
     "choose_cut",
     "decimate",
     "estimate_pose_parallel",

@@ -11,12 +11,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
-from armcarriage.track import PoseTrack
 from armcarriage.video import VideoInfo, probe_video
+
+if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
+    # stage is done: beside the pose workers they would add about 80 MB to its peak
+    from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
 

@@ -405,6 +405,7 @@ def decode_frames(
         seeked = bool(start_s > 0 and stream.time_base)
         if seeked:
             container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+        abandoned = False
         try:
             for packet in container.demux(stream):
                 try:
@@ -438,11 +439,15 @@ def decode_frames(
                             else t + step
                         )
                     yield index, t, frame
+        except GeneratorExit:  # the caller stopped reading: nothing to report
+            abandoned = True
+            raise
         except av.error.FFmpegError as exc:
             stats.errors += 1
             stats.error_message = str(exc)
         finally:
-            _report(path, stats)
+            if not abandoned:
+                _report(path, stats)
     if stats.decoded == 0:
         raise VideoError(
             f"{path}: zero frames could be decoded (expected at least 1; "

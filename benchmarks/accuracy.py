@@ -126,15 +126,24 @@ def rendered(name: str, spec: ClipSpec) -> tuple[Path, float]:
     return video, result.render_s
 
 
-def pose_track(video: Path) -> tuple[PoseTrack, float]:
-    """Run the pose model unless its track is cached; return the track and seconds spent."""
+def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, float]:
+    """Run the pose model unless its track is cached; return the track and seconds spent.
+
+    The cache is keyed by the pose settings and the pose stage's source, so a change
+    of either re-runs the model.
+    """
+    import armcarriage.pose as pose_module
     from armcarriage.pose import estimate_pose
 
-    cached = video.with_suffix(".pose.parquet")
+    config = (config or Config()).override({"pose.workers": 1})
+    settings = json.dumps(dataclasses.asdict(config.pose), sort_keys=True)
+    source = Path(pose_module.__file__).read_text(encoding="utf-8")
+    key = hashlib.sha1((settings + source).encode()).hexdigest()[:8]
+    cached = video.with_suffix(f".pose-{key}.parquet")
     if cached.exists():
         return PoseTrack.load(cached), 0.0
     t0 = time.perf_counter()
-    track = estimate_pose(video, Config().override({"pose.workers": 1}))
+    track = estimate_pose(video, config)
     spent = time.perf_counter() - t0
     track.save(cached)
     return track, spent

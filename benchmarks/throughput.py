@@ -4,8 +4,8 @@ In one run, in one process tree (this script and its children), for a short and 
 1080p clip:
 
 (a) naive: OpenCV reads every full-resolution frame and one MediaPipe PoseLandmarker VIDEO
-    call is made per frame, single process (what most open tools do), with the same model
-    bundle and options as the pipeline (``pose.num_poses`` and thresholds);
+    call is made per frame, single process, with the same model bundle and MediaPipe's
+    default options (one pose, confidences 0.5): what most open tools do;
 (b) decode only: the pipeline's reader (PyAV, threaded, ``pose.max_side``/``target_fps``);
 (p) the pose stage alone (``armcarriage.pipeline.estimate_track``: worker processes);
 (c) ``armcarriage analyze`` end to end, as a user runs it (the CLI in a subprocess),
@@ -117,17 +117,11 @@ def child_naive(video: Path, result: Path) -> None:
     import numpy as np
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from armcarriage.config import Config
     from armcarriage.pose import resolve_model_path
 
-    pc = Config().pose
-    options = vision.PoseLandmarkerOptions(
+    options = vision.PoseLandmarkerOptions(  # MediaPipe's defaults: one pose, 0.5 thresholds
         base_options=BaseOptions(model_asset_path=str(resolve_model_path())),
         running_mode=vision.RunningMode.VIDEO,
-        num_poses=pc.num_poses,
-        min_pose_detection_confidence=pc.min_detection_confidence,
-        min_pose_presence_confidence=pc.min_presence_confidence,
-        min_tracking_confidence=pc.min_tracking_confidence,
     )
     t0 = time.perf_counter()
     cap = cv2.VideoCapture(str(video))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import ClassVar
+
 import numpy as np
 import pytest
 from conftest import shared_file, write_video
 
+from armcarriage import pose
 from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
-from armcarriage.pose import estimate_pose, resolve_model_path
+from armcarriage.pose import MorePeopleInView, PoseEstimator, estimate_pose, resolve_model_path
 from armcarriage.video import iter_frames
 
 
@@ -35,6 +39,63 @@ def test_bundled_model_is_a_stored_zip_with_both_models():
     assert all(i.compress_type == zipfile.ZIP_STORED for i in infos.values())
 
 
+class FakeEstimator:
+    """Stands in for the model: one person per frame, until a second one walks in.
+
+    In one-person tracking the people count finds the second person at ``arrives_s``
+    and :class:`MorePeopleInView` is raised, as the real estimator does.
+    """
+
+    arrives_s = 0.3
+    runs: ClassVar[list[bool]] = []
+
+    def __init__(self, config, *, one_person=False):
+        self.config = config
+        self.one_person = one_person
+        self.model_path = Path("fake.task")
+        self.num_poses = 1 if one_person else max(1, config.pose.num_poses)
+
+    starts_one_person = staticmethod(PoseEstimator.starts_one_person)
+
+    def __enter__(self):
+        FakeEstimator.runs.append(self.one_person)
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def detect(self, image, time_s, width, height):
+        counting = self.one_person and self.config.pose.num_poses > 1
+        if counting and time_s >= self.arrives_s:
+            raise MorePeopleInView(time_s, 2)
+        lm = np.zeros((33, 5))
+        lm[:, 0] = np.linspace(20, 40, 33) + 10 * time_s
+        lm[:, 1] = np.linspace(5, 45, 33)
+        lm[:, 3:] = 0.9
+        return [pose._Candidate(lm, np.zeros((33, 3)))]
+
+
+@pytest.mark.parametrize(
+    ("settings", "runs", "note"),
+    [
+        ({}, [True, False], "more than one person was in view: the model looked for 2 per frame"),
+        ({"pose.people_scan_s": 0}, [False], "the model looked for 2 per frame"),
+        ({"pose.num_poses": 1}, [True], "the model tracked one pose (pose.num_poses = 1)"),
+    ],
+)
+def test_a_second_person_makes_the_clip_run_again_with_several_poses(
+    monkeypatch, make_video, settings, runs, note
+):
+    monkeypatch.setattr(pose, "PoseEstimator", FakeEstimator)
+    monkeypatch.setattr(FakeEstimator, "runs", [])
+    clip = make_video("two.mp4", n=20, fps=30)
+    track = estimate_pose(clip, Config().override(settings))
+    assert FakeEstimator.runs == runs
+    assert track.n_frames == 20  # every frame once, from the last run
+    assert track.detection_rate() == 1.0
+    assert track.attrs["person"].endswith(note)
+
+
 @pytest.mark.slow
 def test_treadmill_clip_pose_in_every_frame(tmp_path):
     path = shared_file("videos", "treadmill_side_portrait.mp4")
@@ -46,6 +107,9 @@ def test_treadmill_clip_pose_in_every_frame(tmp_path):
     # the runner stays on the treadmill: hips inside the middle of the frame
     hips = hip_centre(track)
     assert 150 < np.nanmedian(hips[:, 0]) < 570
+    assert track.attrs["person"].endswith(
+        "one person was in view (looked for others every 3 s): the model tracked one pose"
+    )
 
 
 @pytest.mark.slow
@@ -63,7 +127,10 @@ def test_two_people_clip_follows_one_person():
         np.linalg.norm((track.xy("left_shoulder") + track.xy("right_shoulder")) / 2 - hips, axis=1)
     )
     assert np.max(jumps) < torso
-    assert "more than one person" in track.attrs["person"]
+    # tracked as one person until the count saw the other, then run again looking for two
+    assert track.attrs["person"].endswith(
+        "more than one person was in view: the model looked for 2 per frame"
+    )
 
 
 @pytest.mark.slow
