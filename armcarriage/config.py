@@ -137,6 +137,19 @@ class CleaningConfig:
     filter_order: int = 4
     resample_fps: float = 0.0
     """Resample uneven timestamps to this rate (0 = the clip's median rate)."""
+    swap_prior_tl: float = 0.4
+    """Cost, in torso lengths of limb acceleration, of labelling one frame's arm or leg
+    pair swapped against the model's labels (:func:`armcarriage.cleaning.repair_swaps`).
+    A real swap's start and end cost several torso lengths of acceleration, so swaps of up
+    to ~20 frames are undone while the model's labels stand elsewhere. On 14 pose-model
+    tracks of the synthetic runner (legs judged against the truth) the model mislabelled
+    14 frames; 0.4 leaves 1 of them and mislabels no other frame, where the frame-by-frame
+    repair it replaces carried one wrong decision on for 10-121 frames in 4 tracks. 0.1-0.2
+    kept 24-frame runs wrong."""
+    swap_cap_tl: float = 0.5
+    """Each point's distance from its constant-velocity prediction counts up to this many
+    torso lengths in the swap repair: beyond it the frame is a glitch under either
+    labelling (the model blending both legs), which must not decide a swap."""
 
 
 @dataclass(frozen=True)
@@ -181,17 +194,37 @@ class StrideConfig:
     event_height_tl: float = 0.05
     """Within a contact, strike and toe-off are timed where the heel or toe crosses this
     height above the stance's own lowest point (torso lengths, about 2.5 cm). On exact
-    projections of four motion-capture runs, 0.05 puts 26-27 of 27 strikes within one
-    frame (30 fps) of the 3D touchdown in every view; 0.03 or 0.06 lose one or two."""
+    projections of four motion-capture runs (ground level following each stance, front
+    heights corrected for perspective) 0.05 puts 26-27 of 27 strikes within one frame
+    (30 fps) of the 3D touchdown in every view and the cadence within 1 % in 15 of 16
+    trial x view cases; 0.03 and 0.04 give 27/27 in every view but 13 and 14 of 16, 0.06
+    23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
+    runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
+    flatness that makes a stance floor (:func:`armcarriage.strides._stance_ground`)."""
     world_height_views: str = "rear"
     """Views (comma-separated) whose foot heights are read from the world landmarks
     (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,
-    the image times strikes 2-6 frames late; from the front, the image is the better
-    signal on pose-model tracks."""
+    the image times strikes 2-6 frames late on motion capture; from the front, the pose
+    model's world heights are the noisier signal (see ``depth_corrected_views``)."""
+    depth_corrected_views: str = "front"
+    """Views (comma-separated) whose image foot heights are moved to the hip's distance
+    with the world landmarks' depth (:func:`armcarriage.strides._perspective_corrected`):
+    seen from the front a planted foot rises in the image as it moves away through the
+    stance. On motion capture the front strikes within one frame go from 19 to 26 of 27
+    and the cadence within 1 % from 2 to 3 of 4 trials; through the pose model the three
+    synthetic front clips keep 11 of 11 strikes within a frame, their mean error moving
+    from -0.6 to +0.1 frame. Not from behind: there the pose model's depth of the feet
+    correlates 0.3 with the truth (0.8 from the front)."""
+    max_perspective_slope: float = 1.0
+    """Largest image-height change per torso length of depth accepted from the fit of
+    ``depth_corrected_views`` (a level camera's height over its distance: 0.25 for a
+    camera 1 m high 4 m away; fits read 0.24-0.28 on exact tracks and 0.31-0.35 through
+    the pose model, whose depth is compressed); 1 is a camera looking down at 45 degrees."""
     min_contact_s: float = 0.05
     """Contact runs (and gaps between them) shorter than this are ignored (s)."""
     ground_window_s: float = 2.5
-    """Window of the rolling ground level of each foot point (s)."""
+    """Window of the rolling ground level of each foot point (s), used where no stride
+    period is known or fewer than two stance floors are found."""
     periodicity_tolerance: float = 0.15
     """Largest relative difference between the wrist-swing and stride periods."""
 

@@ -6,7 +6,9 @@ For each running BVH file and camera view: status, recognised view, cadence
 error, foot strikes found within 1 frame, and the worst elbow error per arm
 (per-stride min/max/mean against the 3D truth, and the per-frame series when
 the analysis has one). Also the 2D-image elbow angle error of the exact
-projection (what an image-only angle would miss), and the walking file's status.
+projection (what an image-only angle would miss), the camera slope fitted to
+undo the front view's perspective (``strides.depth_corrected_views``), and the
+walking file's status.
 """
 
 from __future__ import annotations
@@ -80,7 +82,9 @@ def main() -> int:
                   f"{s.cadence_error_pct:+6.2f} | {s.strikes.n_found}/{s.strikes.n_truth} "
                   f"{s.strikes.n_correct}/{s.strikes.n_reported} "
                   f"{1000 * s.strikes.errors['error_s'].mean():+.0f}ms | {el} | "
-                  f"{image_angle_error(trial, truth, view)} | {dt:.2f}s")
+                  f"{image_angle_error(trial, truth, view)} | {dt:.2f}s"
+                  + (f" | perspective slope {slope}" if (slope := result.settings.get(
+                      "strides", {}).get("perspective_slope")) is not None else ""))
             if s.strikes.n_found < s.strikes.n_truth:
                 bad = s.strikes.errors[~(s.strikes.errors["error_s"].abs() <= 1 / 30 + 1e-9)]
                 print("    strike misses (foot, truth frame, error ms):", [

@@ -62,13 +62,14 @@ def test_side_view_strikes_and_cadence():
                 errors += [np.min(np.abs(found - x)) * tr.fps for x in true["time_subframe"]]
             cadence.append(abs(a.cadence_spm / truth.cadence_spm - 1))
     errors = np.asarray(errors)
-    # measured: 98% of strikes within one frame of the 3D touchdown (96% following
-    # the runner, 100% with a fixed camera), all within two
-    assert np.mean(errors <= 1.0) >= 0.95
-    assert np.mean(errors <= 2.0) >= 0.99
-    # measured: median 0.4%, worst 2.5% (clips of 5-10 strikes: one strike's timing counts)
-    assert np.median(cadence) < 0.01
-    assert max(cadence) < 0.03
+    # measured: 107 of 108 strikes (99 %) within one frame of the 3D touchdown, all within
+    # 1.3 frames (the one miss: 1.21 frames early, a heel descending slowly to the ground)
+    assert np.mean(errors <= 1.0) >= 0.98
+    assert np.max(errors) <= 1.5
+    # measured: median 0.44 %, worst 0.86 % (clips of 5-10 strikes: one strike's timing
+    # counts; before each stance had its own ground level: median 0.4 %, worst 2.5 %)
+    assert np.median(cadence) < 0.006
+    assert max(cadence) < 0.01
 
 
 def test_walking_trial_is_not_running():

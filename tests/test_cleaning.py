@@ -120,3 +120,26 @@ def test_helpers():
     assert np.max(np.abs(out - x)[10:-10]) < 0.01  # zero lag, passband untouched
     short = lowpass(np.array([1.0, 2.0, np.nan, 3.0]), sos)
     np.testing.assert_array_equal(short[:2], [1.0, 2.0])
+
+
+def test_a_glitch_frame_does_not_carry_a_leg_swap_to_the_clip_end():
+    from armcarriage.analysis import analyze
+    from armcarriage.cleaning import repair_swaps
+
+    tr = side_runner(Runner())
+    ds = tr.ds.copy(deep=True)
+    pos = ds["position"].values
+    li, ri = ([KEYPOINT_INDEX[f"{s}_{p}"] for p in ("knee", "ankle", "heel", "foot_index")]
+              for s in ("left", "right"))
+    # the model blends both legs in frame 39 and swaps their labels in frame 40
+    pos[39, li] = pos[39, ri] = 0.5 * (pos[39, li] + pos[39, ri])
+    pos[40, li], pos[40, ri] = pos[40, ri].copy(), pos[40, li].copy()
+    fixed = pos.copy()
+    n = repair_swaps(fixed, ds["depth"].values.copy(), ds["world"].values.copy(),
+                     ds["visibility"].values.copy(), list(tr.keypoints))
+    truth = tr.ds["position"].values
+    assert n == 1  # frame 40 only (a frame-by-frame repair swapped frames 40-179)
+    np.testing.assert_allclose(fixed[41:], truth[41:])
+    a, b = analyze(PoseTrack(ds)), analyze(tr)
+    assert a.status == b.status == "ok"
+    assert a.cadence_spm == pytest.approx(b.cadence_spm, rel=0.005)
