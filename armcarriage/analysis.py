@@ -59,9 +59,15 @@ from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
 from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
 from armcarriage.metrics.summary import summarize
-from armcarriage.metrics.swing import swing_stride, wrist_stride
+from armcarriage.metrics.swing import lift_stride, swing_stride, wrist_stride
 from armcarriage.metrics.timing import timing_stride
-from armcarriage.metrics.validity import arm_rule, validity_matrix, view_reason
+from armcarriage.metrics.validity import (
+    arm_rule,
+    coverage_reason,
+    hide_rear_crossing,
+    validity_matrix,
+    view_reason,
+)
 from armcarriage.strides import StrideResult, analyze_strides
 from armcarriage.track import PoseTrack
 from armcarriage.view import classify_view
@@ -331,6 +337,8 @@ def _stride_values(
     vals.update(elbow_stride(col(f"{side}_elbow_angle"), arm))
     vals.update(swing_stride(arm))
     vals.update(wrist_stride(col(f"{side}_wrist_forward")))
+    vals.update(lift_stride(col(f"{side}_wrist_height"), col("time"),
+                            float(row["stride_time_s"])))
     vals.update(crossing_stride(col(f"{side}_crossing")))
     vals.update(shrug_stride(col(f"{side}_shoulder_elevation"), baseline))
     vals.update(rotation_stride(col("trunk_rotation")))
@@ -404,8 +412,9 @@ def stride_table(
                                           mc.far_arm_policy, mc.far_arm_confidence)
                 reason = reason or source_reasons.get(m, "")
                 value = vals.get(m, float("nan"))
-                if not reason and fam != "timing" and cov < mc.min_coverage:
-                    reason = f"landmarks missing in {100 * (1 - cov):.0f}% of the stride"
+                if not reason and fam != "timing":
+                    reason = coverage_reason(m, label, cov, mc.min_coverage,
+                                             mc.crossing_rear_min_coverage)
                 if not reason and not np.isfinite(value):
                     reason = "could not be computed: landmarks or foot events missing"
                 conf = factor * view_factor * vis * cov
@@ -416,6 +425,7 @@ def stride_table(
                 out[f"{m}_reason"] = reason
             rows.append(out)
     table = pd.DataFrame(rows, columns=stride_columns()) if rows else empty_strides()
+    hide_rear_crossing(table)
     _apply_consistency(table)
     return table
 

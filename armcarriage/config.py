@@ -162,7 +162,18 @@ class ViewConfig:
     """Body width ratio below which the view is a side view: mean of shoulder width / torso
     length and (hip width / torso length) / 0.6 (about 0.55 seen square-on, 0.38 at 45 deg)."""
     frontal_ratio: float = 0.47
-    """Body width ratio above which the view is front or rear."""
+    """Body width ratio above which the view is front or rear (unless the legs say oblique,
+    see ``frontal_max_leg_spread``). Seen square-on it reads 0.52-0.57 on motion-capture
+    projections and 0.61-0.68 through the pose model on the synthetic runner (0.72 exact);
+    at 45 deg 0.37-0.42 and 0.48-0.51: no width threshold separates them across bodies."""
+    frontal_max_leg_spread: float = 0.6
+    """Leg spread (half the 5-95 percentile range of left-minus-right ankle x, torso lengths;
+    :func:`armcarriage.view.leg_spread`) above which a view wide enough to be frontal is
+    oblique. It grows as sin(yaw): front and rear read 0.00-0.05 on the synthetic runner
+    (exact and pose model), 0.10-0.34 on motion-capture projections (a real runner's path
+    drifts) and 0.02-0.41 through the pose model on the shared real rear clips (road, walk);
+    45 deg oblique reads 0.98-1.55 and side views 1.1-1.9. 0.6 is about 20-25 deg of yaw at
+    running strides."""
     moving_fraction: float = 0.15
     """Hip travel across the frame (frame widths per second) above which the runner moves."""
 
@@ -245,6 +256,13 @@ class MetricsConfig:
     """Confidence factor of the far arm in a side view when ``far_arm_policy`` keeps it."""
     min_coverage: float = 0.7
     """Fraction of a stride's frames that must hold the landmarks for a value to be measured."""
+    crossing_rear_min_coverage: float = 0.95
+    """From behind, midline crossing needs the wrist in at least this fraction of a stride's
+    frames (else it is missing for the whole arm, with the reason): a wrist the pose model
+    loses from behind is one in front of the body, where a crossing happens, so the maximum
+    over the frames left would read a crossing as none. 0.95 forgives one lost frame in a
+    stride at 30 fps. Through the pose model the synthetic runner's wrists are lost from
+    behind in 95-100 % of frames (visibility 0.02-0.27), crossing or not."""
     oblique_confidence: float = 0.5
     """Confidence factor of values measured in an oblique view."""
     shrug_baseline_percentile: float = 10.0
@@ -253,11 +271,22 @@ class MetricsConfig:
     """Report trunk rotation from a pose model's landmark depth. Off by default: on the
     synthetic runner its median error is 20 deg from the front and 64 deg from the rear,
     and a runner twisting more read lower than a relaxed one (benchmarks/accuracy.py), so
-    the value would mislead; it is reported missing with that reason instead."""
+    the value would mislead; it is reported missing with that reason instead. No depth-free
+    method does better through the pose model: the 2D foreshortening of the shoulder and hip
+    lines (benchmarks/accuracy.py, ``rotation_from_foreshortening``) is within 2 deg on exact
+    tracks but through the model its median error is 27 deg from the front and 14 from the
+    rear (37 at the 95th percentile): relaxed runners (30 deg true) read 25-70, over-rotating
+    ones (56 true) 54-77."""
     elbow_source: str = "image"
     """``image``: elbow angle from the 2D image points (side view, near arm); ``world``: from
-    the track's 3D world landmarks where present (exact for motion-capture tracks; the pose
-    model's world landmarks are smoother but damp the range)."""
+    the track's 3D world landmarks where present (exact for motion-capture tracks and the
+    synthetic runner's truth, within 0.01 deg of the 3D angle there). Through the pose model
+    ``image`` is the accurate one on the synthetic runner's side clips (median error 1.5-5.3 deg
+    per statistic, against 10-26 from its world landmarks and 5-34 from its image points with
+    their depth). The 2D angle equals the 3D one only while the arm moves in the image plane:
+    on exact tracks a relaxed bent arm is within 1 deg in every statistic, a straight arm whose
+    forearm turns towards the midline up to 4 deg off at the forward extreme and 1.3 on the
+    mean (tests/test_accuracy_exact.py)."""
 
 
 @dataclass(frozen=True)

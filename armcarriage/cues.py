@@ -62,6 +62,7 @@ ARM_METRICS = (
     "wrist_forward_tl",
     "wrist_backward_tl",
     "wrist_arc_tl",
+    "wrist_lift_tl",
     "crossing_max_sw",
     "crossing_fraction_pct",
     "shrug_level_tl",
@@ -662,8 +663,10 @@ def assess(
             watch.append(result)
             bad_groups.add(rule.group_key)
         else:
+            why = _missing_reason(strides, rule.metric)
             reason = {
-                "not measured": f"{rule.metric} was not measured with confidence >= "
+                "not measured": f"{rule.metric} was not measured: {why}" if why else
+                                f"{rule.metric} was not measured with confidence >= "
                                 f"{rule.min_confidence:g}",
                 "too few": f"fewer than {rule.min_strides} strides measured with confidence",
                 "one arm only": "needs both arms measured in the same strides; this view "
@@ -685,6 +688,19 @@ def assess(
     shown = shown[: max(0, config.cues.max_cues)]
     good = _good(analysis, ok_groups, bad_groups)
     return Assessment(shown, fired, good, skipped, source, watch)
+
+
+def _missing_reason(strides: pd.DataFrame, metric: str) -> str:
+    """Return the most frequent reason given for a metric missing in every stride, else ''.
+
+    Where some values were measured (with too little confidence), the confidence is the
+    reason, not why the others are missing.
+    """
+    reasons = strides.get(f"{metric}_reason")
+    if reasons is None or strides[metric].notna().any():
+        return ""
+    given = reasons[reasons.astype(bool)]
+    return str(given.mode().iloc[0]) if len(given) else ""
 
 
 def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:

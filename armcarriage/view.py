@@ -8,6 +8,15 @@ Method, per segment of ``ViewConfig.segment_s`` seconds:
   ``frontal_ratio``); in between the view is oblique. The hip width gives a
   second vote with the same thresholds scaled by the typical hip/shoulder
   width ratio (0.6).
+* **Frontal vs oblique**: the width ratio alone cannot tell a square front or
+  rear view from a 45 degree one across runners (it depends on the body's
+  proportions: 0.52-0.57 square-on for motion-capture skeletons, 0.48-0.51 at
+  45 deg for the synthetic runner). The legs tell: a front or rear camera sees
+  the fore-aft scissor of the legs end-on, an oblique one across. The leg
+  spread, half the 5-95 percentile range of the left-minus-right ankle x over
+  the segment in torso lengths, is about ``k sin(yaw)`` (``k`` 1.4-1.9, the
+  ankles' fore-aft separation); above ``frontal_max_leg_spread`` a view wide
+  enough to be frontal is oblique.
 * **Facing (side views)**: the sign of nose minus ear centre and of toe minus
   heel along x (both point the way the runner faces). Negative = facing
   image-left (``side_left``: the camera stands on the runner's left, so the
@@ -54,6 +63,38 @@ def _nanmedian(x: np.ndarray) -> float:
     return float(np.median(x)) if x.size else float("nan")
 
 
+def leg_spread(track: PoseTrack, idx: np.ndarray, torso: np.ndarray) -> float:
+    """Return the legs' fore-aft scissor seen across the image, in torso lengths.
+
+    Half the 5-95 percentile range of ``x(left ankle) - x(right ankle)`` over
+    the frames ``idx``, divided by the median torso length: near 0 from the
+    front or rear (the legs swing along the line of sight; a constant step
+    width cancels), about ``k sin(yaw)`` otherwise. NaN without ankles.
+
+    Parameters
+    ----------
+    track
+        The (cleaned) track.
+    idx
+        Frames of the segment.
+    torso
+        Torso length per frame of ``idx`` (px).
+
+    Returns
+    -------
+    float
+        Torso lengths; NaN with fewer than 3 frames holding both ankles.
+
+    """
+    d = track.xy("left_ankle")[idx, 0] - track.xy("right_ankle")[idx, 0]
+    tl = _nanmedian(torso)
+    d = d[np.isfinite(d)]
+    if d.size < 3 or not np.isfinite(tl) or tl <= 0:
+        return float("nan")
+    lo, hi = np.percentile(d, [5.0, 95.0])
+    return float(0.5 * (hi - lo) / tl)
+
+
 def classify_segment(track: PoseTrack, idx: np.ndarray, cfg: ViewConfig) -> tuple[str, float]:
     """Classify the frames ``idx`` of a track.
 
@@ -86,6 +127,10 @@ def classify_segment(track: PoseTrack, idx: np.ndarray, cfg: ViewConfig) -> tupl
         label = "side_right" if agree > 0 else "side_left"
         margin = min(1.0, (cfg.side_ratio - ratio) / cfg.side_ratio + 0.5)
         return label, float(np.clip(abs(agree) * margin, 0.0, 1.0))
+    spread = leg_spread(track, idx, tl)
+    if ratio > cfg.frontal_ratio and spread > cfg.frontal_max_leg_spread:
+        over = (spread - cfg.frontal_max_leg_spread) / cfg.frontal_max_leg_spread
+        return "oblique", float(np.clip(0.5 + over, 0.2, 1.0))
     if ratio > cfg.frontal_ratio:
         order = np.concatenate([np.sign(ls[:, 0] - rs[:, 0]), np.sign(lh[:, 0] - rh[:, 0])])
         order = order[np.isfinite(order)]
@@ -164,4 +209,5 @@ def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[st
     }
 
 
-__all__ = ["SIDE_LABELS", "classify_segment", "classify_view", "facing_sign", "near_side"]
+__all__ = ["SIDE_LABELS", "classify_segment", "classify_view", "facing_sign", "leg_spread",
+           "near_side"]

@@ -35,6 +35,7 @@ NORMAL: dict[str, float] = {
     "wrist_forward_tl": 0.35,
     "wrist_backward_tl": 0.30,
     "wrist_arc_tl": 0.65,
+    "wrist_lift_tl": 0.5,
     "crossing_max_sw": -0.25,
     "crossing_fraction_pct": 0.0,
     "shrug_level_tl": 0.01,
@@ -47,7 +48,8 @@ NORMAL: dict[str, float] = {
     "flight_time_s": 0.12,
 }
 
-SIDE_ONLY = {"crossing_max_sw", "crossing_fraction_pct", "trunk_rotation_deg"}
+SIDE_ONLY = {"crossing_max_sw", "crossing_fraction_pct", "trunk_rotation_deg",
+             "wrist_lift_tl"}
 """Metrics a side view cannot measure."""
 
 

@@ -106,7 +106,7 @@ def test_far_arm_and_frontal_metrics_not_measured(result):
     assert result.strides["crossing_max_sw"].isna().all()
     assert result.strides["trunk_rotation_deg"].isna().all()
     assert not result.validity["crossing_max_sw"]["measured"]
-    assert "front or rear" in result.validity["crossing_max_sw"]["reason"]
+    assert "film from the front" in result.validity["crossing_max_sw"]["reason"]
     assert result.validity["elbow_angle_mean"]["measured"]
     assert result.summary["elbow_angle_mean"]["left"]["n"] == 0
     assert result.summary["elbow_angle_mean"]["right"]["median"] == pytest.approx(90, abs=1)

@@ -61,7 +61,10 @@ CASES = [
     ("crossing", "front", "crossing", "midline_crossing"),
     ("shrug", "front", "shrug", None),
     ("shrug", "rear", "shrug", None),
-
+    ("rotation", "front", "rotation", "over_rotation"),
+    ("rotation", "rear", "rotation", "over_rotation"),
+    # a left/right swing asymmetry needs both arms: the front view sees them
+    ("asymmetry", "front", "asymmetry", "lift_asymmetry"),
 ]
 
 

@@ -11,7 +11,7 @@ from armcarriage.metrics.crossing import crossing_stride
 from armcarriage.metrics.elbow import elbow_stride
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
-from armcarriage.metrics.swing import swing_stride, wrist_stride
+from armcarriage.metrics.swing import lift_stride, swing_stride, wrist_height, wrist_stride
 from armcarriage.metrics.validity import FAR_ARM_REASON, arm_rule, validity_matrix
 
 
@@ -20,8 +20,8 @@ def test_registry_names_units_and_views():
         "elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
         "elbow_angle_forward", "elbow_angle_backward", "swing_forward_deg", "swing_backward_deg",
         "swing_arc_deg", "wrist_forward_tl", "wrist_backward_tl", "wrist_arc_tl",
-        "crossing_max_sw", "crossing_fraction_pct", "shrug_level_tl", "shrug_rise_tl",
-        "trunk_rotation_deg", "arm_leg_phase_deg", "stride_time_s", "cadence_spm",
+        "wrist_lift_tl", "crossing_max_sw", "crossing_fraction_pct", "shrug_level_tl",
+        "shrug_rise_tl", "trunk_rotation_deg", "arm_leg_phase_deg", "stride_time_s", "cadence_spm",
         "contact_time_s", "flight_time_s",
     }
     assert set(METRICS) == fixed
@@ -32,6 +32,8 @@ def test_registry_names_units_and_views():
     assert METRICS["crossing_max_sw"].views == ("front", "rear")
     assert "side_left" in METRICS["elbow_angle_mean"].views
     assert "front" not in METRICS["elbow_angle_mean"].views
+    # both arms are in view only from the front (from behind the hands hide in front)
+    assert METRICS["wrist_lift_tl"].views == ("front",)
 
 
 @pytest.mark.parametrize("dim", [2, 3])
@@ -179,4 +181,24 @@ def test_validity_matrix_and_far_arm():
                     0.3) == ("", 0.3)
     assert arm_rule("elbow_angle_min", "side_left", "left", "left", "exclude", 0.3) == ("", 1.0)
     reason, _ = arm_rule("crossing_max_sw", "side_left", "left", "left", "exclude", 0.3)
-    assert "front or rear" in reason
+    assert "film from the front" in reason
+
+
+def test_wrist_height_and_lift_known():
+    up = np.array([0.0, -1.0])  # image y points down, the trunk axis up
+    shoulder = np.array([[100.0, 100.0]] * 3)
+    wrist = np.array([[90.0, 150.0], [90.0, 130.0], [np.nan, 0.0]])
+    h = wrist_height(wrist, shoulder, up, 50.0)
+    assert h[:2] == pytest.approx([-1.0, -0.6])
+    assert np.isnan(h[2])
+    # a sinusoid of peak-to-peak 0.4 torso lengths over one stride, unevenly sampled,
+    # with a NaN and one spike of +0.2: the fit stays within 0.035, max - min does not
+    t = np.sort(np.random.default_rng(0).uniform(0.0, 0.7, 25))
+    x = -0.8 + 0.2 * np.cos(2 * np.pi * t / 0.7 + 0.5)
+    x[3] = np.nan
+    assert lift_stride(x, t, 0.7)["wrist_lift_tl"] == pytest.approx(0.4, abs=1e-9)
+    x[np.nanargmax(x)] += 0.2
+    assert lift_stride(x, t, 0.7)["wrist_lift_tl"] == pytest.approx(0.4, abs=0.035)
+    assert np.nanmax(x) - np.nanmin(x) > 0.45
+    assert np.isnan(lift_stride(x[:3], t[:3], 0.7)["wrist_lift_tl"])
+    assert np.isnan(lift_stride(x, t, 0.0)["wrist_lift_tl"])

@@ -6,6 +6,7 @@ run the pose model over the video first, as ``armcarriage analyze`` does.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 
 EXPECTED = {
     "side_left_tight_elbows": ("side_left", "elbow_bend", "tight_elbow"),
-    "rear_crossing": ("rear", "crossing", "midline_crossing"),
+    "front_crossing": ("front", "crossing", "midline_crossing"),
     "front_shrug": ("front", "shrug", None),
     "side_right_clean": ("side_right", None, None),
 }
@@ -56,26 +57,21 @@ def test_sample_truth_track_gives_the_matching_top_cue(name):
     _check(ac.analyze(track), name)
 
 
-REAR_WRISTS_HIDDEN = (
-    "from the rear the pose model gives wrists in front of the body low visibility, so "
-    "crossing_max_sw is NaN ('landmarks missing') and no crossing cue can fire"
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        "side_left_tight_elbows",
-        "front_shrug",
-        "side_right_clean",
-        pytest.param("rear_crossing", marks=pytest.mark.xfail(strict=True,
-                                                              reason=REAR_WRISTS_HIDDEN)),
-    ],
-)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_video_through_the_pose_model_gives_the_matching_top_cue(name):
     from armcarriage.pose import estimate_pose
 
     config = Config().override({"pose.workers": 1})
     track = estimate_pose(_sample(name, ".mp4"), config)
-    _check(ac.analyze(track, config), name)
+    analysis = ac.analyze(track, config)
+    _check(analysis, name)
+    if name == "front_crossing":
+        # the pose model pulls a crossed wrist back towards its own side: 0.27 shoulder
+        # widths across in truth read 0.16-0.20 (benchmarks/accuracy.py: front bias -0.07)
+        truth = json.loads(_sample(name, ".truth.json").read_text())["truth_summary"]
+        for side in ("left", "right"):
+            got = analysis.summary["crossing_max_sw"][side]
+            want = truth["crossing_max_sw"][side]
+            assert want - 0.15 < got["median"] < want + 0.03, (side, got, want)
+            assert got["confidence"] >= 0.5, (side, got)

@@ -121,14 +121,28 @@ _SPECS: tuple[MetricSpec, ...] = (
                _WRIST + "minus its minimum over the stride (+ = behind).", SIDE_VIEWS),
     MetricSpec("wrist_arc_tl", "tl", "Fore-aft wrist excursion",
                _WRIST + "maximum minus minimum over the stride.", SIDE_VIEWS),
+    MetricSpec("wrist_lift_tl", "tl", "Up-down travel of the wrist, seen from the front",
+               "Height of the wrist above its own shoulder along the trunk axis, in clip-median "
+               "torso lengths (metrics.swing.wrist_height; in 3D the points projected first on "
+               "the plane across the running direction, as a front camera sees them); value = "
+               "peak-to-peak of the stride-frequency sinusoid fitted to it over the stride "
+               "(metrics.swing.lift_stride). The hand rises in front and drops behind once per "
+               "stride, so a smaller swing lifts it less: the two arms' values compare their "
+               "swings where a side view sees only one arm. Front view only: from behind, the "
+               "pose model loses the hands in front of the body.",
+               ("front",), better_view="front"),
     MetricSpec("crossing_max_sw", "sw", "Furthest the wrist crosses the body midline",
-               "Signed wrist distance across the midline (shoulder centre along the trunk axis), "
-               "in shoulder widths (clip 90th-percentile width; geometry.midline_crossing; > 0 = "
-               "across, on the other side of the body); maximum over the stride.",
-               FRONTAL_VIEWS, better_view="front or rear"),
+               "Signed wrist distance across the midline as a front or rear camera sees it "
+               "(the line through the shoulder centre along the trunk axis; measured along the "
+               "shoulder line seen along the running direction, metrics.crossing), in shoulder "
+               "widths (clip 90th-percentile width; geometry.midline_crossing; > 0 = across, on "
+               "the other side of the body; < 0 = short of the midline); maximum over the "
+               "stride. From behind it is missing for an arm whose wrist the pose model loses: "
+               "a hand in front of the body is hidden by it.",
+               FRONTAL_VIEWS, better_view="front"),
     MetricSpec("crossing_fraction_pct", "%", "Share of the stride with the wrist across",
                "Percentage of the stride's frames in which geometry.midline_crossing > 0.",
-               FRONTAL_VIEWS, better_view="front or rear"),
+               FRONTAL_VIEWS, better_view="front"),
     MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
                _SHRUG + "value = median of e - b over the stride.",
                (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),

@@ -18,6 +18,7 @@ from armcarriage.metrics.geometry import (
     upper_arm_angle,
 )
 from armcarriage.metrics.rotation import rotation_series
+from armcarriage.metrics.swing import wrist_height
 from armcarriage.skeleton import SIDES
 from armcarriage.track import PoseTrack
 
@@ -46,7 +47,7 @@ def frame_series(
     -------
     tuple
         A DataFrame with ``time`` and, per side ``s``: ``s_elbow_angle``,
-        ``s_upper_arm_angle``, ``s_wrist_forward``, ``s_crossing``,
+        ``s_upper_arm_angle``, ``s_wrist_forward``, ``s_wrist_height``, ``s_crossing``,
         ``s_shoulder_elevation``, ``s_ankle_forward``; plus
         ``trunk_rotation``. And the normalisers used: ``torso_length_px``
         (clip median) and ``shoulder_width_px`` (clip 90th percentile).
@@ -83,6 +84,7 @@ def frame_series(
         cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, el, up, fwd)
         cols[f"{side}_wrist_forward"] = forward_offset(wr, hc, fwd, tl)
+        cols[f"{side}_wrist_height"] = wrist_height(wr, sh, up, tl)
         cols[f"{side}_crossing"] = midline_crossing(
             wr, sh, track.xy(f"{other}_shoulder"), lh, rh, sw
         )

@@ -2,9 +2,79 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from armcarriage.metrics import FRONTAL_VIEWS, METRICS, SIDE_VIEWS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FAR_ARM_REASON = "far arm in a side view: hidden behind the body"
+
+REAR_HIDDEN_REASON = (
+    "from behind, the pose model lost this wrist behind the body in some or all strides, and "
+    "a hand crossing in front of the body is hidden there, so its crossing cannot be told; "
+    "film from the front"
+)
+"""Why midline crossing is missing for an arm in a rear view whose wrist was lost."""
+
+CROSSING_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m.startswith("crossing_"))
+
+
+def coverage_reason(
+    metric: str, view: str, coverage: float, min_coverage: float,
+    crossing_rear_min_coverage: float,
+) -> str:
+    """Return why a stride's value is missing for lack of landmarks ('' when covered).
+
+    Parameters
+    ----------
+    metric
+        Metric name.
+    view
+        View label.
+    coverage
+        Fraction of the stride's frames holding the metric's series.
+    min_coverage
+        ``MetricsConfig.min_coverage``.
+    crossing_rear_min_coverage
+        ``MetricsConfig.crossing_rear_min_coverage``: the stricter need of
+        midline crossing from behind, where a lost wrist is one in front of
+        the body (:data:`REAR_HIDDEN_REASON`).
+
+    Returns
+    -------
+    str
+        The reason, or '' when the stride is covered well enough.
+
+    """
+    if metric in CROSSING_METRICS and view == "rear" and coverage < crossing_rear_min_coverage:
+        return REAR_HIDDEN_REASON
+    if coverage < min_coverage:
+        return f"landmarks missing in {100 * (1 - coverage):.0f}% of the stride"
+    return ""
+
+
+def hide_rear_crossing(table: pd.DataFrame) -> None:
+    """Withdraw crossing for every stride of an arm whose wrist was hidden in a rear view.
+
+    One stride with :data:`REAR_HIDDEN_REASON` makes the arm's crossing missing
+    in all its strides (in place): the strides in which the wrist stayed in
+    sight are those in which it stayed beside the body, so judging the arm on
+    them alone would report "hands stay on their own side" for a runner whose
+    crossing strides were the hidden ones.
+    """
+    if not len(table):
+        return
+    for side in ("left", "right"):
+        arm = table["side"] == side
+        hidden = arm & (table["crossing_max_sw_reason"] == REAR_HIDDEN_REASON)
+        if not hidden.any():
+            continue
+        for m in CROSSING_METRICS:
+            table.loc[arm, m] = float("nan")
+            table.loc[arm, f"{m}_conf"] = 0.0
+            table.loc[arm, f"{m}_reason"] = REAR_HIDDEN_REASON
 
 
 def view_reason(metric: str, view: str) -> str:

@@ -37,6 +37,7 @@ LABELS = {
     "wrist_forward_tl": "Wrist forward of hip",
     "wrist_backward_tl": "Wrist behind hip",
     "wrist_arc_tl": "Wrist travel",
+    "wrist_lift_tl": "Wrist lift (front view)",
     "crossing_max_sw": "Hand past midline (max)",
     "crossing_fraction_pct": "Time hand is past midline",
     "shrug_level_tl": "Shoulder level vs baseline",

@@ -12,7 +12,10 @@ end-to-end error is the pose model's.
 
 Clip-level normalisers are taken as the analysis takes them: torso length =
 clip median, shoulder width = clip 90th percentile, shrug baseline = clip
-10th percentile of the elevation.
+10th percentile of the elevation. Midline crossing is taken against the
+shoulder line seen along the running direction
+(:func:`armcarriage.metrics.crossing.frontal_shoulders`), the midline a front
+or rear view measures.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from armcarriage.metrics import METRICS, geometry
+from armcarriage.metrics.crossing import frontal_shoulders
+from armcarriage.metrics.swing import lift_stride, wrist_height
 from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.synthetic.gait import Kinematics, simulate
 from armcarriage.track import PoseTrack
@@ -62,8 +67,11 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
     -------
     pandas.DataFrame
         ``time`` and, per side ``s``: ``s_elbow_angle``, ``s_upper_arm_angle``,
-        ``s_wrist_forward``, ``s_crossing``, ``s_elevation``,
+        ``s_wrist_forward``, ``s_wrist_height``, ``s_crossing``, ``s_elevation``,
         ``s_elevation_base``, ``s_opp_ankle_forward``; plus ``trunk_rotation``.
+        ``s_wrist_height`` is taken on the landmarks projected on the plane
+        across the running direction (what a front camera sees), with that
+        plane's trunk axis and torso length.
 
     """
 
@@ -76,6 +84,12 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
     width = float(np.percentile(geometry.shoulder_width(ls, rs), 90))
     hipc = geometry.midpoint(lh, rh)
     ear = geometry.midpoint(p("left_ear"), p("right_ear"))
+    f_unit = np.asarray(forward, float) / np.linalg.norm(forward)
+    frontal = lm - (lm @ f_unit)[..., None] * f_unit
+    fp = [frontal[:, KEYPOINT_INDEX[k]] for k in
+          ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+    up_f = geometry.trunk_up(*fp)
+    tl_f = float(np.median(geometry.torso_length(*fp)))
     out: dict[str, np.ndarray] = {"time": np.asarray(time, float)}
     for side in SIDES:
         other = "right" if side == "left" else "left"
@@ -83,8 +97,13 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
         out[f"{side}_elbow_angle"] = geometry.elbow_angle(s, e, w)
         out[f"{side}_upper_arm_angle"] = geometry.upper_arm_angle(s, e, up, forward)
         out[f"{side}_wrist_forward"] = geometry.forward_offset(w, hipc, forward, tl)
-        out[f"{side}_crossing"] = geometry.midline_crossing(
-            w, s, p(f"{other}_shoulder"), lh, rh, width)
+        out[f"{side}_wrist_height"] = wrist_height(
+            frontal[:, KEYPOINT_INDEX[f"{side}_wrist"]],
+            frontal[:, KEYPOINT_INDEX[f"{side}_shoulder"]], up_f, tl_f)
+        # the midline as a front or rear view sees it (metrics.crossing): the shoulder
+        # line projected along the running direction, not the thorax's turning axis
+        own_f, other_f = frontal_shoulders(s, p(f"{other}_shoulder"), forward)
+        out[f"{side}_crossing"] = geometry.midline_crossing(w, own_f, other_f, lh, rh, width)
         elev = geometry.shoulder_elevation(s, ear, up, tl)
         out[f"{side}_elevation"] = elev
         out[f"{side}_elevation_base"] = np.full_like(elev, np.percentile(elev, 10))
@@ -142,6 +161,7 @@ def reduce_stride(s: pd.DataFrame, side: str, period: float) -> dict[str, float]
         "wrist_forward_tl": float(np.max(wf)),
         "wrist_backward_tl": float(-np.min(wf)),
         "wrist_arc_tl": float(np.ptp(wf)),
+        **lift_stride(s[f"{side}_wrist_height"].to_numpy(), s["time"].to_numpy(), period),
         "crossing_max_sw": float(np.max(cr)),
         "crossing_fraction_pct": float(100.0 * np.mean(cr > 0)),
         "shrug_level_tl": float(np.median(el - base)),
