@@ -56,18 +56,28 @@ class PoseConfig:
     model_path: str = ""
     """Path of a MediaPipe ``.task`` bundle; empty means the bundled full model."""
     num_poses: int = 2
-    """Poses the model looks for per frame when more than one person is in view; the
-    runner is chosen among them. 1 tracks one pose throughout, without counting."""
+    """Poses the model looks for per frame; the runner is chosen among them. Asked for
+    more than one, the model runs its person detector on every frame that shows fewer,
+    so it finds the runner afresh in every frame. 1 tracks one pose from frame to frame
+    (see ``track_one_person``) and never looks for anyone else."""
+    track_one_person: bool = False
+    """Track one person from frame to frame instead of finding the runner afresh in every
+    frame: the model then runs its person detector only when the track is lost, which
+    makes the pose stage about 1.6 times faster (19 instead of 31 ms of CPU per frame on
+    the shared treadmill clip) but less accurate. On the synthetic runner's 19 suite clips
+    (benchmarks/accuracy.py --set pose.track_one_person=true) the median wrist error grew
+    by 10 % (up to 23 %) per clip, and on the side_left clips the per-stride elbow angle's
+    median error from 0.8 to 1.8 deg (mean) and from 2.5 to 3.7 deg (max), the arm-leg
+    phase's 95th percentile from 3 to 9 deg. Off by default: accuracy comes first. When
+    on, the model asked for ``num_poses`` poses looks for other people now and then
+    (``people_scan_s``) and the clip is run again the default way if it sees one."""
     people_scan_s: float = 3.0
-    """A clip is first tracked as one person: asked for one pose, the model follows it
-    and runs its person detector only when the track is lost (19 instead of 31 ms of
-    CPU per frame on the shared treadmill clip). To be sure nobody else is in view, the
-    model asked for ``num_poses`` poses looks at the first ``people_watch_s`` seconds of
-    each run or chunk and then at ``people_look_frames`` frames every this many seconds;
-    when it sees a second person, or the tracked person jumps by more than a torso
-    length between frames, the clip is run again with ``num_poses`` poses per frame.
-    Each look costs two model switches (about 0.2 s of CPU). 0 always asks for
-    ``num_poses`` poses per frame."""
+    """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
+    ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
+    frames every this many seconds; when it sees a second person, or the tracked person
+    jumps by more than a torso length between frames, the clip is run again with
+    ``num_poses`` poses per frame. One landmarker is open at a time (each holds about
+    85 MB), so each look costs two model switches (about 0.2 s of CPU). 0: no later looks."""
     people_watch_s: float = 0.5
     """Look at this many seconds at the start of each run and chunk, where the tracked
     person is chosen (see ``people_scan_s``)."""

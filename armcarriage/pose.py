@@ -6,17 +6,16 @@ nothing is downloaded. :func:`estimate_pose` streams frames from
 
 One person or several
 ---------------------
-Asked for one pose, the landmarker tracks it from frame to frame and runs its
-person detector only when the track is lost; asked for two, it runs the
-detector on every frame that shows fewer than two people, which costs about
-60 % more per frame (19 vs 31 ms of CPU on the shared treadmill clip) and on a
-synthetic track clip missed the runner's first 17 frames. So a clip is first
-tracked as one person, while a landmarker asked for ``pose.num_poses`` poses
-looks for other people at the start of each run and chunk and then every
-``pose.people_scan_s`` seconds (see :meth:`PoseEstimator.detect`). When it
-sees one, :class:`MorePeopleInView` is raised and the clip is run again with
-``pose.num_poses`` poses per frame, among whom :class:`RunnerSelector`
-follows the runner.
+Asked for ``pose.num_poses`` > 1 poses (the default, 2), the landmarker runs
+its person detector on every frame that shows fewer people, so the runner is
+found afresh in every frame, and :class:`RunnerSelector` follows the runner
+among the people found. With ``pose.track_one_person`` it is asked for one
+pose, which it tracks from frame to frame, running the detector only when the
+track is lost: 19 instead of 31 ms of CPU per frame, but less accurate (see the
+setting). A landmarker asked for several poses then looks for other people at
+the start of each run and chunk and every ``pose.people_scan_s`` seconds (see
+:meth:`PoseEstimator.detect`); when it sees one, :class:`MorePeopleInView` is
+raised and the clip is run again the default way.
 """
 
 from __future__ import annotations
@@ -99,7 +98,7 @@ class _Candidate:
 
     @property
     def centre(self) -> np.ndarray:
-        return np.nanmean(self.landmarks[_TORSO, :2], axis=0)
+        return _centre_and_torso(self.landmarks)[0]
 
     @property
     def size(self) -> float:
@@ -178,7 +177,7 @@ class PoseEstimator:
     def starts_one_person(config: Config) -> bool:
         """Whether a clip is first tracked as one person (see the module notes)."""
         pc = config.pose
-        return pc.num_poses <= 1 or pc.people_scan_s > 0
+        return pc.num_poses <= 1 or pc.track_one_person
 
     def _create(self, num_poses: int) -> Any:
         from mediapipe.tasks.python import BaseOptions, vision
@@ -248,7 +247,7 @@ class PoseEstimator:
             self._use(several)
         elif self._look_frames_left > 0:
             self._look_frames_left -= 1
-        elif self._asks == 1 and time_s >= self._next_look_s:
+        elif self._asks == 1 and pc.people_scan_s > 0 and time_s >= self._next_look_s:
             self._next_look_s = time_s + pc.people_scan_s
             self._look_frames_left = max(1, pc.people_look_frames) - 1
             self._use(several)
@@ -359,11 +358,14 @@ class RunnerSelector:
 
     Detections are linked frame to frame into tracklets (Hungarian matching of
     torso centres, gated at one torso length plus the distance allowed by the
-    gap). The runner is the most prominent tracklet (largest summed extent) or,
-    with ``person_x`` >= 0, the one that starts nearest that horizontal
-    position. Tracklets that continue it without overlapping in time, and start
-    where it left off, are chained to it. Frames where the chosen person is not
-    seen stay empty: another person is never substituted.
+    gap; the torso length is the tracklet's median over its last detections, as
+    the model now and then returns a collapsed pose whose torso is a few pixels
+    long, which must not close the gate). The runner is the most prominent
+    tracklet (largest summed extent) or, with ``person_x`` >= 0, the one that
+    starts nearest that horizontal position. Tracklets that continue it without
+    overlapping in time, and start where it left off, are chained to it. Frames
+    where the chosen person is not seen stay empty: another person is never
+    substituted.
     """
 
     def __init__(self, width: int, person_x: float = -1.0, fps: float = 30.0) -> None:
@@ -411,7 +413,7 @@ class RunnerSelector:
                 for i, tr in enumerate(active):
                     lf, lc = tr[-1]
                     last = self.frames[lf][lc]
-                    gate = _torso(last) * (1.0 + 0.5 * (f - lf - 1))
+                    gate = self._torso(tr, end=True) * (1.0 + 0.5 * (f - lf - 1))
                     for j, c in enumerate(cands):
                         d = float(np.linalg.norm(c.centre - last.centre))
                         if d <= gate:
@@ -425,6 +427,11 @@ class RunnerSelector:
                 if j not in used:
                     active.append([(f, j)])
         return done + active
+
+    def _torso(self, tr: list[tuple[int, int]], end: bool) -> float:
+        """Median torso length (px) of a tracklet's last (or first) detections."""
+        part = tr[-_TORSO_SPAN:] if end else tr[:_TORSO_SPAN]
+        return float(np.median([_torso(self.frames[f][c]) for f, c in part]))
 
     def _prominence(self, tr: list[tuple[int, int]]) -> float:
         return sum(self.frames[f][c].size for f, c in tr)
@@ -448,6 +455,7 @@ class RunnerSelector:
                 best, best_d = None, np.inf
                 ef, ec = end[-1] if forward else end[0]
                 e = self.frames[ef][ec]
+                torso = self._torso(end, end=forward)
                 for tr in tracklets:
                     if any(tr is c for c in chain):
                         continue
@@ -456,7 +464,7 @@ class RunnerSelector:
                     if gap <= 0 or gap > 2 * self.fps:
                         continue
                     d = float(np.linalg.norm(self.frames[sf][sc].centre - e.centre))
-                    if d <= _torso(e) * (1.0 + 0.5 * gap * 30.0 / self.fps) and d < best_d:
+                    if d <= torso * (1.0 + 0.5 * gap * 30.0 / self.fps) and d < best_d:
                         best, best_d = tr, d
                 if best is None:
                     break
@@ -477,11 +485,17 @@ class RunnerSelector:
         )
 
 
+_TORSO_SPAN = 15
+"""Detections over which a tracklet's torso length is taken (the median)."""
+
+
 def people_note(num_poses: int, config: Config) -> str:
     """Say how many poses per frame the model was asked for, and why."""
     pc = config.pose
-    if num_poses > 1:
+    if num_poses > 1 and pc.track_one_person:
         return f"more than one person was in view: the model looked for {num_poses} per frame"
+    if num_poses > 1:
+        return f"the model looked for {num_poses} people in every frame"
     if pc.num_poses > 1:
         return (
             f"one person was in view (looked for others every {pc.people_scan_s:g} s): "
@@ -499,7 +513,9 @@ def _centre_and_torso(landmarks: np.ndarray) -> tuple[np.ndarray, float]:
     """Torso centre (px) and shoulder-mid to hip-mid distance (px, >= 10) of one pose."""
     xy = landmarks[_TORSO, :2].astype(float)
     d = float(np.linalg.norm((xy[0] + xy[1]) / 2 - (xy[2] + xy[3]) / 2))
-    return xy.mean(axis=0), d if np.isfinite(d) and d > 10 else 10.0
+    with np.errstate(invalid="ignore"):
+        centre = np.nanmean(xy, axis=0) if np.isfinite(xy).any() else np.full(2, np.nan)
+    return centre, d if np.isfinite(d) and d > 10 else 10.0
 
 
 def estimate_pose(

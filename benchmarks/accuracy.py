@@ -74,6 +74,10 @@ SUITE: dict[str, ClipSpec] = {
     "side_left_track_jog": ClipSpec(view="side_left", fault="none", mode="track", seconds=2.6,
                                     width=960, height=540, distance=6.0, seed=7,
                                     runner={"speed_mps": 2.2}),
+    # the clean runner again at half the frame size and at twice the frame rate
+    "side_left_clean_320": ClipSpec(view="side_left", fault="none", width=320, height=240,
+                                    seed=0),
+    "side_left_clean_60fps": ClipSpec(view="side_left", fault="none", fps=60.0, seed=0),
     "rear_crossing": ClipSpec(view="rear", fault="crossing", seed=8),
     # the same fault from the front, where the hand crossing the body is in view
     "front_crossing": ClipSpec(view="front", fault="crossing", seed=18),
@@ -87,6 +91,12 @@ SUITE: dict[str, ClipSpec] = {
     "front_clean": ClipSpec(view="front", fault="none", seed=17),
 }
 """The benchmark clips (4 s at 640x480 and 30 fps unless stated)."""
+
+HALVING: dict[str, tuple[str, str]] = {
+    "frame rate 60 -> 30 fps": ("side_left_clean_60fps", "side_left_clean"),
+    "frame size 640x480 -> 320x240": ("side_left_clean", "side_left_clean_320"),
+}
+"""Pairs of suite clips of one runner (full, halved) whose per-stride medians are compared."""
 
 HEADER = """# Accuracy on the synthetic runner
 
@@ -317,10 +327,12 @@ def fired_cues(analysis: Any) -> list[str]:
     return sorted({c.rule_id for c in assess(analysis).fired})
 
 
-def run_case(name: str, spec: ClipSpec, use_pose: bool) -> dict[str, Any]:
-    """Render, estimate, analyse and score one clip."""
+def run_case(name: str, spec: ClipSpec, use_pose: bool,
+             config: Config | None = None) -> dict[str, Any]:
+    """Render, estimate, analyse and score one clip (``config``: pose and analysis settings)."""
     from armcarriage.analysis import analyze
 
+    config = config or Config()
     kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
     truth = truth_track(kin, spec.camera(), spec.fps, view=spec.view)
     video, render_s = rendered(name, spec) if use_pose else (None, 0.0)
@@ -331,7 +343,7 @@ def run_case(name: str, spec: ClipSpec, use_pose: bool) -> dict[str, Any]:
                            "render_s": round(render_s, 2), "errors": {}}
     sources = {"exact": truth}
     if video is not None:
-        track, pose_s = pose_track(video)
+        track, pose_s = pose_track(video, config)
         sources["pipeline"] = track
         out["pose_s"] = round(pose_s, 2)
         out["detection_rate"] = round(track.detection_rate(), 4)
@@ -340,9 +352,9 @@ def run_case(name: str, spec: ClipSpec, use_pose: bool) -> dict[str, Any]:
         out["landmark_px"] = {j: {k: round(v, 2) for k, v in e.items()}
                               for j, e in landmark_errors(track, truth).items()}
     for source, track in sources.items():
-        analysis = analyze(track)
+        analysis = analyze(track, config)
         if source == "exact":
-            world = analyze(track, Config().override({"metrics.elbow_source": "world"}))
+            world = analyze(track, config.override({"metrics.elbow_source": "world"}))
             err = compare(world, frame_truth(spec, world), spec)
             out["errors"]["exact_3d"] = err[err["metric"].str.startswith("elbow_angle")]
         cues = fired_cues(analysis)
@@ -357,11 +369,49 @@ def run_case(name: str, spec: ClipSpec, use_pose: bool) -> dict[str, Any]:
             "cues_fired": cues,
             "summary_flags": flags,
             "fault_flagged": bool(set(want) & set(cues) or flags) if want else None,
+            "medians": _medians(analysis),
         }
         ser = frame_truth(spec, analysis) if analysis.status == "ok" else dense
         out["errors"][source] = compare(analysis, ser, spec, dense)
         out["errors"][f"{source}_foreshortening"] = rotation_from_foreshortening(analysis, ser)
     return out
+
+
+def _medians(analysis: Any) -> dict[str, float | None]:
+    """Median over strides of every metric, both arms pooled (NaN-free values only)."""
+    if analysis.status != "ok":
+        return {}
+    table = analysis.strides
+    return {m: _r(float(table[m].median()), 5) for m in METRICS
+            if m in table and table[m].notna().any()}
+
+
+def halving(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Change of each per-stride median when the frame rate or the frame size is halved.
+
+    Compared with the metric's stated error: the pipeline's median and 95th-percentile
+    absolute error over the suite, in the clips' view.
+    """
+    by = {c["case"]: c for c in cases}
+    keyed = {(s["metric"], s["view"]): s for s in stats if s["source"] == "pipeline"}
+    rows = []
+    for label, (full, half) in HALVING.items():
+        if full not in by or half not in by:
+            continue
+        a = by[full].get("pipeline", {}).get("medians", {})
+        b = by[half].get("pipeline", {}).get("medians", {})
+        view = by[full]["view"]
+        for m in METRICS:
+            if a.get(m) is None or b.get(m) is None or (m, view) not in keyed:
+                continue
+            err = keyed[m, view]
+            change = abs(b[m] - a[m])
+            rows.append({"halved": label, "metric": m, "view": view, "full": a[m], "half": b[m],
+                         "change": _r(change, 5), "median_error": err["median_abs"],
+                         "p95_error": err["p95_abs"],
+                         "within_median_error": bool(change < err["median_abs"]),
+                         "within_p95_error": bool(change < err["p95_abs"])})
+    return rows
 
 
 def _r(x: float, nd: int = 3) -> float | None:
@@ -398,8 +448,9 @@ def aggregate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> str:
-    """Return the per-clip and per-metric tables (markdown)."""
+def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]],
+           halved: list[dict[str, Any]] | None = None) -> str:
+    """Return the per-clip, per-metric and halving tables (markdown)."""
     lines: list[str] = []
     add = lines.append
     add("| clip | view found | detection | status (pipeline / exact) | strides | "
@@ -467,6 +518,20 @@ def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> str:
         for view in rot:
             add(f"| {view} | {cell('pipeline_foreshortening', 'trunk_rotation_deg', view)} | "
                 f"{cell('exact_foreshortening', 'trunk_rotation_deg', view)} |")
+    if halved:
+        add("")
+        add("Halving the frame rate or the frame size (the same runner, through the pose model): "
+            "change of each per-stride median, against the metric's stated error (the pipeline's "
+            "median / 95th-percentile absolute error above, same view):")
+        add("")
+        add("| halved | metric | full | half | change | stated error median / p95 | within |")
+        add("|---|---|---|---|---|---|---|")
+        for r in halved:
+            within = ("median" if r["within_median_error"] else
+                      "p95" if r["within_p95_error"] else "**no**")
+            add(f"| {r['halved']} | {r['metric']} ({METRICS[r['metric']].unit}) | "
+                f"{_fmt(r['full'])} | {_fmt(r['half'])} | {_fmt(r['change'])} | "
+                f"{_fmt(r['median_error'])} / {_fmt(r['p95_error'])} | {within} |")
     return "\n".join(lines) + "\n"
 
 
@@ -485,7 +550,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", default="", help="comma-separated case names")
     ap.add_argument("--no-pose", action="store_true", help="exact tracks only (no pose model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="a setting other than the default (repeatable), e.g. pose.num_poses=1")
     args = ap.parse_args(argv)
+    config = Config().override(dict(item.split("=", 1) for item in args.set))
     names = list(QUICK) if args.quick else list(SUITE)
     if args.cases:
         names = [n.strip() for n in args.cases.split(",") if n.strip()]
@@ -497,22 +565,26 @@ def main(argv: list[str] | None = None) -> int:
     cases = []
     for name in names:
         t1 = time.perf_counter()
-        case = run_case(name, SUITE[name], use_pose=not args.no_pose)
+        case = run_case(name, SUITE[name], use_pose=not args.no_pose, config=config)
         cases.append(case)
         print(f"{name}: {time.perf_counter() - t1:.1f} s "
               f"(render {case['render_s']} s, pose {case.get('pose_s', '-')} s), "
               f"detection {case.get('detection_rate', '-')}", flush=True)
     stats = aggregate(cases)
-    table = tables(cases, stats)
+    halved = halving(cases, stats)
+    table = tables(cases, stats, halved)
     print("\n" + table)
     total = time.perf_counter() - t0
     result = {
         "schema_version": 1,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "settings": args.set,
+        "pose": dataclasses.asdict(config.pose),
         "seconds": round(total, 1),
         "cases": [{k: v for k, v in c.items() if k != "errors"} for c in cases],
         "metrics": stats,
+        "halving": halved,
     }
     write_text(args.out, json.dumps(result, indent=1, default=str))
     write_text(args.out.with_suffix(".md"), f"{HEADER}\n{table}")

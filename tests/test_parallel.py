@@ -263,7 +263,7 @@ def test_chunked_equals_single_process_when_looking_for_several_people():
     from armcarriage.pose import estimate_pose
 
     path = shared_file("videos", "treadmill_side_portrait.mp4")
-    cfg = Config().override({**CHUNKED, "pose.people_scan_s": 0})
+    cfg = Config().override(CHUNKED)
     single = estimate_pose(path, cfg)
     seen: list[tuple[int, int]] = []
     chunked = parallel.estimate_pose_parallel(path, cfg, progress=lambda d, n: seen.append((d, n)))
@@ -295,7 +295,7 @@ def test_chunked_one_person_tracking_is_as_accurate_as_one_pass():
     samples = Path(__file__).resolve().parents[1] / "sample_videos"
     path = samples / "side_left_tight_elbows.mp4"
     truth = PoseTrack.load(samples / "side_left_tight_elbows.truth.parquet")
-    cfg = Config().override(CHUNKED)
+    cfg = Config().override({**CHUNKED, "pose.track_one_person": True})
     single = estimate_pose(path, cfg)
     assert "the model tracked one pose" in single.attrs["person"]
     seen: list[tuple[int, int]] = []
