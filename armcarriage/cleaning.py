@@ -3,7 +3,11 @@
 Steps, in order (each configurable in :class:`armcarriage.config.CleaningConfig`):
 
 1. **Low-visibility masking**: landmarks with visibility below
-   ``min_visibility`` become NaN; non-finite values (inf) become NaN.
+   ``min_visibility`` become NaN; non-finite values (inf) become NaN. **Collapsed
+   poses**: a frame whose torso (shoulder centre to hip centre) is shorter than
+   ``min_torso_ratio`` times, or longer than its inverse times, the median torso
+   within +/- ``torso_window_s`` becomes NaN whole: now and then the pose model
+   returns a pose squeezed into a fraction of the body, which is no measurement.
 2. **Uniform time**: when the timestamps are uneven (variable frame rate,
    dropped frames) or ``resample_fps`` is set, every series is linearly
    interpolated onto a uniform grid, so that filtering and event timing work
@@ -63,7 +67,7 @@ class CleanResult:
     track
         The cleaned track (uniform time when resampled).
     report
-        Counts and settings: ``masked``, ``swaps``, ``outliers``, ``filled``,
+        Counts and settings: ``masked``, ``collapsed``, ``swaps``, ``outliers``, ``filled``,
         ``resampled``, ``fs_hz``, ``cutoff_hz``, ``arm_cutoff_hz``, ``filter``.
 
     """
@@ -105,6 +109,9 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     pos[bad] = np.nan
     depth[bad | ~np.isfinite(depth)] = np.nan
     world[bad | ~np.isfinite(world).all(axis=2)] = np.nan
+
+    report["collapsed"] = mask_collapsed(pos, depth, world, t, list(track.keypoints),
+                                         cfg.min_torso_ratio, cfg.torso_window_s)
 
     # 2. uniform time
     fs = sampling_rate(t, track.fps, cfg.resample_fps)
@@ -308,6 +315,54 @@ def _viterbi_swaps(
     for i in range(m - 1, 1, -1):
         states[i - 2] = back[i, states[i - 1], states[i]]
     return states.astype(bool)
+
+
+def mask_collapsed(
+    pos: np.ndarray,
+    depth: np.ndarray,
+    world: np.ndarray,
+    t: np.ndarray,
+    keypoints: list[str],
+    ratio: float,
+    window_s: float,
+) -> int:
+    """Set to NaN, in place, every frame whose pose is collapsed or blown up.
+
+    Parameters
+    ----------
+    pos, depth, world
+        Arrays of the track (frames first), modified in place.
+    t
+        Frame times, seconds.
+    keypoints
+        Keypoint names of the track.
+    ratio
+        A frame's torso length (shoulder centre to hip centre, image) below
+        ``ratio`` or above ``1 / ratio`` times the median torso of the frames
+        within +/- ``window_s`` marks the frame.
+    window_s
+        Half-width of the median's window, seconds.
+
+    Returns
+    -------
+    int
+        Frames masked.
+
+    """
+    need = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(k in keypoints for k in need) or t.size == 0:
+        return 0
+    ls, rs, lh, rh = (pos[:, keypoints.index(k)] for k in need)
+    torso = np.linalg.norm(0.5 * (ls + rs) - 0.5 * (lh + rh), axis=-1)
+    lo = np.searchsorted(t, t - window_s)
+    hi = np.searchsorted(t, t + window_s, side="right")
+    bad = np.zeros(t.size, dtype=bool)
+    for i in np.flatnonzero(np.isfinite(torso)):
+        near = torso[lo[i]:hi[i]]
+        typical = np.median(near[np.isfinite(near)])
+        bad[i] = not ratio * typical <= torso[i] <= typical / ratio
+    pos[bad], depth[bad], world[bad] = np.nan, np.nan, np.nan
+    return int(bad.sum())
 
 
 def _torso_scale(arr: np.ndarray, keypoints: list[str]) -> float:

@@ -123,6 +123,15 @@ class CleaningConfig:
 
     min_visibility: float = 0.3
     """Landmarks with visibility below this are masked (NaN) before analysis."""
+    min_torso_ratio: float = 0.6
+    """A frame whose torso (shoulder centre to hip centre) is shorter than this times, or
+    longer than its inverse times, the median torso within +/- ``torso_window_s`` is a
+    collapsed pose and is masked whole. Frames of real running read 0.84-1.12 of that
+    median (the shared clips, through the pose model) and 0.93-1.07 on the synthetic
+    runner's suite; the collapsed poses the model returns now and then (a synthetic track
+    jog, the shared road clips) read 0.09-0.3."""
+    torso_window_s: float = 1.0
+    """Half-width of the window of the median torso (s)."""
     max_gap_s: float = 0.1
     """Gaps up to this length are filled by interpolation."""
     hampel_window_s: float = 0.1

@@ -143,3 +143,21 @@ def test_a_glitch_frame_does_not_carry_a_leg_swap_to_the_clip_end():
     a, b = analyze(PoseTrack(ds)), analyze(tr)
     assert a.status == b.status == "ok"
     assert a.cadence_spm == pytest.approx(b.cadence_spm, rel=0.005)
+
+
+def test_collapsed_poses_are_masked_whole():
+    tr = side_runner(Runner())
+    ds = tr.ds.copy(deep=True)
+    pos = ds["position"].values
+    # the model squeezes the whole pose towards the hips in frames 30-33 (torso 10-30 %)
+    hips = 0.5 * (pos[30:34, K["left_hip"]] + pos[30:34, K["right_hip"]])
+    pos[30:34] = hips[:, None] + np.array([0.1, 0.2, 0.3, 0.15])[:, None, None] * (
+        pos[30:34] - hips[:, None])
+    res = clean(PoseTrack(ds), CleaningConfig(max_gap_s=0.0))
+    assert res.report["collapsed"] == 4
+    out = res.track.ds["position"].values
+    assert np.isnan(out[30:34]).all()
+    wrist = out[:, K["left_wrist"]]
+    assert np.isfinite(wrist[:30]).all() and np.isfinite(wrist[34:]).all()
+    # a clean track loses nothing
+    assert clean(tr).report["collapsed"] == 0
