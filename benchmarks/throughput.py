@@ -155,13 +155,14 @@ def child_decode(video: Path, result: Path) -> None:
     _write(result, {"frames": n, "loop_s": time.perf_counter() - t0})
 
 
-def child_pose(video: Path, result: Path, workers: int = 0) -> None:
+def child_pose(video: Path, result: Path, workers: int = 0, settings: tuple[str, ...] = ()) -> None:
     """(p) The pipeline's pose stage alone (``estimate_track``: parallel when it pays)."""
     from armcarriage.config import Config
     from armcarriage.pipeline import estimate_track
 
+    config = Config().override(dict(item.split("=", 1) for item in settings))
     t0 = time.perf_counter()
-    track = estimate_track(video, Config().override({"pose.workers": workers}))
+    track = estimate_track(video, config.override({"pose.workers": workers}))
     par = json.loads(track.attrs.get("parallel", "{}"))
     _write(
         result,
@@ -252,7 +253,9 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def run_stage(stage: str, video: Path, workers: int, log_dir: Path) -> dict[str, Any]:
+def run_stage(
+    stage: str, video: Path, workers: int, log_dir: Path, settings: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Run one stage in a child process tree and measure it."""
     import resource
 
@@ -263,9 +266,14 @@ def run_stage(stage: str, video: Path, workers: int, log_dir: Path) -> dict[str,
         cmd = [sys.executable, "-m", "armcarriage.cli", "analyze", str(video), "-o", str(outdir)]
         if workers:
             cmd += ["--workers", str(workers)]
+        for item in settings:
+            cmd += ["--set", item]
     else:
         cmd = [sys.executable, __file__, "--child", stage, str(video), str(result)]
         cmd += ["--workers", str(workers)]
+        if stage == "pose":
+            for item in settings:
+                cmd += ["--set", item]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(log_dir / f"{stage}_{video.stem}.log", "w", encoding="utf-8") as log:
@@ -312,6 +320,16 @@ def run_stage(stage: str, video: Path, workers: int, log_dir: Path) -> dict[str,
     return row
 
 
+def _settled_load(limit: float, wait_s: float = 120.0) -> list[float]:
+    """Wait up to ``wait_s`` for the 1-minute load average to fall below ``limit``."""
+    deadline = time.monotonic() + wait_s
+    load = _loadavg()
+    while load and load[0] > limit and time.monotonic() < deadline:
+        time.sleep(5.0)
+        load = _loadavg()
+    return load
+
+
 def _loadavg() -> list[float]:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -319,7 +337,14 @@ def _loadavg() -> list[float]:
         return []
 
 
-def bench_clip(name: str, video: Path, stages: list[str], workers: int, log_dir: Path) -> dict:
+def bench_clip(
+    name: str,
+    video: Path,
+    stages: list[str],
+    workers: int,
+    log_dir: Path,
+    settings: tuple[str, ...] = (),
+) -> dict:
     from armcarriage.video import probe_video
 
     info = probe_video(video)
@@ -335,7 +360,7 @@ def bench_clip(name: str, video: Path, stages: list[str], workers: int, log_dir:
     }
     for stage in stages:
         print(f"  {name}: {stage} ...", flush=True)
-        row["stages"][stage] = res = run_stage(stage, video, workers, log_dir)
+        row["stages"][stage] = res = run_stage(stage, video, workers, log_dir, settings)
         print(
             f"    {res['fps']:8.1f} frames/s  wall {res['wall_s']:7.1f} s  "
             f"peak RSS {res['peak_rss_mb']:7.1f} MB  PSS {res['peak_pss_mb']:7.1f} MB"
@@ -366,13 +391,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--note", default="", help="Free text stored with the results.")
     ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a setting of the pose and analyze stages (repeatable), e.g. "
+        "pose.track_one_person=true; the naive and decode stages take none",
+    )
+    ap.add_argument(
         "--child", nargs=3, metavar=("STAGE", "VIDEO", "RESULT"), help=argparse.SUPPRESS
     )
     args = ap.parse_args(argv)
     if args.child:
         stage, video, result = args.child
         if stage == "pose":
-            child_pose(Path(video), Path(result), args.workers)
+            child_pose(Path(video), Path(result), args.workers, tuple(args.set))
         else:
             {"naive": child_naive, "decode": child_decode}[stage](Path(video), Path(result))
         return 0
@@ -390,18 +423,19 @@ def main(argv: list[str] | None = None) -> int:
         clips.append(
             ("long", loop_clip(short, long_s, CACHE / f"{short.stem}_loop_{long_s:g}s.mp4"))
         )
-    load_start = _loadavg()
+    load_start = _settled_load(0.5 * (os.cpu_count() or 1))
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     rows = []
     with tempfile.TemporaryDirectory(dir=CACHE, prefix="run_") as tmp:
         for name, video in clips:
             print(f"{name}: {video.name}", flush=True)
-            rows.append(bench_clip(name, video, stages, args.workers, Path(tmp)))
+            rows.append(bench_clip(name, video, stages, args.workers, Path(tmp), tuple(args.set)))
     from armcarriage.config import Config
 
     cores = os.cpu_count() or 1
     load_end = _loadavg()
-    busy = max(load_start[:1] + load_end[:1], default=0.0) > 0.5 * cores
+    # the stages load the machine themselves, so only the load before them tells of others
+    busy = (load_start[:1] or [0.0])[0] > 0.5 * cores
     report: dict[str, Any] = {
         "started": started,
         "machine": {
@@ -413,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "note": args.note
         or ("measured under load: other work shared the CPU" if busy else "quiet machine"),
-        "pose_config": Config().to_dict()["pose"],
+        "settings": args.set,
+        "pose_config": Config().override(dict(i.split("=", 1) for i in args.set)).to_dict()["pose"],
         "clips": rows,
     }
     by = {r["clip"]: r for r in rows}
