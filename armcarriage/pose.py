@@ -20,13 +20,18 @@ raised and the clip is run again the default way.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import logging
 import math
 import os
+import sys
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -180,19 +185,18 @@ class PoseEstimator:
         return pc.num_poses <= 1 or pc.track_one_person
 
     def _create(self, num_poses: int) -> Any:
-        from mediapipe.tasks.python import BaseOptions, vision
-
+        mp = mediapipe_tasks()
         pc = self.config.pose
-        options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=vision.RunningMode.VIDEO,
+        options = mp.PoseLandmarkerOptions(
+            base_options=mp.BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=mp.RunningMode.VIDEO,
             num_poses=num_poses,
             min_pose_detection_confidence=pc.min_detection_confidence,
             min_pose_presence_confidence=pc.min_presence_confidence,
             min_tracking_confidence=pc.min_tracking_confidence,
         )
         try:
-            return vision.PoseLandmarker.create_from_options(options)
+            return mp.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelNotFoundError(
                 f"pose model {self.model_path}: MediaPipe could not load it as a pose "
@@ -291,8 +295,7 @@ class PoseEstimator:
             to one).
 
         """
-        import mediapipe as mp
-
+        mp = mediapipe_tasks()
         self._plan(time_s)
         self._frames += 1
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
@@ -347,6 +350,79 @@ over its clock (the smoothing is off when it looks for several): at the clip's o
 5.2 px and the elbow's at 4.7 px, against 4.2 and 3.5 px with a step of 0.1 s or more
 (4.0 and 2.9 px re-detecting the person in every frame). Tracking itself ignores
 the clock."""
+
+
+_TASK_PACKAGES = (
+    "mediapipe",
+    "mediapipe.tasks",
+    "mediapipe.tasks.python",
+    "mediapipe.tasks.python.vision",
+)
+"""Packages whose initialisers :func:`mediapipe_tasks` skips."""
+
+
+@functools.cache
+def mediapipe_tasks() -> SimpleNamespace:
+    """Return the parts of MediaPipe's Tasks API the pose stage uses, imported lean.
+
+    ``import mediapipe`` runs the package initialisers, which import every task:
+    audio (sounddevice), the drawing utilities (matplotlib.pyplot), OpenCV: 69 MB
+    and 1.1 s in each pose process, for nothing the pose landmarker needs. Its
+    modules (and the C library) are loaded with the initialisers of
+    :data:`_TASK_PACKAGES` stood in for by empty packages (+4 MB, 0.07 s).
+    Afterwards every MediaPipe module is taken out of ``sys.modules`` again (the
+    classes returned keep theirs), so a later ``import mediapipe`` anywhere in the
+    process runs whole, as usual.
+    Where the lean import fails (another MediaPipe layout), the usual one is used.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``PoseLandmarker``, ``PoseLandmarkerOptions``, ``BaseOptions``,
+        ``RunningMode``, ``Image`` and ``ImageFormat``.
+
+    """
+    spec = importlib.util.find_spec("mediapipe")
+    if "mediapipe" in sys.modules or spec is None or not spec.submodule_search_locations:
+        return _task_parts()
+    root = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        for name in _TASK_PACKAGES:
+            package = types.ModuleType(name)
+            package.__path__ = [str(root.joinpath(*name.split(".")[1:]))]
+            sys.modules[name] = package
+        return _task_parts()
+    except (ImportError, AttributeError) as exc:
+        log.debug("lean MediaPipe import failed (%s); importing it whole", exc)
+    finally:
+        for name in [n for n in sys.modules if n == "mediapipe" or n.startswith("mediapipe.")]:
+            del sys.modules[name]
+    return _task_parts()  # the usual import: the package initialisers run first
+
+
+def _task_parts() -> SimpleNamespace:
+    from mediapipe.tasks.python.core import mediapipe_c_bindings
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+    from mediapipe.tasks.python.vision.core.image import Image, ImageFormat
+    from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
+        VisionTaskRunningMode,
+    )
+    from mediapipe.tasks.python.vision.pose_landmarker import (
+        PoseLandmarker,
+        PoseLandmarkerOptions,
+    )
+
+    # load the C library now: its first load looks it up as a resource of the package
+    # mediapipe.tasks.c, which would import the whole package later on
+    mediapipe_c_bindings.load_raw_library()
+    return SimpleNamespace(
+        PoseLandmarker=PoseLandmarker,
+        PoseLandmarkerOptions=PoseLandmarkerOptions,
+        BaseOptions=BaseOptions,
+        RunningMode=VisionTaskRunningMode,
+        Image=Image,
+        ImageFormat=ImageFormat,
+    )
 
 
 def _prob(value: float | None) -> float:

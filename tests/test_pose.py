@@ -184,3 +184,20 @@ def test_a_collapsed_pose_does_not_split_the_runner_s_track():
     picks = sel.resolve()
     assert all(p is not None for p in picks)
     assert sel.n_tracklets == 1
+
+
+def test_the_pose_stage_imports_mediapipe_lean_and_leaves_it_importable():
+    # `import mediapipe` pulls in every task (sounddevice, matplotlib.pyplot, OpenCV):
+    # 69 MB and 1.1 s in each pose process; the pose stage takes only its four modules
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from armcarriage.pose import mediapipe_tasks; mp = mediapipe_tasks(); "
+        "heavy = sorted({'matplotlib', 'cv2', 'sounddevice'} & set(sys.modules)); "
+        "left = [m for m in sys.modules if m.startswith('mediapipe')]; "
+        "import mediapipe; "
+        "print(heavy, left, mp.PoseLandmarker.__name__, mediapipe.ImageFormat.SRGB.name)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] [] PoseLandmarker SRGB", out.stdout + out.stderr
