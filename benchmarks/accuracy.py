@@ -587,7 +587,12 @@ def main(argv: list[str] | None = None) -> int:
         "halving": halved,
     }
     write_text(args.out, json.dumps(result, indent=1, default=str))
-    write_text(args.out.with_suffix(".md"), f"{HEADER}\n{table}")
+    settings = (
+        "Settings other than the defaults: " + ", ".join(f"`{item}`" for item in args.set) + ".\n"
+        if args.set
+        else ""
+    )
+    write_text(args.out.with_suffix(".md"), f"{HEADER}{settings}\n{table}")
     print(f"{len(cases)} clips in {total:.0f} s; results in {args.out} and "
           f"{args.out.with_suffix('.md')}")
     return 0
