@@ -110,8 +110,8 @@ def run_analysis(
     out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
     track = estimate_track(video, config, info=info, progress=progress)
-    release_free_memory()  # what the pose stage freed, before the reports' peak
     outputs = {"pose": track.save(out / "pose.parquet")}
+    release_free_memory()  # what the pose stage and the save freed, before the next peaks
     result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
     _analyse_and_report(result, video, out, config)
     return result
