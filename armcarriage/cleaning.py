@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import signal
 
 from armcarriage.config import CleaningConfig
+from armcarriage.metrics.geometry import torso_length
 from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
@@ -349,11 +350,9 @@ def mask_collapsed(
         Frames masked.
 
     """
-    need = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-    if not all(k in keypoints for k in need) or t.size == 0:
+    torso = _torso_lengths(pos, keypoints)
+    if torso is None or t.size == 0:
         return 0
-    ls, rs, lh, rh = (pos[:, keypoints.index(k)] for k in need)
-    torso = np.linalg.norm(0.5 * (ls + rs) - 0.5 * (lh + rh), axis=-1)
     lo = np.searchsorted(t, t - window_s)
     hi = np.searchsorted(t, t + window_s, side="right")
     bad = np.zeros(t.size, dtype=bool)
@@ -365,13 +364,19 @@ def mask_collapsed(
     return int(bad.sum())
 
 
-def _torso_scale(arr: np.ndarray, keypoints: list[str]) -> float:
-    """Return the median torso length (hip centre to shoulder centre) of (T, K, D) points."""
+def _torso_lengths(arr: np.ndarray, keypoints: list[str]) -> np.ndarray | None:
+    """Return the per-frame torso length of (T, K, D) points (None without the four joints)."""
     need = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
     if not all(k in keypoints for k in need):
+        return None
+    return torso_length(*(arr[:, keypoints.index(k)] for k in need))
+
+
+def _torso_scale(arr: np.ndarray, keypoints: list[str]) -> float:
+    """Return the median torso length (hip centre to shoulder centre) of (T, K, D) points."""
+    d = _torso_lengths(arr, keypoints)
+    if d is None:
         return 0.0
-    ls, rs, lh, rh = (arr[:, keypoints.index(k)] for k in need)
-    d = np.linalg.norm(0.5 * (ls + rs) - 0.5 * (lh + rh), axis=-1)
     d = d[np.isfinite(d)]
     return float(np.median(d)) if d.size else 0.0
 

@@ -53,16 +53,9 @@ def build_config(config_file: Path | None, sets: list[str] | None, **direct: Any
     Config
 
     """
-    from armcarriage.errors import ConfigError
-
     cfg = Config.from_toml(config_file) if config_file else Config()
-    values: dict[str, Any] = {}
-    for item in sets or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"--set {item!r}: expected section.key=value")
-        values[key.strip()] = value.strip()
-    values.update({k.replace("__", "."): v for k, v in direct.items() if v is not None})
+    cfg = cfg.override_pairs(sets or [])
+    values = {k.replace("__", "."): v for k, v in direct.items() if v is not None}
     return cfg.override(values) if values else cfg
 
 

@@ -19,6 +19,7 @@ import dataclasses
 import sys
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -464,6 +465,35 @@ class Config:
                 )
             nested.setdefault(section, {})[name] = value
         return _apply(self, nested, "")
+
+    def override_pairs(self, pairs: Iterable[str]) -> Config:
+        """Return a copy with ``section.key=value`` strings (as ``--set`` takes them) applied.
+
+        Parameters
+        ----------
+        pairs
+            Strings such as ``"cleaning.cutoff_hz=8"``; the values are converted
+            as in :meth:`override`.
+
+        Returns
+        -------
+        Config
+            A new configuration (this one when ``pairs`` is empty).
+
+        Raises
+        ------
+        ConfigError
+            If a string has no ``=``, a key names no setting or a value has the
+            wrong type.
+
+        """
+        values: dict[str, Any] = {}
+        for item in pairs:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ConfigError(f"--set {item!r}: expected section.key=value")
+            values[key.strip()] = value.strip()
+        return self.override(values) if values else self
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return the configuration as plain nested dictionaries."""

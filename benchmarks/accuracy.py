@@ -553,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                     help="a setting other than the default (repeatable), e.g. pose.num_poses=1")
     args = ap.parse_args(argv)
-    config = Config().override(dict(item.split("=", 1) for item in args.set))
+    config = Config().override_pairs(args.set)
     names = list(QUICK) if args.quick else list(SUITE)
     if args.cases:
         names = [n.strip() for n in args.cases.split(",") if n.strip()]

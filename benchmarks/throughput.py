@@ -160,7 +160,7 @@ def child_pose(video: Path, result: Path, workers: int = 0, settings: tuple[str,
     from armcarriage.config import Config
     from armcarriage.pipeline import estimate_track
 
-    config = Config().override(dict(item.split("=", 1) for item in settings))
+    config = Config().override_pairs(settings)
     t0 = time.perf_counter()
     track = estimate_track(video, config.override({"pose.workers": workers}))
     par = json.loads(track.attrs.get("parallel", "{}"))
@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note
         or ("measured under load: other work shared the CPU" if busy else "quiet machine"),
         "settings": args.set,
-        "pose_config": Config().override(dict(i.split("=", 1) for i in args.set)).to_dict()["pose"],
+        "pose_config": Config().override_pairs(args.set).to_dict()["pose"],
         "clips": rows,
     }
     by = {r["clip"]: r for r in rows}

@@ -18,6 +18,14 @@ def test_override_converts_strings():
     assert Config().cleaning.cutoff_hz != 7.5  # defaults untouched
 
 
+def test_override_pairs_takes_set_strings():
+    cfg = Config().override_pairs(["cleaning.cutoff_hz = 7.5", "pose.track_one_person=true"])
+    assert cfg.cleaning.cutoff_hz == 7.5
+    assert cfg.pose.track_one_person is True
+    with pytest.raises(ConfigError, match=r"--set 'pose.workers': expected section.key=value"):
+        Config().override_pairs(["pose.workers"])
+
+
 def test_toml_file(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("[cleaning]\ncutoff_hz = 6.5\n[pose]\nmax_seconds = 3\n")
