@@ -219,7 +219,14 @@ class StrideConfig:
     """Contact time / stride time above which the gait is walking (side views)."""
     min_cadence_with_flight_spm: float = 100.0
     """Lowest running cadence when a side view shows a duty factor below
-    ``max_duty_factor`` (a flight phase); ``min_cadence_spm`` applies otherwise."""
+    ``max_duty_factor`` (a flight phase), or where no duty factor is read (front and
+    oblique views) when the hips bounce at least ``min_bounce_tl``; ``min_cadence_spm``
+    applies otherwise."""
+    min_bounce_tl: float = 0.16
+    """Peak-to-peak vertical oscillation of the hip centre over a step (torso lengths) that
+    shows a flight phase where no duty factor is read: exact motion capture gives 0.07 for
+    walking (110 steps/min) and 0.28-0.49 for running; walking moves the body's centre 3-5 cm,
+    so 0.16 (8 cm for a 50 cm torso) accepts only a clear bounce."""
     contact_height_tl: float = 0.06
     """A foot is on the ground while its heel or toe is within this height (torso lengths,
     about 3 cm) of its own ground level in the image."""

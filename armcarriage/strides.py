@@ -670,6 +670,41 @@ def duty_factor(events: pd.DataFrame, period: float, min_contacts: int = 2) -> f
     return float(np.median(contacts)) / period
 
 
+def hip_bounce(track: PoseTrack, events: pd.DataFrame, period: float) -> float:
+    """Return the hip centre's vertical oscillation over a step, peak to peak (torso lengths).
+
+    Each step runs from a strike to the next strike of either foot; steps of
+    0.3-0.7 of the stride ``period`` are kept and their time normalised to
+    0-1. The hip centre's image height, less each step's mean, is fitted with
+    one cosine per step, ``A cos(2 pi (p - p0))``, and ``2 A`` over the clip's
+    median torso length is returned. Running lifts and drops the whole body
+    between flight and mid-stance; walking vaults over the stance leg and moves
+    it a few centimetres. NaN with fewer than three steps.
+    """
+    if not np.isfinite(period) or events.empty:
+        return float("nan")
+    t = track.time
+    lh, rh = track.xy("left_hip"), track.xy("right_hip")
+    y = midpoint(lh, rh)[:, 1]
+    tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"), lh, rh)
+    if not np.isfinite(tors).any():
+        return float("nan")
+    tl = float(np.nanmedian(tors))
+    st = np.sort(events.loc[events.kind == "strike", "time"].to_numpy(float))
+    phases, values = [], []
+    for a, b in itertools.pairwise(st):
+        sel = (t >= a) & (t < b) & np.isfinite(y)
+        if not 0.3 * period <= b - a <= 0.7 * period or sel.sum() < 4:
+            continue
+        phases.append((t[sel] - a) / (b - a))
+        values.append((y[sel] - y[sel].mean()) / tl)
+    if len(phases) < 3:
+        return float("nan")
+    p, v = np.concatenate(phases), np.concatenate(values)
+    amplitude = 2.0 * abs(np.sum(v * np.exp(-2j * np.pi * p))) / p.size
+    return float(2.0 * amplitude)
+
+
 def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) -> float:
     """Return the period (s) of the wrist swing relative to the hip centre (best wrist/axis)."""
     hc = midpoint(track.xy("left_hip"), track.xy("right_hip"))
@@ -735,6 +770,7 @@ def analyze_strides(
     # view shorten the stance: motion capture of walking read as running there)
     duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
     duty = duty_factor(events, period) if label in duty_views else float("nan")
+    bounce = hip_bounce(track, events, period)
     checks = {
         **info,
         "reference_foot": ref,
@@ -745,14 +781,15 @@ def analyze_strides(
         "wrist_check_ok": bool(np.isfinite(ratio)
                                and abs(ratio - 1.0) <= cfg.periodicity_tolerance),
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
+        "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
-    status, message = _verdict(cfg, t, period, quality, cadence, duty, len(strides))
+    status, message = _verdict(cfg, t, period, quality, cadence, duty, bounce, len(strides))
     return StrideResult(events, strides, cadence, status, message, checks)
 
 
 def _verdict(
     cfg: StrideConfig, t: np.ndarray, period: float, quality: float,
-    cadence: float, duty: float, n: int,
+    cadence: float, duty: float, bounce: float, n: int,
 ) -> tuple[str, str]:
     """Decide ``ok``/``no_running``/``too_few_strides`` with a message."""
     dur = float(t[-1] - t[0]) if t.size else 0.0
@@ -765,13 +802,21 @@ def _verdict(
                 f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
             )
         return "too_few_strides", f"clip of {dur:.1f} s is too short to find strides"
-    # a measured duty factor (side views) separates walking from running better than
-    # cadence, so slow running with a flight phase is accepted down to a lower cadence
-    low = cfg.min_cadence_spm if not np.isfinite(duty) else cfg.min_cadence_with_flight_spm
+    # a measured duty factor (side, rear views) separates walking from running better
+    # than cadence, so slow running with a flight phase is accepted down to a lower
+    # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
+    flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
+    low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
+        bounce_note = (
+            f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
+            f"{cfg.min_bounce_tl:.2f} that shows a flight phase"
+            if not flight and np.isfinite(bounce)
+            and cfg.min_cadence_with_flight_spm <= cadence < cfg.min_cadence_spm else ""
+        )
         return "no_running", (
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
-            f"range {low:.0f}-{cfg.max_cadence_spm:.0f}"
+            f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
         )
     if np.isfinite(duty) and duty > cfg.max_duty_factor:
         return "no_running", (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from metrics_fixture import Runner, side_runner, strike_times
 
 from armcarriage.cleaning import runs
 from armcarriage.strides import (
@@ -13,8 +14,10 @@ from armcarriage.strides import (
     _perspective_corrected,
     _stance_ground,
     duty_factor,
+    hip_bounce,
     stride_period,
 )
+from armcarriage.track import PoseTrack
 
 
 def _stance(t: np.ndarray, land: float, lift: float, floor: float) -> np.ndarray:
@@ -140,3 +143,27 @@ def test_the_front_perspective_slope_is_fitted_and_the_stance_flattened():
     few = {n: np.zeros(t.size, dtype=bool) for n in planted}
     same, nan_slope = _perspective_corrected(heights, depth, few, 1.0)
     assert np.isnan(nan_slope) and same is heights
+
+
+def _bobbing(r: Runner, bob_px: float) -> PoseTrack:
+    """The side runner with the whole body moving up and down ``bob_px`` peak to peak per step."""
+    base = side_runner(r)
+    t = base.time
+    pos = base.ds["position"].values.copy()
+    bob = 0.5 * bob_px * np.cos(4 * np.pi * r.stride_hz * (t - r.strike_offset) - 0.7)
+    pos[:, :, 1] += bob[:, None]
+    return PoseTrack.from_arrays(t, pos, fps=r.fps, width=r.width, height=r.height,
+                                 visibility=base.ds["visibility"].values)
+
+
+def test_hip_bounce_is_the_peak_to_peak_vertical_oscillation_per_step_in_torso_lengths():
+    r = Runner()
+    events = pd.DataFrame([(f, "strike", x) for f in ("left", "right") for x in strike_times(r, f)],
+                          columns=["foot", "kind", "time"])
+    period = 1.0 / r.stride_hz
+    # torso 100 px: 30 px peak to peak is 0.30 torso lengths, whatever the phase
+    assert hip_bounce(_bobbing(r, 30.0), events, period) == pytest.approx(0.30, abs=0.01)
+    assert hip_bounce(_bobbing(r, 8.0), events, period) == pytest.approx(0.08, abs=0.01)
+    assert hip_bounce(side_runner(r), events, period) < 0.005
+    assert np.isnan(hip_bounce(side_runner(r), events.iloc[:2], period))
+    assert np.isnan(hip_bounce(side_runner(r), events, float("nan")))
