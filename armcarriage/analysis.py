@@ -31,7 +31,9 @@ Additions (schema_version 1): ``summary[m]`` also has ``symmetry_index`` and
 (event method, wrist-swing cross-check, duty factor) and the normalisers.
 
 Confidence of a value (0-1) = view confidence (oblique views scaled down) x
-mean visibility of the landmarks used over the stride x fraction of the
+mean visibility factor of the landmarks used over the stride
+(:func:`visibility_factor`: the pose model's visibility score mapped by its
+measured error, 1 from ``metrics.visibility_full``) x fraction of the
 stride's frames with those landmarks x stride-to-stride consistency
 ``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
 floored per unit) x far-arm factor (side views) x 0.6 for timing values when
@@ -50,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from armcarriage.cleaning import clean
-from armcarriage.config import Config
+from armcarriage.config import Config, MetricsConfig
 from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
@@ -301,10 +303,21 @@ def _validity(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[st
     return out
 
 
+def visibility_factor(visibility: np.ndarray, full: float, floor: float) -> np.ndarray:
+    """Return the confidence factor of landmark visibilities (NaN stays NaN).
+
+    ``floor`` at visibility 0, rising linearly to 1 at ``full`` and above (see
+    :attr:`armcarriage.config.MetricsConfig.visibility_full` for the measurement).
+    """
+    v = np.asarray(visibility, dtype=float)
+    return floor + (1.0 - floor) * np.clip(v / full, 0.0, 1.0)
+
+
 def _window_stats(
-    ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str
+    ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str,
+    mc: MetricsConfig,
 ) -> tuple[float, float]:
-    """Return (coverage, mean visibility) of one family for one arm over the frames ``idx``."""
+    """Return (coverage, mean visibility factor) of one family for one arm over ``idx``."""
     if family == "rotation":
         cols, marks = ["trunk_rotation"], [f"{s}_{p}" for s in ("left", "right")
                                             for p in ("shoulder", "hip")]
@@ -319,7 +332,8 @@ def _window_stats(
     if idx.size == 0:
         return 0.0, 0.0
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
-    vis = ct.ds["visibility"].sel(keypoint=marks).values[idx]
+    vis = visibility_factor(ct.ds["visibility"].sel(keypoint=marks).values[idx],
+                            mc.visibility_full, mc.visibility_floor)
     return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
 
 
@@ -406,7 +420,7 @@ def stride_table(
             for m in METRICS:
                 fam = family_of(m)
                 if fam not in stats:
-                    stats[fam] = _window_stats(ct, idx, series, side, fam)
+                    stats[fam] = _window_stats(ct, idx, series, side, fam, mc)
                 cov, vis = stats[fam]
                 reason, factor = arm_rule(m, label, side, view.get("near_side"),
                                           mc.far_arm_policy, mc.far_arm_confidence)

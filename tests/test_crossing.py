@@ -191,3 +191,36 @@ def test_motion_capture_front_and_rear_read_the_frontal_truth():
     err = np.abs(np.array(errors))
     assert len(err) >= 24
     assert np.median(err) < 0.02 and err.max() < 0.05, np.round(errors, 3)
+
+
+def test_visibility_factor_is_full_from_the_measured_knee_and_falls_to_the_floor():
+    from armcarriage.analysis import visibility_factor
+
+    v = np.array([0.0, 0.1, 0.25, 0.5, 0.9, np.nan])
+    f = visibility_factor(v, full=0.5, floor=0.25)
+    assert f[:5] == pytest.approx([0.25, 0.4, 0.625, 1.0, 1.0])
+    assert np.isnan(f[5])
+
+
+def _dim_wrists(track: PoseTrack, visibility: float) -> PoseTrack:
+    ds = track.ds.copy(deep=True)
+    for side in ("left", "right"):
+        ds["visibility"].values[:, list(track.keypoints).index(f"{side}_wrist")] = visibility
+    return track.with_ds(ds)
+
+
+def test_a_crossing_wrist_placed_well_but_scored_half_visible_keeps_its_confidence():
+    # the pose model scores a wrist crossing in front of the body 0.3-0.6 while placing it
+    # as well as a wrist at 0.9 (MetricsConfig.visibility_full): factor 0.25 + 0.75 x 0.9,
+    # so the cue still fires
+    track, _ = _clip("front", "crossing")
+    bright = analyze(track)
+    dim = analyze(_dim_wrists(track, 0.45))
+    conf = dim.strides["crossing_max_sw_conf"].to_numpy()
+    assert conf == pytest.approx(0.925 * bright.strides["crossing_max_sw_conf"].to_numpy(),
+                                 abs=0.002)
+    assert "midline_crossing" in {c.rule_id for c in assess(dim).fired}
+    # a wrist the model barely sees (0.05) is not trusted enough for a cue
+    faint = analyze(_dim_wrists(track, 0.05))
+    assert faint.strides["crossing_max_sw_conf"].max() < 0.5
+    assert "midline_crossing" not in {c.rule_id for c in assess(faint).fired}
