@@ -224,3 +224,26 @@ def test_a_crossing_wrist_placed_well_but_scored_half_visible_keeps_its_confiden
     faint = analyze(_dim_wrists(track, 0.05))
     assert faint.strides["crossing_max_sw_conf"].max() < 0.5
     assert "midline_crossing" not in {c.rule_id for c in assess(faint).fired}
+
+
+def test_shrug_is_not_measured_from_behind_where_trunk_rotation_reads_as_one():
+    from armcarriage.metrics import SHRUG_REAR_REASON
+
+    # exact tracks: from behind a 22-deg rotation and a 4.5 cm shrug read alike (0.024)
+    for fault in ("rotation", "shrug"):
+        a = analyze(_clip("rear", fault)[0])
+        assert a.status == "ok" and a.view["label"] == "rear"
+        assert a.strides["shrug_level_tl"].isna().all()
+        assert (a.strides["shrug_rise_tl_reason"] == SHRUG_REAR_REASON).all()
+        assert a.validity["shrug_level_tl"]["reason"] == SHRUG_REAR_REASON
+        result = assess(a)
+        assert not {c.rule_id for c in result.fired} & {"shrug_level", "shrug_rise"}
+        skipped = {s["rule"] for s in result.not_assessed}
+        assert {"shrug_level", "shrug_rise"} <= skipped
+    # from the front (camera below the shoulders) the rotation does not read as a shrug and
+    # the shrug does
+    fired = {c.rule_id for c in assess(analyze(_clip("front", "shrug")[0])).fired}
+    assert {"shrug_level", "shrug_rise"} <= fired
+    rot = analyze(_clip("front", "rotation")[0])
+    assert rot.strides["shrug_level_tl"].notna().all()
+    assert not {c.rule_id for c in assess(rot).fired} & {"shrug_level", "shrug_rise"}

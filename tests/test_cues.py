@@ -19,7 +19,7 @@ FAULTS = [
     ("low_arm_swing", "side_right", {"swing_arc_deg": 18.0}),
     ("midline_crossing", "front", {"crossing_max_sw": 0.2}),
     ("midline_crossing", "rear", {"crossing_max_sw": 0.12}),
-    ("shrug_level", "rear", {"shrug_level_tl": 0.12}),
+    ("shrug_level", "front", {"shrug_level_tl": 0.12}),
     ("shrug_rise_side", "side_right", {"shrug_rise_tl": 0.16}),
     ("shrug_rise", "front", {"shrug_rise_tl": 0.09}),
     ("over_rotation", "front", {"trunk_rotation_deg": 95.0}),

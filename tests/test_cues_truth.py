@@ -60,7 +60,6 @@ CASES = [
     ("crossing", "rear", "crossing", "midline_crossing"),
     ("crossing", "front", "crossing", "midline_crossing"),
     ("shrug", "front", "shrug", None),
-    ("shrug", "rear", "shrug", None),
     ("rotation", "front", "rotation", "over_rotation"),
     ("rotation", "rear", "rotation", "over_rotation"),
     # a left/right swing asymmetry needs both arms: the front view sees them

@@ -63,6 +63,9 @@ class MetricSpec:
         (then repeated on both arm rows).
     better_view
         The view to film for this metric.
+    view_notes
+        ``(view, reason)`` pairs: why a view outside ``views`` cannot measure the
+        metric, where the generic reason would not say it.
 
     """
 
@@ -73,6 +76,7 @@ class MetricSpec:
     views: tuple[str, ...]
     per_arm: bool = True
     better_view: str = "side"
+    view_notes: tuple[tuple[str, str], ...] = ()
 
 
 _ELBOW = (
@@ -90,8 +94,19 @@ _WRIST = (
 _SHRUG = (
     "Shoulder elevation e(t) = -(ear centre - own shoulder) . trunk axis / clip-median torso "
     "length (geometry.shoulder_elevation; + = shoulder nearer the ear); baseline b = 10th "
-    "percentile of e over the whole clip (the runner's most relaxed shoulder position); "
+    "percentile of e over the whole clip (the runner's most relaxed shoulder position). Not "
+    "from behind, where trunk rotation reads as a shrug (SHRUG_REAR_REASON); from the front a "
+    "camera below shoulder height cancels most of that effect (a 22-deg rotation reads 0.001 "
+    "on the synthetic runner's exact front track with the camera 1.1 m high); "
 )
+
+SHRUG_REAR_REASON = (
+    "from behind, trunk rotation moves each shoulder up and down in the image as much as a "
+    "shrug does (the synthetic runner's exact tracks: a trunk rotating 22 deg each way reads "
+    "0.024 torso lengths, a 4.5 cm shrug 0.024), so a shrug cannot be told from it; film from "
+    "the front or the side"
+)
+"""Why shoulder shrug is not measured from behind."""
 
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("elbow_angle_mean", "deg", "Mean elbow angle over the stride",
@@ -145,10 +160,12 @@ _SPECS: tuple[MetricSpec, ...] = (
                FRONTAL_VIEWS, better_view="front"),
     MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
                _SHRUG + "value = median of e - b over the stride.",
-               (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),
+               (*SIDE_VIEWS, "front"), better_view="front",
+               view_notes=(("rear", SHRUG_REAR_REASON),)),
     MetricSpec("shrug_rise_tl", "tl", "Shoulder rise within the stride",
                _SHRUG + "value = maximum minus minimum of e over the stride.",
-               (*SIDE_VIEWS, *FRONTAL_VIEWS), better_view="front or rear"),
+               (*SIDE_VIEWS, "front"), better_view="front",
+               view_notes=(("rear", SHRUG_REAR_REASON),)),
     MetricSpec("trunk_rotation_deg", "deg", "Shoulder-vs-pelvis rotation, peak to peak",
                "Rotation of the shoulder line relative to the pelvis line about the trunk axis, "
                "peak-to-peak (max - min) over the stride (geometry.trunk_rotation_3d: the two "
@@ -180,6 +197,7 @@ __all__ = [
     "ALL_VIEWS",
     "FRONTAL_VIEWS",
     "METRICS",
+    "SHRUG_REAR_REASON",
     "SIDE_VIEWS",
     "MetricSpec",
     "elbow_angle",

@@ -82,6 +82,9 @@ def view_reason(metric: str, view: str) -> str:
     spec = METRICS[metric]
     if view in spec.views:
         return ""
+    notes = dict(spec.view_notes)
+    if view in notes:
+        return notes[view]
     if view not in (*SIDE_VIEWS, *FRONTAL_VIEWS, "oblique"):
         return "camera view could not be determined"
     if view == "oblique":
