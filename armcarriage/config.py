@@ -215,6 +215,18 @@ class StrideConfig:
     min_periodicity: float = 0.3
     """Autocorrelation of the left-minus-right foot signal at the stride period below which
     the legs show no stride rhythm (no running)."""
+    min_rhythm_strides: float = 2.5
+    """Without a stride rhythm, moving legs are declared not running only when they are in
+    view for this many strides at ``min_cadence_spm`` (2.3 s); a shorter view gives too few
+    strides (a runner crossing the frame: the real road clip from the side is in view 1.8 s)."""
+    min_leg_travel_tl: float = 0.25
+    """Range (5th-95th percentile) of the legs' stride signal (torso lengths) below which
+    the legs barely move: standing or balancing, not running, whatever the clip's length.
+    Through the pose model: balancing 0.11, walking 0.46-2.8, running 2.6-3.1 (side) and
+    0.44 (rear, the feet's height difference)."""
+    min_still_s: float = 0.5
+    """Shortest view of the legs (s) from which legs that barely move are declared not
+    running."""
     max_duty_factor: float = 0.5
     """Contact time / stride time above which the gait is walking (side views)."""
     min_cadence_with_flight_spm: float = 100.0

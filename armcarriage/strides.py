@@ -82,7 +82,12 @@ Running is declared when the leg motion is periodic, the cadence lies within
 factor (contact time / stride time) is below ``max_duty_factor`` (walking
 keeps each foot on the ground more than half of the stride; running less). A
 measured duty factor below it lowers the cadence floor to
-``min_cadence_with_flight_spm``.
+``min_cadence_with_flight_spm``; where no duty factor is read (front, oblique),
+so does a hip bounce of at least ``min_bounce_tl`` per step (:func:`hip_bounce`).
+Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are not
+running; moving legs are not running only when they stay in view for
+``min_rhythm_strides`` strides, and a shorter view (a runner crossing the frame)
+gives too few strides, with no cadence.
 """
 
 from __future__ import annotations
@@ -533,7 +538,14 @@ def detect_events(
         fwd = foot_signals(track, label, cfg)
         legs = fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
     else:
-        legs = track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]
+        tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"),
+                            track.xy("left_hip"), track.xy("right_hip"))
+        tl = float(np.nanmedian(tors)) if np.isfinite(tors).any() else np.nan
+        legs = (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / tl
+    seen = np.isfinite(legs)
+    info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
+    info["leg_travel_tl"] = (
+        round(float(np.diff(np.percentile(legs[seen], [5, 95]))[0]), 3) if seen.any() else 0.0)
     period, quality = stride_period(legs, fs, lo, hi, reverses=True)
     if not side and np.isfinite(period):
         # without floors, the ground level moves with the runner's distance: 1.5 strides
@@ -783,25 +795,44 @@ def analyze_strides(
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
-    status, message = _verdict(cfg, t, period, quality, cadence, duty, bounce, len(strides))
+    status, message = _verdict(cfg, checks, period, quality, cadence, duty, bounce,
+                               len(strides))
+    if not np.isfinite(period) or quality < cfg.min_periodicity:
+        cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
 
 
 def _verdict(
-    cfg: StrideConfig, t: np.ndarray, period: float, quality: float,
+    cfg: StrideConfig, checks: dict[str, Any], period: float, quality: float,
     cadence: float, duty: float, bounce: float, n: int,
 ) -> tuple[str, str]:
-    """Decide ``ok``/``no_running``/``too_few_strides`` with a message."""
-    dur = float(t[-1] - t[0]) if t.size else 0.0
-    # a running rhythm shows in 1.5 strides at the slowest running cadence
-    long_enough = dur >= 1.5 * 120.0 / cfg.min_cadence_spm
+    """Decide ``ok``/``no_running``/``too_few_strides`` with a message.
+
+    Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are
+    not running, however short the clip; legs that move are not running only
+    when they stay in view long enough for a rhythm to show
+    (``min_rhythm_strides`` strides at ``min_cadence_spm``): a runner who
+    crosses the view in under two seconds has too few strides, not no running.
+    """
+    seen = float(checks.get("legs_in_view_s", 0.0))
+    travel = float(checks.get("leg_travel_tl", 0.0))
     if not np.isfinite(period) or quality < cfg.min_periodicity:
-        if long_enough:
+        need = cfg.min_rhythm_strides * 120.0 / cfg.min_cadence_spm
+        if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
+            return "no_running", (
+                f"no running detected: the legs barely move (they move apart by "
+                f"{travel:.2f} torso lengths; running moves them by more than "
+                f"{cfg.min_leg_travel_tl:.2f})"
+            )
+        if seen >= need:
             return "no_running", (
                 f"no running detected: the legs show no regular stride rhythm "
                 f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
             )
-        return "too_few_strides", f"clip of {dur:.1f} s is too short to find strides"
+        return "too_few_strides", (
+            f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
+            f"(need {need:.1f} s)"
+        )
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight

@@ -53,3 +53,14 @@ def test_walking_and_balancing_are_not_running(name):
     assert "no running detected" in a.message
     assert a.strides.empty
     assert np.isnan(a.cadence_spm)
+
+
+@pytest.mark.slow
+def test_a_runner_crossing_the_view_briefly_has_too_few_strides_not_no_running():
+    # the road clip from the side: the runner crosses 1920 px in 1.8 s, and the skeleton
+    # burned into the frames leaves the pose model no clean stride rhythm
+    a = analyze(_track("road_side_overlay.mp4"))
+    assert a.status == "too_few_strides", a.message
+    assert "too short to find a stride rhythm" in a.message
+    assert a.strides.empty
+    assert np.isnan(a.cadence_spm)

@@ -8,11 +8,13 @@ import pytest
 from metrics_fixture import Runner, side_runner, strike_times
 
 from armcarriage.cleaning import runs
+from armcarriage.config import StrideConfig
 from armcarriage.strides import (
     _contacts,
     _ground,
     _perspective_corrected,
     _stance_ground,
+    _verdict,
     duty_factor,
     hip_bounce,
     stride_period,
@@ -167,3 +169,37 @@ def test_hip_bounce_is_the_peak_to_peak_vertical_oscillation_per_step_in_torso_l
     assert hip_bounce(side_runner(r), events, period) < 0.005
     assert np.isnan(hip_bounce(side_runner(r), events.iloc[:2], period))
     assert np.isnan(hip_bounce(side_runner(r), events, float("nan")))
+
+
+def test_without_a_rhythm_still_legs_are_not_running_and_a_brief_view_is_too_few_strides():
+    cfg = StrideConfig()
+    nan = float("nan")
+
+    def verdict(seen: float, travel: float) -> tuple[str, str]:
+        checks = {"legs_in_view_s": seen, "leg_travel_tl": travel}
+        return _verdict(cfg, checks, nan, 0.01, nan, nan, nan, 0)
+
+    # a runner crossing the frame, legs in view 1.8 s (the real road clip from the side)
+    status, message = verdict(1.8, 3.0)
+    assert status == "too_few_strides"
+    assert "in view for 1.8 s" in message and "need 2.3 s" in message
+    # the same legs in view long enough for a rhythm to show: no running
+    status, message = verdict(2.4, 3.0)
+    assert status == "no_running" and "no regular stride rhythm" in message
+    # legs that barely move (balancing, 1.65 s through the pose model): no running at once
+    status, message = verdict(1.65, 0.11)
+    assert status == "no_running" and "barely move" in message
+
+
+def test_slow_running_seen_from_the_front_needs_a_hip_bounce():
+    cfg = StrideConfig()
+    checks = {"legs_in_view_s": 6.0, "leg_travel_tl": 1.0}
+    ok = _verdict(cfg, checks, 0.94, 0.9, 128.0, float("nan"), 0.49, 5)
+    assert ok == ("ok", "")
+    status, message = _verdict(cfg, checks, 0.94, 0.9, 128.0, float("nan"), 0.07, 5)
+    assert status == "no_running"
+    assert "hips bounce 0.07" in message and "below the 0.16" in message
+    # a side view's duty factor below 50 % lowers the floor without a bounce
+    assert _verdict(cfg, checks, 0.94, 0.9, 128.0, 0.3, float("nan"), 5) == ("ok", "")
+    # under 100 steps/min nothing is running
+    assert _verdict(cfg, checks, 1.3, 0.9, 92.0, float("nan"), 0.49, 5)[0] == "no_running"
