@@ -855,7 +855,8 @@ def _verdict(
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"
         )
     if n < cfg.min_strides:
-        return "too_few_strides", f"found {n} complete strides, need {cfg.min_strides}"
+        noun = "stride" if n == 1 else "strides"
+        return "too_few_strides", f"found {n} complete {noun}, need {cfg.min_strides}"
     return "ok", ""
 
 
