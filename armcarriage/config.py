@@ -236,8 +236,8 @@ class StrideConfig:
     applies otherwise."""
     min_bounce_tl: float = 0.16
     """Peak-to-peak vertical oscillation of the hip centre over a step (torso lengths) that
-    shows a flight phase where no duty factor is read: exact motion capture gives 0.07 for
-    walking (110 steps/min) and 0.28-0.49 for running; walking moves the body's centre 3-5 cm,
+    shows a flight phase where no duty factor is read: exact motion capture gives 0.07-0.08
+    for walking (110 steps/min) and 0.27-0.51 for running; walking moves the body's centre 3-5 cm,
     so 0.16 (8 cm for a 50 cm torso) accepts only a clear bounce."""
     contact_height_tl: float = 0.06
     """A foot is on the ground while its heel or toe is within this height (torso lengths,

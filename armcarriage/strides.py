@@ -687,9 +687,9 @@ def hip_bounce(track: PoseTrack, events: pd.DataFrame, period: float) -> float:
 
     Each step runs from a strike to the next strike of either foot; steps of
     0.3-0.7 of the stride ``period`` are kept and their time normalised to
-    0-1. The hip centre's image height, less each step's mean, is fitted with
-    one cosine per step, ``A cos(2 pi (p - p0))``, and ``2 A`` over the clip's
-    median torso length is returned. Running lifts and drops the whole body
+    0-1. The hip centre's image height, less each step's mean, is fitted over
+    all steps with one cycle per step, ``A cos(2 pi (p - p0))``, and ``2 A``
+    over the clip's median torso length is returned. Running lifts and drops the whole body
     between flight and mid-stance; walking vaults over the stance leg and moves
     it a few centimetres. NaN with fewer than three steps.
     """
