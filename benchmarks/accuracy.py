@@ -58,6 +58,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / "cache" / "accuracy"
 RESULTS = ROOT / "benchmarks" / "results" / "accuracy.json"
 
+DEGRADED: dict[str, Any] = {"motion_blur": 4, "blur_px": 1.0, "noise": 6.0}
+"""Image degradations of the phone-like suite clips (see :class:`ClipSpec`)."""
+
 SUITE: dict[str, ClipSpec] = {
     "side_left_clean": ClipSpec(view="side_left", fault="none", seed=0),
     "side_left_tight": ClipSpec(view="side_left", fault="tight_elbows", seed=1),
@@ -92,6 +95,11 @@ SUITE: dict[str, ClipSpec] = {
     # from behind a shrug reads as much as rear_rotation's trunk rotation, even on the exact
     # track: shrug is therefore not measured from behind
     "rear_shrug": ClipSpec(view="rear", fault="shrug", seed=19),
+    # phone-like footage: motion blur (shutter open the whole frame), soft focus, sensor noise
+    "side_left_clean_degraded": ClipSpec(view="side_left", fault="none", seed=22, **DEGRADED),
+    "side_left_tight_degraded": ClipSpec(view="side_left", fault="tight_elbows", seed=23,
+                                         **DEGRADED),
+    "front_crossing_degraded": ClipSpec(view="front", fault="crossing", seed=24, **DEGRADED),
 }
 """The benchmark clips (4 s at 640x480 and 30 fps unless stated)."""
 
