@@ -645,10 +645,11 @@ def mean_cadence(events: pd.DataFrame, period: float, edge_tolerance: float = 0.
     without gaps it equals the ground truth's ``60 (n - 1) / (last - first
     strike)``. In both, a first or last step (or stride interval) more than
     ``edge_tolerance`` off the median is left out, repeatedly: events at the
-    clip's ends are the ones a stance cut by the clip edge or the pose model's
-    first frames misplace (a blurred first frame with the legs' labels
-    swapped put a strike 0.1 s after the clip start, 35 % short of the next
-    step, and moved the cadence by 3.4 %).
+    clip's ends are the ones a stance cut by the clip edge or a poorly seen
+    first frame misplaces (on a motion-blurred clip the pose model's third
+    frame was a glitch, after which the swap repair relabelled the legs of the
+    first two: a strike 0.1 s after the clip start, 35 % short of the next
+    step, moved the cadence by 3.4 %).
     """
     if not np.isfinite(period):
         return float("nan")
