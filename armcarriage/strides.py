@@ -435,6 +435,13 @@ def _perspective_corrected(
     return out, slope
 
 
+def clip_torso_length(track: PoseTrack) -> float:
+    """Return the clip-median torso length (px; NaN without shoulders and hips)."""
+    tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"),
+                        track.xy("left_hip"), track.xy("right_hip"))
+    return float(np.nanmedian(tors)) if np.isfinite(tors).any() else float("nan")
+
+
 def foot_signals(
     track: PoseTrack, label: str, config: StrideConfig | None = None,
     period: float = float("nan"), ground_window_s: float | None = None,
@@ -458,11 +465,8 @@ def foot_signals(
     """
     cfg = config or StrideConfig()
     window = cfg.ground_window_s if ground_window_s is None else ground_window_s
-    ls, rs = track.xy("left_shoulder"), track.xy("right_shoulder")
-    lh, rh = track.xy("left_hip"), track.xy("right_hip")
-    hc = midpoint(lh, rh)
-    tors = torso_length(ls, rs, lh, rh)
-    tl = float(np.nanmedian(tors)) if np.isfinite(tors).any() else np.nan
+    hc = midpoint(track.xy("left_hip"), track.xy("right_hip"))
+    tl = clip_torso_length(track)
     t = track.time
     fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
     edge = int(round(cfg.min_contact_s * fs)) + 1
@@ -538,10 +542,8 @@ def detect_events(
         fwd = foot_signals(track, label, cfg)
         legs = fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
     else:
-        tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"),
-                            track.xy("left_hip"), track.xy("right_hip"))
-        tl = float(np.nanmedian(tors)) if np.isfinite(tors).any() else np.nan
-        legs = (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / tl
+        legs = (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
+            track)
     seen = np.isfinite(legs)
     info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
     info["leg_travel_tl"] = (
@@ -631,7 +633,7 @@ def _trim_edges(strikes: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     return strikes.iloc[first:last]
 
 
-def mean_cadence(events: pd.DataFrame, period: float, edge_tolerance: float = 0.2) -> float:
+def mean_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
     """Return steps per minute: 120 / mean stride time over both feet.
 
     When the strikes alternate cleanly between the feet (every step 0.3-0.7 of
@@ -645,7 +647,8 @@ def mean_cadence(events: pd.DataFrame, period: float, edge_tolerance: float = 0.
     it is not affected by jitter of the inner events (a median would be);
     without gaps it equals the ground truth's ``60 (n - 1) / (last - first
     strike)``. In both, a first or last step (or stride interval) more than
-    ``edge_tolerance`` off the median is left out (one at each end): events at the
+    ``edge_tolerance`` (``StrideConfig.cadence_edge_tolerance``) off the median is
+    left out (one at each end): events at the
     clip's ends are the ones a stance cut by the clip edge or a poorly seen
     first frame misplaces (on a motion-blurred clip the pose model's third
     frame was a glitch, after which the swap repair relabelled the legs of the
@@ -719,12 +722,10 @@ def hip_bounce(track: PoseTrack, events: pd.DataFrame, period: float) -> float:
     if not np.isfinite(period) or events.empty:
         return float("nan")
     t = track.time
-    lh, rh = track.xy("left_hip"), track.xy("right_hip")
-    y = midpoint(lh, rh)[:, 1]
-    tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"), lh, rh)
-    if not np.isfinite(tors).any():
+    y = midpoint(track.xy("left_hip"), track.xy("right_hip"))[:, 1]
+    tl = clip_torso_length(track)
+    if not np.isfinite(tl):
         return float("nan")
-    tl = float(np.nanmedian(tors))
     st = np.sort(events.loc[events.kind == "strike", "time"].to_numpy(float))
     phases, values = [], []
     for a, b in itertools.pairwise(st):
@@ -796,7 +797,7 @@ def analyze_strides(
         ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
     )
     strides = build_strides(events, ref, period, frame_of)
-    cadence = mean_cadence(events, period)
+    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance)
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
@@ -818,15 +819,16 @@ def analyze_strides(
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
-    status, message = _verdict(cfg, checks, period, quality, cadence, duty, bounce,
+    rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
+    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce,
                                len(strides))
-    if not np.isfinite(period) or quality < cfg.min_periodicity:
+    if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
 
 
 def _verdict(
-    cfg: StrideConfig, checks: dict[str, Any], period: float, quality: float,
+    cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, quality: float,
     cadence: float, duty: float, bounce: float, n: int,
 ) -> tuple[str, str]:
     """Decide ``ok``/``no_running``/``too_few_strides`` with a message.
@@ -839,7 +841,7 @@ def _verdict(
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
-    if not np.isfinite(period) or quality < cfg.min_periodicity:
+    if not rhythm:
         need = cfg.min_rhythm_strides * 120.0 / cfg.min_cadence_spm
         if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
             return "no_running", (

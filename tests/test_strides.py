@@ -178,7 +178,7 @@ def test_without_a_rhythm_still_legs_are_not_running_and_a_brief_view_is_too_few
 
     def verdict(seen: float, travel: float) -> tuple[str, str]:
         checks = {"legs_in_view_s": seen, "leg_travel_tl": travel}
-        return _verdict(cfg, checks, nan, 0.01, nan, nan, nan, 0)
+        return _verdict(cfg, checks, False, 0.01, nan, nan, nan, 0)
 
     # a runner crossing the frame, legs in view 1.8 s (the real road clip from the side)
     status, message = verdict(1.8, 3.0)
@@ -195,15 +195,18 @@ def test_without_a_rhythm_still_legs_are_not_running_and_a_brief_view_is_too_few
 def test_slow_running_seen_from_the_front_needs_a_hip_bounce():
     cfg = StrideConfig()
     checks = {"legs_in_view_s": 6.0, "leg_travel_tl": 1.0}
-    ok = _verdict(cfg, checks, 0.94, 0.9, 128.0, float("nan"), 0.49, 5)
+    ok = _verdict(cfg, checks, True, 0.9, 128.0, float("nan"), 0.49, 5)
     assert ok == ("ok", "")
-    status, message = _verdict(cfg, checks, 0.94, 0.9, 128.0, float("nan"), 0.07, 5)
+    status, message = _verdict(cfg, checks, True, 0.9, 128.0, float("nan"), 0.07, 5)
     assert status == "no_running"
     assert "hips bounce 0.07" in message and "below the 0.16" in message
     # a side view's duty factor below 50 % lowers the floor without a bounce
-    assert _verdict(cfg, checks, 0.94, 0.9, 128.0, 0.3, float("nan"), 5) == ("ok", "")
+    assert _verdict(cfg, checks, True, 0.9, 128.0, 0.3, float("nan"), 5) == ("ok", "")
     # under 100 steps/min nothing is running
-    assert _verdict(cfg, checks, 1.3, 0.9, 92.0, float("nan"), 0.49, 5)[0] == "no_running"
+    assert _verdict(cfg, checks, True, 0.9, 92.0, float("nan"), 0.49, 5)[0] == "no_running"
+
+
+EDGE = StrideConfig().cadence_edge_tolerance
 
 
 def _strikes(times: dict[str, list[float]]) -> pd.DataFrame:
@@ -216,17 +219,17 @@ def test_a_misplaced_strike_at_the_clip_edge_does_not_move_the_cadence():
     left = [0.341 + 2 * step * k for k in range(6)]
     right = [0.341 + step + 2 * step * k for k in range(5)]
     truth = 60.0 / step
-    assert mean_cadence(_strikes({"left": left, "right": right}), 2 * step) == pytest.approx(
+    assert mean_cadence(_strikes({"left": left, "right": right}), 2 * step, EDGE) == pytest.approx(
         truth, rel=1e-9)
     # the pose model's first frames put a right strike 0.1 s in (35 % short of a step);
     # counted, it read 3.4 % fast on the blurred synthetic clip
     early = _strikes({"left": left, "right": [0.12, *right]})
-    assert mean_cadence(early, 2 * step) == pytest.approx(truth, rel=1e-9)
+    assert mean_cadence(early, 2 * step, EDGE) == pytest.approx(truth, rel=1e-9)
     # the same at the end, in the per-foot branch (a far-foot strike missed): a last left
     # strike 0.78 of a stride after the one before it, inside the branch's 0.75-1.33 band
     late = _strikes({"left": [*left, left[-1] + 0.78 * 2 * step],
                      "right": right[:2] + right[3:]})
-    assert mean_cadence(late, 2 * step) == pytest.approx(truth, rel=1e-9)
+    assert mean_cadence(late, 2 * step, EDGE) == pytest.approx(truth, rel=1e-9)
 
 
 def test_edge_trimming_never_peels_irregular_walking_down_to_a_running_rhythm():
@@ -235,5 +238,5 @@ def test_edge_trimming_never_peels_irregular_walking_down_to_a_running_rhythm():
     # steps that read 142.5 steps/min, running
     right = [1.357, 2.420, 3.350, 4.527, 6.967, 8.553, 9.259, 10.015, 11.079]
     left = [6.337, 7.529, 8.419, 8.912, 9.595, 10.665]
-    cadence = mean_cadence(_strikes({"left": left, "right": right}), 1.0611)
+    cadence = mean_cadence(_strikes({"left": left, "right": right}), 1.0611, EDGE)
     assert cadence == pytest.approx(112.0, abs=1.0)
