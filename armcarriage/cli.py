@@ -167,7 +167,7 @@ def _register_optional() -> None:
     for name, module, attr in (
         ("metrics", "armcarriage.analysis_cli", "metrics_command"),
         ("cues", "armcarriage.cues_cli", "cues_command"),
-        ("synth", "armcarriage.synthetic.cli", "synth_command"),
+        ("synth", "armcarriage_eval.synthetic.cli", "synth_command"),
         ("batch", "armcarriage.batch.cli", "batch_command"),
         ("history", "armcarriage.history.cli", "history_command"),
         ("serve", "armcarriage.web.cli", "serve_command"),

@@ -438,24 +438,6 @@ class ServeConfig:
 
 
 @dataclass(frozen=True)
-class MocapConfig:
-    """Ground truth from motion capture (:mod:`armcarriage.mocap`)."""
-
-    contact_height_m: float = 0.01
-    """A foot is on the ground while its heel or toe point is within this height of the
-    point's own ground level (its 5th-percentile height over the trial), metres: the
-    smallest margin safely above the +-0.5 cm jitter of a planted foot. Touchdown
-    times from 0.5-1.5 cm differ by less than 0.5 frame on the running files."""
-    contact_vz_m_s: float = 0.4
-    """A low run of frames is a contact only if the foot also stops: vertical speed
-    below this (m/s) in at least one of its frames."""
-    min_contact_frames: int = 2
-    """Contact runs shorter than this (frames) are ignored."""
-    min_gap_frames: int = 2
-    """Gaps in contact shorter than this (frames) are closed."""
-
-
-@dataclass(frozen=True)
 class Config:
     """Every default and threshold of armcarriage."""
 
@@ -469,7 +451,6 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
-    mocap: MocapConfig = field(default_factory=MocapConfig)
 
     def override(self, values: dict[str, Any]) -> Config:
         """Return a copy with dotted-key values replaced.
