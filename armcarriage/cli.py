@@ -1,7 +1,8 @@
 """Command line: ``armcarriage analyze VIDEO``, ``info`` and the commands built on them.
 
-Exit codes: 0 success, 2 bad usage or input (a bad video, a missing model, a
-malformed config), 1 an internal error.
+Exit codes: 0 success; 1 an internal error, or (``batch``) any clip failed; 2 bad
+usage or input (a bad video, a missing model, a bad setting, a command whose
+optional extra is not installed); 130 interrupted (Ctrl-C), after a clean stop.
 """
 
 from __future__ import annotations
@@ -156,46 +157,107 @@ def info() -> None:
     typer.echo(f"model: {path} ({found}); override with --model or ${MODEL_ENV}")
 
 
-def _register_optional() -> None:
-    """Add the commands kept in their own modules.
+OPTIONAL_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("metrics", "armcarriage.analysis_cli", "metrics_command", ""),
+    ("cues", "armcarriage.cues_cli", "cues_command", ""),
+    ("synth", "armcarriage_eval.synthetic.cli", "synth_command", ""),
+    ("batch", "armcarriage.batch.cli", "batch_command", "batch"),
+    ("history", "armcarriage.history.cli", "history_command", "batch"),
+    ("serve", "armcarriage.web.cli", "serve_command", "web"),
+)
+"""``(command, module, function, extra)`` of the commands kept in their own modules;
+``extra`` names the optional dependency group (``pip install 'armcarriage[extra]'``)."""
 
-    ``batch`` and ``serve`` need the ``batch`` and ``web`` extras; without them
-    those commands are left out (``armcarriage info`` still works).
+EVAL_PACKAGE = "armcarriage_eval"
+"""The evaluation package (renderer, motion-capture truth) that ``synth`` needs."""
+
+EXTRA_MODULES = {
+    "dask": "batch",
+    "distributed": "batch",
+    "sqlalchemy": "batch",
+    "fastapi": "web",
+    "starlette": "web",
+    "uvicorn": "web",
+    "multipart": "web",
+    "python_multipart": "web",
+    "jinja2": "web",
+}
+"""Top-level modules installed only by an optional extra, and that extra."""
+
+
+class MissingExtraError(InputError):
+    """A command needs an optional extra that is not installed."""
+
+
+def _missing_extra(command: str, exc: ModuleNotFoundError) -> MissingExtraError | None:
+    """Explain a missing third-party module as the extra to install, or None if unknown."""
+    module = (exc.name or "").split(".")[0]
+    if module == EVAL_PACKAGE:
+        return MissingExtraError(
+            f"armcarriage {command} needs the evaluation package {EVAL_PACKAGE!r}, which the "
+            "runtime wheel leaves out; from a checkout install it with: "
+            "pip install -e ./evaluation"
+        )
+    extra = EXTRA_MODULES.get(module)
+    if extra is None:
+        extra = next((e for c, _, _, e in OPTIONAL_COMMANDS if c == command and e), None)
+        if extra is None or module.startswith("armcarriage"):
+            return None
+    return MissingExtraError(
+        f"armcarriage {command} needs the optional extra '{extra}' (module {module!r} "
+        f"is not installed); install it with: pip install 'armcarriage[{extra}]'"
+    )
+
+
+def _unavailable(command: str, error: MissingExtraError) -> Any:
+    """Return a stand-in command that reports ``error`` whatever its arguments."""
+
+    def stand_in(ctx: typer.Context) -> None:
+        raise error
+
+    stand_in.__doc__ = f"(unavailable) {error}"
+    stand_in.__name__ = f"{command}_unavailable"
+    return stand_in
+
+
+def _register_optional() -> None:
+    """Add the commands kept in their own modules (once).
+
+    A command whose module needs a missing optional extra is still listed; run,
+    it says which extra to install (exit 2).
     """
     import importlib
 
-    for name, module, attr in (
-        ("metrics", "armcarriage.analysis_cli", "metrics_command"),
-        ("cues", "armcarriage.cues_cli", "cues_command"),
-        ("synth", "armcarriage_eval.synthetic.cli", "synth_command"),
-        ("batch", "armcarriage.batch.cli", "batch_command"),
-        ("history", "armcarriage.history.cli", "history_command"),
-        ("serve", "armcarriage.web.cli", "serve_command"),
-    ):
+    registered = {c.name for c in app.registered_commands}
+    for name, module, attr, _extra in OPTIONAL_COMMANDS:
+        if name in registered:
+            continue
         try:
             func = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
+        except ModuleNotFoundError as exc:
+            error = _missing_extra(name, exc)
+            if error is None:
+                raise
+            app.command(
+                name,
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                add_help_option=False,
+            )(_unavailable(name, error))
             continue
         app.command(name)(func)
 
 
-def _usage_exit_code(exc: Exception) -> int | None:
-    """Exit code for the CLI framework's own exceptions (usage errors, exit)."""
-    show = getattr(exc, "show", None)
-    code = getattr(exc, "exit_code", None)
-    if type(exc).__name__ == "Exit":
-        return int(code or 0)
-    if callable(show) and code is not None:  # a click/typer usage exception
-        show()
-        return 2
-    return None
+def _command_of(argv: list[str]) -> str:
+    """Return the sub-command named on the command line ('' if none)."""
+    return next((a for a in argv if not a.startswith("-")), "")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
     _register_optional()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -205,15 +267,43 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
-    except Exception as exc:  # the CLI's last line of defence: report, exit 1
-        usage = _usage_exit_code(exc)
-        if usage is not None:
-            return usage
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        if "-v" in (argv or sys.argv) or "-vv" in (argv or sys.argv):
-            raise
-        return 1
-    return 0
+    except ModuleNotFoundError as exc:
+        error = _missing_extra(_command_of(args), exc)
+        if error is None:
+            return _internal(exc, args)
+        typer.echo(f"error: {error}", err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001  (the last line of defence: report, exit 1)
+        usage = _framework_exit_code(exc)
+        return usage if usage is not None else _internal(exc, args)
+    # typer returns the code of ``typer.Exit`` (130 for Ctrl-C) in non-standalone mode
+    code = code if isinstance(code, int) else 0
+    if code == 130:
+        typer.echo("interrupted", err=True)
+    return code
+
+
+def _framework_exit_code(exc: Exception) -> int | None:
+    """Exit code for the CLI framework's own exceptions: usage errors 2, abort 130.
+
+    Matched by shape, not class: typer vendors its own copy of click.
+    """
+    if type(exc).__name__ == "Abort":  # end of input at a prompt, or Ctrl-C in older typer
+        typer.echo("interrupted", err=True)
+        return 130
+    show = getattr(exc, "show", None)
+    if callable(show) and getattr(exc, "exit_code", None) is not None:  # a usage error
+        show()
+        return 2
+    return None
+
+
+def _internal(exc: Exception, args: list[str]) -> int:
+    """Report an unexpected error (re-raised with -v for its traceback); return 1."""
+    typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+    if "-v" in args or "-vv" in args or "--verbose" in args:
+        raise exc
+    return 1
 
 
 if __name__ == "__main__":

@@ -89,3 +89,12 @@ def test_runtime_wheel_leaves_evaluation_code_out():
     include = meta["tool"]["setuptools"]["packages"]["find"]["include"]
     assert include == ["armcarriage", "armcarriage.*"]
     assert (ROOT / "evaluation" / "armcarriage_eval" / "synthetic" / "render.py").is_file()
+
+
+def test_synth_without_the_evaluation_package_says_how_to_install_it():
+    from armcarriage.cli import _missing_extra
+
+    exc = ModuleNotFoundError("No module named 'armcarriage_eval'", name="armcarriage_eval")
+    error = _missing_extra("synth", exc)
+    assert error is not None
+    assert "pip install -e ./evaluation" in str(error)

@@ -314,6 +314,7 @@ def probe_upload(path: Path, original_name: str, config: Config) -> dict[str, An
         415 if the content is not a readable video, 422 if it exceeds a limit.
 
     """
+    from armcarriage.config import MAX_DURATION_S, MAX_FRAME_SIDE, MAX_FRAMES
     from armcarriage.errors import VideoError
     from armcarriage.video import probe_video
 
@@ -321,12 +322,12 @@ def probe_upload(path: Path, original_name: str, config: Config) -> dict[str, An
     # Readability only here; the serve limits below give their own messages.
     open_cfg = config.override(
         {
-            "video.max_width": 1 << 30,
-            "video.max_height": 1 << 30,
-            "video.max_frames": 1 << 62,
-            "video.max_duration_s": 1e12,
+            "video.max_width": MAX_FRAME_SIDE,
+            "video.max_height": MAX_FRAME_SIDE,
+            "video.max_frames": MAX_FRAMES,
+            "video.max_duration_s": MAX_DURATION_S,
         }
-    )
+    )  # the widest the settings accept
     try:
         info = probe_video(path, open_cfg).to_dict()
     except VideoError as exc:
