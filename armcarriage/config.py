@@ -410,21 +410,68 @@ class BatchConfig:
     """Address of a Dask scheduler; empty means local processes."""
 
 
+_SERVE_RANGES: dict[str, tuple[float, float]] = {
+    "port": (1, 65535),
+    "max_upload_mb": (0.0, 1e6),
+    "max_request_mb": (0.0, 1e6),
+    "max_duration_s": (0.0, 1e6),
+    "max_width": (1, 1 << 16),
+    "max_height": (1, 1 << 16),
+    "max_frames": (1, 1 << 40),
+    "workers": (0, 256),
+    "max_files_per_upload": (1, 1000),
+    "max_fields": (1, 1000),
+    "max_field_bytes": (16, 1 << 20),
+    "max_name_chars": (8, 255),
+    "max_concurrent_uploads": (1, 1000),
+    "team_quota_mb": (0.0, 1e9),
+    "login_attempts": (1, 1000),
+    "login_window_s": (1.0, 86400.0),
+    "lease_s": (1.0, 86400.0),
+    "max_attempts": (1, 100),
+    "poll_s": (0.01, 60.0),
+    "job_timeout_s": (0.0, 1e7),
+}
+"""Accepted range ``(low, high)`` of each numeric :class:`ServeConfig` setting (inclusive;
+a float low of 0.0 is exclusive: a size or time limit of zero would refuse everything)."""
+
+
 @dataclass(frozen=True)
 class ServeConfig:
-    """Web app limits."""
+    """Web app limits and browser security (ranges in :data:`_SERVE_RANGES`)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_mb: float = 500.0
+    """Largest file in an upload, MB; enforced while the body streams."""
+    max_request_mb: float = 2000.0
+    """Largest upload request (all its files and fields), MB; counted while the body streams,
+    chunked bodies included."""
     max_duration_s: float = 600.0
     max_width: int = 3840
     max_height: int = 3840
+    """Frame size limits, checked on the container headers before any frame is decoded."""
     max_frames: int = 100_000
     workers: int = 1
     """Worker processes that analyse queued jobs."""
     max_files_per_upload: int = 20
     """Files accepted in one upload request."""
+    max_fields: int = 10
+    """Text fields accepted in one upload request."""
+    max_field_bytes: int = 4096
+    """Longest text field or part header of an upload, and largest sign-in form, bytes."""
+    max_name_chars: int = 120
+    """Uploaded file names are kept for display (NFC) up to this many characters."""
+    max_concurrent_uploads: int = 2
+    """Uploads one team may stream at the same time; more are answered 429."""
+    team_quota_mb: float = 50_000.0
+    """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""
+    allowed_hosts: str = "localhost,127.0.0.1,::1"
+    """Comma-separated names the server answers to (the request's Host header), against
+    DNS rebinding; ``*`` accepts any. ``armcarriage serve --host NAME`` adds NAME."""
+    login_attempts: int = 5
+    """Failed sign-ins from one address within ``login_window_s`` before it must wait."""
+    login_window_s: float = 300.0
     lease_s: float = 60.0
     """A running job whose worker sent no heartbeat for this long is requeued."""
     max_attempts: int = 3
@@ -435,6 +482,16 @@ class ServeConfig:
     """An analysis running longer than this is stopped and its job failed (0 = no limit)."""
     tokens_file: str = ""
     """File of access tokens, one ``TOKEN TEAM`` pair a line; see ``armcarriage serve --help``."""
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in _SERVE_RANGES.items():
+            value = getattr(self, name)
+            strict = isinstance(low, float) and low == 0.0
+            if not (low < value <= high if strict else low <= value <= high):
+                bracket = "(" if strict else "["
+                raise ConfigError(
+                    f"serve.{name}: expected a value in {bracket}{low:g}, {high:g}], got {value!r}"
+                )
 
 
 @dataclass(frozen=True)
@@ -559,9 +616,7 @@ class Config:
         for section, table in data.items():
             if not isinstance(table, dict):
                 kind = type(table).__name__
-                raise ConfigError(
-                    f"config file {path}: expected a table [{section}], got a {kind}"
-                )
+                raise ConfigError(f"config file {path}: expected a table [{section}], got a {kind}")
         return _apply(cls(), data, f"config file {path}: ")
 
 
