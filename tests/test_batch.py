@@ -396,3 +396,32 @@ def test_local_backend_forwards_per_clip_progress(tmp_path):
     assert [o.state for _, o in outcomes] == ["done"]
     assert messages[0] == ("start", "a__a", 0, 0) and messages[-1] == ("end", "a__a", 0, 0)
     assert ("progress", "a__a", 100, 100) in messages
+
+
+def test_report_folders_keep_the_script_and_never_collide(tmp_path):
+    # separate batches into one output: each clip's folder must be its own
+    names = ["José", "Josè", "Алексей", "Мария", "李小龙", "王芳", "🏃", "clip"]
+    keys = []
+    for i, athlete in enumerate(names):
+        folder = tmp_path / f"batch{i}" / athlete
+        folder.mkdir(parents=True)
+        (folder / "run.mp4").write_bytes(b"x")
+        (clip,) = load_manifest(tmp_path / f"batch{i}")
+        assert clip.athlete == athlete
+        keys.append(clip.key)
+    assert len(set(keys)) == len(names), keys
+    assert keys[:6] == [f"{a}__run" for a in names[:6]]  # the script is kept as it is
+    assert keys[6].startswith("clip__run-") and keys[7] == "clip__run"
+    # the two spellings of José (composed, and e + accent as macOS names folders) are one athlete
+    nfd = tmp_path / "nfd" / "Jose\u0301"
+    nfd.mkdir(parents=True)
+    (nfd / "run.mp4").write_bytes(b"x")
+    (clip,) = load_manifest(tmp_path / "nfd")
+    assert clip.athlete == "José" and clip.key == "José__run"
+    # a long name in a non-Latin script fits one file name, and stays unique
+    (tmp_path / ("跑" * 80 + ".mp4")).write_bytes(b"x")
+    manifest = tmp_path / "long.csv"
+    manifest.write_text(f"path,athlete\n{'跑' * 80}.mp4,{'走' * 200}\n", encoding="utf-8")
+    (clip,) = load_manifest(manifest)
+    assert len(clip.key.encode()) <= 255 and clip.key.startswith("走" * 33 + "__" + "跑" * 33)
+    assert clip.athlete == "走" * 80
