@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -754,3 +755,17 @@ __all__ = [
     "load_rules",
     "unit_of",
 ]
+
+
+def cue_texts(cues: Sequence[Any]) -> list[str]:
+    """Return the display text of cues: their ``title`` (else ``cue``, ``text``, or the string)."""
+    out = []
+    for cue in cues:
+        for attr in ("title", "cue", "text", "name"):
+            value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+                break
+        else:
+            out.append(str(cue))
+    return out

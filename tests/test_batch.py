@@ -13,10 +13,11 @@ from batch_fakes import METRICS, N_STRIDES, fake_analysis, make_video_bytes
 from typer.testing import CliRunner
 
 from armcarriage.batch import team
-from armcarriage.batch.hashing import content_hash, settings_hash
 from armcarriage.batch.manifest import ManifestError, load_manifest
 from armcarriage.batch.runner import run_batch
 from armcarriage.config import Config
+from armcarriage.cues import cue_texts
+from armcarriage.history.hashing import content_hash, settings_hash
 
 
 def _squad(root: Path) -> Path:
@@ -323,7 +324,7 @@ def test_clip_row_from_a_rear_view_analysis_with_real_cues():
         side_values={"left": {"swing_arc_deg": 60.0}, "right": {"swing_arc_deg": 40.0}},
         per_stride={k: {"elbow_angle_mean": 110.0} for k in range(4, 6)},
     )
-    cues = team.cue_texts(evaluate_cues(analysis, Config()))
+    cues = cue_texts(evaluate_cues(analysis, Config()))
     row = team.clip_row(analysis, cues, Config())
     assert row["view"] == "rear" and row["cadence_spm"] == 168.0
     assert row["swing_symmetry_pct"] == pytest.approx(40.0, abs=3.0)  # (60-40)/50
@@ -338,7 +339,7 @@ def test_cue_texts_prefer_the_title():
     from types import SimpleNamespace
 
     cues = [SimpleNamespace(title="Arms cross", cue="Drive the elbows back"), {"cue": "Relax"}, "x"]
-    assert team.cue_texts(cues) == ["Arms cross", "Relax", "x"]
+    assert cue_texts(cues) == ["Arms cross", "Relax", "x"]
 
 
 def test_side_view_leaves_symmetry_unmeasured():

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from armcarriage.errors import InputError
+from armcarriage.names import slug
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
 """File name endings treated as videos when the input is a folder."""
@@ -260,28 +261,6 @@ def athlete_name(text: str) -> str:
     accent, as macOS names folders) the same athlete.
     """
     return unicodedata.normalize("NFC", text).strip()[:ATHLETE_MAX_CHARS]
-
-
-KEY_PART_BYTES = 100
-"""Longest athlete or clip part of a report folder name, UTF-8 bytes (two parts, the
-separator and a hash stay within the 255-byte file-name limit)."""
-
-
-def slug(text: str) -> str:
-    """Return ``text`` reduced to a safe folder-name fragment, keeping its script.
-
-    The text is NFC-normalised (one spelling of ``é``); letters, marks and
-    digits of every script, ``_``, ``.`` and ``-`` are kept, every other run of
-    characters becomes ``-``; the result is cut to :data:`KEY_PART_BYTES`.
-    """
-    text = unicodedata.normalize("NFC", text)
-    kept = "".join(
-        ch if unicodedata.category(ch)[0] in "LMN" or ch in "_.-" else "\0" for ch in text
-    )
-    out = re.sub("\0+", "-", kept).strip("-.")
-    while len(out.encode("utf-8")) > KEY_PART_BYTES:
-        out = out[:-1]
-    return out.strip("-.") or "clip"
 
 
 def _faithful(text: str, part: str) -> bool:

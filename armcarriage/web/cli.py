@@ -78,7 +78,7 @@ def serve_command(
     """Start the coach web app: upload clips, follow progress, read reports in a browser."""
     import uvicorn
 
-    from armcarriage.cli import build_config
+    from armcarriage.shell import build_config
     from armcarriage.web.app import _DataLock, allowed_hosts, create_app, host_name
     from armcarriage.web.auth import load_tokens
 
