@@ -245,7 +245,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
                         cfg.metrics.drift_flag_fraction, reasons)
     return Analysis(
         status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
-        validity=_validity(table, reasons), cadence_spm=sr.cadence_spm, series=series,
+        validity=validity_summary(table, reasons), cadence_spm=sr.cadence_spm, series=series,
         track=ct, settings=settings,
     )
 
@@ -265,12 +265,12 @@ def _without_strides(
                                               "segments": [], **view},
         events=events, strides=table,
         summary=summarize(table, 0.0, 0.0, 0.0, reasons),
-        validity=_validity(table, reasons), cadence_spm=float("nan"),
+        validity=validity_summary(table, reasons), cadence_spm=float("nan"),
         series=pd.DataFrame({"time": track.time}), track=track, settings=settings,
     )
 
 
-def _validity(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
+def validity_summary(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Return the per-metric validity of this clip (see the contract)."""
     matrix = validity_matrix()
     out: dict[str, dict[str, Any]] = {}
