@@ -187,6 +187,12 @@ def test_lengths_read_in_words_and_in_cm_with_a_height():
     assert words.fmt(0.1, "crossing_max_sw", tall) == "10% of shoulder width (4.7 cm)"
     assert words.fmt(float("nan"), "shrug_level_tl", tall) == words.MISSING
     assert words.fmt(12.0, "swing_arc_deg", tall) == "12°"
+    # a difference that rounds to nothing has no direction
+    assert words.fmt(-0.00001, "shrug_level_tl", tall, signed=True) == (
+        "0.0% of torso length (0.0 cm)"
+    )
+    assert words.fmt(0.2, "swing_arc_deg", rc, signed=True) == "0°"
+    assert words.fmt(3.0, "swing_arc_deg", rc, signed=True) == "+3°"
 
 
 def test_jargon_is_left_out_of_reasons():

@@ -139,8 +139,7 @@ def asymmetry_notes(rules: Sequence[CueRule], view: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for r in view_rules(rules, view):
         if r.comparison == "asymmetry" and r.metric not in out:
-            out[r.metric] = (f"{r.title}: arms differ by more than {r.threshold:g}% "
-                             "(symmetry index)")
+            out[r.metric] = f"{r.title} cue: arms differ by > {r.threshold:g}%"
     return out
 
 
@@ -407,9 +406,11 @@ class ReportBuilder:
             parts.append(img_tag(plots.to_png(fig, self.dpi), "elbow angle over time"))
         metrics = [m for m in self.plotted() if self._measured(m)]
         if metrics:
+            # an asymmetry rule reads a metric only where both arms were measured
+            notes = {m: text for m, text in asymmetry_notes(self.rules, self.view).items()
+                     if self._both_arms(m)}
             fig = plots.stride_metrics_figure(self.strides, metrics,
-                                              thresholds(self.rules, self.view),
-                                              asymmetry_notes(self.rules, self.view))
+                                              thresholds(self.rules, self.view), notes)
             parts.append(img_tag(plots.to_png(fig, self.dpi), "per-stride metrics"))
         if not parts:
             return ""
@@ -423,6 +424,13 @@ class ReportBuilder:
 
     def _measured(self, metric: str) -> bool:
         return metric in self.strides and pd.to_numeric(self.strides[metric]).notna().any()
+
+    def _both_arms(self, metric: str) -> bool:
+        s = self.strides
+        if metric not in s or "side" not in s:
+            return False
+        values = pd.to_numeric(s[metric], errors="coerce")
+        return all(values[s["side"] == side].notna().any() for side in ("left", "right"))
 
     def lr(self) -> str:
         """Left vs right comparison."""

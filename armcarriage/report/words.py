@@ -118,6 +118,14 @@ def fmt(
         return MISSING
     u = unit(metric)
     sign = "+" if signed else ""
+    return _ZERO_SIGN.sub("", _fmt(v, u, sign, metric, rc))
+
+
+_ZERO_SIGN = re.compile(r"^[+-](?=0(?:\.0+)?(?![\d.]))")
+"""The sign of a value shown as zero ("-0.0%", "+0°"), which would say a direction it has not."""
+
+
+def _fmt(v: float, u: str, sign: str, metric: str, rc: ReportConfig | None) -> str:
     if u == "deg":
         return f"{v:{sign}.0f}°"
     if u in LENGTH_UNITS:
@@ -126,7 +134,7 @@ def fmt(
         text += f" of {LENGTH_UNITS[u]}"
         per = cm_per_unit(metric, rc) if rc is not None else None
         if per is not None:
-            text += f" ({v * per:{sign}.1f} cm)"
+            text += f" ({_ZERO_SIGN.sub('', f'{v * per:{sign}.1f}')} cm)"
         return text
     if u == "%":
         return f"{v:{sign}.0f}%"
