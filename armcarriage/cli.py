@@ -152,8 +152,15 @@ def analyze(
     check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)
     with run_progress(console, f"pose {video.name}") as run:
-        result = run_analysis(video, out, cfg, progress=run.frames, stage=run.stage,
-                              start_s=start or 0.0, end_s=end or 0.0)
+        result = run_analysis(
+            video,
+            out,
+            cfg,
+            progress=run.frames,
+            stage=run.stage,
+            start_s=start or 0.0,
+            end_s=end or 0.0,
+        )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)
 
@@ -169,8 +176,14 @@ def _stderr_console() -> Any:
     from rich.console import Console
 
     try:
-        stream = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8",
-                           errors="replace", closefd=True)
+        stream = os.fdopen(
+            os.dup(sys.stderr.fileno()),
+            "w",
+            buffering=1,
+            encoding="utf-8",
+            errors="replace",
+            closefd=True,
+        )
     except (OSError, ValueError, AttributeError):  # no real descriptor (captured stderr)
         return Console(stderr=True)
     return Console(file=stream, force_terminal=sys.stderr.isatty() or None)
@@ -207,12 +220,13 @@ def outcome_lines(result: Any, name: str) -> list[str]:
     elif a is not None:
         view = str((a.view or {}).get("label") or "unknown").replace("_", " ")
         n = int(a.strides["stride"].nunique()) if len(a.strides) else 0
-        lines.append(f"view: {view}   strides: {n}   cadence: "
-                     f"{words.fmt(a.cadence_spm, 'cadence_spm')}")
+        lines.append(
+            f"view: {view}   strides: {n}   cadence: {words.fmt(a.cadence_spm, 'cadence_spm')}"
+        )
         if not result.cues:
             lines.append("cues: no fault crossed its threshold")
         for cue in result.cues[:3]:
-            lines.append(f"cue: {escape(cue.title)}: \"{escape(cue.cue)}\"")
+            lines.append(f'cue: {escape(cue.title)}: "{escape(cue.cue)}"')
     for key, path in result.outputs.items():
         lines.append(f"  {key}: {escape(str(path))}")
     return lines

@@ -144,8 +144,9 @@ def run_analysis(
     out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
-    track = estimate_track(video, config, info=info, progress=progress, start_s=start_s,
-                           end_s=end_s)
+    track = estimate_track(
+        video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
+    )
     if stage is not None:
         stage("saving the pose track", 0, 0)
     outputs = {"pose": track.save(out / "pose.parquet")}
@@ -173,8 +174,9 @@ def check_span(start_s: float, end_s: float, duration_s: float) -> None:
     if end_s > 0 and end_s <= start_s:
         raise InputError(f"--end: expected a time after --start ({start_s:g} s), got {end_s:g} s")
     if duration_s > 0 and start_s >= duration_s:
-        raise InputError(f"--start: expected a time inside the clip (0-{duration_s:.1f} s), "
-                         f"got {start_s:g} s")
+        raise InputError(
+            f"--start: expected a time inside the clip (0-{duration_s:.1f} s), got {start_s:g} s"
+        )
 
 
 def _analyse_and_report(

@@ -27,7 +27,12 @@ from rich.progress import (
 
 StageProgress = Callable[[str, int, int], None]
 """``stage(name, done, total)``: work ``name`` is under way, ``done`` of ``total``
-units (``total`` 0 = no count, just a spinner). A new name ends the previous stage."""
+units (``total`` 0 = no count, just a spinner). A new name ends the previous stage;
+``"stage: part"`` names a part of the running stage."""
+
+
+ASSEMBLING = "assembling the pose track"
+"""Stage shown between the pose stage's last frame and the pipeline's next stage."""
 
 
 class RunProgress:
@@ -49,11 +54,24 @@ class RunProgress:
         self.name = ""
 
     def frames(self, done: int, total: int) -> None:
-        """Report pose-stage progress: ``done`` of ``total`` frames."""
+        """Report pose-stage progress: ``done`` of ``total`` frames.
+
+        After the last frame the pose stage still picks the runner and assembles the
+        track; a stage line says so until the pipeline names its next stage.
+        """
         self.bar.update(self.pose, completed=done, total=total)
+        if total and done >= total and not self.name:
+            self.stage(ASSEMBLING)
 
     def stage(self, name: str, done: int = 0, total: int = 0) -> None:
-        """Start stage ``name`` (ending the previous one) or advance it."""
+        """Start stage ``name`` (ending the previous one) or advance it.
+
+        A name ``"stage: part"`` whose stage is the running one renames its line
+        (the report page's sections) instead of adding one.
+        """
+        if self.current is not None and name != self.name and _head(name) == _head(self.name):
+            self.bar.update(self.current, description=name)
+            self.name = name
         if name != self.name:
             self._finish_pose()
             self.end()
@@ -79,6 +97,10 @@ class RunProgress:
 
     def _index(self, task_id: TaskID) -> int:
         return next(i for i, t in enumerate(self.bar.tasks) if t.id == task_id)
+
+
+def _head(name: str) -> str:
+    return name.split(":", 1)[0]
 
 
 class _Count(MofNCompleteColumn):

@@ -88,7 +88,12 @@ def test_every_stage_after_the_pose_stage_is_named(tmp_path):
         "strides and metrics",
         "cues",
         "strides.csv and summary.json",
-        "report.html",
+        "report.html: cues and their key frames",
+        "report.html: key frames",
+        "report.html: plots",
+        "report.html: left vs right",
+        "report.html: fatigue drift",
+        "report.html: stride table",
     ]
 
 
@@ -98,12 +103,21 @@ def test_stages_draw_in_one_display():
     with run_progress(console, "pose clip.mp4") as run:
         run.frames(10, 10)
         run.stage("strides and metrics")
+        run.stage("report.html: plots")
+        run.stage("report.html: stride table")  # renames the line, adds none
         run.stage("annotated.mp4", 5, 20)
         run.stage("annotated.mp4", 20, 20)
     text = buf.getvalue()
-    for label in ("pose clip.mp4", "strides and metrics", "annotated.mp4", "20/20 frames"):
+    for label in (
+        "pose clip.mp4",
+        "assembling the pose track",  # after the last frame, before the next stage
+        "strides and metrics",
+        "annotated.mp4",
+        "20/20 frames",
+    ):
         assert label in text
     assert "1/1" not in text  # a stage without a count shows no count
+    assert "report.html: stride table" in text and "report.html: plots" not in text
 
 
 def test_refused_clip_reads_in_words_on_the_terminal():

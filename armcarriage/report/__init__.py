@@ -98,9 +98,9 @@ def write_reports(
         not_assessed=not_assessed(assessment, rules, plain=False), watch=assessment.watch,
     )
     if config.report.html:
-        step("report.html")
         outputs["report"] = write_html_report(
-            analysis, video or Path(""), out / "report.html", config, assessment, rules, info
+            analysis, video or Path(""), out / "report.html", config, assessment, rules, info,
+            stage=lambda part: step(f"report.html: {part}"),
         )
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.

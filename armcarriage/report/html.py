@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,14 @@ TABLE_EXTRA = (
 """Metrics the stride table shows beside the cue metrics of the clip's view."""
 DRIFT_PLOT_METRICS = ("elbow_angle_mean", "swing_arc_deg", "shrug_rise_tl")
 ARM_METRICS = tuple(m for m, spec in METRICS.items() if spec.per_arm)
+SECTION_NAMES = {
+    "keyframes": "key frames",
+    "plots": "plots",
+    "lr": "left vs right",
+    "drift": "fatigue drift",
+    "stride_table": "stride table",
+}
+"""Sections as the progress display names them."""
 KEY_FRAME_OVERSAMPLING = 2.0
 """Key-frame crops are scaled down to this many pixels per pixel of their panel before
 matplotlib draws them: as sharp in the PNG as the full-size crop, whose drawing took a
@@ -201,6 +209,8 @@ class ReportBuilder:
         The cue rules (their thresholds are drawn on the plots).
     info
         The probed clip, or None when the clip cannot be read (no key frames).
+    stage
+        Called with the name of each part of the page as it is started.
 
     """
 
@@ -212,8 +222,10 @@ class ReportBuilder:
         assessment: Assessment,
         rules: Sequence[CueRule],
         info: VideoInfo | None,
+        stage: Callable[[str], None] | None = None,
     ) -> None:
         self.a = analysis
+        self.stage = stage
         self.video_path = video_path
         self.config = config
         self.assessment = assessment
@@ -612,12 +624,18 @@ class ReportBuilder:
             return "the defaults shipped with armcarriage (armcarriage/data/cues.toml)"
         return f"the defaults with overrides from {src}"
 
+    def _step(self, part: str) -> None:
+        if self.stage is not None:
+            self.stage(part)
+
     def render(self) -> str:
         """Render the whole page."""
+        self._step("cues and their key frames")
         body = [self.cue_cards()]
         if self.ok:
             body.append(self.good())
             for section in (self.keyframes, self.plots, self.lr, self.drift, self.stride_table):
+                self._step(SECTION_NAMES[section.__name__])
                 try:
                     body.append(section())
                 except (ValueError, KeyError, IndexError) as exc:
@@ -643,7 +661,11 @@ def write_html_report(
     assessment: Assessment,
     rules: Sequence[CueRule],
     info: VideoInfo | None,
+    stage: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write ``report.html`` atomically; see :class:`ReportBuilder`."""
-    page = ReportBuilder(analysis, video_path, config, assessment, rules, info).render()
+    """Write ``report.html`` atomically; see :class:`ReportBuilder`.
+
+    ``stage(part)`` is called as each part of the page is started (progress display).
+    """
+    page = ReportBuilder(analysis, video_path, config, assessment, rules, info, stage).render()
     return write_text(out_path, page)
