@@ -210,9 +210,11 @@ def outcome_lines(result: Any, name: str) -> list[str]:
     from armcarriage.report import words
 
     track = result.track
+    rate = words.number(track.detection_rate()) if track.n_frames else None
+    found = f"pose found in {100 * rate:.1f}%" if rate is not None else "no pose found"
     lines = [
-        f"[bold]{escape(name)}[/]: {track.n_frames} frames, pose found in "
-        f"{100 * track.detection_rate():.1f}% ({escape(str(track.attrs.get('person', '')))})"
+        f"[bold]{escape(name)}[/]: {track.n_frames} frames, {found} "
+        f"({escape(str(track.attrs.get('person', '')))})"
     ]
     a = result.analysis
     if a is not None and a.status != "ok":

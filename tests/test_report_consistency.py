@@ -201,6 +201,7 @@ def test_jargon_is_left_out_of_reasons():
     plain = words.for_people(POSE_DEPTH_ROTATION_REASON)
     assert "metrics." not in plain and ".py" not in plain
     assert plain.startswith("the pose model's landmark depth does not measure trunk rotation")
+    assert words.for_people(float("nan")) == "" and words.for_people(None) == ""
 
 
 def test_height_gives_centimetres_in_the_report(tmp_path):

@@ -23,6 +23,7 @@ import pandas as pd
 from armcarriage.atomic import atomic_path, write_text
 from armcarriage.config import Config
 from armcarriage.cues import Cue, unit_of
+from armcarriage.report import words
 
 SUMMARY_SCHEMA_VERSION = 1
 """Version of the ``summary.json`` layout; bumped on any breaking change."""
@@ -84,6 +85,8 @@ def write_strides(analysis: Any, outdir: Path) -> dict[str, Path]:
     strides: pd.DataFrame = analysis.strides.copy()
     if "stride" in strides:  # numbered as people read them, the same as in the report
         strides["stride"] = pd.to_numeric(strides["stride"]) + 1
+    for col in [c for c in strides.columns if c.endswith("_reason")]:
+        strides[col] = strides[col].map(words.for_people)  # no settings names in a spreadsheet
     csv_path = outdir / "strides.csv"
     with atomic_path(csv_path) as tmp:
         strides.to_csv(tmp, index=False, float_format="%.6g", na_rep="")

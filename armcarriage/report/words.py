@@ -178,7 +178,9 @@ def above_noise(values: Sequence[Any], metric: str, rc: ReportConfig) -> bool:
 
 def for_people(text: Any) -> str:
     """Return a reason or message without settings names and file references."""
-    out = str(text or "")
+    if text is None or (isinstance(text, float) and not math.isfinite(text)):
+        return ""  # an empty reason cell read back as NaN
+    out = str(text)
     for pattern in _JARGON:
         out = pattern.sub("", out)
     return re.sub(r"\s{2,}", " ", out).strip()
