@@ -155,6 +155,8 @@ def test_reports_tell_one_story(case, tmp):
         assert "Not assessed" in _section(page, "drift")
         assert doc["drift"]["assessed"] is False
         assert not any(e.get("drift_flag") for e in doc["metrics"].values())
+    # what is working and what is close to the line read lengths as the page does
+    assert not re.search(r"\d (torso lengths|shoulder widths)", _section(page, "good")), case
     # no setting is claimed that the analysis cannot know
     assert "treadmill" not in text.lower()
 
