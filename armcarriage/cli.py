@@ -63,17 +63,45 @@ def analyze(
         int | None, typer.Option("--workers", help="Pose worker processes (0 = one per core).")
     ] = None,
     cues: Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")] = None,
+    export_video: Annotated[
+        bool,
+        typer.Option(
+            "--export-video",
+            help="Also write annotated.mp4, the clip with skeleton, angles and cues "
+            "(slow: every frame is decoded, drawn and encoded again).",
+        ),
+    ] = False,
+    start: Annotated[
+        float | None,
+        typer.Option("--start", help="Analyse from this time in the clip, seconds."),
+    ] = None,
+    end: Annotated[
+        float | None,
+        typer.Option("--end", help="Analyse up to this time in the clip, seconds."),
+    ] = None,
+    height_cm: Annotated[
+        float | None,
+        typer.Option(
+            "--height-cm",
+            help="The runner's height: shoulder and hand distances are then also given in cm.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Analyse one clip: pose track, per-stride metrics, cues and reports."""
-    from rich.console import Console
+    import os
 
-    from armcarriage.pipeline import run_analysis
-    from armcarriage.progress import frame_progress
+    from armcarriage.pipeline import check_span, run_analysis
+    from armcarriage.pose import NATIVE_LOGS_ENV
+    from armcarriage.progress import run_progress
 
     setup_logging(verbose)
+    if verbose:  # MediaPipe's own logging too, in this process and the pose workers
+        os.environ[NATIVE_LOGS_ENV] = "1"
+    if height_cm is not None and not 50.0 <= height_cm <= 250.0:
+        raise InputError(f"--height-cm: expected a height in cm (50-250), got {height_cm:g}")
     cfg = build_config(
         config,
         set_,
@@ -82,30 +110,99 @@ def analyze(
         pose__target_fps=target_fps,
         pose__workers=workers,
         cues__rules_path=str(cues) if cues else None,
+        report__annotated_video=True if export_video else None,
+        report__height_cm=height_cm,
     )
     out = outdir or Path("armcarriage_out") / video.stem
-    console = Console(stderr=True)
-    # Fail on a bad clip or a missing model before any progress bar is drawn.
+    console = _stderr_console()
+    # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
     from armcarriage.pose import resolve_model_path
     from armcarriage.video import probe_video
 
-    probe_video(video, cfg)
+    info = probe_video(video, cfg)
+    check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)
-    with frame_progress(console, f"pose {video.name}") as progress:
-        result = run_analysis(video, out, cfg, progress=progress)
+    with run_progress(console, f"pose {video.name}") as run:
+        result = run_analysis(
+            video,
+            out,
+            cfg,
+            progress=run.frames,
+            stage=run.stage,
+            start_s=start or 0.0,
+            end_s=end or 0.0,
+        )
+    for line in outcome_lines(result, video.name):
+        console.print(line, highlight=False)
+
+
+def _stderr_console() -> Any:
+    """Return a rich console on a duplicate of file descriptor 2.
+
+    The pose stage points descriptor 2 at the null device while MediaPipe's native
+    code runs (its logging would break the display); the console keeps drawing.
+    """
+    import os
+
+    from rich.console import Console
+
+    try:
+        stream = os.fdopen(
+            os.dup(sys.stderr.fileno()),
+            "w",
+            buffering=1,
+            encoding="utf-8",
+            errors="replace",
+            closefd=True,
+        )
+    except (OSError, ValueError, AttributeError):  # no real descriptor (captured stderr)
+        return Console(stderr=True)
+    return Console(file=stream, force_terminal=sys.stderr.isatty() or None)
+
+
+def outcome_lines(result: Any, name: str) -> list[str]:
+    """Return what the terminal says after a run: words, strides from 1, never ``nan``.
+
+    Parameters
+    ----------
+    result
+        A :class:`armcarriage.pipeline.RunResult`.
+    name
+        The clip's file name.
+
+    Returns
+    -------
+    list of str
+        Rich-markup lines.
+
+    """
+    from rich.markup import escape
+
+    from armcarriage.report import words
+
     track = result.track
-    console.print(
-        f"[bold]{video.name}[/]: {track.n_frames} frames, pose found in "
-        f"{100 * track.detection_rate():.1f}% ({track.attrs.get('person', '')})"
-    )
-    if result.analysis is not None:
-        a = result.analysis
-        console.print(f"status: {a.status}{' - ' + a.message if a.message else ''}")
-        console.print(f"view: {a.view.get('label')}  cadence: {a.cadence_spm:.1f} steps/min")
-    for cue in result.cues[:3]:
-        console.print(f"cue: {getattr(cue, 'cue', cue)}")
-    for name, path in result.outputs.items():
-        console.print(f"  {name}: {path}")
+    rate = words.number(track.detection_rate()) if track.n_frames else None
+    found = f"pose found in {100 * rate:.1f}%" if rate is not None else "no pose found"
+    lines = [
+        f"[bold]{escape(name)}[/]: {track.n_frames} frames, {found} "
+        f"({escape(str(track.attrs.get('person', '')))})"
+    ]
+    a = result.analysis
+    if a is not None and a.status != "ok":
+        lines.append(f"[bold red]not analysed[/]: {escape(words.refusal(a))}")
+    elif a is not None:
+        view = str((a.view or {}).get("label") or "unknown").replace("_", " ")
+        n = int(a.strides["stride"].nunique()) if len(a.strides) else 0
+        lines.append(
+            f"view: {view}   strides: {n}   cadence: {words.fmt(a.cadence_spm, 'cadence_spm')}"
+        )
+        if not result.cues:
+            lines.append("cues: no fault crossed its threshold")
+        for cue in result.cues[:3]:
+            lines.append(f'cue: {escape(cue.title)}: "{escape(cue.cue)}"')
+    for key, path in result.outputs.items():
+        lines.append(f"  {key}: {escape(str(path))}")
+    return lines
 
 
 @app.command()

@@ -437,9 +437,37 @@ class CueConfig:
 class ReportConfig:
     """Outputs of an analysis."""
 
-    annotated_video: bool = True
-    """Write ``annotated.mp4`` (the clip with the overlay). It is the dearest report: it
-    decodes, draws and re-encodes every frame."""
+    annotated_video: bool = False
+    """Write ``annotated.mp4`` (the clip with the overlay; ``analyze --export-video``). Off
+    by default: it is the dearest report (it decodes, draws and re-encodes every frame),
+    and the page shows the key frames."""
+    drift_min_strides: int = 30
+    """Fewest strides for a fatigue-drift comparison (first third vs last third of the
+    strides). With 30, each third holds 10 strides, so one odd stride cannot move its
+    median; a shorter clip (30 strides is about 20 s of running) is a snapshot, not a
+    run that could tire, and gets no drift."""
+    percent_floor_deg: float = 5.0
+    """Angles smaller than this (degrees) get no percentage (symmetry index, relative
+    drift): a few degrees is the keypoint noise of a phone clip, so a ratio of two such
+    angles is noise."""
+    percent_floor_tl: float = 0.05
+    """Lengths in torso lengths smaller than this get no percentage: a relaxed runner's
+    shoulder height reads up to 0.036 torso lengths of keypoint noise in a side view
+    (cues.toml, rule shrug_level_side)."""
+    percent_floor_sw: float = 0.05
+    """Lengths in shoulder widths smaller than this get no percentage (the same few
+    pixels of keypoint noise as ``percent_floor_tl``, on a shorter length)."""
+    height_cm: float = 0.0
+    """The runner's height (``analyze --height-cm``); when > 0, distances in torso
+    lengths and shoulder widths are also given in centimetres."""
+    torso_height_ratio: float = 0.288
+    """Torso length (shoulder landmarks' midpoint to hip landmarks' midpoint) as a share
+    of body height: shoulder height 0.818 H minus hip height 0.530 H in the segment
+    proportions of Drillis and Contini (1966), as tabled in Winter, Biomechanics and
+    Motor Control of Human Movement (2009), fig. 4.1."""
+    shoulder_width_height_ratio: float = 0.259
+    """Shoulder width (between the shoulder landmarks, on top of the shoulders) as a
+    share of body height: the biacromial width 0.259 H of the same proportions."""
     html: bool = True
     """Write the self-contained ``report.html``."""
     plots_dpi: int = setting(100, ge=20, le=600)

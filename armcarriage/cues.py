@@ -708,8 +708,9 @@ def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> 
 def _fmt(value: float, unit: str) -> str:
     if unit == "deg":
         return f"{value:.0f}°"
-    if unit in ("torso lengths", "shoulder widths"):
-        return f"{value:.2f} {unit}"
+    if unit in ("torso lengths", "shoulder widths"):  # as the report shows them
+        pct = 100.0 * value
+        return f"{pct:.1f}% of {unit[:-1]}" if abs(pct) < 10 else f"{pct:.0f}% of {unit[:-1]}"
     return f"{value:.3g} {unit}".strip()
 
 

@@ -1,7 +1,9 @@
 """One clip, end to end: probe -> pose -> analysis -> cues -> reports.
 
 :func:`run_analysis` is the single entry point shared by the CLI, the batch
-runner and the web app.
+runner and the web app. Besides the pose stage's frame progress, it names every
+later stage to an optional ``stage(name, done, total)`` callback
+(:data:`armcarriage.progress.StageProgress`), so a display can show all the work.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until th
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+Stage = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -47,6 +50,8 @@ def estimate_track(
     *,
     info: VideoInfo | None = None,
     progress: Progress | None = None,
+    start_s: float = 0.0,
+    end_s: float = 0.0,
 ) -> PoseTrack:
     """Run the pose stage, across worker processes when that pays off.
 
@@ -60,15 +65,34 @@ def estimate_track(
         The probed clip.
     progress
         Called as ``progress(done, total)`` in frames.
+    start_s, end_s
+        Analyse only this part of the clip, seconds (``end_s`` 0 = to the end). An end
+        alone keeps the worker processes; a start runs the pose model in this process,
+        from the start (the chunked workers cover the clip from its beginning).
 
     Returns
     -------
     PoseTrack
 
     """
-    from armcarriage.pose import estimate_pose
+    import dataclasses
+
+    from armcarriage.pose import estimate_pose, expected_frames
 
     info = info or probe_video(video, config)
+    if end_s > 0:  # the pose stage's own limit, which the workers honour
+        pc = config.pose
+        stop = min(end_s, pc.max_seconds) if pc.max_seconds > 0 else end_s
+        config = dataclasses.replace(config, pose=dataclasses.replace(pc, max_seconds=stop))
+    if start_s > 0:
+        span = (config.pose.max_seconds or info.duration_s) - start_s
+        total = expected_frames(info, config, span_s=max(span, 0.0))
+
+        def rescaled(done: int, _total: int) -> None:
+            if progress is not None:
+                progress(done, max(total, done))
+
+        return estimate_pose(video, config, info=info, progress=rescaled, start_s=start_s)
     try:
         from armcarriage.parallel import estimate_pose_parallel
     except ImportError:
@@ -81,6 +105,10 @@ def run_analysis(
     outdir: str | os.PathLike[str],
     config: Config | None = None,
     progress: Progress | None = None,
+    *,
+    stage: Stage | None = None,
+    start_s: float = 0.0,
+    end_s: float = 0.0,
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -94,6 +122,11 @@ def run_analysis(
         Settings; defaults to :class:`~armcarriage.config.Config`.
     progress
         Called as ``progress(done, total)`` during the pose stage (frames).
+    stage
+        Called as ``stage(name, done, total)`` as each later stage starts and, for the
+        annotated video, as its frames are written.
+    start_s, end_s
+        Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
 
     Returns
     -------
@@ -102,33 +135,72 @@ def run_analysis(
     Raises
     ------
     armcarriage.errors.InputError
-        For a bad video, a missing model or no runner in view.
+        For a bad video, a missing model, no runner in view, or a start or end outside
+        the clip.
 
     """
     config = config or Config()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
-    track = estimate_track(video, config, info=info, progress=progress)
+    check_span(start_s, end_s, info.duration_s)
+    track = estimate_track(
+        video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
+    )
+    if stage is not None:
+        stage("saving the pose track", 0, 0)
     outputs = {"pose": track.save(out / "pose.parquet")}
     release_free_memory()  # what the pose stage and the save freed, before the next peaks
     result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
-    _analyse_and_report(result, video, out, config)
+    _analyse_and_report(result, video, out, config, stage)
     return result
 
 
+def check_span(start_s: float, end_s: float, duration_s: float) -> None:
+    """Check a requested part of a clip; raise InputError naming what is wrong.
+
+    Parameters
+    ----------
+    start_s, end_s
+        Requested start and end, seconds (``end_s`` 0 = the end of the clip).
+    duration_s
+        The clip's length (0 when unknown: only the order is checked).
+
+    """
+    from armcarriage.errors import InputError
+
+    if start_s < 0 or end_s < 0:
+        raise InputError(f"--start/--end: expected seconds >= 0, got {start_s:g} and {end_s:g}")
+    if end_s > 0 and end_s <= start_s:
+        raise InputError(f"--end: expected a time after --start ({start_s:g} s), got {end_s:g} s")
+    if duration_s > 0 and start_s >= duration_s:
+        raise InputError(
+            f"--start: expected a time inside the clip (0-{duration_s:.1f} s), got {start_s:g} s"
+        )
+
+
 def _analyse_and_report(
-    result: RunResult, video: str | os.PathLike[str], out: Path, config: Config
+    result: RunResult,
+    video: str | os.PathLike[str],
+    out: Path,
+    config: Config,
+    stage: Stage | None = None,
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
     from armcarriage.cues import evaluate_cues
     from armcarriage.report import write_reports
 
+    if stage is not None:
+        stage("strides and metrics", 0, 0)
     analysis = analyze(result.track, config)
     release_free_memory()
     result.analysis = analysis
     result.status = analysis.status
     result.message = analysis.message
+    if stage is not None:
+        stage("cues", 0, 0)
     result.cues = evaluate_cues(analysis, config)
-    result.outputs.update(write_reports(analysis, Path(video), out, config, result.cues))
+    result.outputs.update(
+        write_reports(analysis, Path(video), out, config, result.cues, stage=stage)
+    )
