@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from armcarriage.atomic import atomic_folder
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
 from armcarriage.video import VideoInfo, probe_video
@@ -89,7 +90,11 @@ def run_analysis(
     video
         The clip to analyse.
     outdir
-        Output folder (created if missing); files in it are replaced atomically.
+        Output folder. The outputs are written into a hidden sibling folder and
+        swapped in whole at the end, so the folder holds the previous run's
+        outputs or this run's, never a mix, and none a run turned off (e.g. a
+        stale ``report.html``); a killed run's leftovers are cleaned by the next
+        (:func:`armcarriage.atomic.atomic_folder`).
     config
         Settings; defaults to :class:`~armcarriage.config.Config`.
     progress
@@ -102,19 +107,52 @@ def run_analysis(
     Raises
     ------
     armcarriage.errors.InputError
-        For a bad video, a missing model or no runner in view.
+        For a bad video, a missing model or no runner in view, or an output
+        folder holding files that are not outputs of an analysis.
 
     """
     config = config or Config()
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
-    track = estimate_track(video, config, info=info, progress=progress)
-    outputs = {"pose": track.save(out / "pose.parquet")}
-    release_free_memory()  # what the pose stage and the save freed, before the next peaks
-    result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
-    _analyse_and_report(result, video, out, config)
+    with atomic_folder(out, foreign=_foreign_files) as work:
+        track = estimate_track(video, config, info=info, progress=progress)
+        outputs = {"pose": track.save(work / "pose.parquet")}
+        release_free_memory()  # what the pose stage and the save freed, before the next peaks
+        result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
+        _analyse_and_report(result, video, work, config)
+    result.outputs = {
+        name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
+        for name, path in result.outputs.items()
+    }
     return result
+
+
+OUTPUT_FILES = frozenset(
+    {
+        "pose.parquet",
+        "strides.csv",
+        "strides.units.json",
+        "summary.json",
+        "report.html",
+        "annotated.mp4",
+    }
+)
+"""Every file :func:`run_analysis` may write: an existing output folder holding only
+these, hidden temporary files and file-browser clutter (``IGNORED_FILES``) is replaced
+by the new set."""
+
+IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file browser leaves in folders it shows; replaced with the folder."""
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that no run of :func:`run_analysis` writes."""
+    return [
+        p.name
+        for p in folder.iterdir()
+        if p.name not in OUTPUT_FILES | IGNORED_FILES
+        and not (p.name.startswith(".") and ".part" in p.name)
+    ]
 
 
 def _analyse_and_report(
