@@ -235,7 +235,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(progress_queue: Any, stop: Any) -> None:
-    """Worker initializer: keep the progress queue and stop flag (the model loads on first use)."""
+    """Worker initializer: end with the parent; keep the progress queue and stop flag.
+
+    The model loads on first use.
+    """
+    from armcarriage.lifeline import die_with_parent
+
+    die_with_parent()
     _WORKER["queue"] = progress_queue
     _WORKER["stop"] = stop
 
