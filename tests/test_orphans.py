@@ -118,3 +118,43 @@ def test_killed_batch_leaves_no_clip_worker(tmp_path):
         return log.exists() and len(log.read_text().split()) >= 2
 
     _kill_and_check(proc, both_analysing, "batch")
+
+
+def pool_analysis(video, outdir, config=None, progress=None):  # type: ignore[no-untyped-def]
+    """A web job that starts a pose pool the way the pipeline does, then works for long."""
+    import concurrent.futures as cf
+
+    from armcarriage import parallel
+
+    ctx = parallel._context()
+    pool = cf.ProcessPoolExecutor(
+        1, mp_context=ctx, initializer=parallel._init_worker, initargs=(ctx.Queue(), ctx.Event())
+    )
+    pid = pool.submit(os.getpid).result()
+    Path(os.environ["ARMCARRIAGE_POOL_LOG"]).write_text(str(pid))
+    pool.submit(time.sleep, 300).result()
+
+
+def test_killed_server_leaves_no_job_worker_nor_its_pose_pool(tmp_path, monkeypatch):
+    pytest.importorskip("uvicorn")
+    import httpx
+    from web_fakes import TOKEN, free_port, make_clip, start_server, wait_ready
+
+    started = tmp_path / "pool.pid"
+    monkeypatch.setenv("ARMCARRIAGE_POOL_LOG", str(started))
+    port = free_port()
+    proc = start_server(tmp_path / "data", port, extra=("--analyze", "test_orphans:pool_analysis"))
+    try:
+        wait_ready(port, proc)
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/jobs",
+            files={"file": ("run.mp4", make_clip(tmp_path / "run.mp4").read_bytes(), "video/mp4")},
+            data={"athlete": "Sam"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+        )
+        assert r.status_code == 201, r.text
+    except BaseException:
+        proc.kill()
+        raise
+    _kill_and_check(proc, lambda kids: started.exists(), "serve")
