@@ -362,8 +362,9 @@ def _stride_values(
     return vals
 
 
-EXACT_DEPTH_MODELS = ("synthetic-truth", "mocap")
-"""Track ``model`` names (prefixes) whose landmark depth is exact, not a pose model's guess."""
+EXACT_DEPTH = "exact"
+"""Track attribute ``depth`` of a track whose landmark depth is exact (a projection of known 3D
+points), not a pose model's guess."""
 
 POSE_DEPTH_ROTATION_REASON = (
     "the pose model's landmark depth does not measure trunk rotation (median error 20 deg "
@@ -377,11 +378,10 @@ def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
 
     Trunk rotation is read from the landmarks' depth, which a pose model only
     guesses from one image: unless ``metrics.rotation_from_pose_depth`` is set,
-    it is measured only on tracks with exact depth (``EXACT_DEPTH_MODELS``:
-    the synthetic runner's truth, motion-capture projections).
+    it is measured only on tracks whose ``depth`` attribute says it is exact
+    (:data:`EXACT_DEPTH`: projections of known 3D points, as the evaluation package makes).
     """
-    model = str(track.ds.attrs.get("model", ""))
-    if cfg.metrics.rotation_from_pose_depth or model.startswith(EXACT_DEPTH_MODELS):
+    if cfg.metrics.rotation_from_pose_depth or track.ds.attrs.get("depth") == EXACT_DEPTH:
         return {}
     return {"trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON}
 

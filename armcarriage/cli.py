@@ -7,15 +7,14 @@ optional extra is not installed); 130 interrupted (Ctrl-C), after a clean stop.
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError, InputError
+from armcarriage.shell import build_config, setup_logging
 
 app = typer.Typer(
     name="armcarriage",
@@ -35,35 +34,6 @@ SetOpt = Annotated[
     ),
 ]
 VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="More log output.")]
-
-
-def build_config(config_file: Path | None, sets: list[str] | None, **direct: Any) -> Config:
-    """Combine the defaults, a TOML file, ``--set`` pairs and direct options.
-
-    Parameters
-    ----------
-    config_file
-        Optional TOML file.
-    sets
-        ``section.key=value`` strings.
-    **direct
-        Dotted keys to values from dedicated options; ``None`` values are skipped.
-
-    Returns
-    -------
-    Config
-
-    """
-    cfg = Config.from_toml(config_file) if config_file else Config()
-    cfg = cfg.override_pairs(sets or [])
-    values = {k.replace("__", "."): v for k, v in direct.items() if v is not None}
-    return cfg.override(values) if values else cfg
-
-
-def setup_logging(verbose: int) -> None:
-    """Configure logging for the command line (never done by the library)."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -160,13 +130,16 @@ def info() -> None:
 OPTIONAL_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("metrics", "armcarriage.analysis_cli", "metrics_command", ""),
     ("cues", "armcarriage.cues_cli", "cues_command", ""),
-    ("synth", "armcarriage.synthetic.cli", "synth_command", ""),
+    ("synth", "armcarriage_eval.synthetic.cli", "synth_command", ""),
     ("batch", "armcarriage.batch.cli", "batch_command", "batch"),
     ("history", "armcarriage.history.cli", "history_command", "batch"),
     ("serve", "armcarriage.web.cli", "serve_command", "web"),
 )
 """``(command, module, function, extra)`` of the commands kept in their own modules;
 ``extra`` names the optional dependency group (``pip install 'armcarriage[extra]'``)."""
+
+EVAL_PACKAGE = "armcarriage_eval"
+"""The evaluation package (renderer, motion-capture truth) that ``synth`` needs."""
 
 EXTRA_MODULES = {
     "dask": "batch",
@@ -189,6 +162,12 @@ class MissingExtraError(InputError):
 def _missing_extra(command: str, exc: ModuleNotFoundError) -> MissingExtraError | None:
     """Explain a missing third-party module as the extra to install, or None if unknown."""
     module = (exc.name or "").split(".")[0]
+    if module == EVAL_PACKAGE:
+        return MissingExtraError(
+            f"armcarriage {command} needs the evaluation package {EVAL_PACKAGE!r}, which the "
+            "runtime wheel leaves out; from a checkout install it with: "
+            "pip install -e ./evaluation"
+        )
     extra = EXTRA_MODULES.get(module)
     if extra is None:
         extra = next((e for c, _, _, e in OPTIONAL_COMMANDS if c == command and e), None)

@@ -490,19 +490,40 @@ class BatchConfig:
 
 @dataclass(frozen=True)
 class ServeConfig:
-    """Web app limits."""
+    """Web app limits and browser security."""
 
     host: str = setting("127.0.0.1", text="a host name or address")
     port: int = setting(8000, ge=1, le=65535)
     max_upload_mb: float = setting(500.0, gt=0, le=1e6)
+    """Largest file in an upload, MB; enforced while the body streams."""
+    max_request_mb: float = setting(2000.0, gt=0, le=1e6)
+    """Largest upload request (all its files and fields), MB; counted while the body streams,
+    chunked bodies included."""
     max_duration_s: float = setting(600.0, gt=0, le=MAX_DURATION_S)
     max_width: int = setting(3840, ge=1, le=MAX_FRAME_SIDE)
     max_height: int = setting(3840, ge=1, le=MAX_FRAME_SIDE)
+    """Frame size limits, checked on the container headers before any frame is decoded."""
     max_frames: int = setting(100_000, ge=1, le=MAX_FRAMES)
     workers: int = setting(1, ge=1, le=64)
     """Worker processes that analyse queued jobs."""
     max_files_per_upload: int = setting(20, ge=1, le=1000)
     """Files accepted in one upload request."""
+    max_fields: int = setting(10, ge=1, le=1000)
+    """Text fields accepted in one upload request."""
+    max_field_bytes: int = setting(4096, ge=16, le=1 << 20)
+    """Longest text field or part header of an upload, and largest sign-in form, bytes."""
+    max_name_chars: int = setting(120, ge=8, le=255)
+    """Uploaded file names are kept for display (NFC) up to this many characters."""
+    max_concurrent_uploads: int = setting(2, ge=1, le=1000)
+    """Uploads one team may stream at the same time; more are answered 429."""
+    team_quota_mb: float = setting(50_000.0, gt=0, le=1e9)
+    """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""
+    allowed_hosts: str = setting("localhost,127.0.0.1,::1", text="comma-separated host names")
+    """Comma-separated names the server answers to (the request's Host header), against
+    DNS rebinding; ``*`` accepts any. ``armcarriage serve --host NAME`` adds NAME."""
+    login_attempts: int = setting(5, ge=1, le=1000)
+    """Failed sign-ins from one address within ``login_window_s`` before it must wait."""
+    login_window_s: float = setting(300.0, ge=1.0, le=86400.0)
     lease_s: float = setting(60.0, gt=0, le=86400.0)
     """A running job whose worker sent no heartbeat for this long is requeued."""
     max_attempts: int = setting(3, ge=1, le=100)
@@ -513,24 +534,6 @@ class ServeConfig:
     """An analysis running longer than this is stopped and its job failed (0 = no limit)."""
     tokens_file: str = setting("", text="a file path")
     """File of access tokens, one ``TOKEN TEAM`` pair a line; see ``armcarriage serve --help``."""
-
-
-@dataclass(frozen=True)
-class MocapConfig:
-    """Ground truth from motion capture (:mod:`armcarriage.mocap`)."""
-
-    contact_height_m: float = setting(0.01, gt=0, le=1)
-    """A foot is on the ground while its heel or toe point is within this height of the
-    point's own ground level (its 5th-percentile height over the trial), metres: the
-    smallest margin safely above the +-0.5 cm jitter of a planted foot. Touchdown
-    times from 0.5-1.5 cm differ by less than 0.5 frame on the running files."""
-    contact_vz_m_s: float = setting(0.4, gt=0, le=10.0)
-    """A low run of frames is a contact only if the foot also stops: vertical speed
-    below this (m/s) in at least one of its frames."""
-    min_contact_frames: int = setting(2, ge=1, le=1000)
-    """Contact runs shorter than this (frames) are ignored."""
-    min_gap_frames: int = setting(2, ge=0, le=1000)
-    """Gaps in contact shorter than this (frames) are closed."""
 
 
 @dataclass(frozen=True)
@@ -547,7 +550,6 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
-    mocap: MocapConfig = field(default_factory=MocapConfig)
 
     def __post_init__(self) -> None:
         """Check every setting's type and range (raises :class:`ConfigError`)."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,7 @@ import pandas as pd
 
 from armcarriage.config import Config
 from armcarriage.errors import ConfigError
+from armcarriage.metrics import METRICS, PER_ARM_METRICS, PER_STRIDE_METRICS, unit_words
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,31 +51,11 @@ WATCH_FRACTION = 0.25
 """A rule that does not fire but is broken in at least this share of strides is
 reported as close to its threshold, and its fault is not called good."""
 
-ARM_METRICS = (
-    "elbow_angle_mean",
-    "elbow_angle_min",
-    "elbow_angle_max",
-    "elbow_angle_range",
-    "elbow_angle_forward",
-    "elbow_angle_backward",
-    "swing_forward_deg",
-    "swing_backward_deg",
-    "swing_arc_deg",
-    "wrist_forward_tl",
-    "wrist_backward_tl",
-    "wrist_arc_tl",
-    "wrist_lift_tl",
-    "crossing_max_sw",
-    "crossing_fraction_pct",
-    "shrug_level_tl",
-    "shrug_rise_tl",
-    "trunk_rotation_deg",
-    "arm_leg_phase_deg",
-)
-"""Per stride x arm metric columns (fixed names shared across the project)."""
+ARM_METRICS = PER_ARM_METRICS
+"""Per stride x arm metric columns (from the metric registry)."""
 
-STRIDE_METRICS = ("stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s")
-"""Per stride metric columns."""
+STRIDE_METRICS = PER_STRIDE_METRICS
+"""Per stride metric columns (from the metric registry)."""
 
 KNOWN_METRICS = ARM_METRICS + STRIDE_METRICS
 
@@ -329,7 +311,9 @@ def load_rules(path: str | Path | None = None) -> list[CueRule]:
 
 # --------------------------------------------------------------- evaluation
 def unit_of(metric: str) -> str:
-    """Return the unit of a metric column, from its name suffix."""
+    """Return the unit of a metric column: the registry's, else from the column's name suffix."""
+    if metric in METRICS:
+        return unit_words(metric)
     if metric.startswith("elbow_angle") or metric.endswith("_deg"):
         return "deg"
     for suffix, unit in (("_tl", "torso lengths"), ("_sw", "shoulder widths"), ("_pct", "%"),
@@ -771,3 +755,17 @@ __all__ = [
     "load_rules",
     "unit_of",
 ]
+
+
+def cue_texts(cues: Sequence[Any]) -> list[str]:
+    """Return the display text of cues: their ``title`` (else ``cue``, ``text``, or the string)."""
+    out = []
+    for cue in cues:
+        for attr in ("title", "cue", "text", "name"):
+            value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+                break
+        else:
+            out.append(str(cue))
+    return out

@@ -1,8 +1,9 @@
 """Pose estimation: MediaPipe PoseLandmarker (Tasks API, VIDEO mode) over a clip.
 
-The model is a ``.task`` bundle kept in the repository's ``models/`` folder;
-nothing is downloaded. :func:`estimate_pose` streams frames from
-:func:`armcarriage.video.iter_frames` to the model and follows one runner.
+The model is a ``.task`` bundle kept in the repository's ``models/`` folder and
+shipped in the wheel as package data; nothing is downloaded. :func:`estimate_pose`
+streams frames from :func:`armcarriage.video.iter_frames` to the model and follows
+one runner.
 
 One person or several
 ---------------------
@@ -54,8 +55,14 @@ _TORSO = [KEYPOINT_INDEX[k] for k in ("left_shoulder", "right_shoulder", "left_h
 
 
 def default_model_path() -> Path:
-    """Return where the bundled model is expected: ``<repository>/models/``."""
-    return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+    """Return the bundled model: in the installed package, else in the checkout's ``models/``.
+
+    A wheel carries the model as ``armcarriage/models/`` (``setup.py`` copies it there at build
+    time); an editable install reads it where the repository keeps it.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "models" / DEFAULT_MODEL_NAME
+    return packaged if packaged.is_file() else here.parent / "models" / DEFAULT_MODEL_NAME
 
 
 def resolve_model_path(model: str | os.PathLike[str] | None = None) -> Path:

@@ -130,7 +130,7 @@ def read_log(path: Path) -> list[tuple[str, str]]:
 
 # ---- a real server in a subprocess (restart and load tests) -------------
 TESTS = Path(__file__).resolve().parent
-TOKEN = "load-test-token-1"
+TOKEN = "load-test-token-1-5b8e2a9c7f1d3e6a"
 
 
 def free_port() -> int:

@@ -43,12 +43,12 @@ from rich.console import Console
 
 from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
-from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
 from armcarriage.batch.manifest import ClipSpec, load_manifest
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
 from armcarriage.errors import InputError
+from armcarriage.history.hashing import content_hash, settings_hash, settings_json
 
 log = logging.getLogger(__name__)
 

@@ -193,12 +193,32 @@ _SPECS: tuple[MetricSpec, ...] = (
 METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
 """Every metric column, in report order."""
 
+PER_ARM_METRICS: tuple[str, ...] = tuple(n for n, s in METRICS.items() if s.per_arm)
+"""Metric columns with one value per stride and arm."""
+PER_STRIDE_METRICS: tuple[str, ...] = tuple(n for n, s in METRICS.items() if not s.per_arm)
+"""Metric columns with one value per stride (repeated on both arm rows)."""
+
+UNIT_WORDS: dict[str, str] = {
+    "deg": "deg", "tl": "torso lengths", "sw": "shoulder widths", "%": "%", "s": "s",
+    "steps/min": "steps/min",
+}
+"""Each registry unit as people read it."""
+
+
+def unit_words(metric: str) -> str:
+    """Return the unit of a metric column in words, or ``""`` for a column not in the registry."""
+    spec = METRICS.get(metric)
+    return UNIT_WORDS[spec.unit] if spec is not None else ""
+
 __all__ = [
     "ALL_VIEWS",
     "FRONTAL_VIEWS",
     "METRICS",
+    "PER_ARM_METRICS",
+    "PER_STRIDE_METRICS",
     "SHRUG_REAR_REASON",
     "SIDE_VIEWS",
+    "UNIT_WORDS",
     "MetricSpec",
     "elbow_angle",
     "forward_offset",
@@ -212,5 +232,6 @@ __all__ = [
     "torso_length",
     "trunk_rotation_3d",
     "trunk_up",
+    "unit_words",
     "upper_arm_angle",
 ]

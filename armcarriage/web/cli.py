@@ -78,8 +78,8 @@ def serve_command(
     """Start the coach web app: upload clips, follow progress, read reports in a browser."""
     import uvicorn
 
-    from armcarriage.cli import build_config
-    from armcarriage.web.app import _DataLock, create_app
+    from armcarriage.shell import build_config
+    from armcarriage.web.app import _DataLock, allowed_hosts, create_app, host_name
     from armcarriage.web.auth import load_tokens
 
     cfg = build_config(
@@ -96,6 +96,9 @@ def serve_command(
             f"--host {serve.host}: refusing to serve other computers without access tokens; "
             "set $ARMCARRIAGE_TOKENS or --tokens FILE (see `armcarriage serve --help`)"
         )
+    if serve.host not in ("0.0.0.0", "::", "") and allowed_hosts(serve.allowed_hosts) is not None:
+        if host_name(serve.host) not in (allowed_hosts(serve.allowed_hosts) or ()):
+            cfg = cfg.override({"serve.allowed_hosts": f"{serve.allowed_hosts},{serve.host}"})
     data_dir = (data or default_data_dir()).expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
     probe = _DataLock(data_dir / "server.lock")

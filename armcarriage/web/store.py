@@ -184,6 +184,14 @@ class JobStore:
         """Return a fresh job id (server-chosen, 32 hex characters)."""
         return uuid.uuid4().hex
 
+    def team_bytes(self, team: str) -> int:
+        """Bytes of the clips stored for ``team`` (what its disk quota counts)."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT COALESCE(SUM(size_bytes), 0) FROM web_jobs WHERE team = ?", (team,)
+            ).fetchone()
+        return int(row[0])
+
     def add(
         self,
         job_id: str,

@@ -164,8 +164,9 @@ def run_job(
         frac = float(done) / float(total) if total else float(done)
         beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
 
-    clip = _named_clip(data, job)
+    clip = Path(job.stored_path)
     try:
+        clip = _named_clip(data, job)
         result = analyze(clip, outdir, config=settings.config, progress=progress)
     except LeaseLostError as exc:
         log.warning("%s", exc)
@@ -208,22 +209,27 @@ def run_job(
 
 
 def _named_clip(data: Path, job: Job) -> Path:
-    """Hard-link the upload under its (sanitised) original name, so reports show that name.
+    """Hard-link the upload under its display name, so reports show that name.
 
-    The link lives in the job's own folder, ``results/JOBID/clip/``; the name was
-    reduced to a single harmless path component when the upload arrived.
+    The link lives in the job's own folder, ``results/JOBID/clip/`` (a folder
+    named by the id); the name was reduced to a single harmless path component
+    when the upload arrived and is cut here to what a file name can hold. Any
+    file-system refusal falls back to the stored name, derived from the id.
     """
-    folder = data / "results" / job.id / "clip"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = Path(job.original_name).name or "upload"
+    from armcarriage.web.uploads import file_label
+
+    stored = Path(job.stored_path)
+    name = file_label(Path(job.original_name).name or "upload")
     if name in (".", ".."):
         name = "upload"
-    link = folder / name
-    if not link.exists():
-        try:
-            os.link(job.stored_path, link)
-        except OSError:  # another file system or no hard links: use the stored name
-            return Path(job.stored_path)
+    link = data / "results" / job.id / "clip" / name
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.exists():
+            os.link(stored, link)
+    except OSError as exc:  # long name, another file system, no hard links
+        log.warning("job %s: clip linked under its stored name (%s)", job.id, exc.strerror)
+        return stored
     return link
 
 
@@ -273,4 +279,7 @@ def worker_main(settings: WorkerSettings) -> None:
         if job is None:
             time.sleep(serve.poll_s)
             continue
-        run_job(store, job, settings, analyze)
+        try:
+            run_job(store, job, settings, analyze)
+        except (OSError, sqlite3.Error) as exc:  # the job's lease expires and it is retried
+            log.error("job %s: the worker could not record it: %s", job.id, exc)
