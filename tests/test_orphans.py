@@ -158,3 +158,31 @@ def test_killed_server_leaves_no_job_worker_nor_its_pose_pool(tmp_path, monkeypa
         proc.kill()
         raise
     _kill_and_check(proc, lambda kids: started.exists(), "serve")
+
+
+def test_ctrl_c_of_analyze_stops_its_pool_and_exits_130(tmp_path, make_video):
+    clip = make_video("long.mp4", n=300)
+    cmd = [sys.executable, "-m", "armcarriage.cli", "analyze", str(clip), "-o", str(tmp_path / "o")]
+    cmd += ["--workers", "3", "--set", "pose.chunk_seconds=2", "--set", "pose.min_chunk_seconds=1"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while sum("spawn_main" in _cmdline(pid) for pid in _descendants(proc.pid)) < 2:
+            assert proc.poll() is None, f"analyze ended early: {proc.communicate()}"
+            assert time.monotonic() < deadline, "the pose pool never started"
+            time.sleep(0.05)
+        kids = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err.rstrip().endswith("interrupted"), err
+    deadline = time.monotonic() + 10
+    while _running(kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not {pid: _cmdline(pid) for pid in _running(kids)}, "processes outlived the stop"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mp4"]  # no half output set
