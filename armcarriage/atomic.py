@@ -174,7 +174,13 @@ def atomic_folder(
     """
     from armcarriage.errors import InputError
 
-    path = Path(path)
+    path = Path(os.path.abspath(path))
+    cwd = Path.cwd()
+    if path == cwd or path in cwd.parents:
+        raise InputError(
+            f"output folder {path}: expected a folder of its own, got the current folder "
+            "or one above it (it is replaced whole); choose a new folder"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(path)
     if os.path.lexists(path) and not path.is_dir():

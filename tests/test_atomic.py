@@ -187,3 +187,17 @@ def test_analysis_refuses_a_folder_of_other_files(tmp_path, make_video, fake_pos
     with pytest.raises(InputError, match=r"output folder .*: expected a new folder or one"):
         pipeline.run_analysis(clip, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine" and clip.is_file()
+
+
+def test_current_folder_is_never_replaced(tmp_path, monkeypatch):
+    from armcarriage.atomic import atomic_folder
+    from armcarriage.errors import InputError
+
+    work = tmp_path / "here"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for target in (".", "..", str(work)):
+        with pytest.raises(InputError, match="got the current folder or one above it"):
+            with atomic_folder(target):
+                pass
+    assert Path.cwd() == work and _siblings(work) == []
