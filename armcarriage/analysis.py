@@ -44,7 +44,6 @@ and only if its reason is empty.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +52,7 @@ import pandas as pd
 
 from armcarriage.cleaning import clean
 from armcarriage.config import Config, MetricsConfig
+from armcarriage.jsonio import jsonable
 from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
@@ -167,22 +167,7 @@ class Analysis:
         }
         if include_series:
             out["series"] = self.series.to_dict(orient="list")
-        return _jsonable(out)
-
-
-def _jsonable(value: Any) -> Any:
-    """Convert numpy and pandas values to JSON-ready Python values (NaN -> None)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+        return jsonable(out)
 
 
 def stride_columns() -> list[str]:

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from armcarriage.errors import InputError
+from armcarriage.jsonio import dumps
 
 
 def metrics_command(
@@ -49,7 +49,7 @@ def metrics_command(
     except TrackError as exc:
         raise InputError(str(exc)) from None
     result = analyze(pose, cfg)
-    text = json.dumps(result.to_dict(include_series=series), indent=2, allow_nan=False)
+    text = dumps(result.to_dict(include_series=series), indent=2)
     if out is not None:
         write_text(out, text + "\n")
         typer.echo(f"{result.status}: {result.message or 'ok'}; wrote {out}")

@@ -133,6 +133,7 @@ OPTIONAL_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("synth", "armcarriage_eval.synthetic.cli", "synth_command", ""),
     ("batch", "armcarriage.batch.cli", "batch_command", "batch"),
     ("history", "armcarriage.history.cli", "history_command", "batch"),
+    ("compare", "armcarriage.history.compare_cli", "compare_command", ""),
     ("serve", "armcarriage.web.cli", "serve_command", "web"),
 )
 """``(command, module, function, extra)`` of the commands kept in their own modules;

@@ -477,6 +477,24 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class CompareConfig:
+    """Comparing two sessions (``armcarriage compare``).
+
+    A change of a session median counts only when its bootstrap interval excludes zero and it
+    is at least the metric's measurement noise (:attr:`armcarriage.metrics.MetricSpec.noise`).
+    """
+
+    min_strides: int = setting(3, ge=1, le=1000)
+    """Fewest strides per session for a verdict."""
+    n_boot: int = setting(2000, ge=100, le=100_000)
+    """Bootstrap resamples of each session's strides."""
+    interval: float = setting(0.95, gt=0, lt=1)
+    """Coverage of the bootstrap intervals."""
+    seed: int = setting(0, ge=0, le=2**32 - 1)
+    """Seed of the bootstrap, so a comparison is repeatable."""
+
+
+@dataclass(frozen=True)
 class BatchConfig:
     """Batch analysis and history."""
 
@@ -550,6 +568,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     batch: BatchConfig = field(default_factory=BatchConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    compare: CompareConfig = field(default_factory=CompareConfig)
 
     def __post_init__(self) -> None:
         """Check every setting's type and range (raises :class:`ConfigError`)."""

@@ -35,6 +35,7 @@ import pandas as pd
 
 from armcarriage.config import Config
 from armcarriage.errors import ConfigError
+from armcarriage.jsonio import jsonable
 from armcarriage.metrics import METRICS, PER_ARM_METRICS, PER_STRIDE_METRICS, unit_words
 
 if sys.version_info >= (3, 11):
@@ -130,7 +131,7 @@ class Cue:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (NaN becomes None)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     def headline(self) -> str:
         """One line: title, arm and how often, e.g. for a console."""
@@ -729,19 +730,6 @@ def evaluate_cues(analysis: Any, config: Config | None = None) -> list[Cue]:
 
     """
     return assess(analysis, config).shown
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    return obj
 
 
 __all__ = [

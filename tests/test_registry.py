@@ -49,3 +49,4 @@ def test_the_analysis_emits_exactly_the_registry_metrics():
 def test_each_registry_metric_has_a_unit_and_a_definition(name):
     spec = METRICS[name]
     assert spec.description and spec.definition and spec.views
+    assert spec.noise > 0

@@ -10,19 +10,17 @@ that any spreadsheet reads.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from armcarriage.atomic import atomic_path, write_text
 from armcarriage.config import Config
 from armcarriage.cues import Cue, unit_of
+from armcarriage.jsonio import dumps, jsonable
 
 SUMMARY_SCHEMA_VERSION = 1
 """Version of the ``summary.json`` layout; bumped on any breaking change."""
@@ -91,32 +89,8 @@ def write_strides(analysis: Any, outdir: Path) -> dict[str, Path]:
         "rows": "one per stride x arm; NaN/empty = not measured, see the _reason column",
         "units": column_units(list(strides.columns)),
     }
-    side = write_text(outdir / "strides.units.json", json.dumps(units, indent=2))
+    side = write_text(outdir / "strides.units.json", dumps(units, indent=2))
     return {"strides": csv_path, "strides_units": side}
-
-
-def jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas values to JSON types; NaN and inf become None."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, (str, type(None))):
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
-    if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
-    return str(obj)
 
 
 def build_summary(
@@ -201,4 +175,4 @@ def write_summary(
 ) -> Path:
     """Write ``summary.json`` atomically; see :func:`build_summary`."""
     doc = build_summary(analysis, config, cues, **kwargs)
-    return write_text(outdir / "summary.json", json.dumps(doc, indent=2, allow_nan=False))
+    return write_text(outdir / "summary.json", dumps(doc, indent=2))

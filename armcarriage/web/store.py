@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from armcarriage.jsonio import dumps
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -219,7 +221,7 @@ class JobStore:
                     original_name,
                     str(stored_path),
                     int(size_bytes),
-                    json.dumps(video_info or {}),
+                    dumps(video_info or {}),
                     time.time(),
                 ),
             )
@@ -323,7 +325,7 @@ class JobStore:
                     error,
                     result_status,
                     result_dir,
-                    json.dumps(outputs or {}),
+                    dumps(outputs or {}),
                     time.time(),
                     1 if ok else 0,
                     "finished" if ok else "failed",
