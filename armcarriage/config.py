@@ -462,7 +462,7 @@ class ServeConfig:
     """Longest text field or part header of an upload, and largest sign-in form, bytes."""
     max_name_chars: int = 120
     """Uploaded file names are kept for display (NFC) up to this many characters."""
-    max_concurrent_uploads: int = 2
+    max_concurrent_uploads: int = 3
     """Uploads one team may stream at the same time; more are answered 429."""
     team_quota_mb: float = 50_000.0
     """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""

@@ -38,7 +38,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -318,7 +318,7 @@ def create_app(
 
     def refuse(request: Request) -> Response | None:
         """Answer requests with a bad path, a foreign Host or a cross-site origin."""
-        if _bad_path(request.scope.get("path", "")) or _bad_path(request.url.query):
+        if _bad_path(request.scope.get("path", "")) or _bad_path(unquote(request.url.query)):
             return JSONResponse(
                 {"detail": "bad request path: control characters or bytes that are not UTF-8"},
                 status_code=400,
