@@ -458,11 +458,11 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
     """Read a received file's container headers and check them, decoding no frame.
 
     The frame size comes from the stream's codec parameters, the duration and
-    frame count from the container. Decoders are barred (FFmpeg's
-    ``max_pixels``) from any frame larger than ``max_width x max_height``, so
-    even the stream-information pass of the demuxer cannot allocate a huge
-    frame. Still images (PNG, JPEG, ... alone or as a one-frame container) are
-    refused.
+    frame count from the container. FFmpeg's stream-information pass is told to
+    decode no frame (``skip_frame=all``; it would otherwise decode the first
+    frame, 590 MB for a 16000x16000 H.264 frame), and decoders are barred
+    (``max_pixels``) from any frame larger than ``max_width x max_height``.
+    Still images (PNG, JPEG, ... alone or as a one-frame container) are refused.
 
     Returns
     -------
@@ -484,9 +484,14 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
     name = original_name
     if path.stat().st_size == 0:
         raise UploadError(415, f"{name}: not a usable video: the file is empty (0 bytes)")
-    max_pixels = int(limits.max_width) * int(limits.max_height)
+    max_pixels = str(int(limits.max_width) * int(limits.max_height))
     try:
-        container = av.open(str(path), mode="r", options={"max_pixels": str(max_pixels)})
+        # skip_frame=all: the stream-information pass decodes nothing (sizes come from the
+        # codec headers); a container whose headers state no size is opened again, its
+        # decoding still bounded by max_pixels
+        info = _read_headers(path, {"max_pixels": max_pixels, "skip_frame": "all"})
+        if info is not None and (info["width"] <= 0 or info["height"] <= 0):
+            info = _read_headers(path, {"max_pixels": max_pixels})
     except av.error.EOFError:
         raise UploadError(
             415, f"{name}: not a usable video: the file ends before its first video frame"
@@ -499,23 +504,10 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
             said = str(exc).replace(f": '{path}'", "").replace(str(path), "the file")
             why = f"expected a container such as mp4/mov/mkv/webm (the decoder said: {said})"
         raise UploadError(415, f"{name}: not a usable video: {why}") from None
-    with container:
-        fmt = container.format.name
-        if not container.streams.video:
-            raise UploadError(415, f"{name}: not a usable video: it holds no video stream")
-        stream = container.streams.video[0]
-        cc = stream.codec_context
-        w, h = int(cc.width or 0), int(cc.height or 0)
-        codec = cc.name or ""
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / 1_000_000
-        else:
-            duration = 0.0
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = float(rate) if rate else 0.0
-        frames = int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0)
+    if info is None:
+        raise UploadError(415, f"{name}: not a usable video: it holds no video stream")
+    w, h, codec, fmt = info["width"], info["height"], info["codec"], info["container"]
+    duration, frames = info["duration_s"], info["frames"]
     image_demuxer = fmt.endswith("_pipe") or fmt in ("image2", "gif", "webp")
     if image_demuxer or (codec in _IMAGE_CODECS and frames <= 1):
         raise UploadError(415, f"{name}: a still image ({fmt}, {codec}), not a video")
@@ -538,14 +530,34 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
         )
     if problems:
         raise UploadError(422, f"{name}: " + "; ".join(problems))
-    return {
-        "width": w,
-        "height": h,
-        "duration_s": duration,
-        "frames": frames,
-        "codec": codec,
-        "container": fmt,
-    }
+    return info
+
+
+def _read_headers(path: Path, options: dict[str, str]) -> dict[str, Any] | None:
+    """Open a container with decoder ``options``; the first video stream's header fields."""
+    import av
+
+    with av.open(str(path), mode="r", options=options) as container:
+        if not container.streams.video:
+            return None
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        return {
+            "width": int(cc.width or 0),
+            "height": int(cc.height or 0),
+            "duration_s": duration,
+            "frames": int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0),
+            "codec": cc.name or "",
+            "container": container.format.name,
+        }
 
 
 def _fits(w: int, h: int, limits: ServeConfig) -> bool:
