@@ -286,7 +286,7 @@ def run(out: Path | None = None) -> dict[str, Any]:
         accepted = {f"{warm_id}.mp4", f"{long_id}.mp4"}
         idle = idle_server + idle_workers
         figures: dict[str, Any] = {
-            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": {
                 "cpu_count": os.cpu_count(),
                 "loadavg": [round(x, 2) for x in os.getloadavg()],
