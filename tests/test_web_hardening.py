@@ -374,6 +374,12 @@ def test_sign_in_body_is_limited(tmp_path: Path) -> None:
         )
         assert r.status_code == 413
         assert "serve.max_field_bytes" in r.json()["detail"]
+        r = c.post(
+            "/login",
+            content=b"&".join(b"f%d=1" % i for i in range(9)),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert r.status_code == 400 and "more than 4 fields" in r.json()["detail"]
 
 
 def test_tokens_need_128_bits() -> None:

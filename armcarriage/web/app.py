@@ -391,14 +391,14 @@ def create_app(
         client = request.client.host if request.client else ""
         wait = throttled(client)
         if wait:
-            response = render(
+            page = render(
                 request,
                 "login.html",
                 status=429,
                 error=f"Too many failed sign-ins from your address; try again in {wait:.0f} s.",
             )
-            response.headers["Retry-After"] = str(int(wait + 0.999))
-            return response
+            page.headers["Retry-After"] = str(int(wait + 0.999))
+            return page
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
@@ -410,7 +410,13 @@ def create_app(
                     },
                     status_code=413,
                 )
-        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+        try:
+            values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+        except ValueError:
+            return JSONResponse(
+                {"detail": "sign-in form: expected one field 'token', got more than 4 fields"},
+                status_code=400,
+            )
         token = (values.get("token") or [""])[0].strip()
         if table.team_of(token) is None:
             failed(client)
