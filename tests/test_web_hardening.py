@@ -293,6 +293,7 @@ def test_only_allowed_host_names_are_served(tmp_path: Path) -> None:
         {"Origin": "http://localhost:9999"},  # another port is another origin
         {"Referer": f"{EVIL}/attack.html"},
         {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+        {"Origin": "http://[::1"},  # not even a URL
     ],
 )
 def test_cross_site_posts_are_refused(
@@ -393,6 +394,17 @@ def test_tokens_need_128_bits() -> None:
         assert token_bits(secrets.token_urlsafe(24)) >= 128
         assert token_bits(secrets.token_hex(16)) >= 128
     assert load_tokens(TOKENS, environ={}) == TOKENS
+
+
+def test_malformed_boundary_is_400(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        r = c.post(
+            "/api/jobs",
+            content=b"--x\r\n",
+            headers={**A, "Content-Type": "multipart/form-data; boundary=" + "x" * 5000},
+        )
+        assert r.status_code == 400
+        assert r.json()["detail"].startswith("malformed multipart upload: ")
 
 
 def test_bad_paths_are_400_never_500(tmp_path: Path, clip: Path) -> None:

@@ -342,8 +342,11 @@ def create_app(
         if site and site not in ("same-origin", "none"):
             why = f"Sec-Fetch-Site is {site[:20]!r}"
         elif source is not None:
-            parts = urlsplit(source.strip()) if source.strip() != "null" else None
-            if parts is None or parts.netloc.lower() != host_header.strip().lower():
+            try:
+                netloc = urlsplit(source.strip()).netloc if source.strip() != "null" else None
+            except ValueError:  # not a URL at all, e.g. an unclosed IPv6 bracket
+                netloc = None
+            if netloc is None or netloc.lower() != host_header.strip().lower():
                 kind = "Origin" if origin is not None else "Referer"
                 why = f"{kind} {source[:80]!r} is not this server ({host_header[:80]!r})"
         if why:

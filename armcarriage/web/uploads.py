@@ -378,7 +378,10 @@ async def receive_multipart(
             f"({quota.stored_bytes / 1e6:.1f} MB stored; serve.team_quota_mb)",
         )
     receiver = _Receiver(tmp_dir, limits, quota)
-    parser = MultipartParser(params[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
+    try:
+        parser = MultipartParser(params[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
+    except ValueError as exc:  # e.g. a boundary longer than multipart allows
+        raise UploadError(400, f"malformed multipart upload: {str(exc)[:200]}") from None
     received = 0
     try:
         async for chunk in body:
