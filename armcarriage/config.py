@@ -424,6 +424,7 @@ _SERVE_RANGES: dict[str, tuple[float, float]] = {
     "max_field_bytes": (16, 1 << 20),
     "max_name_chars": (8, 255),
     "max_concurrent_uploads": (1, 1000),
+    "max_concurrent_decodes": (1, 64),
     "team_quota_mb": (0.0, 1e9),
     "login_attempts": (1, 1000),
     "login_window_s": (1.0, 86400.0),
@@ -464,6 +465,8 @@ class ServeConfig:
     """Uploaded file names are kept for display (NFC) up to this many characters."""
     max_concurrent_uploads: int = 3
     """Uploads one team may stream at the same time; more are answered 429."""
+    max_concurrent_decodes: int = 2
+    """First frames of uploads the server decodes at once (each up to the frame size limit)."""
     team_quota_mb: float = 50_000.0
     """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""
     allowed_hosts: str = "localhost,127.0.0.1,::1"

@@ -91,6 +91,36 @@ def test_header_probe_bars_decoders_from_oversized_frames(tmp_path: Path) -> Non
     assert probe_headers(big, "big.mp4", tall)["width"] == 1024
 
 
+def understated(src: Path, dst: Path, size: tuple[int, int] = (64, 64)) -> Path:
+    """Remux ``src`` with a container that states a smaller frame size than it codes."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = inp.streams.video[0]
+        lie = out.add_stream_from_template(stream)
+        lie.codec_context.width, lie.codec_context.height = size
+        for packet in inp.demux(stream):
+            if packet.dts is not None:
+                packet.stream = lie
+                out.mux(packet)
+    return dst
+
+
+def test_a_container_understating_its_frame_size_is_refused_before_the_full_decode(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    big = make_clip(tmp_path / "big.mp4", n=2, size=(1024, 768))
+    liar = understated(big, tmp_path / "liar.mp4").read_bytes()
+    decoded: list[Path] = []
+    monkeypatch.setattr("armcarriage.video.probe_video", lambda p, *a, **k: decoded.append(p))
+    with client(tmp_path, max_width=640, max_height=640) as c:
+        r = upload(c, liar, name="liar.mp4")
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"].startswith(
+            "liar.mp4: the first frame cannot be decoded within the frame size limit 640x640 "
+            "(serve.max_width / serve.max_height); the headers state 64x64"
+        )
+        assert decoded == [] and leftovers(tmp_path) == ([], [])
+
+
 @pytest.mark.parametrize(
     ("fmt", "codec", "name", "kind"),
     [

@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 import unicodedata
 import uuid
@@ -444,11 +445,16 @@ def create_app(
     # -- API -------------------------------------------------------------
     active: dict[str, int] = {}
     inflight: dict[str, int] = {}
+    decoding = threading.BoundedSemaphore(serve.max_concurrent_decodes)
 
     async def check_headers(received: ReceivedFile) -> None:
         received.info = await run_in_threadpool(
-            probe_headers, received.tmp_path, received.original_name, serve
+            probe_headers, received.tmp_path, received.original_name, serve, decoding
         )
+
+    def full_probe(received: ReceivedFile) -> dict[str, Any]:
+        with decoding:
+            return probe_upload(received.tmp_path, received.original_name, config)
 
     @app.post("/api/jobs", status_code=201)
     async def upload(request: Request) -> Response:
@@ -478,10 +484,7 @@ def create_app(
                 check_file=check_headers,
             )
             fields = check_fields(form.fields)
-            infos = [
-                await run_in_threadpool(probe_upload, f.tmp_path, f.original_name, config)
-                for f in form.files
-            ]
+            infos = [await run_in_threadpool(full_probe, f) for f in form.files]
             jobs = await run_in_threadpool(_accept, store, data, team, fields, form, infos)
         except UploadError as exc:
             form.discard()

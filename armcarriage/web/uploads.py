@@ -47,6 +47,8 @@ _IMAGE_MAGIC = (
 )
 _IMAGE_CODECS = {"png", "mjpeg", "jpegls", "bmp", "tiff", "webp", "gif", "jpeg2000", "qoi"}
 _SNIFF_BYTES = 16
+_FIRST_FRAME_PACKETS = 300
+"""Packets read while looking for the first frame (B-frame delay, leading audio-less gaps)."""
 
 
 class UploadError(Exception):
@@ -457,7 +459,12 @@ def check_fields(fields: dict[str, str]) -> dict[str, str]:
     return {"athlete": athlete, "date": date, "view_hint": "" if view == "auto" else view}
 
 
-def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[str, Any]:
+def probe_headers(
+    path: Path,
+    original_name: str,
+    limits: ServeConfig,
+    gate: contextlib.AbstractContextManager[Any] | None = None,
+) -> dict[str, Any]:
     """Read a received file's container headers and check them, decoding no frame.
 
     The frame size comes from the stream's codec parameters, the duration and
@@ -465,7 +472,12 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
     decode no frame (``skip_frame=all``; it would otherwise decode the first
     frame, 590 MB for a 16000x16000 H.264 frame), and decoders are barred
     (``max_pixels``) from any frame larger than ``max_width x max_height``.
-    Still images (PNG, JPEG, ... alone or as a one-frame container) are refused.
+    Once the headers pass, the first frame is decoded under that bar, so a
+    container that understates its frame size is refused too. Still images
+    (PNG, JPEG, ... alone or as a one-frame container) are refused. ``gate``
+    (e.g. a semaphore) is held while that frame is decoded: a decoder sets up
+    its tables for the coded size before it refuses the frame (80 MB for
+    16000x16000), so the number of such decodes at once is bounded.
 
     Returns
     -------
@@ -533,7 +545,49 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
         )
     if problems:
         raise UploadError(422, f"{name}: " + "; ".join(problems))
+    with gate if gate is not None else contextlib.nullcontext():
+        _check_first_frame(path, name, limits, info)
     return info
+
+
+def _check_first_frame(path: Path, name: str, limits: ServeConfig, info: dict[str, Any]) -> None:
+    """Decode the first frame with the decoder barred from frames over the size limit.
+
+    A container can state a small frame size while the coded stream holds a
+    huge one; the full probe would then decode it unbounded. Here the decoder
+    refuses any frame over ``max_width x max_height`` pixels before allocating it.
+    """
+    import av
+
+    limit = (
+        f"the frame size limit {limits.max_width}x{limits.max_height} "
+        "(serve.max_width / serve.max_height)"
+    )
+    stated = f"{info['width']}x{info['height']}"
+    try:
+        with av.open(str(path), mode="r", options={"skip_frame": "all"}) as container:
+            stream = container.streams.video[0]
+            cc = stream.codec_context
+            cc.thread_count = 1  # frame threads would hold packets back and allocate per thread
+            cc.options = {"max_pixels": str(int(limits.max_width) * int(limits.max_height))}
+            for n, packet in enumerate(container.demux(stream)):
+                for frame in cc.decode(packet):
+                    w, h = frame.width, frame.height
+                    if not _fits(w, h, limits) and not _fits(h, w, limits):
+                        raise UploadError(
+                            422,
+                            f"{name}: the first frame is {w}x{h} (the headers state {stated}), "
+                            f"over {limit}",
+                        )
+                    return
+                if n >= _FIRST_FRAME_PACKETS:
+                    return  # no frame this early: the full probe says what is wrong
+    except av.error.FFmpegError as exc:
+        raise UploadError(
+            422,
+            f"{name}: the first frame cannot be decoded within {limit}; the headers state "
+            f"{stated} ({exc.strerror or type(exc).__name__})",
+        ) from None
 
 
 def _read_headers(path: Path, options: dict[str, str]) -> dict[str, Any] | None:
