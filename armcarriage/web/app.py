@@ -55,6 +55,7 @@ from fastapi.templating import Jinja2Templates
 
 from armcarriage.config import Config
 from armcarriage.errors import InputError
+from armcarriage.memory import release_free_memory
 from armcarriage.web import history as web_history
 from armcarriage.web.auth import TokenTable, load_tokens
 from armcarriage.web.store import Job, JobStore
@@ -454,7 +455,10 @@ def create_app(
 
     def full_probe(received: ReceivedFile) -> dict[str, Any]:
         with decoding:
-            return probe_upload(received.tmp_path, received.original_name, config)
+            try:
+                return probe_upload(received.tmp_path, received.original_name, config)
+            finally:
+                release_free_memory()  # a 4K first frame's buffers, kept by the thread's arena
 
     @app.post("/api/jobs", status_code=201)
     async def upload(request: Request) -> Response:

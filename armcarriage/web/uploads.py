@@ -545,8 +545,13 @@ def probe_headers(
         )
     if problems:
         raise UploadError(422, f"{name}: " + "; ".join(problems))
+    from armcarriage.memory import release_free_memory
+
     with gate if gate is not None else contextlib.nullcontext():
-        _check_first_frame(path, name, limits, info)
+        try:
+            _check_first_frame(path, name, limits, info)
+        finally:  # the decoder's tables went to this thread's heap arena, kept unless trimmed
+            release_free_memory()
     return info
 
 
@@ -557,37 +562,45 @@ def _check_first_frame(path: Path, name: str, limits: ServeConfig, info: dict[st
     huge one; the full probe would then decode it unbounded. Here the decoder
     refuses any frame over ``max_width x max_height`` pixels before allocating it.
     """
-    import av
-
     limit = (
         f"the frame size limit {limits.max_width}x{limits.max_height} "
         "(serve.max_width / serve.max_height)"
     )
     stated = f"{info['width']}x{info['height']}"
+    size, error = _first_frame_size(path, int(limits.max_width) * int(limits.max_height))
+    # raised here, outside the decoding function: no traceback keeps its decoder alive
+    if error:
+        raise UploadError(
+            422,
+            f"{name}: the first frame cannot be decoded within {limit}; the headers state "
+            f"{stated} ({error})",
+        )
+    if size is not None and not _fits(*size, limits) and not _fits(size[1], size[0], limits):
+        raise UploadError(
+            422,
+            f"{name}: the first frame is {size[0]}x{size[1]} (the headers state {stated}), "
+            f"over {limit}",
+        )
+
+
+def _first_frame_size(path: Path, max_pixels: int) -> tuple[tuple[int, int] | None, str]:
+    """``((width, height) or None, decoder error or '')`` of the first decodable frame."""
+    import av
+
     try:
         with av.open(str(path), mode="r", options={"skip_frame": "all"}) as container:
             stream = container.streams.video[0]
             cc = stream.codec_context
             cc.thread_count = 1  # frame threads would hold packets back and allocate per thread
-            cc.options = {"max_pixels": str(int(limits.max_width) * int(limits.max_height))}
+            cc.options = {"max_pixels": str(max_pixels)}
             for n, packet in enumerate(container.demux(stream)):
                 for frame in cc.decode(packet):
-                    w, h = frame.width, frame.height
-                    if not _fits(w, h, limits) and not _fits(h, w, limits):
-                        raise UploadError(
-                            422,
-                            f"{name}: the first frame is {w}x{h} (the headers state {stated}), "
-                            f"over {limit}",
-                        )
-                    return
+                    return (frame.width, frame.height), ""
                 if n >= _FIRST_FRAME_PACKETS:
-                    return  # no frame this early: the full probe says what is wrong
+                    break  # no frame this early: the full probe says what is wrong
     except av.error.FFmpegError as exc:
-        raise UploadError(
-            422,
-            f"{name}: the first frame cannot be decoded within {limit}; the headers state "
-            f"{stated} ({exc.strerror or type(exc).__name__})",
-        ) from None
+        return None, exc.strerror or type(exc).__name__
+    return None, ""
 
 
 def _read_headers(path: Path, options: dict[str, str]) -> dict[str, Any] | None:
