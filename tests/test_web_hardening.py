@@ -315,6 +315,19 @@ def test_only_allowed_host_names_are_served(tmp_path: Path) -> None:
         assert c.get("/healthz", headers={"Host": "anything.example"}).status_code == 200
 
 
+def test_serve_adds_the_bound_address_to_the_allowed_hosts() -> None:
+    from armcarriage.web.cli import with_bind_host
+
+    def hosts(host: str, allowed: str = "localhost,127.0.0.1,::1") -> str:
+        cfg = Config().override({"serve.host": host, "serve.allowed_hosts": allowed})
+        return with_bind_host(cfg).serve.allowed_hosts
+
+    assert hosts("192.168.1.4") == "localhost,127.0.0.1,::1,192.168.1.4"
+    assert hosts("127.0.0.1") == "localhost,127.0.0.1,::1"
+    assert hosts("0.0.0.0") == "localhost,127.0.0.1,::1"  # a wildcard names no host
+    assert hosts("coach.example.org", "*") == "*"
+
+
 @pytest.mark.parametrize(
     "headers",
     [
