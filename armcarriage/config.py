@@ -441,31 +441,31 @@ class ReportConfig:
     """Write ``annotated.mp4`` (the clip with the overlay; ``analyze --export-video``). Off
     by default: it is the dearest report (it decodes, draws and re-encodes every frame),
     and the page shows the key frames."""
-    drift_min_strides: int = 30
+    drift_min_strides: int = setting(30, ge=2, le=100_000)
     """Fewest strides for a fatigue-drift comparison (first third vs last third of the
     strides). With 30, each third holds 10 strides, so one odd stride cannot move its
     median; a shorter clip (30 strides is about 20 s of running) is a snapshot, not a
     run that could tire, and gets no drift."""
-    percent_floor_deg: float = 5.0
+    percent_floor_deg: float = setting(5.0, ge=0, le=180)
     """Angles smaller than this (degrees) get no percentage (symmetry index, relative
     drift): a few degrees is the keypoint noise of a phone clip, so a ratio of two such
     angles is noise."""
-    percent_floor_tl: float = 0.05
+    percent_floor_tl: float = setting(0.05, ge=0, le=10)
     """Lengths in torso lengths smaller than this get no percentage: a relaxed runner's
     shoulder height reads up to 0.036 torso lengths of keypoint noise in a side view
     (cues.toml, rule shrug_level_side)."""
-    percent_floor_sw: float = 0.05
+    percent_floor_sw: float = setting(0.05, ge=0, le=10)
     """Lengths in shoulder widths smaller than this get no percentage (the same few
     pixels of keypoint noise as ``percent_floor_tl``, on a shorter length)."""
-    height_cm: float = 0.0
+    height_cm: float = setting(0.0, ge=0, le=260)
     """The runner's height (``analyze --height-cm``); when > 0, distances in torso
     lengths and shoulder widths are also given in centimetres."""
-    torso_height_ratio: float = 0.288
+    torso_height_ratio: float = setting(0.288, gt=0, le=1)
     """Torso length (shoulder landmarks' midpoint to hip landmarks' midpoint) as a share
     of body height: shoulder height 0.818 H minus hip height 0.530 H in the segment
     proportions of Drillis and Contini (1966), as tabled in Winter, Biomechanics and
     Motor Control of Human Movement (2009), fig. 4.1."""
-    shoulder_width_height_ratio: float = 0.259
+    shoulder_width_height_ratio: float = setting(0.259, gt=0, le=1)
     """Shoulder width (between the shoulder landmarks, on top of the shoulders) as a
     share of body height: the biacromial width 0.259 H of the same proportions."""
     html: bool = True
@@ -560,8 +560,10 @@ class ServeConfig:
     """Longest text field or part header of an upload, and largest sign-in form, bytes."""
     max_name_chars: int = setting(120, ge=8, le=255)
     """Uploaded file names are kept for display (NFC) up to this many characters."""
-    max_concurrent_uploads: int = setting(2, ge=1, le=1000)
+    max_concurrent_uploads: int = setting(3, ge=1, le=1000)
     """Uploads one team may stream at the same time; more are answered 429."""
+    max_concurrent_decodes: int = setting(2, ge=1, le=64)
+    """First frames of uploads the server decodes at once (each up to the frame size limit)."""
     team_quota_mb: float = setting(50_000.0, gt=0, le=1e9)
     """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""
     allowed_hosts: str = setting("localhost,127.0.0.1,::1", text="comma-separated host names")
