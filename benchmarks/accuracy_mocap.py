@@ -599,7 +599,10 @@ Per case `NAME`:
   `{left,right}_{shoulder,elbow,wrist,hip}` (joint centres), `{left,right}_ear` (ear landmark),
   `thorax_up` (trunk axis; a held shrug moves the shoulders along it), `source_frame` (T,) frame
   of the BVH file each frame comes from. `np.load(path)`.
-- `NAME.events.csv`: true foot strikes and toe-offs (`foot`, `kind`, `time`, `frame`).
+- `NAME.events.csv`: true foot strikes and toe-offs from the capture (`foot`, `kind`, `time` and
+  `frame` of the first frame in contact or off it, `time_subframe` the moment between frames):
+  a foot is on the ground while its heel or toe joint is within 1 cm of its ground level
+  (`armcarriage_eval.mocap.foot_contact`).
 - `NAME.json`: the clip spec (trial, view, camera, arm variant: `cross_deg` forearm turned about
   the upper arm towards the midline at the forward end of the swing, `adduction_deg` whole arm
   turned towards the midline, `shrug_m` shoulders and arms raised along the trunk axis for the
@@ -607,7 +610,8 @@ Per case `NAME`:
 
 The elbow angle of the joint centres equals `armcarriage_eval.mocap.elbow_angles` of the
 trial (the retargeting moves each arm chain as a whole); the truth track's elbow angle uses
-the shoulder landmark and differs from it by up to a few degrees.
+the shoulder landmark (1.5 cm higher) and reads 1.1 deg more on average (at most 3.0 deg over
+the suite).
 
 ```python
 import numpy as np

@@ -672,7 +672,7 @@ def make_clip(out: str | Path, spec: MocapClipSpec, mocap_dir: str | Path) -> Mo
 
     Files: ``.truth.parquet`` (exact pose track with world landmarks),
     ``.joints.npz`` (:func:`truth_joints`), ``.events.csv`` (true foot
-    events with ``frame``) and ``.json`` (spec, camera, trial facts).
+    events of :func:`mapped_events`) and ``.json`` (spec, camera, trial facts).
     """
     out = Path(out)
     rig, kin, cam = build(spec, mocap_dir)
@@ -698,9 +698,7 @@ def write_truth(
     paths = clip_paths(video)
     clip_truth_track(spec, kin, camera, source=video.name).save(paths["truth"])
     np.savez(paths["joints"], **truth_joints(kin), source_frame=rig.source_frames)
-    ev = kin.events.copy()
-    ev["frame"] = np.rint(ev["time"] * spec.fps).astype(int)
-    write_text(paths["events"], ev.to_csv(index=False, float_format="%.6f"))
+    write_text(paths["events"], rig.events.to_csv(index=False, float_format="%.6f"))
     meta: dict[str, Any] = {
         "schema_version": 1,
         "spec": dataclasses.asdict(spec),
