@@ -347,6 +347,10 @@ def _stride_values(
     return vals
 
 
+FIRST_STRIDE_NUMBER = 1
+"""The number people read for the first stride (``Analysis.strides["stride"]`` is 0-based);
+strides.csv, the report, the cues and every command that takes a stride number use it."""
+
 EXACT_DEPTH = "exact"
 """Track attribute ``depth`` of a track whose landmark depth is exact (a projection of known 3D
 points), not a pose model's guess."""
