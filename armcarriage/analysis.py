@@ -59,7 +59,14 @@ from armcarriage.metrics.crossing import crossing_stride
 from armcarriage.metrics.elbow import elbow_stride
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
-from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
+from armcarriage.metrics.geometry import midpoint, trunk_up
+from armcarriage.metrics.shrug import (
+    neck_gap,
+    neck_stride,
+    shoulder_tops,
+    shrug_baseline,
+    shrug_stride,
+)
 from armcarriage.metrics.summary import summarize
 from armcarriage.metrics.swing import lift_stride, swing_stride, wrist_stride
 from armcarriage.metrics.timing import timing_stride
@@ -84,6 +91,7 @@ _FAMILY: dict[str, tuple[str, tuple[str, ...]]] = {
     "wrist": ("wrist_forward", ("wrist",)),
     "crossing": ("crossing", ("wrist",)),
     "shrug": ("shoulder_elevation", ("shoulder",)),
+    "neck": ("neck_gap", ("shoulder",)),
     "phase": ("wrist_forward", ("wrist",)),
 }
 """Per-arm family: the series its coverage is read from and the landmarks of its visibility."""
@@ -92,7 +100,8 @@ _SPREAD_FLOOR = {"deg": 1.0, "tl": 0.01, "sw": 0.01, "%": 2.0, "s": 0.005, "step
 
 
 def family_of(metric: str) -> str:
-    """Return the metric family (elbow, swing, wrist, crossing, shrug, rotation, phase, timing)."""
+    """Return the metric family (elbow, swing, wrist, crossing, neck, shrug, rotation, phase,
+    timing)."""
     if metric.startswith("elbow_angle"):
         return "elbow"
     if metric.startswith("swing_"):
@@ -101,6 +110,8 @@ def family_of(metric: str) -> str:
         return "wrist"
     if metric.startswith("crossing_"):
         return "crossing"
+    if metric == "shrug_neck_tl":
+        return "neck"
     if metric.startswith("shrug_"):
         return "shrug"
     if metric == "trunk_rotation_deg":
@@ -245,6 +256,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
     series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source)
+    add_neck_series(series, ct, view["label"], norms["torso_length_px"])
     settings["normalisers"] = norms
     if sr.status != "ok":
         settings["observed_cadence_spm"] = sr.cadence_spm
@@ -253,7 +265,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         if sr.status == "too_few_strides":
             out.cadence_spm = sr.cadence_spm
         return out
-    source_reasons = measurement_reasons(ct, cfg)
+    source_reasons = measurement_reasons(ct, cfg, view["label"])
     table = stride_table(ct, view, sr, series, cfg, source_reasons)
     reasons = {m: view_reason(m, view["label"]) or source_reasons.get(m, "") for m in METRICS}
     summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
@@ -334,6 +346,11 @@ def _window_stats(
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
     vis = visibility_factor(ct.ds["visibility"].sel(keypoint=marks).values[idx],
                             mc.visibility_full, mc.visibility_floor)
+    if family == "crossing":
+        # a wrist that cleaning kept passed the position checks (cleaning.usable_wrists):
+        # its position, not the model's visibility score, says how well it is placed
+        placed = np.isfinite(ct.ds["position"].sel(keypoint=marks).values[idx]).all(axis=-1)
+        vis = np.where(placed, 1.0, vis)
     return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
 
 
@@ -355,11 +372,33 @@ def _stride_values(
                             float(row["stride_time_s"])))
     vals.update(crossing_stride(col(f"{side}_crossing")))
     vals.update(shrug_stride(col(f"{side}_shoulder_elevation"), baseline))
+    vals.update(neck_stride(col(f"{side}_neck_gap")))
     vals.update(rotation_stride(col("trunk_rotation")))
     vals.update(phase_stride(col(f"{side}_wrist_forward"), col(f"{other}_ankle_forward"),
                              col("time"), float(row["stride_time_s"])))
     vals.update(timing_stride(row))
     return vals
+
+
+def add_neck_series(series: pd.DataFrame, ct: PoseTrack, view: str, torso_px: float) -> None:
+    """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
+
+    NaN throughout on a track without silhouette numbers.
+    """
+    ls, rs = ct.xy("left_shoulder"), ct.xy("right_shoulder")
+    up = trunk_up(ls, rs, ct.xy("left_hip"), ct.xy("right_hip"))
+    ear = midpoint(ct.xy("left_ear"), ct.xy("right_ear"))
+    for side in ("left", "right"):
+        top = shoulder_tops(ct, side, view)
+        series[f"{side}_neck_gap"] = (
+            np.full(ct.n_frames, np.nan) if top is None else neck_gap(top, ear, up, torso_px)
+        )
+
+
+NO_SILHOUETTE_REASON = (
+    "the pose track holds no silhouette numbers (made without the segmentation mask, "
+    "pose.silhouette); analyse the video again to measure it"
+)
 
 
 EXACT_DEPTH = "exact"
@@ -373,7 +412,7 @@ POSE_DEPTH_ROTATION_REASON = (
 )
 
 
-def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
+def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[str, str]:
     """Return ``{metric: reason}`` for metrics this track's source cannot measure.
 
     Trunk rotation is read from the landmarks' depth, which a pose model only
@@ -381,9 +420,13 @@ def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
     it is measured only on tracks whose ``depth`` attribute says it is exact
     (:data:`EXACT_DEPTH`: projections of known 3D points, as the evaluation package makes).
     """
+    out: dict[str, str] = {}
+    if "silhouette" not in track.ds and view in ("", "front", "rear"):
+        out["shrug_neck_tl"] = NO_SILHOUETTE_REASON
     if cfg.metrics.rotation_from_pose_depth or track.ds.attrs.get("depth") == EXACT_DEPTH:
-        return {}
-    return {"trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON}
+        return out
+    out["trunk_rotation_deg"] = POSE_DEPTH_ROTATION_REASON
+    return out
 
 
 def stride_table(
@@ -405,7 +448,7 @@ def stride_table(
     baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
                                    mc.shrug_baseline_percentile) for s in ("left", "right")}
     if source_reasons is None:
-        source_reasons = measurement_reasons(ct, cfg)
+        source_reasons = measurement_reasons(ct, cfg, label)
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))

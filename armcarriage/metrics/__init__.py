@@ -108,6 +108,12 @@ SHRUG_REAR_REASON = (
 )
 """Why shoulder shrug is not measured from behind."""
 
+SHRUG_NECK_REAR_REASON = (
+    "not validated from behind: the ears the neck is measured from are guessed by the pose "
+    "model when the face is turned away; film from the front or the side"
+)
+"""Why the neck gap is not measured from behind."""
+
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("elbow_angle_mean", "deg", "Mean elbow angle over the stride",
                _ELBOW + "mean over the stride's frames.", SIDE_VIEWS),
@@ -158,6 +164,17 @@ _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("crossing_fraction_pct", "%", "Share of the stride with the wrist across",
                "Percentage of the stride's frames in which geometry.midline_crossing > 0.",
                FRONTAL_VIEWS, better_view="front"),
+    MetricSpec("shrug_neck_tl", "tl", "Neck left visible above the shoulder (small = held up)",
+               "Distance from the ear centre down to the top of the shoulder's outline along "
+               "the trunk axis, in clip-median torso lengths (metrics.shrug.neck_gap). The "
+               "outline is read off the person's segmentation mask by the pose stage "
+               "(armcarriage.silhouette): from the front the top of the silhouette in the "
+               "shoulder landmark's column, from the side the row where the neck widens into "
+               "the shoulders. Absolute, not relative to the clip, so shoulders held up "
+               "throughout show; value = median over the stride. Compared with a normal band "
+               "(cues.toml, rule shrug_held). Missing on tracks made without the mask.",
+               (*SIDE_VIEWS, "front"), better_view="front",
+               view_notes=(("rear", SHRUG_NECK_REAR_REASON),)),
     MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
                _SHRUG + "value = median of e - b over the stride.",
                (*SIDE_VIEWS, "front"), better_view="front",
@@ -197,6 +214,7 @@ __all__ = [
     "ALL_VIEWS",
     "FRONTAL_VIEWS",
     "METRICS",
+    "SHRUG_NECK_REAR_REASON",
     "SHRUG_REAR_REASON",
     "SIDE_VIEWS",
     "MetricSpec",

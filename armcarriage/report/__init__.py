@@ -84,6 +84,7 @@ def write_reports(
     outputs["summary"] = write_summary(
         analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
         not_assessed=assessment.not_assessed, watch=assessment.watch,
+        borderline=assessment.borderline,
     )
     if config.report.html:
         outputs["report"] = write_html_report(

@@ -128,6 +128,7 @@ def build_summary(
     good: Sequence[str] = (),
     not_assessed: Sequence[dict[str, str]] = (),
     watch: Sequence[str] = (),
+    borderline: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Assemble the ``summary.json`` document.
 
@@ -147,6 +148,9 @@ def build_summary(
         Rules that could not be checked, with reasons.
     watch
         Faults close to their threshold without firing.
+    borderline
+        Figures within the measured noise of a threshold
+        (:attr:`armcarriage.cues.Assessment.borderline`).
 
     Returns
     -------
@@ -154,7 +158,8 @@ def build_summary(
         JSON-ready: ``schema_version``, ``created``, ``clip``, ``status``,
         ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
         ``validity``, ``metrics`` (every metric's per-arm median, spread,
-        confidence and drift), ``cues``, ``good``, ``watch``, ``not_assessed``.
+        confidence and drift), ``cues``, ``good``, ``watch``, ``borderline``,
+        ``not_assessed``.
 
     """
     track = analysis.track
@@ -182,6 +187,7 @@ def build_summary(
         "cues": [c.to_dict() for c in cues],
         "good": list(good),
         "watch": list(watch),
+        "borderline": [dict(b) for b in borderline],
         "not_assessed": list(not_assessed),
     })
 
