@@ -57,9 +57,9 @@ from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
 from armcarriage.metrics.elbow import elbow_stride
+from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
-from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.shrug import (
     neck_gap,
     neck_stride,
@@ -100,8 +100,7 @@ _SPREAD_FLOOR = {"deg": 1.0, "tl": 0.01, "sw": 0.01, "%": 2.0, "s": 0.005, "step
 
 
 def family_of(metric: str) -> str:
-    """Return the metric family (elbow, swing, wrist, crossing, neck, shrug, rotation, phase,
-    timing)."""
+    """Return the metric family (elbow, swing, wrist, crossing, neck, shrug, ..., timing)."""
     if metric.startswith("elbow_angle"):
         return "elbow"
     if metric.startswith("swing_"):

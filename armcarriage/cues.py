@@ -368,7 +368,7 @@ def _measured(strides: pd.DataFrame, metric: str, min_conf: float) -> pd.DataFra
 
 
 def _limit(rule: CueRule) -> float:
-    """The value a stride must pass: the threshold moved out by the rule's noise."""
+    """Return the value a stride must pass: the threshold moved out by the rule's noise."""
     return rule.threshold - rule.noise if rule.comparison == "below" else (
         rule.threshold + rule.noise)
 

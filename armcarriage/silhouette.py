@@ -170,5 +170,10 @@ def silhouette_features(
     return out
 
 
-__all__ = ["MIRROR_FEATURES", "SILHOUETTE_FEATURES", "WIDEN", "empty_features",
-           "silhouette_features"]
+__all__ = [
+    "MIRROR_FEATURES",
+    "SILHOUETTE_FEATURES",
+    "WIDEN",
+    "empty_features",
+    "silhouette_features",
+]

@@ -425,8 +425,9 @@ class PoseTrack:
             frame=df["frame"].to_numpy(np.int64),
             attrs=attrs,
             silhouette=(
-                np.stack([df[f"silhouette_{f}"].to_numpy(float) for f in SILHOUETTE_FEATURES],
-                         axis=1)
+                np.stack(
+                    [df[f"silhouette_{f}"].to_numpy(float) for f in SILHOUETTE_FEATURES], axis=1
+                )
                 if all(f"silhouette_{f}" in df.columns for f in SILHOUETTE_FEATURES)
                 else None
             ),
