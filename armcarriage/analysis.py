@@ -326,9 +326,15 @@ def visibility_factor(visibility: np.ndarray, full: float, floor: float) -> np.n
 
 def _window_stats(
     ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str,
-    mc: MetricsConfig,
+    mc: MetricsConfig, seen_visibility: float | None = None,
 ) -> tuple[float, float]:
-    """Return (coverage, mean visibility factor) of one family for one arm over ``idx``."""
+    """Return (coverage, mean visibility factor) of one family for one arm over ``idx``.
+
+    ``seen_visibility``: for midline crossing from behind, the coverage counts only
+    frames whose wrist scores at least this (seen, not guessed): a wrist hidden behind
+    the body is placed by the model's guess, which reads a crossing hand short of the
+    midline, so only the visibility score tells a seen wrist from a hidden one there.
+    """
     if family == "rotation":
         cols, marks = ["trunk_rotation"], [f"{s}_{p}" for s in ("left", "right")
                                             for p in ("shoulder", "hip")]
@@ -345,12 +351,39 @@ def _window_stats(
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
     vis = visibility_factor(ct.ds["visibility"].sel(keypoint=marks).values[idx],
                             mc.visibility_full, mc.visibility_floor)
-    if family == "crossing":
-        # a wrist that cleaning kept passed the position checks (cleaning.usable_wrists):
-        # its position, not the model's visibility score, says how well it is placed
-        placed = np.isfinite(ct.ds["position"].sel(keypoint=marks).values[idx]).all(axis=-1)
-        vis = np.where(placed, 1.0, vis)
+    if family == "crossing" and seen_visibility is not None:
+        seen = ct.ds["visibility"].sel(keypoint=marks).values[idx] >= seen_visibility
+        cov = min(cov, float(seen.mean()))
     return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
+
+
+FRONT_HIDDEN_REASON = (
+    "the pose model scored this wrist as hidden in front of the body in much of the stride, "
+    "and there it draws a crossing hand on its own side (on motion-capture renders it put "
+    "crossing wrists 25 px, about 0.45 shoulder widths, short of the truth), so a reading "
+    "short of the midline cannot tell that the hand did not cross; a reading across it is "
+    "reported"
+)
+"""Why crossing is missing for a front-view stride whose wrist was mostly hidden and reads short."""
+
+
+def _hidden_short(
+    ct: PoseTrack, idx: np.ndarray, side: str, crossing_max: float, cfg: Config
+) -> str:
+    """Return :data:`FRONT_HIDDEN_REASON` for a stride whose low-score wrist reads no crossing.
+
+    Cleaning keeps a low-score wrist whose position fits the arm
+    (:func:`armcarriage.cleaning.usable_wrists`); its error runs one way, towards the
+    hand's own side, so it can show a crossing but not rule one out. When fewer than
+    ``metrics.min_coverage`` of the stride's frames score the wrist as seen and the
+    stride reads short of the midline, the stride is not measured.
+    """
+    if idx.size == 0 or not np.isfinite(crossing_max) or crossing_max > 0:
+        return ""
+    seen = ct.ds["visibility"].sel(keypoint=f"{side}_wrist").values[idx]
+    if float(np.mean(seen >= cfg.cleaning.min_visibility)) >= cfg.metrics.min_coverage:
+        return ""
+    return FRONT_HIDDEN_REASON
 
 
 def _stride_values(
@@ -462,7 +495,9 @@ def stride_table(
             for m in METRICS:
                 fam = family_of(m)
                 if fam not in stats:
-                    stats[fam] = _window_stats(ct, idx, series, side, fam, mc)
+                    stats[fam] = _window_stats(
+                        ct, idx, series, side, fam, mc,
+                        cfg.cleaning.min_visibility if label == "rear" else None)
                 cov, vis = stats[fam]
                 reason, factor = arm_rule(m, label, side, view.get("near_side"),
                                           mc.far_arm_policy, mc.far_arm_confidence)
@@ -473,6 +508,8 @@ def stride_table(
                                              mc.crossing_rear_min_coverage)
                 if not reason and not np.isfinite(value):
                     reason = "could not be computed: landmarks or foot events missing"
+                if not reason and fam == "crossing" and label == "front":
+                    reason = _hidden_short(ct, idx, side, vals["crossing_max_sw"], cfg)
                 conf = factor * view_factor * vis * cov
                 if fam == "timing":
                     conf *= timing_factor
