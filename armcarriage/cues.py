@@ -34,6 +34,7 @@ import pandas as pd
 
 from armcarriage.config import Config
 from armcarriage.errors import ConfigError
+from armcarriage.metrics import METRICS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -550,6 +551,9 @@ def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str
     """
     if rule.noise <= 0:
         return []
+    spec = METRICS.get(rule.metric)
+    if spec is not None and not spec.per_arm and groups:  # one figure, on both arm rows
+        groups = {"all": next(iter(groups.values()))}
     out = []
     unit = unit_of(rule.metric)
     for side, sub in groups.items():

@@ -123,9 +123,14 @@ def test_front_uses_the_outline_side_the_landmark():
 
 
 def test_held_shrug_cued_from_the_front_relaxed_not():
-    held = assess(make_analysis(view="front", values={"shrug_neck_tl": 0.27}))
+    rule = next(r for r in load_rules() if r.id == "shrug_held")
+    held = assess(make_analysis(view="front", values={"shrug_neck_tl": 0.24}))
     assert [c.rule_id for c in held.fired] == ["shrug_held"]
-    assert held.fired[0].evidence.noise == pytest.approx(0.01)
+    assert held.fired[0].evidence.noise == rule.noise > 0
+    # past the threshold but inside the noise: borderline, one entry for the one figure
+    near = assess(make_analysis(view="front", values={"shrug_neck_tl": rule.threshold - 0.005}))
+    assert not near.fired
+    assert [(b["rule"], b["side"]) for b in near.borderline] == [("shrug_held", "both")]
     relaxed = assess(make_analysis(view="front", values={"shrug_neck_tl": 0.37}))
     assert not relaxed.fired and not relaxed.borderline
     assert any(g.startswith("Shoulders") for g in relaxed.good)

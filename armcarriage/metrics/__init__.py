@@ -164,16 +164,18 @@ _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("crossing_fraction_pct", "%", "Share of the stride with the wrist across",
                "Percentage of the stride's frames in which geometry.midline_crossing > 0.",
                FRONTAL_VIEWS, better_view="front"),
-    MetricSpec("shrug_neck_tl", "tl", "Neck left visible above the shoulder (small = held up)",
-               "Distance from the ear centre down to the top of the shoulder's outline along "
-               "the trunk axis, in clip-median torso lengths (metrics.shrug.neck_gap). The "
-               "outline is read off the person's segmentation mask by the pose stage "
-               "(armcarriage.silhouette): from the front the top of the silhouette in the "
-               "shoulder landmark's column, from the side the row where the neck widens into "
-               "the shoulders. Absolute, not relative to the clip, so shoulders held up "
-               "throughout show; value = median over the stride. Compared with a normal band "
-               "(cues.toml, rule shrug_held). Missing on tracks made without the mask.",
-               (*SIDE_VIEWS, "front"), better_view="front",
+    MetricSpec("shrug_neck_tl", "tl", "Neck left visible above the shoulders (small = held up)",
+               "Distance from the ear centre down to the top of the shoulders along the trunk "
+               "axis, in clip-median torso lengths (metrics.shrug.neck_gap). From the front "
+               "the top of each shoulder's outline, read off the person's segmentation mask "
+               "by the pose stage (armcarriage.silhouette: the top of the silhouette in the "
+               "shoulder landmark's column), the two shoulders averaged; from the side the "
+               "near shoulder's landmark (there the outline merges with the neck). Absolute, "
+               "not relative to the clip, so shoulders held up throughout show; value = "
+               "median over the stride, one value for both arms. Compared with a normal band "
+               "(cues.toml, rule shrug_held). From the front missing on tracks made without "
+               "the mask.",
+               (*SIDE_VIEWS, "front"), per_arm=False, better_view="front",
                view_notes=(("rear", SHRUG_NECK_REAR_REASON),)),
     MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
                _SHRUG + "value = median of e - b over the stride.",
