@@ -570,9 +570,9 @@ def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str
             "rule": rule.id, "title": rule.title, "metric": rule.metric,
             "side": "both" if side == "all" else side, "value": med,
             "threshold": rule.threshold, "noise": rule.noise, "unit": unit,
-            "text": (f"{rule.title}: borderline ({arm}median {_fmt(med, unit)} against the "
-                     f"threshold {_fmt(rule.threshold, unit)} {rule.comparison}; within the "
-                     f"measured noise of +/- {_fmt(rule.noise, unit)} in this view)."),
+            "text": (f"{rule.title}: borderline ({arm}median {med:.3g} {unit} against the "
+                     f"threshold {rule.threshold:g} {unit} ({rule.comparison}), within the "
+                     f"measured noise of +/- {rule.noise:g} in this view)."),
         })
     return out
 
