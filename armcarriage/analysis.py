@@ -418,11 +418,10 @@ def add_neck_series(
     """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
 
     One figure for the runner, repeated in both sides' columns: from the front the
-    mean of the two shoulders' gaps (each alone where the other is missing; on
-    motion-capture renders the two sides read up to 0.045 torso lengths apart while
-    the truth's shoulders were level within 1 mm, so the mean halves an error the
-    runner does not have); from the side the near shoulder's. NaN throughout on a
-    front-view track without silhouette numbers.
+    mean of the two shoulders' gaps (each alone where the other is missing): the two
+    outlines read apart on renders whose true shoulders were level, so the mean halves
+    an error the runner does not have. From the side the near shoulder's. NaN
+    throughout on a front-view track without silhouette numbers.
     """
     label = str(view.get("label", ""))
     ls, rs = ct.xy("left_shoulder"), ct.xy("right_shoulder")

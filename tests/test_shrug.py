@@ -161,3 +161,31 @@ def test_a_cued_metric_is_not_also_listed_as_not_assessed():
     assert "shrug_rise_side" not in listed
     # a metric no rule of this view measures is still listed
     assert "tight_elbow" in listed
+
+
+def test_cleaning_keeps_the_silhouette_on_its_frames():
+    from metrics_fixture import Runner, side_runner
+
+    from armcarriage.cleaning import clean
+
+    tr = side_runner(Runner())
+    n = tr.n_frames
+    sil = np.tile(np.arange(n, dtype=float)[:, None], (1, len(SILHOUETTE_FEATURES)))
+    ds = tr.ds.copy(deep=True)
+    ds["silhouette"] = (("time", "silhouette_feature"), sil)
+    ds = ds.assign_coords(silhouette_feature=list(SILHOUETTE_FEATURES))
+    ds["position"].values[10] = np.nan  # no pose in frame 10: its numbers mean nothing
+    out = clean(PoseTrack(ds)).track
+    head = out.silhouette("head_top")
+    assert np.isnan(head[10])
+    assert head[11] == 11 and head[0] == 0
+    # uneven timestamps: every grid point takes its nearest frame's numbers
+    t = tr.time.copy()
+    t[20:] += 0.5 / tr.fps
+    uneven = PoseTrack(ds.assign_coords(time=t))
+    res = clean(uneven)
+    assert res.report["resampled"]
+    grid, got = res.track.time, res.track.silhouette("head_top")
+    nearest = np.abs(grid[:, None] - t[None, :]).argmin(axis=1)
+    ok = nearest != 10
+    np.testing.assert_array_equal(got[ok], nearest[ok].astype(float))
