@@ -384,6 +384,8 @@ def test_every_response_carries_a_content_security_policy(tmp_path: Path, clip: 
         for path in ("/", "/login", f"/jobs/{job['id']}", "/athletes/Sam Runner"):
             csp = c.get(path).headers["content-security-policy"]
             assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        # with no-referrer, browsers send "Origin: null" on the app's own form posts
+        assert c.get("/login").headers["referrer-policy"] == "same-origin"
         for path in ("/api/jobs", "/healthz", "/static/style.css", "/nothing-here"):
             r = c.get(path)
             assert r.headers["content-security-policy"] == (
