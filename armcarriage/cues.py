@@ -700,6 +700,7 @@ def assess(
                             "better_view": _better_views(rule)})
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
+        result: Cue | str | list[dict[str, Any]] | None
         if rule.comparison == "asymmetry":
             result = _check_asymmetry(rule, analysis, rows)
         else:
