@@ -569,8 +569,9 @@ class ServeConfig:
     max_height: int = setting(3840, ge=1, le=MAX_FRAME_SIDE)
     """Frame size limits, checked on the container headers before any frame is decoded."""
     max_frames: int = setting(100_000, ge=1, le=MAX_FRAMES)
-    workers: int = setting(1, ge=1, le=64)
-    """Worker processes that analyse queued jobs."""
+    workers: int = setting(1, ge=0, le=64)
+    """Worker processes that analyse queued jobs (0: none in this process; a separate
+    worker picks the jobs up)."""
     max_files_per_upload: int = setting(20, ge=1, le=1000)
     """Files accepted in one upload request."""
     max_fields: int = setting(10, ge=1, le=1000)
