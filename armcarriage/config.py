@@ -211,9 +211,13 @@ class CleaningConfig:
     ``wrist_by_position``)."""
     wrist_by_position: bool = True
     """Keep a wrist whose visibility score is below ``min_visibility`` when its position is
-    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). A wrist crossing
-    in front of the body scores below 0.3 in about 40 % of a front view's frames while
-    the model places it within 8-13 px; masking it left one crossing arm unmeasured."""
+    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). On the synthetic
+    runner's front crossing the crossing wrist scores below 0.3 in about 40 % of frames
+    while the model places it within 8-13 px, and masking it left one crossing arm
+    unmeasured. The position can still be wrong in a way no check sees (motion-capture
+    renders: 25 px short at the crossing frames), so a kept wrist keeps its score's
+    confidence, and the analysis does not take a mostly hidden wrist's "no crossing" as one
+    (:data:`armcarriage.analysis.FRONT_HIDDEN_REASON`)."""
     wrist_forearm_ratio: float = setting(1.3, ge=1.0, le=5.0)
     """A kept low-score wrist lies at most this times the clip's forearm length from its
     elbow (image, 90th percentile of the visible frames): the forearm only shortens in

@@ -250,6 +250,8 @@ def compare(analysis: Any, ser: pd.DataFrame, spec: ClipSpec,
             if value is None or not np.isfinite(value):
                 continue
             t = timing[m] if m in timing else float(truth.loc[key, m])
+            if not np.isfinite(t):  # no truth for it (the silhouette's shrug_neck_tl)
+                continue
             samp = float("nan")
             if fine is not None and m not in timing and key in fine.index:
                 samp = t - float(fine.loc[key, m])

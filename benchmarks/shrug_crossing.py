@@ -112,11 +112,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", default="/tmp/armcarriage_shrug_crossing")
     ap.add_argument(
+        "--rewrite", action="store_true", help="only rewrite the .md from the stored .json"
+    )
+    ap.add_argument(
         "--mocap",
         default="/work/cache/mocap_suite",
         help="motion-capture renders (NAME.mp4, NAME.json); skipped if absent",
     )
     args = ap.parse_args()
+    if args.rewrite:
+        write_results(json.loads((RESULTS / "shrug_crossing.json").read_text()))
+        return
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     cfg = Config()
@@ -193,14 +199,21 @@ def main() -> None:
         },
     }
     print("acceptance:", json.dumps(accept))
+    write_results({"clips": rows, "mask_cost_ms_per_frame": cost, "acceptance": accept})
+
+
+def write_results(doc: dict[str, object]) -> None:
     RESULTS.mkdir(exist_ok=True)
-    doc = {"clips": rows, "mask_cost_ms_per_frame": cost, "acceptance": accept}
     (RESULTS / "shrug_crossing.json").write_text(json.dumps(doc, indent=2, default=str))
+    rows, cost, accept = doc["clips"], doc["mask_cost_ms_per_frame"], doc["acceptance"]
     lines = [
         "# Shrug and crossing acceptance",
         "",
-        "3-second synthetic renders (480x360, pose model with the segmentation mask) "
-        "and the real treadmill clip; per-arm medians over the strides.",
+        "Written by `benchmarks/shrug_crossing.py`: 3-second synthetic renders (480x360), the "
+        "motion-capture renders of the mocap suite and the real treadmill clip, each run "
+        "through the pose stage with the segmentation mask. Per-arm medians over the "
+        "strides; neck = `shrug_neck_tl` (one figure for both arms), level / rise = "
+        "`shrug_level_tl` / `shrug_rise_tl`, crossing = `crossing_max_sw`; - = not measured.",
         "",
         "| clip | view | neck L/R | level L/R | rise L/R | crossing L/R | cues | borderline |",
         "|---|---|---|---|---|---|---|---|",
@@ -221,7 +234,27 @@ def main() -> None:
         "",
         "Mask cost, CPU ms per frame: " + ", ".join(f"{k} {v:.2f}" for k, v in cost.items()),
         "",
-        "Acceptance: " + ", ".join(f"{k} = {v}" for k, v in accept.items()),
+        "## Acceptance",
+        "",
+        "Held shrugs (cued / borderline / none):",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in accept["held_shrug"].items()]
+    lines += [
+        "",
+        "Shrug cues on clips without a shrug: "
+        + (", ".join(accept["shrug_cues_on_no_shrug_clips"]) or "none"),
+        "",
+        "Crossing arms (the cue that fired):",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in accept["crossing"].items()]
+    lines += [
+        "",
+        "Crossing cues on clips without crossing: "
+        + (", ".join(accept["crossing_cues_on_clean_clips"]) or "none"),
+        "",
+        "Real clip: " + json.dumps(accept["real_clip"]),
         "",
     ]
     (RESULTS / "shrug_crossing.md").write_text("\n".join(lines))

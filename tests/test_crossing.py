@@ -20,7 +20,7 @@ from armcarriage_eval.synthetic.metrics_truth import dense_kinematics, series, t
 from armcarriage_eval.synthetic.truth import truth_track
 
 from armcarriage.analysis import analyze
-from armcarriage.config import Config
+from armcarriage.config import CleaningConfig, Config
 from armcarriage.cues import assess
 from armcarriage.metrics import geometry
 from armcarriage.metrics.crossing import frontal_shoulders
@@ -250,3 +250,35 @@ def test_shrug_is_not_measured_from_behind_where_trunk_rotation_reads_as_one():
     assert shrug.strides["shrug_level_tl"].median() > rot.strides["shrug_level_tl"].median() + 0.03
     assert rot.strides["shrug_rise_tl"].max() < 0.01
     assert not {c.rule_id for c in assess(rot).fired} & {"shrug_level", "shrug_rise"}
+
+
+def _low_score(track: PoseTrack, side: str = "left") -> PoseTrack:
+    ds = track.ds.copy(deep=True)
+    ds["visibility"].loc[{"keypoint": f"{side}_wrist"}] = 0.1
+    return PoseTrack(ds)
+
+
+def test_a_low_score_wrist_that_fits_the_arm_still_shows_a_crossing():
+    # exact positions, scored as hidden: kept by position, and a crossing reads across
+    a = analyze(_low_score(_clip("front", "crossing")[0]))
+    left = a.strides[a.strides.side == "left"]
+    assert left["crossing_max_sw"].notna().all()
+    assert left["crossing_max_sw"].median() > 0.15
+    masked = analyze(_low_score(_clip("front", "crossing")[0]),
+                     Config(cleaning=CleaningConfig(wrist_by_position=False)))
+    assert masked.strides.loc[masked.strides.side == "left", "crossing_max_sw"].isna().all()
+
+
+def test_a_mostly_hidden_wrist_short_of_the_midline_is_no_evidence_of_no_crossing():
+    from armcarriage.analysis import FRONT_HIDDEN_REASON
+
+    a = analyze(_low_score(_clip("front", "none")[0]))
+    left = a.strides[a.strides.side == "left"]
+    assert left["crossing_max_sw"].isna().all()
+    assert (left["crossing_max_sw_reason"] == FRONT_HIDDEN_REASON).all()
+    right = a.strides[a.strides.side == "right"]
+    assert (right["crossing_max_sw"] < 0).all()  # the seen wrist is measured
+    # from behind a kept but hidden wrist does not count towards coverage
+    rear = analyze(_low_score(_clip("rear", "crossing")[0]))
+    lr = rear.strides[rear.strides.side == "left"]
+    assert (lr["crossing_max_sw_reason"] == REAR_HIDDEN_REASON).all()

@@ -22,8 +22,7 @@ def test_registry_names_units_and_views():
         "swing_arc_deg", "wrist_forward_tl", "wrist_backward_tl", "wrist_arc_tl",
         "wrist_lift_tl", "crossing_max_sw", "crossing_fraction_pct", "shrug_neck_tl",
         "shrug_level_tl", "shrug_rise_tl", "trunk_rotation_deg", "arm_leg_phase_deg",
-        "stride_time_s", "cadence_spm",
-        "contact_time_s", "flight_time_s",
+        "stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s",
     }
     assert set(METRICS) == fixed
     for spec in METRICS.values():
