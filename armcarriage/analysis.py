@@ -36,7 +36,9 @@ mean visibility factor of the landmarks used over the stride
 measured error, 1 from ``metrics.visibility_full``) x fraction of the
 stride's frames with those landmarks x stride-to-stride consistency
 ``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
-floored per unit) x far-arm factor (side views) x 0.6 for timing values when
+floored per unit) x far-arm factor (side views) x, for elbow values rebuilt in
+3D, the geometric factor of their expected error
+(:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) x 0.6 for timing values when
 the wrist-swing period disagrees with the stride period. A value is finite if
 and only if its reason is empty.
 """
@@ -54,9 +56,10 @@ import pandas as pd
 from armcarriage.cleaning import clean
 from armcarriage.config import Config, MetricsConfig
 from armcarriage.metrics import METRICS
+from armcarriage.metrics.arm3d import Arm3DSettings
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
-from armcarriage.metrics.elbow import elbow_stride
+from armcarriage.metrics.elbow import elbow_geometry_factor, elbow_stride
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
 from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
@@ -244,7 +247,8 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     view = classify_view(ct, cfg.view)
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
-    series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source)
+    series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source,
+                                 arm3d_settings(cfg.metrics, ct.fps))
     settings["normalisers"] = norms
     if sr.status != "ok":
         settings["observed_cadence_spm"] = sr.cadence_spm
@@ -262,6 +266,21 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
         validity=_validity(table, reasons), cadence_spm=sr.cadence_spm, series=series,
         track=ct, settings=settings,
+    )
+
+
+def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
+    """Return the 3D-arm settings of ``metrics`` for a clip at ``fps`` frames/s."""
+    window = max(int(round(mc.arm3d_scale_window_s * fps)) | 1, 1)
+    return Arm3DSettings(
+        length_percentile=mc.arm3d_length_percentile,
+        forearm_min_ratio=mc.arm3d_forearm_min_ratio,
+        length_noise=mc.arm3d_length_noise,
+        hint_noise=mc.arm3d_hint_noise,
+        prior_spread=mc.arm3d_prior_spread,
+        motion_noise=mc.arm3d_motion_noise,
+        hint_gain=mc.arm3d_hint_gain,
+        scale_window_frames=window,
     )
 
 
@@ -409,6 +428,9 @@ def stride_table(
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
+        geometry = {s: elbow_geometry_factor(series[f"{s}_elbow_error"].to_numpy()[idx],
+                                             mc.elbow_error_deg)
+                    if f"{s}_elbow_error" in series else 1.0 for s in ("left", "right")}
         for side in ("left", "right"):
             vals = _stride_values(series, idx, side, row, baselines[side])
             out: dict[str, Any] = {
@@ -432,6 +454,8 @@ def stride_table(
                 if not reason and not np.isfinite(value):
                     reason = "could not be computed: landmarks or foot events missing"
                 conf = factor * view_factor * vis * cov
+                if fam == "elbow":
+                    conf *= geometry[side]
                 if fam == "timing":
                     conf *= timing_factor
                 out[m] = float(value) if not reason else float("nan")

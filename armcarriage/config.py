@@ -333,16 +333,41 @@ class MetricsConfig:
     tracks but through the model its median error is 27 deg from the front and 14 from the
     rear (37 at the 95th percentile): relaxed runners (30 deg true) read 25-70, over-rotating
     ones (56 true) 54-77."""
-    elbow_source: str = "image"
-    """``image``: elbow angle from the 2D image points (side view, near arm); ``world``: from
-    the track's 3D world landmarks where present (exact for motion-capture tracks and the
-    synthetic runner's truth, within 0.01 deg of the 3D angle there). Through the pose model
-    ``image`` is the accurate one on the synthetic runner's side clips (median error 1.5-5.3 deg
-    per statistic, against 10-26 from its world landmarks and 5-34 from its image points with
-    their depth). The 2D angle equals the 3D one only while the arm moves in the image plane:
-    on exact tracks a relaxed bent arm is within 1 deg in every statistic, a straight arm whose
-    forearm turns towards the midline up to 4 deg off at the forward extreme and 1.3 on the
-    mean (tests/test_accuracy_exact.py)."""
+    elbow_source: str = "3d"
+    """``3d`` (default): in side and oblique views each arm is rebuilt in 3D from its image
+    points with constant segment lengths (:mod:`armcarriage.metrics.arm3d`): the 2D angle of
+    a forearm leaving the image plane is not the elbow angle (on exact motion-capture side
+    projections the image angle reads up to 8.6 deg too open over a stride and 53 deg in a
+    frame; benchmarks/results/elbow3d.md). Front and rear views keep the image angle (the
+    elbow metrics are not reported there). ``image``: the 2D angle of the image points;
+    ``world``: the track's 3D world landmarks where present (exact for motion-capture tracks
+    and the synthetic runner's truth; through the pose model 10-26 deg off)."""
+    arm3d_length_percentile: float = 90.0
+    """Percentile of a segment's image length (in body-scale units) over the clip that starts
+    its length estimate (refined to the median of the length the rebuilt depth implies)."""
+    arm3d_forearm_min_ratio: float = 0.8
+    """Floor of the forearm's true length as a fraction of the upper arm's (adults: about
+    0.85-0.95 between the landmarks), for views in which the forearm is never side-on."""
+    arm3d_length_noise: float = 0.045
+    """Relative error of a segment's image length through the pose model: the standard
+    deviation of the model's segment length about the truth's on the synthetic runner's
+    side and oblique clips is 0.02-0.06 of the segment (benchmarks/elbow3d.py)."""
+    arm3d_hint_noise: float = 0.35
+    """Error of the pose model's depth hint along a segment once scaled to the clip, in
+    segment lengths (residual 0.2-0.5 on the synthetic runner's clips)."""
+    arm3d_prior_spread: float = 0.5
+    """Prior standard deviation of a segment's depth span in segment lengths: arms swing
+    mostly across the image in the views where the arm is rebuilt."""
+    arm3d_motion_noise: float = 0.15
+    """Change of a segment's depth span between frames in segment lengths: continuity."""
+    arm3d_hint_gain: float = 1.0
+    """Scale of the depth hint (depth difference over segment length) when the clip has too
+    few clearly foreshortened frames to fit it; fitted on the clip otherwise."""
+    arm3d_scale_window_s: float = 1.0
+    """Running-median window of the body scale (torso length per frame), seconds."""
+    elbow_error_deg: float = 5.0
+    """Geometric expected error (mean over a stride's frames, deg) at which an elbow value's
+    confidence is halved: factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,29 @@ def elbow_stride(elbow: np.ndarray, arm_angle: np.ndarray) -> dict[str, float]:
         out["elbow_angle_forward"] = float(e[idx[np.argmax(a[idx])]])
         out["elbow_angle_backward"] = float(e[idx[np.argmin(a[idx])]])
     return out
+
+
+def elbow_geometry_factor(error: np.ndarray, error_deg: float) -> float:
+    """Confidence factor of one stride's elbow values from their geometric expected error.
+
+    Parameters
+    ----------
+    error
+        Expected error per frame of the stride (deg), from
+        :func:`armcarriage.metrics.arm3d.reconstruct_arm`; NaN where the angle
+        was not rebuilt in 3D.
+    error_deg
+        Mean expected error at which the factor is 0.5
+        (``MetricsConfig.elbow_error_deg``).
+
+    Returns
+    -------
+    float
+        ``1 / (1 + (mean error / error_deg)^2)``; 1 when no frame has an expected error.
+
+    """
+    e = np.asarray(error, dtype=float)
+    e = e[np.isfinite(e)]
+    if not e.size or error_deg <= 0:
+        return 1.0
+    return float(1.0 / (1.0 + (np.mean(e) / error_deg) ** 2))
