@@ -238,3 +238,35 @@ def test_motion_capture_side_projection(view):
     assert np.nanmean(errs["image"]) > 3.0
     assert abs(np.nanmean(errs["3d"])) < 4.0
     assert np.nanmean(np.abs(errs["3d"])) < 0.6 * np.nanmean(np.abs(errs["image"]))
+
+
+def test_side_rotation_known_answer():
+    from armcarriage.metrics import SIDE_ROTATION_REASON
+    from armcarriage.metrics.rotation import side_rotation_series
+    from armcarriage.metrics.validity import view_reason
+    from armcarriage.skeleton import KEYPOINT_INDEX
+    from armcarriage.track import PoseTrack
+
+    n = 60
+    th_sh = np.radians(20.0) * np.sin(np.linspace(0, 4 * np.pi, n))  # shoulders +-20 deg
+    th_hp = -np.radians(8.0) * np.sin(np.linspace(0, 4 * np.pi, n))  # pelvis -+8 deg
+    tl, wsh, whp = 100.0, 70.0, 40.0  # torso length and true widths, pixels
+    pos = np.zeros((n, 33, 2))
+    pos[:, KEYPOINT_INDEX["left_shoulder"]] = np.column_stack(
+        [wsh / 2 * np.sin(th_sh), np.full(n, 100.0)]
+    )
+    pos[:, KEYPOINT_INDEX["right_shoulder"]] = np.column_stack(
+        [-wsh / 2 * np.sin(th_sh), np.full(n, 100.0)]
+    )
+    pos[:, KEYPOINT_INDEX["left_hip"]] = np.column_stack(
+        [whp / 2 * np.sin(th_hp), np.full(n, 100.0 + tl)]
+    )
+    pos[:, KEYPOINT_INDEX["right_hip"]] = np.column_stack(
+        [-whp / 2 * np.sin(th_hp), np.full(n, 100.0 + tl)]
+    )
+    track = PoseTrack.from_arrays(np.arange(n) / 30.0, pos, fps=30.0, width=400, height=400)
+    rot = side_rotation_series(track, wsh / tl, whp / tl)
+    assert rot == pytest.approx(np.degrees(th_sh - th_hp), abs=1e-6)
+    assert np.ptp(rot) == pytest.approx(56.0, abs=0.1)
+    # not reported from the side: the pose model does not follow the far shoulder
+    assert view_reason("trunk_rotation_deg", "side_left") == SIDE_ROTATION_REASON
