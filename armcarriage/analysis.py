@@ -428,9 +428,9 @@ def stride_table(
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
-        geometry = {s: elbow_geometry_factor(series[f"{s}_elbow_error"].to_numpy()[idx],
-                                             mc.elbow_error_deg)
-                    if f"{s}_elbow_error" in series else 1.0 for s in ("left", "right")}
+        geo_error = {s: series[f"{s}_elbow_error"].to_numpy()[idx]
+                     if f"{s}_elbow_error" in series else np.full(idx.size, np.nan)
+                     for s in ("left", "right")}
         for side in ("left", "right"):
             vals = _stride_values(series, idx, side, row, baselines[side])
             out: dict[str, Any] = {
@@ -455,7 +455,7 @@ def stride_table(
                     reason = "could not be computed: landmarks or foot events missing"
                 conf = factor * view_factor * vis * cov
                 if fam == "elbow":
-                    conf *= geometry[side]
+                    conf *= elbow_geometry_factor(geo_error[side], mc.elbow_error_deg, m)
                 if fam == "timing":
                     conf *= timing_factor
                 out[m] = float(value) if not reason else float("nan")

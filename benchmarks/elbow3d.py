@@ -74,9 +74,6 @@ SYNTH = {
     "oblique_crossing": dict(view="oblique", fault="crossing", seed=5),
     "side_right_rotation": dict(view="side_right", fault="rotation", seed=6),
     "side_left_tight": dict(view="side_left", fault="tight_elbows", seed=7),
-    "side_right_track": dict(
-        view="side_right", fault="none", mode="track", seed=8, distance=4.5, fill=0.8
-    ),
 }
 BINS = (0.0, 0.5, 0.8, 0.9, 1.01)
 BASE = {"strides.min_strides": 1}
@@ -476,29 +473,56 @@ def main() -> int:
     out("")
     out("## Per group and view family")
     out("")
+    out("Oblique: the analysis withholds the elbow there (view rule); its series is scored here.")
+    out("")
     el = el.assign(family=np.where(el["view"] == "oblique", "oblique", "side"))
     for (group, fam), g in el.groupby(["group", "family"], sort=False):
-        s2 = summarise(g[g["source"] == "image"])
-        s3 = summarise(g[g["source"] == "3d"])
-        report["groups"][f"{group}/{fam}"] = {"image": s2, "3d": s3}
-        out(f"- {group} {fam}: 2D {fmt(s2)} | 3D {fmt(s3)}")
+        entry = {}
+        for label, sel in (("all", g), ("mean", g[g["stat"] == "elbow_angle_mean"])):
+            s2 = summarise(sel[sel["source"] == "image"])
+            s3 = summarise(sel[sel["source"] == "3d"])
+            entry[label] = {"image": s2, "3d": s3}
+            out(f"- {group} {fam} [{label}]: 2D {fmt(s2)} | 3D {fmt(s3)}")
+        report["groups"][f"{group}/{fam}"] = entry
     out("")
-    out("## 3D per confidence bin (all groups, side + oblique)")
+    out("## Acceptance: side renders through the pose model (mocap-driven suite + own renderer)")
     out("")
-    g3 = el[el["source"] == "3d"]
-    for lo, hi in itertools.pairwise(BINS):
-        g = g3[(g3["conf"] >= lo) & (g3["conf"] < hi)]
-        s = summarise(g)
-        within = float(np.mean(np.abs(g["error"]) <= 5.0)) if len(g) else float("nan")
-        s["within_5deg"] = within
-        report["bins"][f"{lo:.1f}-{min(hi, 1.0):.1f}"] = s
-        out(f"- conf {lo:.1f}-{min(hi, 1.0):.1f}: {fmt(s)} within 5 deg {100 * within:.1f} %")
-    hi_conf = g3[g3["conf"] >= 0.8]
-    frac = float(np.mean(np.abs(hi_conf["error"]) <= 5.0)) if len(hi_conf) else float("nan")
-    report["conf_ge_0.8_within_5deg"] = frac
-    out(f"- confidence >= 0.8: {len(hi_conf)} values, {100 * frac:.1f} % within 5 deg")
+    model = el[el["group"].isin(["suite", "synth"]) & (el["family"] == "side")]
+    report["acceptance"] = {}
+    for label, sel in (
+        ("elbow_angle_mean", model[model["stat"] == "elbow_angle_mean"]),
+        ("all five statistics", model),
+    ):
+        for source in ("image", "3d"):
+            s = summarise(sel[sel["source"] == source])
+            report["acceptance"][f"{label}/{source}"] = s
+            out(f"- {label}, {source}: {fmt(s)}")
     out("")
-    out("## Swing arc (3D source irrelevant: upper-arm angle in the image)")
+    out("## 3D per confidence bin (reported values: side views of every group)")
+    out("")
+    g3 = el[(el["source"] == "3d") & ~el["withheld"].astype(bool)]
+    kinds = (
+        ("mean", g3[g3["stat"] == "elbow_angle_mean"]),
+        ("extremes", g3[g3["stat"] != "elbow_angle_mean"]),
+        ("all", g3),
+    )
+    for kind, gk in kinds:
+        for lo, hi in itertools.pairwise(BINS):
+            g = gk[(gk["conf"] >= lo) & (gk["conf"] < hi)]
+            s = summarise(g)
+            within = float(np.mean(np.abs(g["error"]) <= 5.0)) if len(g) else float("nan")
+            s["within_5deg"] = within
+            report["bins"][f"{kind}/{lo:.1f}-{min(hi, 1.0):.1f}"] = s
+            out(
+                f"- {kind}, conf {lo:.1f}-{min(hi, 1.0):.1f}: {fmt(s)} within 5 deg "
+                f"{100 * within:.1f} %"
+            )
+        hi_conf = gk[gk["conf"] >= 0.8]
+        frac = float(np.mean(np.abs(hi_conf["error"]) <= 5.0)) if len(hi_conf) else float("nan")
+        report[f"conf_ge_0.8_within_5deg/{kind}"] = {"n": len(hi_conf), "fraction": frac}
+        out(f"- {kind}, confidence >= 0.8: {len(hi_conf)} values, {100 * frac:.1f} % within 5 deg")
+        out("")
+    out("## Swing arc (upper-arm angle in the image; suite_exact: the geometry's part)")
     out("")
     sw = df[df["stat"] == "swing_arc_deg"]
     for (group, view), g in sw.groupby(["group", "view"], sort=False):

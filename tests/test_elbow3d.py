@@ -184,9 +184,14 @@ def test_hint_gain_is_fitted_on_foreshortened_frames():
 
 
 def test_geometry_factor():
-    assert elbow_geometry_factor(np.array([5.0, 5.0]), 5.0) == pytest.approx(0.5)
-    assert elbow_geometry_factor(np.array([0.0, np.nan]), 5.0) == pytest.approx(1.0)
-    assert elbow_geometry_factor(np.array([np.nan]), 5.0) == 1.0
+    e = np.array([5.0, 5.0, np.nan])
+    assert elbow_geometry_factor(e, 5.0, "elbow_angle_forward") == pytest.approx(0.5)
+    # the mean of two independent excursions: 5 / sqrt(2)
+    assert elbow_geometry_factor(e, 5.0, "elbow_angle_mean") == pytest.approx(1 / 1.5)
+    # a maximum picks the worst of the stride's frames
+    assert elbow_geometry_factor(e, 5.0, "elbow_angle_max") == pytest.approx(1 / (1 + 1.87**2))
+    assert elbow_geometry_factor(np.array([0.0, np.nan]), 5.0, "elbow_angle_mean") == 1.0
+    assert elbow_geometry_factor(np.array([np.nan]), 5.0, "elbow_angle_mean") == 1.0
 
 
 def test_default_source_and_bad_source():
