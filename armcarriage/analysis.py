@@ -280,6 +280,8 @@ def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
         prior_spread=mc.arm3d_prior_spread,
         motion_noise=mc.arm3d_motion_noise,
         hint_gain=mc.arm3d_hint_gain,
+        outward_strength=mc.arm3d_outward_strength,
+        grid=mc.arm3d_grid,
         scale_window_frames=window,
     )
 

@@ -337,9 +337,11 @@ class MetricsConfig:
     """``3d`` (default): in side and oblique views each arm is rebuilt in 3D from its image
     points with constant segment lengths (:mod:`armcarriage.metrics.arm3d`): the 2D angle of
     a forearm leaving the image plane is not the elbow angle (on exact motion-capture side
-    projections the image angle reads up to 8.6 deg too open over a stride and 53 deg in a
-    frame; benchmarks/results/elbow3d.md). Front and rear views keep the image angle (the
-    elbow metrics are not reported there). ``image``: the 2D angle of the image points;
+    projections the image angle reads a stride's mean 4.3 deg too open on average, 10.7 at
+    worst, and a frame up to 42 deg off; through the pose model on motion-capture-driven
+    renders the stride mean's error falls from 6.8 to 1.9 deg; benchmarks/results/elbow3d.md).
+    The elbow is reported in side views only; front and rear views keep the image angle in
+    the per-frame series. ``image``: the 2D angle of the image points;
     ``world``: the track's 3D world landmarks where present (exact for motion-capture tracks
     and the synthetic runner's truth; through the pose model 10-26 deg off)."""
     arm3d_length_percentile: float = 90.0
@@ -350,11 +352,14 @@ class MetricsConfig:
     0.85-0.95 between the landmarks), for views in which the forearm is never side-on."""
     arm3d_length_noise: float = 0.045
     """Relative error of a segment's image length through the pose model: the standard
-    deviation of the model's segment length about the truth's on the synthetic runner's
-    side and oblique clips is 0.02-0.06 of the segment (benchmarks/elbow3d.py)."""
+    deviation of the model's segment length about the exact render's is 0.02-0.06 of the
+    segment on the synthetic runner's side and oblique clips and 0.04-0.11 on the
+    motion-capture-driven renders."""
     arm3d_hint_noise: float = 0.35
-    """Error of the pose model's depth hint along a segment once scaled to the clip, in
-    segment lengths (residual 0.2-0.5 on the synthetic runner's clips)."""
+    """Error of the pose model's depth hint along the forearm once scaled to the clip, in
+    segment lengths (residual 0.2-0.6 on rendered runners, whose forearm depth it follows
+    with a correlation of 0.6-0.95; along the upper arm it does not follow the truth, so
+    the upper arm's sign comes from the body's outward side, ``arm3d_outward_strength``)."""
     arm3d_prior_spread: float = 0.5
     """Prior standard deviation of a segment's depth span in segment lengths: arms swing
     mostly across the image in the views where the arm is rebuilt."""
@@ -363,11 +368,18 @@ class MetricsConfig:
     arm3d_hint_gain: float = 1.0
     """Scale of the depth hint (depth difference over segment length) when the clip has too
     few clearly foreshortened frames to fit it; fitted on the clip otherwise."""
+    arm3d_outward_strength: float = 4.0
+    """Log-odds per segment length of depth that the upper arm's depth lies on the arm's
+    outward side (the elbow held out from the trunk: towards the camera for the near arm of a
+    side view); 4 makes a depth of 0.3 segment lengths 92 % likely on that side."""
+    arm3d_grid: int = 41
+    """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
     arm3d_scale_window_s: float = 1.0
     """Running-median window of the body scale (torso length per frame), seconds."""
     elbow_error_deg: float = 5.0
-    """Geometric expected error (mean over a stride's frames, deg) at which an elbow value's
-    confidence is halved: factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
+    """Geometric expected error of an elbow value (deg, from its frames' expected errors,
+    :func:`armcarriage.metrics.elbow.stat_expected_error`) at which its confidence is halved:
+    factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
 
 
 @dataclass(frozen=True)
