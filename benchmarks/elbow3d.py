@@ -1,7 +1,9 @@
 """Elbow angle out of the image plane, swing arc and trunk rotation against 3D truth.
 
 Usage: ``PYTHONPATH=$PWD:$PWD/evaluation python benchmarks/elbow3d.py [--cache DIR]
-[--suite DIR] [--no-render] [--quick]``
+[--suite DIR] [--no-render] [--groups mocap,mocap_noisy,synth,suite,suite_exact]
+[--set metrics.KEY=VALUE] [--no-write] [--dump rows.pkl]`` (about 2.5 minutes with the
+renders cached; rendering and the pose model add about 20 s per synthetic clip).
 
 Cases (side and oblique views):
 
@@ -9,7 +11,7 @@ Cases (side and oblique views):
   exact depth;
 * ``mocap_noisy``: the same with pose-model-like noise: 2D points jittered
   (white and slow components), depth compressed, biased per landmark and noisy
-  (the sign logic has to work from a poor hint);
+  (the forearm's sign has to come from a poor hint);
 * ``synth``: the project's own renderer through the pose model (rendered into
   ``--cache`` when missing, 480x360, 3 s), one clip whose forearms turn towards
   the midline;
