@@ -36,7 +36,9 @@ mean visibility factor of the landmarks used over the stride
 measured error, 1 from ``metrics.visibility_full``) x fraction of the
 stride's frames with those landmarks x stride-to-stride consistency
 ``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
-floored per unit) x far-arm factor (side views) x 0.6 for timing values when
+floored per unit) x far-arm factor (side views) x, for elbow values rebuilt in
+3D, the geometric factor of their expected error
+(:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) x 0.6 for timing values when
 the wrist-swing period disagrees with the stride period. A value is finite if
 and only if its reason is empty.
 """
@@ -54,9 +56,10 @@ from armcarriage.cleaning import clean
 from armcarriage.config import Config, MetricsConfig
 from armcarriage.jsonio import jsonable
 from armcarriage.metrics import METRICS
+from armcarriage.metrics.arm3d import Arm3DSettings
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
-from armcarriage.metrics.elbow import elbow_stride
+from armcarriage.metrics.elbow import elbow_geometry_factor, elbow_stride
 from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
@@ -239,7 +242,8 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     view = classify_view(ct, cfg.view)
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
-    series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source)
+    series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source,
+                                 arm3d_settings(cfg.metrics, ct.fps))
     add_neck_series(series, ct, view, norms["torso_length_px"])
     settings["normalisers"] = norms
     if sr.status != "ok":
@@ -258,6 +262,23 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
         validity=validity_summary(table, reasons), cadence_spm=sr.cadence_spm, series=series,
         track=ct, settings=settings,
+    )
+
+
+def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
+    """Return the 3D-arm settings of ``metrics`` for a clip at ``fps`` frames/s."""
+    window = max(int(round(mc.arm3d_scale_window_s * fps)) | 1, 1)
+    return Arm3DSettings(
+        length_percentile=mc.arm3d_length_percentile,
+        forearm_min_ratio=mc.arm3d_forearm_min_ratio,
+        length_noise=mc.arm3d_length_noise,
+        hint_noise=mc.arm3d_hint_noise,
+        prior_spread=mc.arm3d_prior_spread,
+        motion_noise=mc.arm3d_motion_noise,
+        hint_gain=mc.arm3d_hint_gain,
+        outward_strength=mc.arm3d_outward_strength,
+        grid=mc.arm3d_grid,
+        scale_window_frames=window,
     )
 
 
@@ -491,6 +512,9 @@ def stride_table(
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
+        geo_error = {s: series[f"{s}_elbow_error"].to_numpy()[idx]
+                     if f"{s}_elbow_error" in series else np.full(idx.size, np.nan)
+                     for s in ("left", "right")}
         for side in ("left", "right"):
             vals = _stride_values(series, idx, side, row, baselines[side])
             out: dict[str, Any] = {
@@ -518,6 +542,8 @@ def stride_table(
                 if not reason and fam == "crossing" and label == "front":
                     reason = _hidden_short(ct, idx, side, vals["crossing_max_sw"], cfg)
                 conf = factor * view_factor * vis * cov
+                if fam == "elbow":
+                    conf *= elbow_geometry_factor(geo_error[side], mc.elbow_error_deg, m)
                 if fam == "timing":
                     conf *= timing_factor
                 out[m] = float(value) if not reason else float("nan")

@@ -434,16 +434,53 @@ class MetricsConfig:
     tracks but through the model its median error is 27 deg from the front and 14 from the
     rear (37 at the 95th percentile): relaxed runners (30 deg true) read 25-70, over-rotating
     ones (56 true) 54-77."""
-    elbow_source: str = setting("image", choices=("image", "world"))
-    """``image``: elbow angle from the 2D image points (side view, near arm); ``world``: from
-    the track's 3D world landmarks where present (exact for motion-capture tracks and the
-    synthetic runner's truth, within 0.01 deg of the 3D angle there). Through the pose model
-    ``image`` is the accurate one on the synthetic runner's side clips (median error 1.5-5.3 deg
-    per statistic, against 10-26 from its world landmarks and 5-34 from its image points with
-    their depth). The 2D angle equals the 3D one only while the arm moves in the image plane:
-    on exact tracks a relaxed bent arm is within 1 deg in every statistic, a straight arm whose
-    forearm turns towards the midline up to 4 deg off at the forward extreme and 1.3 on the
-    mean (tests/test_accuracy_exact.py)."""
+    elbow_source: str = setting("3d", choices=("3d", "image", "world"))
+    """``3d`` (default): in side and oblique views each arm is rebuilt in 3D from its image
+    points with constant segment lengths (:mod:`armcarriage.metrics.arm3d`): the 2D angle of
+    a forearm leaving the image plane is not the elbow angle (on exact motion-capture side
+    projections the image angle reads a stride's mean 4.3 deg too open on average, 10.7 at
+    worst, and a frame up to 42 deg off; through the pose model on motion-capture-driven
+    renders the stride mean's error falls from 6.8 to 1.9 deg; benchmarks/results/elbow3d.md).
+    The elbow is reported in side views only; front and rear views keep the image angle in
+    the per-frame series. ``image``: the 2D angle of the image points;
+    ``world``: the track's 3D world landmarks where present (exact for motion-capture tracks
+    and the synthetic runner's truth; through the pose model 10-26 deg off)."""
+    arm3d_length_percentile: float = setting(90.0, gt=50, le=100)
+    """Percentile of a segment's image length (in body-scale units) over the clip that starts
+    its length estimate (refined to the median of the length the rebuilt depth implies)."""
+    arm3d_forearm_min_ratio: float = setting(0.8, gt=0, le=2)
+    """Floor of the forearm's true length as a fraction of the upper arm's (adults: about
+    0.85-0.95 between the landmarks), for views in which the forearm is never side-on."""
+    arm3d_length_noise: float = setting(0.045, gt=0, le=1)
+    """Relative error of a segment's image length through the pose model: the standard
+    deviation of the model's segment length about the exact render's is 0.02-0.06 of the
+    segment on the synthetic runner's side and oblique clips and 0.04-0.11 on the
+    motion-capture-driven renders."""
+    arm3d_hint_noise: float = setting(0.35, gt=0, le=10)
+    """Error of the pose model's depth hint along the forearm once scaled to the clip, in
+    segment lengths (residual 0.2-0.6 on rendered runners, whose forearm depth it follows
+    with a correlation of 0.6-0.95; along the upper arm it does not follow the truth, so
+    the upper arm's sign comes from the body's outward side, ``arm3d_outward_strength``)."""
+    arm3d_prior_spread: float = setting(0.5, gt=0, le=10)
+    """Prior standard deviation of a segment's depth span in segment lengths: arms swing
+    mostly across the image in the views where the arm is rebuilt."""
+    arm3d_motion_noise: float = setting(0.15, gt=0, le=10)
+    """Change of a segment's depth span between frames in segment lengths: continuity."""
+    arm3d_hint_gain: float = setting(1.0, ge=0, le=100)
+    """Scale of the depth hint (depth difference over segment length) when the clip has too
+    few clearly foreshortened frames to fit it; fitted on the clip otherwise."""
+    arm3d_outward_strength: float = setting(4.0, ge=0, le=100)
+    """Log-odds per segment length of depth that the upper arm's depth lies on the arm's
+    outward side (the elbow held out from the trunk: towards the camera for the near arm of a
+    side view); 4 makes a depth of 0.3 segment lengths 92 % likely on that side."""
+    arm3d_grid: int = setting(41, ge=5, le=1001)
+    """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
+    arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)
+    """Running-median window of the body scale (torso length per frame), seconds."""
+    elbow_error_deg: float = setting(5.0, gt=0, le=90)
+    """Geometric expected error of an elbow value (deg, from its frames' expected errors,
+    :func:`armcarriage.metrics.elbow.stat_expected_error`) at which its confidence is halved:
+    factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ BAD_SETTINGS = [
     ("strides.world_height_views=behind", "setting strides.world_height_views: expected comma"),
     ("view.segment_s=0", "setting view.segment_s: expected >= 0.1"),
     ("metrics.far_arm_policy=keep", "expected one of 'exclude', 'low_confidence', got 'keep'"),
-    ("metrics.elbow_source=depth", "setting metrics.elbow_source: expected one of 'image'"),
+    ("metrics.elbow_source=depth", "setting metrics.elbow_source: expected one of '3d'"),
     ("report.video_preset=warp", "setting report.video_preset: expected one of 'ultrafast'"),
     ("report.plots_dpi=0", "setting report.plots_dpi: expected >= 20"),
     ("pose.num_poses=0", "setting pose.num_poses: expected >= 1"),
@@ -89,7 +89,7 @@ BAD_SETTINGS = [
     ("video.max_frames=2000000", "setting video.max_frames: expected >= 1 and <= 1e+06"),
     ("video.max_width=0", "setting video.max_width: expected >= 1"),
     ("serve.port=70000", "setting serve.port: expected >= 1 and <= 65535, got 70000"),
-    ("serve.workers=0", "setting serve.workers: expected >= 1"),
+    ("serve.workers=-1", "setting serve.workers: expected >= 0"),
     ("pose.workers=two", "setting pose.workers: expected a int, got 'two'"),
     ("report.html=maybe", "setting report.html: expected a bool, got 'maybe'"),
 ]

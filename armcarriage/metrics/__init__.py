@@ -119,6 +119,16 @@ SHRUG_NECK_REAR_REASON = (
 )
 """Why the neck gap is not measured from behind."""
 
+SIDE_ROTATION_REASON = (
+    "from the side the trunk's turn shows only as the horizontal offset between the two "
+    "shoulders against the two hips; on exact projections of running motion capture that reads "
+    "the amplitude within 1.7 deg on average (given the shoulder and hip widths, which a side "
+    "view cannot see), but the pose model does not follow the far shoulder and hip: 7.2 deg "
+    "mean error, 15 at the 95th percentile, correlation 0.2 with the truth on motion-capture "
+    "renders (benchmarks/elbow3d.py); film from the front or behind"
+)
+"""Why trunk rotation is not measured from the side."""
+
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("elbow_angle_mean", "deg", "Mean elbow angle over the stride",
                _ELBOW + "mean over the stride's frames.", SIDE_VIEWS),
@@ -196,7 +206,9 @@ _SPECS: tuple[MetricSpec, ...] = (
                "lines projected on the plane across the trunk axis). From video (front/rear "
                "view): the same function on (x, y, depth) image points, depth being the pose "
                "model's relative landmark depth (world landmarks where depth is missing).",
-               FRONTAL_VIEWS, per_arm=False, better_view="front or rear"),
+               FRONTAL_VIEWS, per_arm=False, better_view="front or rear",
+               view_notes=(("side_left", SIDE_ROTATION_REASON),
+                           ("side_right", SIDE_ROTATION_REASON))),
     MetricSpec("arm_leg_phase_deg", "deg", "Arm swing timing vs the opposite leg",
                "Phase of the wrist forward offset relative to the opposite ankle's forward "
                "offset at the stride frequency (geometry.fundamental_phase_lag); 0 = arm and "
@@ -257,6 +269,7 @@ __all__ = [
     "PER_STRIDE_METRICS",
     "SHRUG_NECK_REAR_REASON",
     "SHRUG_REAR_REASON",
+    "SIDE_ROTATION_REASON",
     "SIDE_VIEWS",
     "UNIT_WORDS",
     "MetricSpec",

@@ -1,13 +1,12 @@
 """Elbow angle per stride: mean, min, max, range and at the swing extremes.
 
-The per-frame angle comes from the 2D image points by default
-(``metrics.elbow_source``); the 2D angle is the 3D one only while the arm moves
-in the image plane. On exact synthetic side tracks the reductions here are
-within 0.01 deg of the 3D truth when fed the track's exact 3D landmarks, and
-the 2D angle is within 1 deg for a relaxed bent arm but up to 4 deg off at the
-forward extreme of a straight arm whose forearm turns towards the midline
-(tests/test_accuracy_exact.py); frame sampling alone moves the extremes by about
-0.1 deg at 30 frames/s (benchmarks/accuracy.py).
+The per-frame angle comes from each arm rebuilt in 3D in side views by default
+(``metrics.elbow_source = "3d"``, :mod:`armcarriage.metrics.arm3d`): the 2D
+angle equals the 3D one only while the arm moves in the image plane. Each
+statistic's confidence carries the geometric expected error of its frames
+(:func:`elbow_geometry_factor`): a stride's mean averages the depth errors of
+two excursions out of the plane, a minimum or maximum picks the worst frame.
+Measured figures: benchmarks/results/elbow3d.md.
 """
 
 from __future__ import annotations
@@ -38,8 +37,16 @@ def elbow_stride(elbow: np.ndarray, arm_angle: np.ndarray) -> dict[str, float]:
     a = np.asarray(arm_angle, dtype=float)
     ok = np.isfinite(e)
     out = dict.fromkeys(
-        ("elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
-         "elbow_angle_forward", "elbow_angle_backward"), float("nan"))
+        (
+            "elbow_angle_mean",
+            "elbow_angle_min",
+            "elbow_angle_max",
+            "elbow_angle_range",
+            "elbow_angle_forward",
+            "elbow_angle_backward",
+        ),
+        float("nan"),
+    )
     if not ok.any():
         return out
     out["elbow_angle_mean"] = float(np.mean(e[ok]))
@@ -52,3 +59,59 @@ def elbow_stride(elbow: np.ndarray, arm_angle: np.ndarray) -> dict[str, float]:
         out["elbow_angle_forward"] = float(e[idx[np.argmax(a[idx])]])
         out["elbow_angle_backward"] = float(e[idx[np.argmin(a[idx])]])
     return out
+
+
+EXTREME_OF_STRIDE = 1.87
+"""Expected largest of about 20 standard normal draws (a stride's frames at 30 fps): a minimum
+or maximum over a noisy series picks the frame whose error pushes it furthest."""
+
+
+def stat_expected_error(error: np.ndarray, metric: str) -> float:
+    """Return the expected error of one stride statistic from its frames' (deg).
+
+    ``elbow_angle_mean``: the frames' mean over sqrt(2) (the arm leaves the image
+    plane twice a stride, with independent depth errors); ``_forward`` and
+    ``_backward``: the 90th percentile of the frames' (one frame at the swing
+    extreme, where the arm is most foreshortened); ``_min`` and ``_max``:
+    :data:`EXTREME_OF_STRIDE` times the mean (the extreme of a noisy series);
+    ``_range``: sqrt(2) times that (two extremes). NaN without a finite error.
+    """
+    e = np.asarray(error, dtype=float)
+    e = e[np.isfinite(e)]
+    if not e.size:
+        return float("nan")
+    if metric == "elbow_angle_mean":
+        return float(np.mean(e)) / np.sqrt(2.0)
+    if metric in ("elbow_angle_forward", "elbow_angle_backward"):
+        return float(np.percentile(e, 90))
+    if metric == "elbow_angle_range":
+        return float(np.sqrt(2.0) * EXTREME_OF_STRIDE * np.mean(e))
+    return float(EXTREME_OF_STRIDE * np.mean(e))
+
+
+def elbow_geometry_factor(error: np.ndarray, error_deg: float, metric: str = "") -> float:
+    """Confidence factor of one stride's elbow value from its geometric expected error.
+
+    Parameters
+    ----------
+    error
+        Expected error per frame of the stride (deg), from
+        :func:`armcarriage.metrics.arm3d.reconstruct_arm`; NaN where the angle
+        was not rebuilt in 3D.
+    error_deg
+        Expected error of the value at which the factor is 0.5
+        (``MetricsConfig.elbow_error_deg``).
+    metric
+        The statistic (:func:`stat_expected_error`).
+
+    Returns
+    -------
+    float
+        ``1 / (1 + (e / error_deg)^2)`` with ``e`` the statistic's expected error;
+        1 when no frame has an expected error.
+
+    """
+    value_error = stat_expected_error(error, metric)
+    if not np.isfinite(value_error) or error_deg <= 0:
+        return 1.0
+    return float(1.0 / (1.0 + (value_error / error_deg) ** 2))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from armcarriage.metrics.geometry import trunk_rotation_3d
+from armcarriage.metrics.geometry import torso_length, trunk_rotation_3d
 from armcarriage.track import PoseTrack
 
 _POINTS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
@@ -38,6 +38,29 @@ def rotation_series(track: PoseTrack) -> np.ndarray:
     from_img = trunk_rotation_3d(*img)
     from_world = trunk_rotation_3d(*world)
     return np.where(np.isfinite(from_img), from_img, from_world)
+
+
+def side_rotation_series(
+    track: PoseTrack, shoulder_width_tl: float, hip_width_tl: float
+) -> np.ndarray:
+    """Return the shoulder-vs-pelvis rotation seen from the side per frame (deg), for evaluation.
+
+    From the side a body line of true width ``W`` turned by ``theta`` from square to
+    the camera shows a horizontal offset ``W sin(theta)`` between its ends, which
+    changes fastest near square (where a front view's ``cos`` is flattest). The
+    value is ``asin(dx_sh / W_sh) - asin(dx_hip / W_hip)``, offsets and widths in
+    clip-median torso lengths; the widths cannot be seen from the side and must be
+    given. Not used for the reported metric: through the pose model the far
+    shoulder and hip do not follow the turn (benchmarks/elbow3d.py).
+    """
+    p = {k: track.xy(k) for k in _POINTS}
+    tl_frames = torso_length(*(p[k] for k in _POINTS))
+    tl = float(np.nanmedian(tl_frames)) if np.isfinite(tl_frames).any() else float("nan")
+    dsh = (p["left_shoulder"][:, 0] - p["right_shoulder"][:, 0]) / tl
+    dhp = (p["left_hip"][:, 0] - p["right_hip"][:, 0]) / tl
+    sh = np.degrees(np.arcsin(np.clip(dsh / shoulder_width_tl, -1.0, 1.0)))
+    hp = np.degrees(np.arcsin(np.clip(dhp / hip_width_tl, -1.0, 1.0)))
+    return sh - hp
 
 
 def rotation_stride(rotation: np.ndarray) -> dict[str, float]:

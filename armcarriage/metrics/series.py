@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from armcarriage.metrics.arm3d import Arm3DSettings, body_scale, reconstruct_arm
 from armcarriage.metrics.geometry import (
     elbow_angle,
     forward_offset,
@@ -23,10 +24,52 @@ from armcarriage.skeleton import SIDES
 from armcarriage.track import PoseTrack
 
 VIEW_FACING = {"side_left": -1, "side_right": 1}
+NEAR_SIDE = {"side_left": "left", "side_right": "right"}
+"""The body side nearer the camera in a side view (as :func:`armcarriage.view.near_side`)."""
+ARM3D_VIEWS: tuple[str, ...] = ("side_left", "side_right", "oblique")
+"""Views in which ``elbow_source = "3d"`` rebuilds the arm (elsewhere the image angle is kept:
+from the front or behind the arm swings along the line of sight, the forearm's true length
+is never seen and the depth sign decides the whole angle)."""
+ELBOW_SOURCES: tuple[str, ...] = ("3d", "image", "world")
+
+
+def _depth_hints(track: PoseTrack, names: tuple[str, ...], scale_px: float) -> list[np.ndarray]:
+    """Return the landmarks' depth in pixels (larger = farther).
+
+    The pose model's relative depth, or its world landmarks' z scaled to pixels
+    where the depth is missing.
+    """
+    ls, rs = track.world_xyz("left_shoulder"), track.world_xyz("right_shoulder")
+    lh, rh = track.world_xyz("left_hip"), track.world_xyz("right_hip")
+    wt = torso_length(ls, rs, lh, rh)
+    w_scale = scale_px / float(np.nanmedian(wt)) if np.isfinite(wt).any() else np.nan
+    out = []
+    for k in names:
+        d = np.asarray(track.ds["depth"].sel(keypoint=k).values, dtype=float)
+        out.append(np.where(np.isfinite(d), d, track.world_xyz(k)[:, 2] * w_scale))
+    return out
+
+
+def _outward(track: PoseTrack, view: str, side: str) -> float:
+    """Return the depth sign of the arm's outward side: -1 towards the camera, +1 away.
+
+    The elbow sits outside the shoulder (the upper arm abducted): for the near arm of a side
+    view that is towards the camera. In an oblique view the nearer shoulder is the one of
+    smaller median depth. 0 when unknown.
+    """
+    near = NEAR_SIDE.get(view)
+    if near is not None:
+        return -1.0 if side == near else 1.0
+    other = "right" if side == "left" else "left"
+    d = (track.ds["depth"].sel(keypoint=f"{side}_shoulder").values
+         - track.ds["depth"].sel(keypoint=f"{other}_shoulder").values)
+    if not np.isfinite(d).any():
+        return 0.0
+    return -1.0 if float(np.nanmedian(d)) < 0 else 1.0
 
 
 def frame_series(
-    track: PoseTrack, view: str, elbow_source: str = "image"
+    track: PoseTrack, view: str, elbow_source: str = "3d", arm3d: Arm3DSettings | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Compute every per-frame series the metrics reduce.
 
@@ -40,15 +83,22 @@ def frame_series(
         other views the forward-based series use the image direction the
         runner's nose points to relative to the ears, and are not reported.
     elbow_source
-        ``image`` (2D points) or ``world`` (3D world landmarks, falling back to
-        the image points in frames where the world points are missing).
+        ``3d`` (each arm rebuilt in 3D from its image points,
+        :mod:`armcarriage.metrics.arm3d`, in side and oblique views; the image
+        angle elsewhere), ``image`` (2D points) or ``world`` (3D world
+        landmarks, falling back to the image points in frames where the world
+        points are missing).
+    arm3d
+        Settings of the 3D arm (``elbow_source = "3d"``).
 
     Returns
     -------
     tuple
         A DataFrame with ``time`` and, per side ``s``: ``s_elbow_angle``,
         ``s_upper_arm_angle``, ``s_wrist_forward``, ``s_wrist_height``, ``s_crossing``,
-        ``s_shoulder_elevation``, ``s_ankle_forward``; plus
+        ``s_shoulder_elevation``, ``s_ankle_forward``, ``s_elbow_angle_2d`` (the
+        image angle) and ``s_elbow_error`` (expected error of ``s_elbow_angle``
+        from the geometry, deg; NaN unless rebuilt in 3D); plus
         ``trunk_rotation``. And the normalisers used: ``torso_length_px``
         (clip median) and ``shoulder_width_px`` (clip 90th percentile).
 
@@ -70,18 +120,28 @@ def frame_series(
     fwd = image_forward(facing)
     ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
     cols: dict[str, np.ndarray] = {"time": track.time}
+    if elbow_source not in ELBOW_SOURCES:
+        raise ValueError(f"metrics.elbow_source: expected one of {', '.join(ELBOW_SOURCES)}, "
+                         f"got {elbow_source!r}")
+    st = arm3d or Arm3DSettings()
+    scale = body_scale(tl_frames, st.scale_window_frames)
     for side in SIDES:
         other = "right" if side == "left" else "left"
-        sh, el, wr = (track.xy(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
+        names = tuple(f"{side}_{p}" for p in ("shoulder", "elbow", "wrist"))
+        sh, el, wr = (track.xy(k) for k in names)
         angle = elbow_angle(sh, el, wr)
+        cols[f"{side}_elbow_angle_2d"] = angle
+        error = np.full(angle.shape, np.nan)
         if elbow_source == "world":
-            world = elbow_angle(*(track.world_xyz(f"{side}_{p}")
-                                  for p in ("shoulder", "elbow", "wrist")))
+            world = elbow_angle(*(track.world_xyz(k) for k in names))
             angle = np.where(np.isfinite(world), world, angle)
-        elif elbow_source != "image":
-            raise ValueError(f"metrics.elbow_source: expected 'image' or 'world', "
-                             f"got {elbow_source!r}")
+        elif elbow_source == "3d" and view in ARM3D_VIEWS:
+            d_sh, d_el, d_wr = _depth_hints(track, names, tl)
+            rec = reconstruct_arm(sh, el, wr, scale, (d_sh, d_el, d_wr), st,
+                                  outward=_outward(track, view, side))
+            angle, error = rec.angle, rec.error
         cols[f"{side}_elbow_angle"] = angle
+        cols[f"{side}_elbow_error"] = error
         cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, el, up, fwd)
         cols[f"{side}_wrist_forward"] = forward_offset(wr, hc, fwd, tl)
         cols[f"{side}_wrist_height"] = wrist_height(wr, sh, up, tl)
