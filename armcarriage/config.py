@@ -48,6 +48,18 @@ class VideoConfig:
     """Longest accepted clip, seconds."""
     min_frames: int = 1
     """Fewest decodable frames a clip must hold."""
+    capture_fps: float = 0.0
+    """Frame rate the clip was filmed at, when it plays slower (slow motion) or faster
+    (time-lapse) than it was filmed: the analysis rescales the clip's time by the playback
+    rate over this one. 0 reads it from the container's tags (``capture_fps_tags``) and,
+    without a tag, takes the playback time as real time."""
+    capture_fps_tags: str = "capture.fps,capture-fps,capture_fps,capturefps"
+    """Endings (comma-separated, any case) of the container or stream metadata keys that
+    carry the capture rate: Android writes ``com.android.capture.fps``. A tag within
+    ``capture_fps_tolerance`` of the playback rate means real time."""
+    capture_fps_tolerance: float = 0.02
+    """Relative difference between capture and playback rates below which the clip plays
+    in real time (a 30 fps clip tagged 29.97)."""
 
 
 @dataclass(frozen=True)
@@ -206,8 +218,28 @@ class StrideConfig:
     min_strides: int = 3
     """Fewer strides than this are reported as too few strides."""
     min_cadence_spm: float = 130.0
-    """Steps per minute below which the motion is not running."""
-    max_cadence_spm: float = 240.0
+    """Steps per minute below which the motion is not running when no flight phase is
+    seen (see ``min_cadence_with_flight_spm``)."""
+    max_cadence_spm: float = 330.0
+    """Steps per minute above which the motion is not running: sprinters reach 260-300 and
+    more; the stride search starts at 0.8 of the stride this gives."""
+    max_human_stride_s: float = 2.5
+    """Longest stride (s) a person makes in real time, slow walking included. A leg
+    rhythm slower than this, or legs whose swing is this slow, show a clip that plays
+    slower than it was filmed: the analysis reports slow motion and no cadence."""
+    slow_motion_search: float = 12.0
+    """To recognise slow motion, the leg rhythm is also searched up to this many times
+    ``max_stride_s`` (limited by the clip's length)."""
+    typical_stride_s: float = 0.7
+    """A running stride in real time (s; 170 steps/min), used only to suggest the capture
+    rate of a clip recognised as slow motion."""
+    min_contact_frames: float = 3.0
+    """Frames a foot contact must span for its strike and toe-off to be timed: with fewer
+    (sprinting filmed at a low frame rate) the analysis says so and advises filming at
+    ``contact_frames_advised`` frames per contact."""
+    contact_frames_advised: float = 6.0
+    """Frames per foot contact the frame-rate advice aims at (within a frame is then
+    within a sixth of the contact)."""
     min_flight_fraction: float = 0.0
     """Fraction of a stride in flight required to call it running (0 = not checked)."""
     max_stride_s: float = 2.2
