@@ -91,6 +91,16 @@ def analyze(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Pose worker processes (0 = one per core).")
     ] = None,
+    capture_fps: Annotated[
+        float | None,
+        typer.Option(
+            "--capture-fps",
+            min=0.0,
+            help="Frame rate the clip was filmed at, for slow motion (e.g. 240 for a phone's "
+            "slow motion played at 30 fps) [default: the container's capture-rate tag, else "
+            "the playback rate].",
+        ),
+    ] = None,
     cues: Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
@@ -110,6 +120,7 @@ def analyze(
         pose__max_seconds=max_seconds,
         pose__target_fps=target_fps,
         pose__workers=workers,
+        video__capture_fps=capture_fps,
         cues__rules_path=str(cues) if cues else None,
     )
     out = outdir or Path("armcarriage_out") / video.stem
@@ -131,6 +142,12 @@ def analyze(
         a = result.analysis
         console.print(f"status: {a.status}{' - ' + a.message if a.message else ''}")
         console.print(f"view: {a.view.get('label')}  cadence: {a.cadence_spm:.1f} steps/min")
+        timing = a.settings.get("time", {})
+        if timing.get("capture_fps"):
+            console.print(
+                f"time: filmed at {timing['capture_fps']:g} fps ({timing['capture_fps_source']}), "
+                f"played at {timing['playback_fps']:g} fps: times are real time"
+            )
     for cue in result.cues[:3]:
         console.print(f"cue: {getattr(cue, 'cue', cue)}")
     for name, path in result.outputs.items():

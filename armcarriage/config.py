@@ -312,6 +312,11 @@ class StrideConfig:
     """A first or last step (or per-foot stride interval) more than this fraction off the
     median is left out of the cadence (one at each end): a strike misplaced at the clip's
     edge moved a blurred clip's cadence by 3.4 %; running steps vary a few per cent."""
+    cadence_fit_max_spread: float = 0.1
+    """The cadence is the slope of one line through the strikes' step numbers and times
+    (:func:`armcarriage.strides.mean_cadence`) while they scatter about it by at most this
+    fraction of a step (RMS; a tenth of a step is 1-2 frames at 30 fps); more irregular
+    strikes fall back to per-foot stride intervals."""
     periodicity_tolerance: float = 0.15
     """Largest relative difference between the wrist-swing and stride periods."""
 

@@ -110,6 +110,9 @@ def run_analysis(
     out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
     track = estimate_track(video, config, info=info, progress=progress)
+    # the container's capture rate travels with the track (playback times are kept in
+    # it, as in the video); the analysis rescales time by it or by video.capture_fps
+    track.ds.attrs["capture_fps_tag"] = float(info.capture_fps)
     outputs = {"pose": track.save(out / "pose.parquet")}
     release_free_memory()  # what the pose stage and the save freed, before the next peaks
     result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)

@@ -1,0 +1,107 @@
+"""Slow motion, capture rates and the sprint range, on the synthetic runner's exact track."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from armcarriage.analysis import analyze
+from armcarriage.config import Config, VideoConfig
+from armcarriage.strides import leg_swing_period, real_time_track
+from armcarriage.synthetic.clip import ClipSpec
+from armcarriage.synthetic.gait import simulate
+from armcarriage.synthetic.truth import truth_track
+from armcarriage.track import PoseTrack
+from armcarriage.video import tagged_capture_fps
+
+
+def _truth(view="side_left", cadence=170.0, fps=30.0, seconds=3.0, slow=1.0, **runner):
+    """The exact track of the synthetic runner, played ``slow`` times slower than filmed."""
+    spec = ClipSpec(view=view, fps=fps, seconds=seconds, width=320, height=240,
+                    runner={"cadence_spm": cadence, **runner})
+    t = np.arange(round(seconds * fps)) / fps
+    track = truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps,
+                        view=view)
+    if slow != 1.0:
+        ds = track.ds.assign_coords(time=track.ds["time"].values * slow)
+        ds.attrs["fps"] = fps / slow
+        track = PoseTrack(ds)
+    return track
+
+
+@pytest.mark.parametrize(("view", "capture", "seconds"),
+                         [("side_left", 240, 2.5), ("front", 240, 2.5), ("rear", 120, 3.0),
+                          ("side_left", 240, 0.5)])
+def test_slow_motion_without_a_capture_rate_is_named_with_no_cadence(view, capture, seconds):
+    # filmed at 240 (120) fps, played at 30: in video time the runner makes 21 (42) steps/min
+    track = _truth(view, fps=capture, seconds=seconds, slow=capture / 30)
+    a = analyze(track)
+    assert a.status == "slow_motion", a.message
+    assert "slow motion" in a.message and "--capture-fps" in a.message
+    assert "no running" not in a.message
+    assert np.isnan(a.cadence_spm) and a.strides.empty
+    # the suggested capture rate is the right one within a factor 1.5
+    guess = float(a.message.split("about ")[1].split(" fps")[0])
+    assert capture / 1.5 < guess < capture * 1.5
+
+
+@pytest.mark.parametrize("source", ["option", "tag"])
+def test_a_capture_rate_rescales_time_and_gives_the_cadence(source):
+    track = _truth(fps=240, seconds=3.0, slow=8.0)
+    cfg = Config()
+    if source == "option":
+        cfg = cfg.override({"video.capture_fps": 240})
+    else:
+        track.ds.attrs["capture_fps_tag"] = 240.0
+    a = analyze(track, cfg)
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
+    assert a.settings["time"]["time_scale"] == pytest.approx(0.125)
+    assert a.settings["time"]["capture_fps_source"] == ("option" if source == "option"
+                                                        else "container tag")
+    # the stride rows are in real time
+    assert a.strides["t_end"].sub(a.strides["t_start"]).median() == pytest.approx(120 / 170,
+                                                                                  rel=0.02)
+
+
+def test_real_time_track_leaves_a_real_time_clip_alone():
+    track = _truth(seconds=1.0)
+    same, info = real_time_track(track, 30.5)  # within the tolerance of 30 fps
+    assert same is track and info["time_scale"] == 1.0
+    fast, info = real_time_track(track, 15.0)  # time-lapse: filmed at 15, played at 30
+    assert fast.time[-1] == pytest.approx(2 * track.time[-1])
+    assert fast.fps == 15.0 and list(fast.ds["frame"].values) == list(track.ds["frame"].values)
+
+
+def test_the_capture_rate_tag_is_read_only_where_it_differs_from_the_playback_rate():
+    limits = VideoConfig()
+    assert tagged_capture_fps({"com.android.capture.fps": "240.000000"}, 30.0, limits) == 240.0
+    assert tagged_capture_fps({"com.android.capture.fps": "30.000000"}, 30.0, limits) == 0.0
+    assert tagged_capture_fps({"COM.EXAMPLE.Capture.FPS": "120"}, 30.0, limits) == 120.0
+    assert tagged_capture_fps({"com.android.capture.fps": "n/a", "title": "240"}, 30.0,
+                              limits) == 0.0
+
+
+def test_leg_swing_period_reads_the_period_from_less_than_a_stride():
+    t = np.arange(120) / 30.0  # 4 s of a 6 s rhythm
+    legs = 1.5 * np.sin(2 * np.pi * t / 6.0 + 0.3)
+    assert leg_swing_period(legs, t) == pytest.approx(6.0, rel=0.15)
+    t = np.arange(90) / 30.0
+    assert leg_swing_period(np.sin(2 * np.pi * t / 0.7), t) == pytest.approx(0.7, rel=0.2)
+
+
+@pytest.mark.parametrize("view", ["side_left", "front", "rear"])
+def test_sprinting_at_290_steps_per_minute_is_running(view):
+    track = _truth(view, cadence=290.0, fps=60.0, duty=0.22, speed_mps=8.0)
+    a = analyze(track)
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(290.0, rel=0.02)
+    assert "frame_rate_note" not in a.settings["strides"]
+
+
+def test_contacts_too_short_for_the_frame_rate_are_named_with_the_rate_to_film_at():
+    # 300 steps/min, 0.08 s contacts: under 2 frames at 24 fps
+    track = _truth(cadence=300.0, fps=24.0, seconds=3.0, duty=0.2, speed_mps=8.0)
+    a = analyze(track)
+    note = a.settings["strides"].get("frame_rate_note", "") or a.message
+    assert "film at 120 fps" in note or "film at 60 fps" in note, note
