@@ -547,6 +547,98 @@ def foot_signals(
     return out
 
 
+def legs_signal(track: PoseTrack, label: str, cfg: StrideConfig) -> np.ndarray:
+    """Return the left-minus-right foot signal the stride rhythm is read from (torso lengths).
+
+    Side views: the heels' forward offsets from the hip centre; other views: the
+    ankles' image heights. It reverses its sign every half stride.
+    """
+    if facing_sign(label):
+        fwd = foot_signals(track, label, cfg)
+        return fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
+    return (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
+        track)
+
+
+def _reversals(legs: np.ndarray, t: np.ndarray, band: float) -> np.ndarray:
+    """Return the times the legs signal passes its median, from ``band`` below to above or back.
+
+    The hysteresis ``band`` (each side of the median) keeps jitter around the
+    median from counting; the time is the last median crossing before the
+    signal reaches the far side, interpolated.
+    """
+    ok = np.isfinite(legs)
+    x, tt = legs[ok] - np.median(legs[ok]), t[ok]
+    out: list[float] = []
+    state = 0
+    last = 0
+    for i in range(x.size):
+        side = 1 if x[i] > band else -1 if x[i] < -band else 0
+        if side and side != state:
+            if state:
+                j = i
+                while j > last and np.sign(x[j - 1]) == side:
+                    j -= 1
+                j = max(j, 1)
+                out.append(_cross(tt, x, j - 1, 0.0))
+            state = side
+        if side:
+            last = i
+    return np.asarray(out, dtype=float)
+
+
+def real_time_stretch(
+    legs: np.ndarray, t: np.ndarray, cfg: StrideConfig
+) -> tuple[float, float, list[tuple[float, float]]] | None:
+    """Return the longest real-time stretch of a clip whose speed changes part way.
+
+    The legs signal reverses every half stride (:func:`_reversals`, with a
+    hysteresis of a fifth of its range). A half stride longer than half of
+    ``max_human_stride_s`` between two reversals (or from a clip end to the
+    first or last one) in which the legs cover a third of their range, half a
+    swing (:func:`leg_swing_period`) slower than ``max_human_stride_s``, is
+    slower than any person's: that part plays in slow motion. Returns
+    ``(start, stop, slow_spans)`` when at least one gap is that slow and at
+    least two are no longer than half of ``max_stride_s`` (the real-time
+    stretch is the longest run of such gaps; a longer gap, where the speed
+    changes, is left out), else None (one speed throughout: the whole-clip
+    check handles a clip slow throughout).
+    """
+    ok = np.isfinite(legs)
+    if ok.sum() < 20:
+        return None
+    lo, hi = np.percentile(legs[ok], [5, 95])
+    if hi - lo < cfg.min_leg_travel_tl:
+        return None
+    rev = _reversals(legs, t, 0.2 * (hi - lo))
+    edges = np.concatenate([[t[ok][0]], rev, [t[ok][-1]]])
+    gaps = np.diff(edges)
+    slow = gaps > 0.5 * cfg.max_human_stride_s
+    for i in np.flatnonzero(slow):
+        # slow motion moves the legs all the way, slowly; a long gap in which they wiggle
+        # near the middle (irregular walking, a pause) is no slow motion
+        sel = ok & (t >= edges[i]) & (t <= edges[i + 1])
+        seg = legs[sel]
+        swing = leg_swing_period(seg, t[sel]) if seg.size >= 10 else float("nan")
+        # between reversals the legs go from the middle to one side and back: half a
+        # swing, which a sinusoid of twice the swing period makes
+        slow[i] = bool(np.ptp(seg) >= 0.35 * (hi - lo) and np.isfinite(swing)
+                       and 2.0 * swing > cfg.max_human_stride_s)
+    # real time: half strides no longer than the longest searched stride allows (the gap
+    # where the speed changes is partly slow, and left out)
+    fast = gaps <= 0.5 * cfg.max_stride_s
+    inner = np.ones(gaps.size, bool)
+    inner[0] = inner[-1] = False  # partial half strides at the clip ends
+    if not slow.any() or (fast & inner).sum() < 2:
+        return None
+    slow_spans = [(float(edges[a]), float(edges[b])) for a, b in runs(~fast)]
+    a, b = max(runs(fast & inner), key=lambda ab: edges[ab[1]] - edges[ab[0]])
+    # a fast run next to a clip end extends to it (the partial half stride is real time)
+    start = edges[0] if a == 1 and fast[0] else edges[a]
+    stop = edges[-1] if b == gaps.size - 1 and fast[-1] else edges[b]
+    return float(start), float(stop) + 1e-9, slow_spans
+
+
 def leg_swing_period(legs: np.ndarray, t: np.ndarray) -> float:
     """Return the period (s) a sinusoid would need to swing the legs as fast as they do.
 
@@ -613,12 +705,7 @@ def detect_events(
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
     info: dict[str, Any] = {"method": "foot clearance (image height of heel and toe)"}
     window = cfg.ground_window_s
-    if side:
-        fwd = foot_signals(track, label, cfg)
-        legs = fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
-    else:
-        legs = (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
-            track)
+    legs = legs_signal(track, label, cfg)
     seen = np.isfinite(legs)
     info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
     info["leg_travel_tl"] = (
@@ -894,8 +981,35 @@ def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) 
     return best
 
 
+def _on_real_time_stretch(
+    track: PoseTrack, view: dict[str, Any], cfg: StrideConfig,
+    stretch: tuple[float, float, list[tuple[float, float]]],
+) -> StrideResult:
+    """Analyse a clip whose speed changes on its longest real-time stretch only."""
+    a, b, slow = stretch
+    spans = ", ".join(f"{x:.1f}-{y:.1f} s" for x, y in slow)
+    change = (f"the clip's speed changes part way: it plays in slow motion over {spans} "
+              f"(the legs swing slower than any human stride there)")
+    info = {"speed_change": change, "real_time_stretch_s": None}
+    if np.isfinite(a) and b - a > 0:
+        info["real_time_stretch_s"] = [round(a, 3), round(b, 3)]
+        res = analyze_strides(track.slice_time(a, b), view, cfg, whole=True)
+        res.checks.update(info)
+        if res.status == "ok":
+            return res
+        reason = (f"{change}; on its real-time stretch {a:.1f}-{b:.1f} s: {res.message}; "
+                  f"cut the slow part out, or give its capture rate with --capture-fps "
+                  f"for a clip that is slow throughout")
+        return StrideResult(res.events, res.strides.iloc[0:0], float("nan"), "speed_change",
+                            reason, res.checks)
+    empty = pd.DataFrame(columns=EVENT_COLUMNS)
+    return StrideResult(empty, build_strides(empty, "left", np.nan, int), float("nan"),
+                        "speed_change", f"{change}, and nowhere in real time", info)
+
+
 def analyze_strides(
-    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None
+    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None,
+    whole: bool = False,
 ) -> StrideResult:
     """Detect events and strides and decide whether the clip shows running.
 
@@ -907,6 +1021,11 @@ def analyze_strides(
         The result of :func:`armcarriage.view.classify_view`.
     config
         Settings; defaults to :class:`StrideConfig`.
+    whole
+        Analyse the track as one piece; by default a clip whose speed changes
+        part way (:func:`real_time_stretch`) is analysed on its longest
+        real-time stretch only, and refused with status ``speed_change`` when
+        that shows no running.
 
     Returns
     -------
@@ -921,6 +1040,9 @@ def analyze_strides(
     if t.size < 8:
         return StrideResult(empty, no_strides, float("nan"), "too_few_strides",
                             f"only {t.size} frames: too short to find strides")
+    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
+    if stretch is not None:
+        return _on_real_time_stretch(track, view, cfg, stretch)
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
     frames = np.asarray(track.ds["frame"].values)

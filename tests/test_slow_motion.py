@@ -105,3 +105,32 @@ def test_contacts_too_short_for_the_frame_rate_are_named_with_the_rate_to_film_a
     a = analyze(track)
     note = a.settings["strides"].get("frame_rate_note", "") or a.message
     assert "film at 120 fps" in note or "film at 60 fps" in note, note
+
+
+def _speed_change(real_s: float, slow_s: float, slow: float = 8.0, view: str = "side_left"):
+    """Real time for ``real_s``, then ``slow_s`` of playback ``slow`` times slow, at 30 fps."""
+    spec = ClipSpec(view=view, fps=30.0, seconds=10.0, width=320, height=240,
+                    runner={"cadence_spm": 170.0})
+    tp = np.arange(round((real_s + slow_s) * 30)) / 30.0
+    tr = np.where(tp < real_s, tp, real_s + (tp - real_s) / slow)
+    track = truth_track(simulate(spec.params(), tr, duration=10.0), spec.camera(), 30.0,
+                        view=view)
+    return PoseTrack(track.ds.assign_coords(time=tp))
+
+
+def test_a_clip_slowed_part_way_is_analysed_on_its_real_time_stretch():
+    a = analyze(_speed_change(3.5, 5.0))
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
+    checks = a.settings["strides"]
+    assert "slow motion over" in checks["speed_change"]
+    start, stop = checks["real_time_stretch_s"]
+    assert start == 0.0 and 2.5 < stop <= 3.6
+    assert a.strides["t_end"].max() <= 3.6
+
+
+def test_a_clip_slowed_part_way_with_too_short_a_real_time_stretch_is_refused_with_why():
+    a = analyze(_speed_change(1.2, 6.0))
+    assert a.status == "speed_change", a.message
+    assert "speed changes part way" in a.message and "no running" not in a.message
+    assert np.isnan(a.cadence_spm) and a.strides.empty
