@@ -284,6 +284,13 @@ class StrideConfig:
     23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
     runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
     flatness that makes a stance floor (:func:`armcarriage.strides._stance_ground`)."""
+    side_strike_timing: str = "zeni_calibrated"
+    """Side views: ``zeni_calibrated`` times each strike at the maximum of the heel's
+    forward offset from the hip (Zeni), moved by the median offset, per foot, between
+    those maxima and the foot-clearance strikes (so strikes keep the clearance's
+    definition of contact and Zeni's regularity); ``clearance`` keeps the clearance
+    strikes. On the real treadmill clip the clearance strikes put 38 % of the near foot's
+    stride times within 5 % of their median, Zeni's 93 %."""
     world_height_views: str = "rear"
     """Views (comma-separated) whose foot heights are read from the world landmarks
     (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,

@@ -718,6 +718,7 @@ def detect_events(
     sig = foot_signals(track, label, cfg, period, window, info)
     rows: list[tuple[str, str, float]] = []
     zeni_offsets: list[float] = []
+    clear_rows: list[tuple[str, str, float]] = []  # side views: the clearance's own strikes
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
     if np.isfinite(period):
         for foot, s in sig.items():
@@ -731,18 +732,31 @@ def detect_events(
                 if strikes.size < 2 <= zs.size:
                     strikes, offs = zs, zo
                     info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
+                own: list[float] = []
                 for x in strikes:
                     if zs.size:
                         near = zs[np.argmin(np.abs(zs - x))]
                         if abs(near - x) < 0.25 * period:
-                            zeni_offsets.append(float(near - x))
+                            own.append(float(near - x))
+                zeni_offsets += own
+                clear_rows += [(foot, "strike", float(x)) for x in strikes]
+                if (cfg.side_strike_timing == "zeni_calibrated"
+                        and len(own) >= cfg.min_strides and zs.size >= 2):
+                    # Zeni's rhythm, on the clearance's definition of contact
+                    strikes = zs - float(np.median(own))
+                    info["method"] = ("zeni (pelvis-relative heel), offset to the foot "
+                                      "clearance's contact")
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
+            clear_rows += [(foot, "toe_off", float(x)) for x in offs]
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
         info["zeni_agreement"] = round(
             float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3)
     events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
+    if side:
+        # contact times pair each toe-off with the strike read the same way
+        info["_contacts"] = pd.DataFrame(clear_rows, columns=["foot", "kind", "time"])
     frames = np.asarray(track.ds["frame"].values)
     if len(events):
         idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
@@ -809,7 +823,9 @@ def mean_cadence(
     is spurious and left out; the numbers of the two feet alternate in parity
     (one foot's strikes even, the other's odd), and a count that breaks it is
     moved by one step towards the time difference. Step time is the slope of
-    a least-squares line through (step number, time), refitted without
+    a least-squares line through (step number, time), with an offset of its
+    own for each foot (a foot read a little late throughout, or seen only in
+    part of the clip, tilts nothing), refitted without
     strikes more than ``edge_tolerance`` of a step off the line (a strike
     misplaced by a clip edge or a glitch frame; on a motion-blurred clip the
     pose model's third frame put a right strike 35 % of a step early). With
@@ -842,17 +858,28 @@ def mean_cadence(
         kept.append(i)
     k = np.asarray(nums, float)
     t = times[kept]
+    foot = feet[kept] == feet[kept[0]]
     if k.size < 3 or np.ptp(k) < 2:
         return float("nan")
-    slope, icpt = np.polyfit(k, t, 1)
+
+    design = np.stack([k, foot, ~foot], axis=1).astype(float)
+
+    def fit(use: np.ndarray) -> tuple[float, np.ndarray]:
+        # one step time, one offset per foot: a foot whose strikes read a little late
+        # throughout (the far foot), or are seen only in part of the clip, tilts nothing
+        cols = design[:, design[use].any(axis=0)]
+        coef, *_ = np.linalg.lstsq(cols[use], t[use], rcond=None)
+        return float(coef[0]), t - cols @ coef
+
+    use = np.ones(k.size, bool)
+    slope, res = fit(use)
     # at most the first and the last strike are left out (peeling more would let
     # irregular events, walking seen at an angle, shrink to a regular run)
-    off = np.abs(t - (icpt + slope * k)) > edge_tolerance * step
-    use = np.ones(k.size, bool)
+    off = np.abs(res) > edge_tolerance * step
     use[0], use[-1] = not off[0], not off[-1]
     if not use.all() and use.sum() >= 3 and np.ptp(k[use]) >= 2:
-        slope, icpt = np.polyfit(k[use], t[use], 1)
-    spread = float(np.sqrt(np.mean((t[use] - (icpt + slope * k[use])) ** 2)))
+        slope, res = fit(use)
+    spread = float(np.sqrt(np.mean(res[use] ** 2)))
     if slope <= 0 or spread > max_spread * step:
         # no regular step rhythm to fit: the step numbers are guesses
         return interval_cadence(events, period, edge_tolerance)
@@ -1045,6 +1072,7 @@ def analyze_strides(
         return _on_real_time_stretch(track, view, cfg, stretch)
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
+    contacts = info.pop("_contacts", events)
     frames = np.asarray(track.ds["frame"].values)
 
     def frame_of(x: float) -> int:
@@ -1058,6 +1086,12 @@ def analyze_strides(
         ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
     )
     strides = build_strides(events, ref, period, frame_of)
+    other = "right" if ref == "left" else "left"
+    others = build_strides(events, other, period, frame_of)
+    if len(strides) < cfg.min_strides <= len(others):
+        # the reference foot's strikes are broken (a far foot lost in a side view...):
+        # the other foot's strides time the clip as well
+        ref, strides = other, others
     cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance,
                            cfg.cadence_fit_max_spread)
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
@@ -1067,7 +1101,7 @@ def analyze_strides(
     # perspective: side views and the world-height views (image heights in a front
     # view shorten the stance: motion capture of walking read as running there)
     duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
-    duty = duty_factor(events, period) if label in duty_views else float("nan")
+    duty = duty_factor(contacts, period) if label in duty_views else float("nan")
     bounce = hip_bounce(track, events, period)
     checks = {
         **info,
@@ -1081,6 +1115,11 @@ def analyze_strides(
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
+    if np.isfinite(ratio) and not checks["wrist_check_ok"]:
+        checks["arm_rhythm_note"] = (
+            f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
+            f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
+            f"carry a lower confidence")
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
     slow = slow_motion_notice(cfg, checks, rhythm, track)
     if slow:
@@ -1089,8 +1128,10 @@ def analyze_strides(
     contact_note = frame_rate_advice(cfg, duty, period, fs, track.fps)
     if contact_note:
         checks["frame_rate_note"] = contact_note
-    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce,
-                               len(strides))
+    n_strides = max(len(strides), len(others))
+    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides)
+    if status == "no_running" and rhythm:
+        message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
     if status == "too_few_strides" and rhythm and contact_note:
         message = f"{message}; {contact_note}"
     if not rhythm:
@@ -1165,6 +1206,18 @@ def frame_rate_advice(
     )
 
 
+def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
+    """Return the measured gait figures a running verdict rests on, for its reason."""
+    parts = [f"{n} {'stride' if n == 1 else 'strides'}"]
+    if np.isfinite(cadence):
+        parts.append(f"cadence {cadence:.0f} steps/min")
+    if np.isfinite(duty):
+        parts.append(f"duty factor {duty:.2f}")
+    if np.isfinite(bounce):
+        parts.append(f"hip bounce {bounce:.2f} torso lengths per step")
+    return "measured: " + ", ".join(parts)
+
+
 def _verdict(
     cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, quality: float,
     cadence: float, duty: float, bounce: float, n: int,
@@ -1219,7 +1272,8 @@ def _verdict(
         )
     if n < cfg.min_strides:
         noun = "stride" if n == 1 else "strides"
-        return "too_few_strides", f"found {n} complete {noun}, need {cfg.min_strides}"
+        return "too_few_strides", (
+            f"found {n} complete {noun} of either foot, need {cfg.min_strides}")
     return "ok", ""
 
 

@@ -134,3 +134,22 @@ def test_a_clip_slowed_part_way_with_too_short_a_real_time_stretch_is_refused_wi
     assert a.status == "speed_change", a.message
     assert "speed changes part way" in a.message and "no running" not in a.message
     assert np.isnan(a.cadence_spm) and a.strides.empty
+
+
+def test_a_walking_refusal_gives_the_measured_figures():
+    a = analyze(_truth(cadence=110.0, seconds=4.0, duty=0.65, speed_mps=1.4, bounce_m=0.02))
+    assert a.status == "no_running", a.message
+    assert "measured: 3 strides, cadence 110 steps/min, duty factor 0.5" in a.message
+
+
+def test_strides_come_from_the_other_foot_when_the_reference_foot_has_too_few():
+    track = _truth(cadence=170.0, seconds=4.0)
+    ds = track.ds.copy(deep=True)
+    lost = ds["time"].values > 1.0  # the near (left) foot is lost after 1 s
+    for k in ("left_heel", "left_foot_index", "left_ankle"):
+        ds["position"].loc[{"keypoint": k}] = np.where(
+            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values)
+    a = analyze(PoseTrack(ds))
+    assert a.status == "ok", a.message
+    assert a.settings["strides"]["reference_foot"] == "right"
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
