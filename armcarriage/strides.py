@@ -718,7 +718,7 @@ def detect_events(
     sig = foot_signals(track, label, cfg, period, window, info)
     rows: list[tuple[str, str, float]] = []
     zeni_offsets: list[float] = []
-    clear_rows: list[tuple[str, str, float]] = []  # side views: the clearance's own strikes
+    window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
     if np.isfinite(period):
         for foot, s in sig.items():
@@ -739,24 +739,25 @@ def detect_events(
                         if abs(near - x) < 0.25 * period:
                             own.append(float(near - x))
                 zeni_offsets += own
-                clear_rows += [(foot, "strike", float(x)) for x in strikes]
+                window_strikes = strikes
                 if (cfg.side_strike_timing == "zeni_calibrated"
                         and len(own) >= cfg.min_strides and zs.size >= 2):
-                    # Zeni's rhythm, on the clearance's definition of contact
-                    strikes = zs - float(np.median(own))
-                    info["method"] = ("zeni (pelvis-relative heel), offset to the foot "
-                                      "clearance's contact")
+                    # stride windows: Zeni's rhythm on the clearance's definition of contact
+                    window_strikes = zs - float(np.median(own))
+                    info["stride_windows"] = ("zeni (pelvis-relative heel), offset to the "
+                                              "foot clearance's strikes")
+                window_rows += [(foot, "strike", float(x)) for x in window_strikes]
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
-            clear_rows += [(foot, "toe_off", float(x)) for x in offs]
+            window_rows += [(foot, "toe_off", float(x)) for x in offs]
+            if not side:
+                window_rows += [(foot, "strike", float(x)) for x in strikes]
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
         info["zeni_agreement"] = round(
             float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3)
     events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
-    if side:
-        # contact times pair each toe-off with the strike read the same way
-        info["_contacts"] = pd.DataFrame(clear_rows, columns=["foot", "kind", "time"])
+    info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     frames = np.asarray(track.ds["frame"].values)
     if len(events):
         idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
@@ -822,19 +823,18 @@ def mean_cadence(
     of a long step; a strike less than half a step after the previous kept one
     is spurious and left out; the numbers of the two feet alternate in parity
     (one foot's strikes even, the other's odd), and a count that breaks it is
-    moved by one step towards the time difference. Step time is the slope of
-    a least-squares line through (step number, time), with an offset of its
-    own for each foot (a foot read a little late throughout, or seen only in
-    part of the clip, tilts nothing), refitted without
-    strikes more than ``edge_tolerance`` of a step off the line (a strike
-    misplaced by a clip edge or a glitch frame; on a motion-blurred clip the
-    pose model's third frame put a right strike 35 % of a step early). With
-    every strike in place this is the ground truth's ``60 (n - 1) / (last -
-    first strike)``; unlike it, every strike counts, so the jitter of the end
-    ones weighs little, and unlike intervals between neighbours, a missed
-    event costs nothing (the sprint render at 30 fps, two strikes missed:
-    -1.9 % from per-foot intervals). Strikes that scatter about the line by
-    more than ``max_spread`` of a step (RMS; irregular walking seen at an angle)
+    moved by one step towards the time difference. A least-squares line
+    through (step number, time), with an offset of its own for each foot,
+    finds the strikes more than ``edge_tolerance`` of a step off it among the
+    first and the last (a strike misplaced by a clip edge or a glitch frame; on
+    a motion-blurred clip the pose model's third frame put a right strike 35 %
+    of a step early), which are left out. The step time is the span of the
+    strikes kept over the steps between them: the ground truth's ``60 (n - 1)
+    / (last - first strike)`` when every strike is found, and unlike intervals
+    between neighbours a missed event costs nothing (the sprint render at 30
+    fps, two strikes missed: -1.9 % from per-foot intervals). Strikes that
+    scatter about the line by more than ``max_spread`` of a step (RMS;
+    irregular walking seen at an angle)
     have no step rhythm to number them by: :func:`interval_cadence` then.
     """
     if not np.isfinite(period) or period <= 0:
@@ -883,7 +883,8 @@ def mean_cadence(
     if slope <= 0 or spread > max_spread * step:
         # no regular step rhythm to fit: the step numbers are guesses
         return interval_cadence(events, period, edge_tolerance)
-    return 60.0 / float(slope)
+    kk, tt = k[use], t[use]
+    return 60.0 * float(kk[-1] - kk[0]) / float(tt[-1] - tt[0])
 
 
 def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
@@ -1072,7 +1073,7 @@ def analyze_strides(
         return _on_real_time_stretch(track, view, cfg, stretch)
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
-    contacts = info.pop("_contacts", events)
+    windows = info.pop("_windows")
     frames = np.asarray(track.ds["frame"].values)
 
     def frame_of(x: float) -> int:
@@ -1085,9 +1086,9 @@ def analyze_strides(
     ref = near_side(label) or min(
         ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
     )
-    strides = build_strides(events, ref, period, frame_of)
+    strides = build_strides(windows, ref, period, frame_of)
     other = "right" if ref == "left" else "left"
-    others = build_strides(events, other, period, frame_of)
+    others = build_strides(windows, other, period, frame_of)
     if len(strides) < cfg.min_strides <= len(others):
         # the reference foot's strikes are broken (a far foot lost in a side view...):
         # the other foot's strides time the clip as well
@@ -1101,7 +1102,7 @@ def analyze_strides(
     # perspective: side views and the world-height views (image heights in a front
     # view shorten the stance: motion capture of walking read as running there)
     duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
-    duty = duty_factor(contacts, period) if label in duty_views else float("nan")
+    duty = duty_factor(events, period) if label in duty_views else float("nan")
     bounce = hip_bounce(track, events, period)
     checks = {
         **info,
