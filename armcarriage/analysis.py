@@ -44,7 +44,6 @@ and only if its reason is empty.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +52,7 @@ import pandas as pd
 
 from armcarriage.cleaning import clean
 from armcarriage.config import Config, MetricsConfig
+from armcarriage.jsonio import jsonable
 from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
@@ -167,22 +167,7 @@ class Analysis:
         }
         if include_series:
             out["series"] = self.series.to_dict(orient="list")
-        return _jsonable(out)
-
-
-def _jsonable(value: Any) -> Any:
-    """Convert numpy and pandas values to JSON-ready Python values (NaN -> None)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+        return jsonable(out)
 
 
 def stride_columns() -> list[str]:
@@ -263,7 +248,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
                         cfg.metrics.drift_flag_fraction, reasons)
     return Analysis(
         status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
-        validity=_validity(table, reasons), cadence_spm=sr.cadence_spm, series=series,
+        validity=validity_summary(table, reasons), cadence_spm=sr.cadence_spm, series=series,
         track=ct, settings=settings,
     )
 
@@ -283,12 +268,12 @@ def _without_strides(
                                               "segments": [], **view},
         events=events, strides=table,
         summary=summarize(table, 0.0, 0.0, 0.0, reasons),
-        validity=_validity(table, reasons), cadence_spm=float("nan"),
+        validity=validity_summary(table, reasons), cadence_spm=float("nan"),
         series=pd.DataFrame({"time": track.time}), track=track, settings=settings,
     )
 
 
-def _validity(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
+def validity_summary(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Return the per-metric validity of this clip (see the contract)."""
     matrix = validity_matrix()
     out: dict[str, dict[str, Any]] = {}
@@ -365,8 +350,9 @@ def _stride_values(
     return vals
 
 
-EXACT_DEPTH_MODELS = ("synthetic-truth", "mocap")
-"""Track ``model`` names (prefixes) whose landmark depth is exact, not a pose model's guess."""
+EXACT_DEPTH = "exact"
+"""Track attribute ``depth`` of a track whose landmark depth is exact (a projection of known 3D
+points), not a pose model's guess."""
 
 POSE_DEPTH_ROTATION_REASON = (
     "the pose model's landmark depth does not measure trunk rotation (median error 20 deg "
@@ -380,11 +366,10 @@ def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
 
     Trunk rotation is read from the landmarks' depth, which a pose model only
     guesses from one image: unless ``metrics.rotation_from_pose_depth`` is set,
-    it is measured only on tracks with exact depth (``EXACT_DEPTH_MODELS``:
-    the synthetic runner's truth, motion-capture projections).
+    it is measured only on tracks whose ``depth`` attribute says it is exact
+    (:data:`EXACT_DEPTH`: projections of known 3D points, as the evaluation package makes).
     """
-    model = str(track.ds.attrs.get("model", ""))
-    if cfg.metrics.rotation_from_pose_depth or model.startswith(EXACT_DEPTH_MODELS):
+    if cfg.metrics.rotation_from_pose_depth or track.ds.attrs.get("depth") == EXACT_DEPTH:
         return {}
     return {"trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON}
 

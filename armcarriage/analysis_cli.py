@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from armcarriage.errors import InputError
+from armcarriage.jsonio import dumps
 
 
 def metrics_command(
@@ -27,29 +27,51 @@ def metrics_command(
         typer.Option("--set", help="Override a setting, e.g. cleaning.cutoff_hz=6."),
     ] = None,
     series: Annotated[bool, typer.Option(help="Include the per-frame series.")] = False,
+    exclude_stride: Annotated[
+        list[int] | None,
+        typer.Option("--exclude-stride", help="Leave out this stride (its number in "
+                     "strides.csv); repeat for more."),
+    ] = None,
+    exclude_time: Annotated[
+        list[str] | None,
+        typer.Option("--exclude-time", help="Leave out strides overlapping START-END seconds "
+                     "(a stumble, another person); repeat for more."),
+    ] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the strides are left out (kept in the outputs).")
+    ] = "",
+    reports: Annotated[
+        Path | None,
+        typer.Option("--reports", help="Also write strides.csv, summary.json and report.html "
+                     "here (the cues recomputed)."),
+    ] = None,
 ) -> None:
-    """Analyse a pose track: status, view, cadence and per-stride arm metrics as JSON."""
+    """Analyse a pose track: status, view, cadence and per-stride arm metrics as JSON.
+
+    With ``--exclude-stride``/``--exclude-time`` the strides that went wrong are left out and
+    the numbers and cues recomputed, without the pose model.
+    """
     from armcarriage.analysis import analyze
     from armcarriage.atomic import write_text
-    from armcarriage.config import Config
+    from armcarriage.corrections import Exclusion, exclude_strides
     from armcarriage.errors import TrackError
+    from armcarriage.shell import build_config
     from armcarriage.track import PoseTrack
 
-    cfg = Config.from_toml(config) if config else Config()
-    overrides = {}
-    for item in set_ or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise InputError(f"--set {item!r}: expected section.key=value")
-        overrides[key.strip()] = value.strip()
-    if overrides:
-        cfg = cfg.override(overrides)
+    cfg = build_config(config, set_)
     try:
         pose = PoseTrack.load(track)
     except TrackError as exc:
         raise InputError(str(exc)) from None
     result = analyze(pose, cfg)
-    text = json.dumps(result.to_dict(include_series=series), indent=2, allow_nan=False)
+    if exclude_stride or exclude_time:
+        exclusion = Exclusion.parse(exclude_stride or (), exclude_time or (), reason)
+        result = exclude_strides(result, exclusion, cfg)
+    if reports is not None:
+        from armcarriage.report import write_reports
+
+        write_reports(result, None, reports, cfg)
+    text = dumps(result.to_dict(include_series=series), indent=2)
     if out is not None:
         write_text(out, text + "\n")
         typer.echo(f"{result.status}: {result.message or 'ok'}; wrote {out}")

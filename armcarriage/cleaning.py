@@ -49,7 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from armcarriage.config import CleaningConfig
+from armcarriage.config import MAX_FRAMES, CleaningConfig
+from armcarriage.errors import InputError
 from armcarriage.metrics.geometry import torso_length
 from armcarriage.track import PoseTrack
 
@@ -119,6 +120,12 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     report["fs_hz"] = fs
     report["resampled"] = False
     if t.size > 2 and (cfg.resample_fps > 0 or is_uneven(t)):
+        n_grid = (t[-1] - t[0]) * fs + 1
+        if n_grid > max(MAX_FRAMES, 2 * t.size):  # memory per clip stays bounded
+            raise InputError(
+                f"setting cleaning.resample_fps: expected at most {MAX_FRAMES} resampled "
+                f"frames, got {n_grid:.0f} ({t[-1] - t[0]:.1f} s at {fs:g} frames/s)"
+            )
         grid = np.arange(t[0], t[-1] + 0.5 / fs, 1.0 / fs)
         pos, depth, world, vis, frames = _resample(t, grid, pos, depth, world, vis, frames)
         t = grid

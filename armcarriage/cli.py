@@ -1,20 +1,20 @@
 """Command line: ``armcarriage analyze VIDEO``, ``info`` and the commands built on them.
 
-Exit codes: 0 success, 2 bad usage or input (a bad video, a missing model, a
-malformed config), 1 an internal error.
+Exit codes: 0 success; 1 an internal error, or (``batch``) any clip failed; 2 bad
+usage or input (a bad video, a missing model, a bad setting, a command whose
+optional extra is not installed); 130 interrupted (Ctrl-C), after a clean stop.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError, InputError
+from armcarriage.shell import build_config, setup_logging
 
 app = typer.Typer(
     name="armcarriage",
@@ -34,35 +34,6 @@ SetOpt = Annotated[
     ),
 ]
 VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="More log output.")]
-
-
-def build_config(config_file: Path | None, sets: list[str] | None, **direct: Any) -> Config:
-    """Combine the defaults, a TOML file, ``--set`` pairs and direct options.
-
-    Parameters
-    ----------
-    config_file
-        Optional TOML file.
-    sets
-        ``section.key=value`` strings.
-    **direct
-        Dotted keys to values from dedicated options; ``None`` values are skipped.
-
-    Returns
-    -------
-    Config
-
-    """
-    cfg = Config.from_toml(config_file) if config_file else Config()
-    cfg = cfg.override_pairs(sets or [])
-    values = {k.replace("__", "."): v for k, v in direct.items() if v is not None}
-    return cfg.override(values) if values else cfg
-
-
-def setup_logging(verbose: int) -> None:
-    """Configure logging for the command line (never done by the library)."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
 @app.command()
@@ -102,17 +73,45 @@ def analyze(
         ),
     ] = None,
     cues: Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")] = None,
+    export_video: Annotated[
+        bool,
+        typer.Option(
+            "--export-video",
+            help="Also write annotated.mp4, the clip with skeleton, angles and cues "
+            "(slow: every frame is decoded, drawn and encoded again).",
+        ),
+    ] = False,
+    start: Annotated[
+        float | None,
+        typer.Option("--start", help="Analyse from this time in the clip, seconds."),
+    ] = None,
+    end: Annotated[
+        float | None,
+        typer.Option("--end", help="Analyse up to this time in the clip, seconds."),
+    ] = None,
+    height_cm: Annotated[
+        float | None,
+        typer.Option(
+            "--height-cm",
+            help="The runner's height: shoulder and hand distances are then also given in cm.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Analyse one clip: pose track, per-stride metrics, cues and reports."""
-    from rich.console import Console
+    import os
 
-    from armcarriage.pipeline import run_analysis
-    from armcarriage.progress import frame_progress
+    from armcarriage.pipeline import check_span, run_analysis
+    from armcarriage.pose import NATIVE_LOGS_ENV
+    from armcarriage.progress import run_progress
 
     setup_logging(verbose)
+    if verbose:  # MediaPipe's own logging too, in this process and the pose workers
+        os.environ[NATIVE_LOGS_ENV] = "1"
+    if height_cm is not None and not 50.0 <= height_cm <= 250.0:
+        raise InputError(f"--height-cm: expected a height in cm (50-250), got {height_cm:g}")
     cfg = build_config(
         config,
         set_,
@@ -122,36 +121,105 @@ def analyze(
         pose__workers=workers,
         video__capture_fps=capture_fps,
         cues__rules_path=str(cues) if cues else None,
+        report__annotated_video=True if export_video else None,
+        report__height_cm=height_cm,
     )
     out = outdir or Path("armcarriage_out") / video.stem
-    console = Console(stderr=True)
-    # Fail on a bad clip or a missing model before any progress bar is drawn.
+    console = _stderr_console()
+    # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
     from armcarriage.pose import resolve_model_path
     from armcarriage.video import probe_video
 
-    probe_video(video, cfg)
+    info = probe_video(video, cfg)
+    check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)
-    with frame_progress(console, f"pose {video.name}") as progress:
-        result = run_analysis(video, out, cfg, progress=progress)
+    with run_progress(console, f"pose {video.name}") as run:
+        result = run_analysis(
+            video,
+            out,
+            cfg,
+            progress=run.frames,
+            stage=run.stage,
+            start_s=start or 0.0,
+            end_s=end or 0.0,
+        )
+    for line in outcome_lines(result, video.name):
+        console.print(line, highlight=False)
+
+
+def _stderr_console() -> Any:
+    """Return a rich console on a duplicate of file descriptor 2.
+
+    The pose stage points descriptor 2 at the null device while MediaPipe's native
+    code runs (its logging would break the display); the console keeps drawing.
+    """
+    import os
+
+    from rich.console import Console
+
+    try:
+        stream = os.fdopen(
+            os.dup(sys.stderr.fileno()),
+            "w",
+            buffering=1,
+            encoding="utf-8",
+            errors="replace",
+            closefd=True,
+        )
+    except (OSError, ValueError, AttributeError):  # no real descriptor (captured stderr)
+        return Console(stderr=True)
+    return Console(file=stream, force_terminal=sys.stderr.isatty() or None)
+
+
+def outcome_lines(result: Any, name: str) -> list[str]:
+    """Return what the terminal says after a run: words, strides from 1, never ``nan``.
+
+    Parameters
+    ----------
+    result
+        A :class:`armcarriage.pipeline.RunResult`.
+    name
+        The clip's file name.
+
+    Returns
+    -------
+    list of str
+        Rich-markup lines.
+
+    """
+    from rich.markup import escape
+
+    from armcarriage.report import words
+
     track = result.track
-    console.print(
-        f"[bold]{video.name}[/]: {track.n_frames} frames, pose found in "
-        f"{100 * track.detection_rate():.1f}% ({track.attrs.get('person', '')})"
-    )
-    if result.analysis is not None:
-        a = result.analysis
-        console.print(f"status: {a.status}{' - ' + a.message if a.message else ''}")
-        console.print(f"view: {a.view.get('label')}  cadence: {a.cadence_spm:.1f} steps/min")
+    rate = words.number(track.detection_rate()) if track.n_frames else None
+    found = f"pose found in {100 * rate:.1f}%" if rate is not None else "no pose found"
+    lines = [
+        f"[bold]{escape(name)}[/]: {track.n_frames} frames, {found} "
+        f"({escape(str(track.attrs.get('person', '')))})"
+    ]
+    a = result.analysis
+    if a is not None and a.status != "ok":
+        lines.append(f"[bold red]not analysed[/]: {escape(words.refusal(a))}")
+    elif a is not None:
+        view = str((a.view or {}).get("label") or "unknown").replace("_", " ")
+        n = int(a.strides["stride"].nunique()) if len(a.strides) else 0
+        lines.append(
+            f"view: {view}   strides: {n}   cadence: {words.fmt(a.cadence_spm, 'cadence_spm')}"
+        )
         timing = a.settings.get("time", {})
         if timing.get("capture_fps"):
-            console.print(
+            lines.append(
                 f"time: filmed at {timing['capture_fps']:g} fps ({timing['capture_fps_source']}), "
                 f"played at {timing['playback_fps']:g} fps: times are real time"
             )
-    for cue in result.cues[:3]:
-        console.print(f"cue: {getattr(cue, 'cue', cue)}")
-    for name, path in result.outputs.items():
-        console.print(f"  {name}: {path}")
+        if not result.cues:
+            lines.append("cues: no fault crossed its threshold")
+        for cue in result.cues[:3]:
+            lines.append(f'cue: {escape(cue.title)}: "{escape(cue.cue)}"')
+    for key, path in result.outputs.items():
+        lines.append(f"  {key}: {escape(str(path))}")
+    return lines
 
 
 @app.command()
@@ -173,46 +241,108 @@ def info() -> None:
     typer.echo(f"model: {path} ({found}); override with --model or ${MODEL_ENV}")
 
 
-def _register_optional() -> None:
-    """Add the commands kept in their own modules.
+OPTIONAL_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("metrics", "armcarriage.analysis_cli", "metrics_command", ""),
+    ("cues", "armcarriage.cues_cli", "cues_command", ""),
+    ("synth", "armcarriage_eval.synthetic.cli", "synth_command", ""),
+    ("batch", "armcarriage.batch.cli", "batch_command", "batch"),
+    ("history", "armcarriage.history.cli", "history_command", "batch"),
+    ("compare", "armcarriage.history.compare_cli", "compare_command", ""),
+    ("serve", "armcarriage.web.cli", "serve_command", "web"),
+)
+"""``(command, module, function, extra)`` of the commands kept in their own modules;
+``extra`` names the optional dependency group (``pip install 'armcarriage[extra]'``)."""
 
-    ``batch`` and ``serve`` need the ``batch`` and ``web`` extras; without them
-    those commands are left out (``armcarriage info`` still works).
+EVAL_PACKAGE = "armcarriage_eval"
+"""The evaluation package (renderer, motion-capture truth) that ``synth`` needs."""
+
+EXTRA_MODULES = {
+    "dask": "batch",
+    "distributed": "batch",
+    "sqlalchemy": "batch",
+    "fastapi": "web",
+    "starlette": "web",
+    "uvicorn": "web",
+    "multipart": "web",
+    "python_multipart": "web",
+    "jinja2": "web",
+}
+"""Top-level modules installed only by an optional extra, and that extra."""
+
+
+class MissingExtraError(InputError):
+    """A command needs an optional extra that is not installed."""
+
+
+def _missing_extra(command: str, exc: ModuleNotFoundError) -> MissingExtraError | None:
+    """Explain a missing third-party module as the extra to install, or None if unknown."""
+    module = (exc.name or "").split(".")[0]
+    if module == EVAL_PACKAGE:
+        return MissingExtraError(
+            f"armcarriage {command} needs the evaluation package {EVAL_PACKAGE!r}, which the "
+            "runtime wheel leaves out; from a checkout install it with: "
+            "pip install -e ./evaluation"
+        )
+    extra = EXTRA_MODULES.get(module)
+    if extra is None:
+        extra = next((e for c, _, _, e in OPTIONAL_COMMANDS if c == command and e), None)
+        if extra is None or module.startswith("armcarriage"):
+            return None
+    return MissingExtraError(
+        f"armcarriage {command} needs the optional extra '{extra}' (module {module!r} "
+        f"is not installed); install it with: pip install 'armcarriage[{extra}]'"
+    )
+
+
+def _unavailable(command: str, error: MissingExtraError) -> Any:
+    """Return a stand-in command that reports ``error`` whatever its arguments."""
+
+    def stand_in(ctx: typer.Context) -> None:
+        raise error
+
+    stand_in.__doc__ = f"(unavailable) {error}"
+    stand_in.__name__ = f"{command}_unavailable"
+    return stand_in
+
+
+def _register_optional() -> None:
+    """Add the commands kept in their own modules (once).
+
+    A command whose module needs a missing optional extra is still listed; run,
+    it says which extra to install (exit 2).
     """
     import importlib
 
-    for name, module, attr in (
-        ("metrics", "armcarriage.analysis_cli", "metrics_command"),
-        ("cues", "armcarriage.cues_cli", "cues_command"),
-        ("synth", "armcarriage.synthetic.cli", "synth_command"),
-        ("batch", "armcarriage.batch.cli", "batch_command"),
-        ("history", "armcarriage.history.cli", "history_command"),
-        ("serve", "armcarriage.web.cli", "serve_command"),
-    ):
+    registered = {c.name for c in app.registered_commands}
+    for name, module, attr, _extra in OPTIONAL_COMMANDS:
+        if name in registered:
+            continue
         try:
             func = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
+        except ModuleNotFoundError as exc:
+            error = _missing_extra(name, exc)
+            if error is None:
+                raise
+            app.command(
+                name,
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                add_help_option=False,
+            )(_unavailable(name, error))
             continue
         app.command(name)(func)
 
 
-def _usage_exit_code(exc: Exception) -> int | None:
-    """Exit code for the CLI framework's own exceptions (usage errors, exit)."""
-    show = getattr(exc, "show", None)
-    code = getattr(exc, "exit_code", None)
-    if type(exc).__name__ == "Exit":
-        return int(code or 0)
-    if callable(show) and code is not None:  # a click/typer usage exception
-        show()
-        return 2
-    return None
+def _command_of(argv: list[str]) -> str:
+    """Return the sub-command named on the command line ('' if none)."""
+    return next((a for a in argv if not a.startswith("-")), "")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
     _register_optional()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
@@ -222,15 +352,43 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
-    except Exception as exc:  # the CLI's last line of defence: report, exit 1
-        usage = _usage_exit_code(exc)
-        if usage is not None:
-            return usage
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        if "-v" in (argv or sys.argv) or "-vv" in (argv or sys.argv):
-            raise
-        return 1
-    return 0
+    except ModuleNotFoundError as exc:
+        error = _missing_extra(_command_of(args), exc)
+        if error is None:
+            return _internal(exc, args)
+        typer.echo(f"error: {error}", err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001  (the last line of defence: report, exit 1)
+        usage = _framework_exit_code(exc)
+        return usage if usage is not None else _internal(exc, args)
+    # typer returns the code of ``typer.Exit`` (130 for Ctrl-C) in non-standalone mode
+    code = code if isinstance(code, int) else 0
+    if code == 130:
+        typer.echo("interrupted", err=True)
+    return code
+
+
+def _framework_exit_code(exc: Exception) -> int | None:
+    """Exit code for the CLI framework's own exceptions: usage errors 2, abort 130.
+
+    Matched by shape, not class: typer vendors its own copy of click.
+    """
+    if type(exc).__name__ == "Abort":  # end of input at a prompt, or Ctrl-C in older typer
+        typer.echo("interrupted", err=True)
+        return 130
+    show = getattr(exc, "show", None)
+    if callable(show) and getattr(exc, "exit_code", None) is not None:  # a usage error
+        show()
+        return 2
+    return None
+
+
+def _internal(exc: Exception, args: list[str]) -> int:
+    """Report an unexpected error (re-raised with -v for its traceback); return 1."""
+    typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+    if "-v" in args or "-vv" in args or "--verbose" in args:
+        raise exc
+    return 1
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,8 @@ import pandas as pd
 
 from armcarriage.config import Config
 from armcarriage.errors import ConfigError
+from armcarriage.jsonio import jsonable
+from armcarriage.metrics import METRICS, PER_ARM_METRICS, PER_STRIDE_METRICS, unit_words
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,31 +52,11 @@ WATCH_FRACTION = 0.25
 """A rule that does not fire but is broken in at least this share of strides is
 reported as close to its threshold, and its fault is not called good."""
 
-ARM_METRICS = (
-    "elbow_angle_mean",
-    "elbow_angle_min",
-    "elbow_angle_max",
-    "elbow_angle_range",
-    "elbow_angle_forward",
-    "elbow_angle_backward",
-    "swing_forward_deg",
-    "swing_backward_deg",
-    "swing_arc_deg",
-    "wrist_forward_tl",
-    "wrist_backward_tl",
-    "wrist_arc_tl",
-    "wrist_lift_tl",
-    "crossing_max_sw",
-    "crossing_fraction_pct",
-    "shrug_level_tl",
-    "shrug_rise_tl",
-    "trunk_rotation_deg",
-    "arm_leg_phase_deg",
-)
-"""Per stride x arm metric columns (fixed names shared across the project)."""
+ARM_METRICS = PER_ARM_METRICS
+"""Per stride x arm metric columns (from the metric registry)."""
 
-STRIDE_METRICS = ("stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s")
-"""Per stride metric columns."""
+STRIDE_METRICS = PER_STRIDE_METRICS
+"""Per stride metric columns (from the metric registry)."""
 
 KNOWN_METRICS = ARM_METRICS + STRIDE_METRICS
 
@@ -148,7 +131,7 @@ class Cue:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (NaN becomes None)."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
     def headline(self) -> str:
         """One line: title, arm and how often, e.g. for a console."""
@@ -329,7 +312,9 @@ def load_rules(path: str | Path | None = None) -> list[CueRule]:
 
 # --------------------------------------------------------------- evaluation
 def unit_of(metric: str) -> str:
-    """Return the unit of a metric column, from its name suffix."""
+    """Return the unit of a metric column: the registry's, else from the column's name suffix."""
+    if metric in METRICS:
+        return unit_words(metric)
     if metric.startswith("elbow_angle") or metric.endswith("_deg"):
         return "deg"
     for suffix, unit in (("_tl", "torso lengths"), ("_sw", "shoulder widths"), ("_pct", "%"),
@@ -723,8 +708,9 @@ def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> 
 def _fmt(value: float, unit: str) -> str:
     if unit == "deg":
         return f"{value:.0f}°"
-    if unit in ("torso lengths", "shoulder widths"):
-        return f"{value:.2f} {unit}"
+    if unit in ("torso lengths", "shoulder widths"):  # as the report shows them
+        pct = 100.0 * value
+        return f"{pct:.1f}% of {unit[:-1]}" if abs(pct) < 10 else f"{pct:.0f}% of {unit[:-1]}"
     return f"{value:.3g} {unit}".strip()
 
 
@@ -747,19 +733,6 @@ def evaluate_cues(analysis: Any, config: Config | None = None) -> list[Cue]:
     return assess(analysis, config).shown
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    return obj
-
-
 __all__ = [
     "Assessment",
     "Cue",
@@ -771,3 +744,17 @@ __all__ = [
     "load_rules",
     "unit_of",
 ]
+
+
+def cue_texts(cues: Sequence[Any]) -> list[str]:
+    """Return the display text of cues: their ``title`` (else ``cue``, ``text``, or the string)."""
+    out = []
+    for cue in cues:
+        for attr in ("title", "cue", "text", "name"):
+            value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+                break
+        else:
+            out.append(str(cue))
+    return out

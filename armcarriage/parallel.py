@@ -241,7 +241,18 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(progress_queue: Any, stop: Any) -> None:
-    """Worker initializer: keep the progress queue and stop flag (the model loads on first use)."""
+    """Worker initializer: end with the parent; keep the progress queue and stop flag.
+
+    Ctrl-C reaches the whole process group: the parent alone handles it and stops
+    the chunks through the stop flag, so workers ignore it. The model loads on
+    first use.
+    """
+    import signal
+
+    from armcarriage.lifeline import die_with_parent
+
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["queue"] = progress_queue
     _WORKER["stop"] = stop
 

@@ -1,7 +1,9 @@
 """One clip, end to end: probe -> pose -> analysis -> cues -> reports.
 
 :func:`run_analysis` is the single entry point shared by the CLI, the batch
-runner and the web app.
+runner and the web app. Besides the pose stage's frame progress, it names every
+later stage to an optional ``stage(name, done, total)`` callback
+(:data:`armcarriage.progress.StageProgress`), so a display can show all the work.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from armcarriage.atomic import atomic_folder
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
 from armcarriage.video import VideoInfo, probe_video
@@ -24,6 +27,7 @@ if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until th
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+Stage = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -47,6 +51,8 @@ def estimate_track(
     *,
     info: VideoInfo | None = None,
     progress: Progress | None = None,
+    start_s: float = 0.0,
+    end_s: float = 0.0,
 ) -> PoseTrack:
     """Run the pose stage, across worker processes when that pays off.
 
@@ -60,15 +66,34 @@ def estimate_track(
         The probed clip.
     progress
         Called as ``progress(done, total)`` in frames.
+    start_s, end_s
+        Analyse only this part of the clip, seconds (``end_s`` 0 = to the end). An end
+        alone keeps the worker processes; a start runs the pose model in this process,
+        from the start (the chunked workers cover the clip from its beginning).
 
     Returns
     -------
     PoseTrack
 
     """
-    from armcarriage.pose import estimate_pose
+    import dataclasses
+
+    from armcarriage.pose import estimate_pose, expected_frames
 
     info = info or probe_video(video, config)
+    if end_s > 0:  # the pose stage's own limit, which the workers honour
+        pc = config.pose
+        stop = min(end_s, pc.max_seconds) if pc.max_seconds > 0 else end_s
+        config = dataclasses.replace(config, pose=dataclasses.replace(pc, max_seconds=stop))
+    if start_s > 0:
+        span = (config.pose.max_seconds or info.duration_s) - start_s
+        total = expected_frames(info, config, span_s=max(span, 0.0))
+
+        def rescaled(done: int, _total: int) -> None:
+            if progress is not None:
+                progress(done, max(total, done))
+
+        return estimate_pose(video, config, info=info, progress=rescaled, start_s=start_s)
     try:
         from armcarriage.parallel import estimate_pose_parallel
     except ImportError:
@@ -81,6 +106,10 @@ def run_analysis(
     outdir: str | os.PathLike[str],
     config: Config | None = None,
     progress: Progress | None = None,
+    *,
+    stage: Stage | None = None,
+    start_s: float = 0.0,
+    end_s: float = 0.0,
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -89,11 +118,20 @@ def run_analysis(
     video
         The clip to analyse.
     outdir
-        Output folder (created if missing); files in it are replaced atomically.
+        Output folder. The outputs are written into a hidden sibling folder and
+        swapped in whole at the end, so the folder holds the previous run's
+        outputs or this run's, never a mix, and none a run turned off (e.g. a
+        stale ``report.html``); a killed run's leftovers are cleaned by the next
+        (:func:`armcarriage.atomic.atomic_folder`).
     config
         Settings; defaults to :class:`~armcarriage.config.Config`.
     progress
         Called as ``progress(done, total)`` during the pose stage (frames).
+    stage
+        Called as ``stage(name, done, total)`` as each later stage starts and, for the
+        annotated video, as its frames are written.
+    start_s, end_s
+        Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
 
     Returns
     -------
@@ -102,36 +140,107 @@ def run_analysis(
     Raises
     ------
     armcarriage.errors.InputError
-        For a bad video, a missing model or no runner in view.
+        For a bad video, a missing model, no runner in view, a start or end outside
+        the clip, or an output folder holding files that are not outputs of an analysis.
 
     """
     config = config or Config()
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
-    track = estimate_track(video, config, info=info, progress=progress)
-    # the container's capture rate travels with the track (playback times are kept in
-    # it, as in the video); the analysis rescales time by it or by video.capture_fps
-    track.ds.attrs["capture_fps_tag"] = float(info.capture_fps)
-    outputs = {"pose": track.save(out / "pose.parquet")}
-    release_free_memory()  # what the pose stage and the save freed, before the next peaks
-    result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
-    _analyse_and_report(result, video, out, config)
+    check_span(start_s, end_s, info.duration_s)
+    with atomic_folder(out, foreign=_foreign_files) as work:
+        track = estimate_track(
+            video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
+        )
+        # the container's capture rate travels with the track (playback times are kept in
+        # it, as in the video); the analysis rescales time by it or by video.capture_fps
+        track.ds.attrs["capture_fps_tag"] = float(info.capture_fps)
+        if stage is not None:
+            stage("saving the pose track", 0, 0)
+        outputs = {"pose": track.save(work / "pose.parquet")}
+        release_free_memory()  # what the pose stage and the save freed, before the next peaks
+        result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
+        _analyse_and_report(result, video, work, config, stage)
+    result.outputs = {
+        name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
+        for name, path in result.outputs.items()
+    }
     return result
 
 
+def check_span(start_s: float, end_s: float, duration_s: float) -> None:
+    """Check a requested part of a clip; raise InputError naming what is wrong.
+
+    Parameters
+    ----------
+    start_s, end_s
+        Requested start and end, seconds (``end_s`` 0 = the end of the clip).
+    duration_s
+        The clip's length (0 when unknown: only the order is checked).
+
+    """
+    from armcarriage.errors import InputError
+
+    if start_s < 0 or end_s < 0:
+        raise InputError(f"--start/--end: expected seconds >= 0, got {start_s:g} and {end_s:g}")
+    if end_s > 0 and end_s <= start_s:
+        raise InputError(f"--end: expected a time after --start ({start_s:g} s), got {end_s:g} s")
+    if duration_s > 0 and start_s >= duration_s:
+        raise InputError(
+            f"--start: expected a time inside the clip (0-{duration_s:.1f} s), got {start_s:g} s"
+        )
+
+
+OUTPUT_FILES = frozenset(
+    {
+        "pose.parquet",
+        "strides.csv",
+        "strides.units.json",
+        "summary.json",
+        "report.html",
+        "annotated.mp4",
+    }
+)
+"""Every file :func:`run_analysis` may write: an existing output folder holding only
+these, hidden temporary files and file-browser clutter (``IGNORED_FILES``) is replaced
+by the new set."""
+
+IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file browser leaves in folders it shows; replaced with the folder."""
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that no run of :func:`run_analysis` writes."""
+    return [
+        p.name
+        for p in folder.iterdir()
+        if p.name not in OUTPUT_FILES | IGNORED_FILES
+        and not (p.name.startswith(".") and ".part" in p.name)
+    ]
+
+
 def _analyse_and_report(
-    result: RunResult, video: str | os.PathLike[str], out: Path, config: Config
+    result: RunResult,
+    video: str | os.PathLike[str],
+    out: Path,
+    config: Config,
+    stage: Stage | None = None,
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
     from armcarriage.cues import evaluate_cues
     from armcarriage.report import write_reports
 
+    if stage is not None:
+        stage("strides and metrics", 0, 0)
     analysis = analyze(result.track, config)
     release_free_memory()
     result.analysis = analysis
     result.status = analysis.status
     result.message = analysis.message
+    if stage is not None:
+        stage("cues", 0, 0)
     result.cues = evaluate_cues(analysis, config)
-    result.outputs.update(write_reports(analysis, Path(video), out, config, result.cues))
+    result.outputs.update(
+        write_reports(analysis, Path(video), out, config, result.cues, stage=stage)
+    )

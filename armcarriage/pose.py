@@ -1,8 +1,9 @@
 """Pose estimation: MediaPipe PoseLandmarker (Tasks API, VIDEO mode) over a clip.
 
-The model is a ``.task`` bundle kept in the repository's ``models/`` folder;
-nothing is downloaded. :func:`estimate_pose` streams frames from
-:func:`armcarriage.video.iter_frames` to the model and follows one runner.
+The model is a ``.task`` bundle kept in the repository's ``models/`` folder and
+shipped in the wheel as package data; nothing is downloaded. :func:`estimate_pose`
+streams frames from :func:`armcarriage.video.iter_frames` to the model and follows
+one runner.
 
 One person or several
 ---------------------
@@ -20,6 +21,7 @@ raised and the clip is run again the default way.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
@@ -28,7 +30,7 @@ import math
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,14 +50,49 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 MODEL_ENV = "ARMCARRIAGE_MODEL"
+NATIVE_LOGS_ENV = "ARMCARRIAGE_NATIVE_LOGS"
+"""Set to ``1`` to let MediaPipe's native logging through (``armcarriage analyze -v`` does);
+inherited by the pose worker processes."""
 Progress = Callable[[int, int], None]
 
 _TORSO = [KEYPOINT_INDEX[k] for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
 
 
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Send file descriptor 2 to the null device while MediaPipe's C++ code runs.
+
+    MediaPipe, LiteRT, XNNPACK, absl and glog write their INFO and WARNING lines
+    (dozens per pose process) straight to file descriptor 2, past Python's
+    ``sys.stderr`` and logging, where they break a progress display. Python's own
+    stderr is flushed first and the descriptor is restored afterwards; with
+    :data:`NATIVE_LOGS_ENV` set to ``1`` nothing is redirected.
+    """
+    if os.environ.get(NATIVE_LOGS_ENV, "") == "1":
+        yield
+        return
+    with contextlib.suppress(ValueError, OSError):  # a closed or detached sys.stderr
+        sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def default_model_path() -> Path:
-    """Return where the bundled model is expected: ``<repository>/models/``."""
-    return Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+    """Return the bundled model: in the installed package, else in the checkout's ``models/``.
+
+    A wheel carries the model as ``armcarriage/models/`` (``setup.py`` copies it there at build
+    time); an editable install reads it where the repository keeps it.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "models" / DEFAULT_MODEL_NAME
+    return packaged if packaged.is_file() else here.parent / "models" / DEFAULT_MODEL_NAME
 
 
 def resolve_model_path(model: str | os.PathLike[str] | None = None) -> Path:
@@ -196,7 +233,8 @@ class PoseEstimator:
             min_tracking_confidence=pc.min_tracking_confidence,
         )
         try:
-            return mp.PoseLandmarker.create_from_options(options)
+            with quiet_native_logs():
+                return mp.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelNotFoundError(
                 f"pose model {self.model_path}: MediaPipe could not load it as a pose "
@@ -213,7 +251,8 @@ class PoseEstimator:
 
     def _close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with quiet_native_logs():
+                self._landmarker.close()
             self._landmarker = None
             self._asks = 0
 
@@ -299,7 +338,8 @@ class PoseEstimator:
         self._plan(time_s)
         self._frames += 1
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
-        result = self._landmarker.detect_for_video(mp_image, self._frames * _FRAME_STEP_MS)
+        with quiet_native_logs():
+            result = self._landmarker.detect_for_video(mp_image, self._frames * _FRAME_STEP_MS)
         out = []
         for pose, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
             lm = np.array(

@@ -15,7 +15,7 @@ For every clip of the suite (varying view, fault, resolution and fps) it
    each analysed stride's own window and compares, metric by metric, where
    the analysis measured a value. A video sees only its frames, so that is the
    fair truth; what frame sampling itself costs (the truth at the frames
-   against the truth sampled at :data:`~armcarriage.synthetic.metrics_truth.DENSE_FPS`
+   against the truth sampled at :data:`~armcarriage_eval.synthetic.metrics_truth.DENSE_FPS`
    over the same windows) is reported separately, as ``sampling``.
 5. in front and rear views, also scores a candidate trunk-rotation method that
    needs no depth (:func:`rotation_from_foreshortening`), which the analysis
@@ -44,14 +44,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from armcarriage_eval.synthetic.clip import ClipSpec, frame_times, make_clip, truth_paths
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
+from armcarriage_eval.synthetic.truth import landmark_errors, truth_track
 
 from armcarriage.atomic import write_text
 from armcarriage.config import Config
 from armcarriage.metrics import METRICS
-from armcarriage.synthetic.clip import ClipSpec, frame_times, make_clip, truth_paths
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
-from armcarriage.synthetic.truth import landmark_errors, truth_track
 from armcarriage.track import PoseTrack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +148,7 @@ FAULT_SUMMARY_FLAGS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def spec_key(name: str, spec: ClipSpec) -> str:
     """Cache key: the case name and a hash of everything that shapes the clip."""
-    from armcarriage.synthetic import params as _params
+    from armcarriage_eval.synthetic import params as _params
 
     blob = json.dumps({"spec": dataclasses.asdict(spec),
                        "runner": repr(spec.params()), "faults": repr(_params.FAULTS)},

@@ -71,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--video", type=Path, default=None, help="A 240 fps synthetic clip")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
+    from armcarriage_eval.synthetic.clip import ClipSpec, make_clip, truth_paths
+
     from armcarriage.config import Config
     from armcarriage.pose import estimate_pose
-    from armcarriage.synthetic.clip import ClipSpec, make_clip, truth_paths
     from armcarriage.track import PoseTrack
 
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from armcarriage_eval import mocap
+from armcarriage_eval.mocap_score import score
 
-from armcarriage import mocap
 from armcarriage.config import Config
-from armcarriage.mocap_score import score
 
 MOCAP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mocap"
 RUNS = ("bandai2_run_normal_001.bvh", "bandai2_run_normal_002.bvh",

@@ -13,7 +13,7 @@ and pose tracks are cached under ``--work``):
 - walking (110 steps/min, duty factor 0.65) from the side.
 
 For each: status, cadence error, each truth strike's timing error in frames
-(:func:`armcarriage.mocap_score.score_strikes`, one-frame tolerance), the share of
+(:func:`armcarriage_eval.mocap_score.score_strikes`, one-frame tolerance), the share of
 per-stride stride times within 5 % of their median and the mean per-stride cadence
 against the clip cadence. Then the four running trials of the shared motion capture,
 projected exactly into side, front and rear views (no pose model), and the real
@@ -33,10 +33,10 @@ from typing import Any
 import av
 import numpy as np
 import pandas as pd
+from armcarriage_eval.mocap_score import score_strikes
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config
-from armcarriage.mocap_score import score_strikes
 from armcarriage.track import PoseTrack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,8 +84,8 @@ def _write(frames: list[np.ndarray], path: Path, fps: float, tags: dict[str, str
 
 def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
     """Return the clip and its truth events file, rendering them if missing."""
-    from armcarriage.synthetic.clip import ClipSpec, frame_times, iter_images, make_clip
-    from armcarriage.synthetic.gait import simulate
+    from armcarriage_eval.synthetic.clip import ClipSpec, frame_times, iter_images, make_clip
+    from armcarriage_eval.synthetic.gait import simulate
 
     if case.get("slow"):
         video = work / f"slow240_{'tagged' if case['tag'] else 'untagged'}.mp4"
@@ -193,7 +193,7 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
 
 def mocap_cases() -> dict[str, Any]:
     """Strike timing on exact projections of the shared running motion capture."""
-    from armcarriage import mocap
+    from armcarriage_eval import mocap
 
     folder = SHARED[0] / "mocap"
     if not folder.exists():

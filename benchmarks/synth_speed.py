@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from armcarriage.synthetic.clip import ClipSpec, make_clip
+from armcarriage_eval.synthetic.clip import ClipSpec, make_clip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,8 +22,14 @@ import sys
 import time
 from pathlib import Path
 
-from armcarriage.synthetic.clip import ClipSpec, frame_times, make_clip, truth_paths, write_truth
-from armcarriage.synthetic.gait import simulate
+from armcarriage_eval.synthetic.clip import (
+    ClipSpec,
+    frame_times,
+    make_clip,
+    truth_paths,
+    write_truth,
+)
+from armcarriage_eval.synthetic.gait import simulate
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,8 +54,9 @@ SAMPLES: dict[str, ClipSpec] = {
 
 def check(video: Path) -> tuple[float, dict[str, dict[str, float]]]:
     """Return the detection rate and landmark errors of the pose model on one clip."""
+    from armcarriage_eval.synthetic.truth import landmark_errors
+
     from armcarriage.pose import estimate_pose
-    from armcarriage.synthetic.truth import landmark_errors
     from armcarriage.track import PoseTrack
 
     track = estimate_pose(video)

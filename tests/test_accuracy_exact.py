@@ -29,14 +29,14 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
+from armcarriage_eval.synthetic.clip import ClipSpec, frame_times
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
+from armcarriage_eval.synthetic.truth import truth_track
 
 from armcarriage.analysis import Analysis, analyze
 from armcarriage.config import Config
 from armcarriage.cues import assess
-from armcarriage.synthetic.clip import ClipSpec, frame_times
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
-from armcarriage.synthetic.truth import truth_track
 
 ELBOW = ("elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
          "elbow_angle_forward", "elbow_angle_backward")

@@ -28,7 +28,7 @@ CFG = Config().override({"strides.min_strides": 2})
 
 @cache
 def _trial(name: str):  # type: ignore[no-untyped-def]
-    from armcarriage import mocap
+    from armcarriage_eval import mocap
 
     tr = mocap.load_trial(MOCAP / f"{name}.bvh")
     return tr, mocap.truth(tr)
@@ -36,7 +36,7 @@ def _trial(name: str):  # type: ignore[no-untyped-def]
 
 @cache
 def _analysis(name: str, view: str, source: str = "image", follow: bool = True) -> Analysis:
-    from armcarriage import mocap
+    from armcarriage_eval import mocap
 
     tr, _ = _trial(name)
     cfg = CFG.override({"metrics.elbow_source": source})

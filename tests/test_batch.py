@@ -13,10 +13,11 @@ from batch_fakes import METRICS, N_STRIDES, fake_analysis, make_video_bytes
 from typer.testing import CliRunner
 
 from armcarriage.batch import team
-from armcarriage.batch.hashing import content_hash, settings_hash
 from armcarriage.batch.manifest import ManifestError, load_manifest
 from armcarriage.batch.runner import run_batch
 from armcarriage.config import Config
+from armcarriage.cues import cue_texts
+from armcarriage.history.hashing import content_hash, settings_hash
 
 
 def _squad(root: Path) -> Path:
@@ -337,7 +338,7 @@ def test_clip_row_from_a_rear_view_analysis_with_real_cues():
         side_values={"left": {"swing_arc_deg": 60.0}, "right": {"swing_arc_deg": 40.0}},
         per_stride={k: {"elbow_angle_mean": 110.0} for k in range(4, 6)},
     )
-    cues = team.cue_texts(evaluate_cues(analysis, Config()))
+    cues = cue_texts(evaluate_cues(analysis, Config()))
     row = team.clip_row(analysis, cues, Config())
     assert row["view"] == "rear" and row["cadence_spm"] == 168.0
     assert row["swing_symmetry_pct"] == pytest.approx(40.0, abs=3.0)  # (60-40)/50
@@ -352,7 +353,7 @@ def test_cue_texts_prefer_the_title():
     from types import SimpleNamespace
 
     cues = [SimpleNamespace(title="Arms cross", cue="Drive the elbows back"), {"cue": "Relax"}, "x"]
-    assert team.cue_texts(cues) == ["Arms cross", "Relax", "x"]
+    assert cue_texts(cues) == ["Arms cross", "Relax", "x"]
 
 
 def test_side_view_leaves_symmetry_unmeasured():
@@ -410,3 +411,32 @@ def test_local_backend_forwards_per_clip_progress(tmp_path):
     assert [o.state for _, o in outcomes] == ["done"]
     assert messages[0] == ("start", "a__a", 0, 0) and messages[-1] == ("end", "a__a", 0, 0)
     assert ("progress", "a__a", 100, 100) in messages
+
+
+def test_report_folders_keep_the_script_and_never_collide(tmp_path):
+    # separate batches into one output: each clip's folder must be its own
+    names = ["José", "Josè", "Алексей", "Мария", "李小龙", "王芳", "🏃", "clip"]
+    keys = []
+    for i, athlete in enumerate(names):
+        folder = tmp_path / f"batch{i}" / athlete
+        folder.mkdir(parents=True)
+        (folder / "run.mp4").write_bytes(b"x")
+        (clip,) = load_manifest(tmp_path / f"batch{i}")
+        assert clip.athlete == athlete
+        keys.append(clip.key)
+    assert len(set(keys)) == len(names), keys
+    assert keys[:6] == [f"{a}__run" for a in names[:6]]  # the script is kept as it is
+    assert keys[6].startswith("clip__run-") and keys[7] == "clip__run"
+    # the two spellings of José (composed, and e + accent as macOS names folders) are one athlete
+    nfd = tmp_path / "nfd" / "Jose\u0301"
+    nfd.mkdir(parents=True)
+    (nfd / "run.mp4").write_bytes(b"x")
+    (clip,) = load_manifest(tmp_path / "nfd")
+    assert clip.athlete == "José" and clip.key == "José__run"
+    # a long name in a non-Latin script fits one file name, and stays unique
+    (tmp_path / ("跑" * 80 + ".mp4")).write_bytes(b"x")
+    manifest = tmp_path / "long.csv"
+    manifest.write_text(f"path,athlete\n{'跑' * 80}.mp4,{'走' * 200}\n", encoding="utf-8")
+    (clip,) = load_manifest(manifest)
+    assert len(clip.key.encode()) <= 255 and clip.key.startswith("走" * 33 + "__" + "跑" * 33)
+    assert clip.athlete == "走" * 80

@@ -65,3 +65,86 @@ def test_every_command_is_on_the_command_line(tmp_path):
     res = run_cli("metrics", str(tmp_path / "missing.parquet"))
     assert res.returncode == 2
     assert "missing.parquet" in res.stderr
+
+
+# ------------------------------------------------------------------ exit codes
+
+
+def _fake_batch(monkeypatch):
+    from batch_fakes import fake_analysis
+
+    from armcarriage.batch.runner import run_batch
+
+    def fake_run_batch(*args, **kwargs):
+        return run_batch(*args, **{**kwargs, "analyse": fake_analysis})
+
+    monkeypatch.setattr("armcarriage.batch.runner.run_batch", fake_run_batch)
+
+
+def test_batch_exits_1_when_a_clip_fails_and_0_when_all_pass(tmp_path, monkeypatch, capsys):
+    import json
+
+    from batch_fakes import make_video_bytes
+
+    _fake_batch(monkeypatch)
+    squad = tmp_path / "squad"
+    squad.mkdir()
+    (squad / "good.mp4").write_bytes(make_video_bytes(1))
+    (squad / "bad.mp4").write_text("not a video")
+    out = tmp_path / "out"
+    args = ["batch", str(squad), "-o", str(out), "--workers", "1"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "1 analysed, 0 skipped (already analysed), 1 failed" in err
+    assert "bad__bad" in err and "VideoError" in err
+    marker = json.loads((out / "bad__bad" / "batch.json").read_text())
+    assert (marker["state"], marker["error_type"]) == ("failed", "VideoError")
+    (squad / "bad.mp4").unlink()
+    assert main(args) == 0
+    assert "0 analysed, 1 skipped" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130(tmp_path, monkeypatch, make_video, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("armcarriage.batch.runner.run_batch", interrupted)
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "o")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    monkeypatch.setattr("armcarriage.pipeline.run_analysis", interrupted)
+    clip = make_video("c.mp4")
+    assert main(["analyze", str(clip), "-o", str(tmp_path / "a")]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args", [["batch"], ["batch", "x", "-o", "y", "--workers", "many"], ["no-such-command"]]
+)
+def test_bad_usage_exits_2(args):
+    assert main(args) == 2
+
+
+@pytest.mark.parametrize(
+    ("blocked", "args", "extra"),
+    [
+        (["sqlalchemy", "dask", "distributed"], ["batch", "in", "-o", "out"], "batch"),
+        (["sqlalchemy"], ["history", "alice"], "batch"),
+        (["fastapi", "uvicorn", "starlette"], ["serve", "--port", "8123"], "web"),
+    ],
+)
+def test_missing_extra_names_the_extra_and_exits_2(tmp_path, blocked, args, extra):
+    # a module set to None in sys.modules cannot be imported, as if not installed
+    code = (
+        "import sys\n"
+        f"for name in {blocked!r}:\n"
+        "    sys.modules[name] = None\n"
+        "from armcarriage.cli import main\n"
+        f"sys.exit(main({args!r}))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert res.returncode == 2, res.stderr
+    assert f"armcarriage {args[0]} needs the optional extra '{extra}'" in res.stderr
+    assert f"pip install 'armcarriage[{extra}]'" in res.stderr
+    assert "internal error" not in res.stderr

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from armcarriage_eval.synthetic.clip import ClipSpec, frame_times
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
+from armcarriage_eval.synthetic.truth import truth_track
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config
@@ -21,10 +25,6 @@ from armcarriage.cues import assess
 from armcarriage.metrics import geometry
 from armcarriage.metrics.crossing import frontal_shoulders
 from armcarriage.metrics.validity import REAR_HIDDEN_REASON, coverage_reason
-from armcarriage.synthetic.clip import ClipSpec, frame_times
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.metrics_truth import dense_kinematics, series, truth_over_windows
-from armcarriage.synthetic.truth import truth_track
 from armcarriage.track import PoseTrack
 from armcarriage.view import classify_view, leg_spread
 
@@ -173,8 +173,8 @@ def test_motion_capture_front_and_rear_read_the_frontal_truth():
     Against the thorax's own axis (the old truth) the same values were off by +0.20 shoulder
     widths (median; 0.33 worst), in every stride.
     """
-    from armcarriage import mocap
-    from armcarriage.synthetic.metrics_truth import series_from_points
+    from armcarriage_eval import mocap
+    from armcarriage_eval.synthetic.metrics_truth import series_from_points
 
     cfg = Config().override({"strides.min_strides": 2})
     errors = []

@@ -1,6 +1,6 @@
 """Default cue thresholds against the synthetic runner's true per-stride metrics.
 
-Each named fault of :mod:`armcarriage.synthetic.params` is simulated, reduced to
+Each named fault of :mod:`armcarriage_eval.synthetic.params` is simulated, reduced to
 its true metrics in the analyzer's definitions, masked as the given view would
 mask them (metrics a view cannot measure, the far arm of a side view), and fed
 to the cue engine: the fault's cue must come first and the clean runner must
@@ -16,13 +16,14 @@ import pandas as pd
 import pytest
 from analysis_fixture import make_analysis, summarize
 
-pytest.importorskip("armcarriage.synthetic.metrics_truth")
+pytest.importorskip("armcarriage_eval.synthetic.metrics_truth")
+
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.metrics_truth import stride_truth
+from armcarriage_eval.synthetic.params import runner_for_fault
 
 from armcarriage.cues import assess
 from armcarriage.metrics import METRICS
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.metrics_truth import stride_truth
-from armcarriage.synthetic.params import runner_for_fault
 
 NEAR_ARM = {"side_left": "left", "side_right": "right"}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from armcarriage_eval import mocap
 
-from armcarriage import mocap
 from armcarriage.errors import InputError
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from armcarriage_eval import mocap
+from armcarriage_eval.mocap_score import score, score_strikes
 
-from armcarriage import mocap
 from armcarriage.analysis import Analysis
-from armcarriage.mocap_score import score, score_strikes
 
 MOCAP = Path(__file__).parents[1].parent / "shared" / "data" / "mocap"
 NAME = "bandai1_run_tired_001.bvh"

@@ -1,14 +1,14 @@
 """Validation of ``analyze`` against motion-capture ground truth (issue 4 acceptance).
 
 Exact 2D tracks are projected from the running BVH files of the shared data
-through virtual side, front and rear cameras (:mod:`armcarriage.mocap`); the
+through virtual side, front and rear cameras (:mod:`armcarriage_eval.mocap`); the
 truth comes from the 3D kinematics. Targets:
 
 * elbow angle within 1 degree of the 3D truth (side views, near arm);
 * foot strikes within 1 frame at 30 fps for >= 95 % of strikes (per view, over
   the four running files; strikes within 2 frames of a clip end are not scored):
   the reported strike ``time`` within 1/30 s of the true touchdown, which the
-  truth places between frames (see :mod:`armcarriage.mocap_score`);
+  truth places between frames (see :mod:`armcarriage_eval.mocap_score`);
 * cadence within 1 %;
 * the walking file gives ``status == "no_running"``.
 
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from armcarriage_eval import mocap
+from armcarriage_eval.mocap_score import Score, score
 
-from armcarriage import mocap
 from armcarriage.config import Config
-from armcarriage.mocap_score import Score, score
 
 DATA = Path(__file__).parents[1].parent / "shared" / "data"
 MOCAP = DATA / "mocap"

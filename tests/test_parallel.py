@@ -288,8 +288,9 @@ def test_chunked_one_person_tracking_is_as_accurate_as_one_pass():
     the chunked track is held to the truth of a synthetic sample clip: as accurate as
     the one-pass track, with no frame lost or doubled at a seam.
     """
+    from armcarriage_eval.synthetic.truth import landmark_errors
+
     from armcarriage.pose import estimate_pose
-    from armcarriage.synthetic.truth import landmark_errors
     from armcarriage.track import PoseTrack
 
     samples = Path(__file__).resolve().parents[1] / "sample_videos"

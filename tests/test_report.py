@@ -32,7 +32,8 @@ def fault_run(tmp_path_factory):
     analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0})
     video = write_video(tmp / "clip.mp4", analysis.track)
     cues = evaluate_cues(analysis)
-    outputs = write_reports(analysis, video, tmp / "out", Config(), cues)
+    cfg = Config().override({"report.annotated_video": True})
+    outputs = write_reports(analysis, video, tmp / "out", cfg, cues)
     return analysis, video, cues, outputs
 
 
@@ -52,6 +53,9 @@ def test_strides_csv_round_trips_with_units_sidecar(fault_run):
     np.testing.assert_allclose(table["elbow_angle_mean"], analysis.strides["elbow_angle_mean"],
                                rtol=1e-5)
     assert table.loc[table.side == "left", "elbow_angle_mean"].isna().all()
+    # strides numbered as people read them: 1 is the first, as in report.html
+    assert sorted(table["stride"].unique()) == [1, 2, 3, 4, 5]
+    assert "nan" not in outputs["strides"].read_text().lower()
     units = json.loads(outputs["strides_units"].read_text())["units"]
     assert set(units) == set(table.columns)
     assert units["elbow_angle_mean"] == "deg"
@@ -69,7 +73,9 @@ def test_summary_json_is_versioned_and_complete(fault_run):
     assert doc["model"]["name"] == "synthetic"
     assert doc["settings"]["config"]["cues"]["max_cues"] == 3
     assert doc["clip"] == {"file": "clip.mp4", "frames": 120, "fps": 30.0, "width": 320,
-                           "height": 240, "strides": 5}
+                           "height": 240, "strides": 5,
+                           "stride_numbering": "1 = the first stride (strides.csv, cues, "
+                                               "report.html)"}
     m = doc["metrics"]["elbow_angle_mean"]
     assert m["right"]["median"] == pytest.approx(50.0, rel=0.05)
     assert m["left"]["median"] is None  # far arm: NaN -> null
@@ -77,7 +83,12 @@ def test_summary_json_is_versioned_and_complete(fault_run):
     assert set(doc["metrics"]) == set(analysis.summary)
     assert doc["validity"]["crossing_max_sw"]["measured"] is False
     assert [c["rule_id"] for c in doc["cues"]] == [c.rule_id for c in cues] == ["tight_elbow"]
-    assert doc["cues"][0]["evidence"]["strides_affected"] == [0, 1, 2, 3, 4]
+    # numbered from 1, as in report.html and strides.csv
+    assert doc["cues"][0]["evidence"]["strides_affected"] == [1, 2, 3, 4, 5]
+    assert 1 <= doc["cues"][0]["evidence"]["key_stride"] <= 5
+    # 5 strides are too few for fatigue drift: no thirds, no flag
+    assert doc["drift"]["assessed"] is False
+    assert m["both"]["first_third"] is None and m["drift_flag"] is False
     assert any("midline" in s["title"].lower() for s in doc["not_assessed"])
 
 
@@ -88,7 +99,7 @@ def test_report_html_is_self_contained_with_every_section(fault_run):
         assert f'id="{section}"' in page, section
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
-    assert len(images) >= 5
+    assert len(images) >= 4  # cue key frames, key frames, elbow curve, per-stride panels
     assert all(src.startswith("data:image/png;base64,") for src in images)
     assert "Loose elbows, hands fall to the hip" in page
     assert "5 of 5" in page
@@ -235,7 +246,10 @@ def test_failed_analysis_still_reports_why(tmp_path):
     analysis = make_analysis(status="too_few_strides")
     outputs = write_reports(analysis, None, tmp_path, Config(), [])
     page = outputs["report"].read_text(encoding="utf-8")
-    assert "too_few_strides" in page and "fewer than 3 strides" in page
+    # why, once, in words; no status code, no per-metric repeats, never "good form"
+    assert page.count("fewer than 3 strides") == 1
+    assert "Too few strides" in page and "too_few_strides" not in page
+    assert "good form" not in page.lower() and 'id="unmeasured"' not in page
     doc = json.loads(outputs["summary"].read_text())
     assert doc["status"] == "too_few_strides" and doc["cues"] == []
     assert "annotated" not in outputs

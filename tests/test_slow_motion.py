@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from armcarriage_eval.synthetic.clip import ClipSpec
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.truth import truth_track
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config, VideoConfig
 from armcarriage.strides import leg_swing_period, real_time_track
-from armcarriage.synthetic.clip import ClipSpec
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.truth import truth_track
 from armcarriage.track import PoseTrack
 from armcarriage.video import tagged_capture_fps
 

@@ -9,22 +9,28 @@ import av
 import numpy as np
 import pandas as pd
 import pytest
-
-from armcarriage.camera import view_camera
-from armcarriage.skeleton import KEYPOINT_INDEX
-from armcarriage.synthetic import shapes
-from armcarriage.synthetic.clip import ClipSpec, frame_times, make_clip, truth_paths, write_truth
-from armcarriage.synthetic.figure import figure_primitives
-from armcarriage.synthetic.gait import simulate
-from armcarriage.synthetic.metrics_truth import (
+from armcarriage_eval.camera import view_camera
+from armcarriage_eval.synthetic import shapes
+from armcarriage_eval.synthetic.clip import (
+    ClipSpec,
+    frame_times,
+    make_clip,
+    truth_paths,
+    write_truth,
+)
+from armcarriage_eval.synthetic.figure import figure_primitives
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.metrics_truth import (
     series,
     series_from_points,
     stride_truth,
     summarize_truth,
     truth_over_windows,
 )
-from armcarriage.synthetic.params import FAULTS, RunnerParams, runner_for_fault
-from armcarriage.synthetic.render import Scene, render
+from armcarriage_eval.synthetic.params import FAULTS, RunnerParams, runner_for_fault
+from armcarriage_eval.synthetic.render import Scene, render
+
+from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.track import PoseTrack
 
 BONES = [("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist")]
@@ -244,9 +250,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
 
 @pytest.mark.slow
 def test_pose_model_finds_the_synthetic_runner_in_a_sample_clip() -> None:
+    from armcarriage_eval.synthetic.truth import landmark_errors
+
     from armcarriage.config import Config
     from armcarriage.pose import estimate_pose
-    from armcarriage.synthetic.truth import landmark_errors
 
     video = SAMPLES / "side_left_tight_elbows.mp4"
     if not video.exists():

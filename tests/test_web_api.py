@@ -19,9 +19,11 @@ from armcarriage.web import create_app
 from armcarriage.web.auth import load_tokens, parse_env, read_tokens_file
 from armcarriage.web.store import JobStore
 
-A = {"Authorization": "Bearer sharks-token-1"}
-B = {"Authorization": "Bearer eagles-token-2"}
-TOKENS = {"sharks-token-1": "sharks", "eagles-token-2": "eagles"}
+SHARKS = "sharks-token-1-4c9a2e7b1d8f3a6e"
+EAGLES = "eagles-token-2-7d1f9b3c6a2e8d4f"
+A = {"Authorization": f"Bearer {SHARKS}"}
+B = {"Authorization": f"Bearer {EAGLES}"}
+TOKENS = {SHARKS: "sharks", EAGLES: "eagles"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def client(
 ) -> TestClient:
     cfg = Config().override({f"serve.{k}": v for k, v in serve.items()}) if serve else Config()
     app = create_app(tmp_path / "data", cfg, tokens=TOKENS, analyze=analyze, workers=workers)
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 def upload(
@@ -279,11 +281,11 @@ def test_other_team_cannot_see_jobs_or_files(tmp_path: Path, clip: Path) -> None
         assert c.get(f"/jobs/{jid}/files/report.html", headers=B).status_code == 404
         assert c.get(f"/jobs/{jid}/files/annotated.mp4", headers=B).status_code == 404
         assert c.get("/api/jobs", headers=B).json()["jobs"] == []
-        c.cookies.set("armcarriage_token", "eagles-token-2")
+        c.cookies.set("armcarriage_token", EAGLES)
         assert c.get(f"/jobs/{jid}").status_code == 404
         assert jid not in c.get("/").text
         assert jid not in c.get("/athletes/Sam Runner").text
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+        c.cookies.set("armcarriage_token", SHARKS)
         assert jid in c.get("/").text and jid in c.get("/athletes/Sam Runner").text
 
 
@@ -291,7 +293,7 @@ def test_login_sets_a_cookie_only_for_a_known_token(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         bad = c.post("/login", data={"token": "nope-nope-nope"}, follow_redirects=False)
         assert bad.status_code == 401 and "Unknown access token" in bad.text
-        ok = c.post("/login", data={"token": "sharks-token-1"}, follow_redirects=False)
+        ok = c.post("/login", data={"token": SHARKS}, follow_redirects=False)
         assert ok.status_code == 303
         cookie = ok.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -302,7 +304,7 @@ def test_login_sets_a_cookie_only_for_a_known_token(tmp_path: Path) -> None:
 def test_open_mode_without_tokens(tmp_path: Path, clip: Path, monkeypatch: Any) -> None:
     monkeypatch.delenv("ARMCARRIAGE_TOKENS", raising=False)
     app = create_app(tmp_path / "data", workers=0)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         r = c.post(
             "/api/jobs",
             files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")},
@@ -333,7 +335,7 @@ def test_finished_job_serves_report_video_with_ranges_and_downloads(
         assert csv.status_code == 200 and csv.text.startswith("stride,side,elbow_angle_mean")
         assert csv.headers["content-disposition"].startswith("attachment")
         assert c.get(f"{base}/plots/elbow.svg", headers=A).status_code == 200  # report assets
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+        c.cookies.set("armcarriage_token", SHARKS)
         page = c.get(f"/jobs/{job['id']}").text
         assert f'src="{base}/report.html"' in page
         assert f'src="{base}/annotated.mp4"' in page
@@ -370,7 +372,7 @@ def test_failed_job_shows_the_pipeline_error(tmp_path: Path, clip: Path) -> None
             "walk.mp4: a person was found in 3% of frames; expected at least 20% "
             "(pose.min_detection_rate)"
         )
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+        c.cookies.set("armcarriage_token", SHARKS)
         assert "pose.min_detection_rate" in c.get(f"/jobs/{job['id']}").text
         assert c.get(f"/jobs/{job['id']}/files/report.html", headers=A).status_code == 404
 
@@ -384,26 +386,38 @@ def test_second_server_on_the_same_data_folder_is_refused(tmp_path: Path) -> Non
 # ---- tokens -----------------------------------------------------------------------------
 def test_tokens_from_env_file_and_argument(tmp_path: Path) -> None:
     f = tmp_path / "tokens.txt"
-    f.write_text("# team tokens\nfile-token-123 eagles\n\nother-token-45 owls  # comment\n")
-    assert read_tokens_file(f) == {"file-token-123": "eagles", "other-token-45": "owls"}
-    assert parse_env("env-token-001=sharks, env-token-002=owls") == {
-        "env-token-001": "sharks",
-        "env-token-002": "owls",
+    f.write_text(
+        "# team tokens\nfile-token-123-x7Kq2Lm9Pz4Rt8Vw eagles\n\n"
+        "other-token-45-x7Kq2Lm9Pz4Rt8Vw owls  # comment\n"
+    )
+    assert read_tokens_file(f) == {
+        "file-token-123-x7Kq2Lm9Pz4Rt8Vw": "eagles",
+        "other-token-45-x7Kq2Lm9Pz4Rt8Vw": "owls",
     }
-    merged = load_tokens({"arg-token-0001": "bees"}, f, {"ARMCARRIAGE_TOKENS": "env-token-001=sh"})
+    assert parse_env(
+        "env-token-001-x7Kq2Lm9Pz4Rt8Vw=sharks, env-token-002-x7Kq2Lm9Pz4Rt8Vw=owls"
+    ) == {
+        "env-token-001-x7Kq2Lm9Pz4Rt8Vw": "sharks",
+        "env-token-002-x7Kq2Lm9Pz4Rt8Vw": "owls",
+    }
+    merged = load_tokens(
+        {"arg-token-0001-x7Kq2Lm9Pz4Rt8Vw": "bees"},
+        f,
+        {"ARMCARRIAGE_TOKENS": "env-token-001-x7Kq2Lm9Pz4Rt8Vw=sh"},
+    )
     assert merged == {
-        "env-token-001": "sh",
-        "file-token-123": "eagles",
-        "other-token-45": "owls",
-        "arg-token-0001": "bees",
+        "env-token-001-x7Kq2Lm9Pz4Rt8Vw": "sh",
+        "file-token-123-x7Kq2Lm9Pz4Rt8Vw": "eagles",
+        "other-token-45-x7Kq2Lm9Pz4Rt8Vw": "owls",
+        "arg-token-0001-x7Kq2Lm9Pz4Rt8Vw": "bees",
     }
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("short team\n", "at least 8"),
-        ("long-enough-token ../etc\n", "team name '../etc'"),
+        ("short-token-1 team\n", "expected at least 128"),
+        ("long-enough-token-x7Kq2Lm9Pz4Rt8Vw ../etc\n", "team name '../etc'"),
         ("only-one-field\n", "line 1: expected 'TOKEN TEAM'"),
     ],
 )
@@ -443,7 +457,7 @@ def test_plain_form_post_without_javascript_redirects_to_the_list(
     tmp_path: Path, clip: Path
 ) -> None:
     with client(tmp_path) as c:
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+        c.cookies.set("armcarriage_token", SHARKS)
         r = c.post(
             "/api/jobs",
             files={"file": ("a.mp4", clip.read_bytes(), "video/mp4")},

@@ -19,8 +19,10 @@ from armcarriage.web import create_app
 from armcarriage.web import history as web_history
 from armcarriage.web.store import JobStore
 
-A = {"Authorization": "Bearer sharks-token-1"}
-TOKENS = {"sharks-token-1": "sharks", "eagles-token-2": "eagles"}
+SHARKS = "sharks-token-1-4c9a2e7b1d8f3a6e"
+EAGLES = "eagles-token-2-7d1f9b3c6a2e8d4f"
+A = {"Authorization": f"Bearer {SHARKS}"}
+TOKENS = {SHARKS: "sharks", EAGLES: "eagles"}
 
 
 def _wait_all(c: TestClient, n: int, timeout: float = 60.0) -> list[dict[str, Any]]:
@@ -37,7 +39,7 @@ def test_finished_jobs_build_the_athlete_history(tmp_path: Path) -> None:
     clips = [make_clip(tmp_path / f"c{i}.mp4", n=10 + i) for i in range(2)]
     app = create_app(tmp_path / "data", tokens=TOKENS, analyze="batch_fakes:fake_analysis",
                      workers=1)  # fmt: skip
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         for clip, date in zip(clips, ("2026-10-01", "2026-11-01"), strict=True):
             r = c.post(
                 "/api/jobs",
@@ -49,7 +51,7 @@ def test_finished_jobs_build_the_athlete_history(tmp_path: Path) -> None:
         jobs = _wait_all(c, 2)
         assert {j["status"] for j in jobs} == {"done"}
         assert all(j["error"] == "" for j in jobs)  # history written without a note
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+        c.cookies.set("armcarriage_token", SHARKS)
         page = c.get("/athletes/Ann Lee").text
         assert 'id="history-plot"' in page
         assert page.count("<tr><td>2026-") == 2  # two sessions, by date
@@ -57,7 +59,7 @@ def test_finished_jobs_build_the_athlete_history(tmp_path: Path) -> None:
         png = c.get("/athletes/Ann Lee/history.png", headers=A)
         assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
         other = c.get("/athletes/Ann Lee/history.png",
-                      headers={"Authorization": "Bearer eagles-token-2"})  # fmt: skip
+                      headers={"Authorization": f"Bearer {EAGLES}"})  # fmt: skip
         assert other.status_code == 404
     assert (tmp_path / "data" / "teams" / "sharks" / "history.sqlite").is_file()
     assert not (tmp_path / "data" / "teams" / "eagles").exists()
@@ -93,8 +95,8 @@ def test_result_without_analysis_is_not_recorded(tmp_path: Path) -> None:
 def test_athlete_page_degrades_without_the_history_module(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(web_history, "available", lambda: "the history module is not installed")
     app = create_app(tmp_path / "data", tokens=TOKENS, workers=0)
-    with TestClient(app) as c:
-        c.cookies.set("armcarriage_token", "sharks-token-1")
+    with TestClient(app, base_url="http://localhost") as c:
+        c.cookies.set("armcarriage_token", SHARKS)
         page = c.get("/athletes/Ann")
         assert page.status_code == 200
         assert "History plots are unavailable: the history module is not installed" in page.text

@@ -69,7 +69,7 @@ def batch_command(
     from rich.console import Console
 
     from armcarriage.batch.runner import run_batch
-    from armcarriage.cli import build_config, setup_logging
+    from armcarriage.shell import build_config, setup_logging
 
     setup_logging(verbose)
     cfg = build_config(config, set_)

@@ -20,10 +20,12 @@ import csv
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from armcarriage.errors import InputError
+from armcarriage.names import slug
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
 """File name endings treated as videos when the input is a folder."""
@@ -137,7 +139,7 @@ def _from_folder(folder: Path) -> list[ClipSpec]:
             continue
         if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
             continue
-        athlete = rel.parts[0] if len(rel.parts) > 1 else path.stem
+        athlete = athlete_name(rel.parts[0] if len(rel.parts) > 1 else path.stem)
         clips.append(
             ClipSpec(
                 path=path.resolve(),
@@ -250,7 +252,7 @@ def _row_to_clip(
             )
     if path is None or problems:
         return None, problems
-    athlete = values.get("athlete", "") or path.stem
+    athlete = athlete_name(values.get("athlete", "") or path.stem)
     clip = ClipSpec(
         path=path,
         athlete=athlete,
@@ -267,21 +269,47 @@ def _file_date(path: Path) -> dt.date:
     return dt.date.fromtimestamp(path.stat().st_mtime)
 
 
-def slug(text: str) -> str:
-    """Return ``text`` reduced to a safe folder-name fragment (letters, digits, ``-_.``)."""
-    out = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
-    return out or "clip"
+ATHLETE_MAX_CHARS = 80
+"""Athlete names are kept (for display and history) up to this many characters."""
+
+
+def athlete_name(text: str) -> str:
+    """Return an athlete name as stored: NFC-normalised, trimmed and length-capped.
+
+    NFC makes the two spellings of ``José`` (one code point or ``e`` plus an
+    accent, as macOS names folders) the same athlete.
+    """
+    return unicodedata.normalize("NFC", text).strip()[:ATHLETE_MAX_CHARS]
+
+
+def _faithful(text: str, part: str) -> bool:
+    """Return True when ``part`` (the slug of ``text``) only turned single spaces into ``-``."""
+    return part == unicodedata.normalize("NFC", text).strip().replace(" ", "-")
 
 
 def _assign_keys(clips: list[ClipSpec]) -> list[ClipSpec]:
-    """Give each clip a folder name ``athlete__stem``, made unique by a path hash on clashes."""
-    names = [f"{slug(c.athlete)}__{slug(c.path.stem)}" for c in clips]
+    """Give each clip a report folder name ``athlete__stem`` that no other clip can share.
+
+    A name that the slug had to change (characters dropped, cut to length) gets
+    a hash of the exact athlete and clip names, so ``José``/``Josè`` or two
+    names that both reduce to ``clip`` never share a folder, in this batch or
+    a later one into the same output. Names still equal in one batch (ignoring
+    case, for case-insensitive disks) get a hash of the clip's path.
+    """
+    names = []
+    for clip in clips:
+        athlete, stem = slug(clip.athlete), slug(clip.path.stem)
+        name = f"{athlete}__{stem}"
+        if not (_faithful(clip.athlete, athlete) and _faithful(clip.path.stem, stem)):
+            exact = unicodedata.normalize("NFC", f"{clip.athlete}\0{clip.path.stem}")
+            name = f"{name}-{hashlib.sha256(exact.encode()).hexdigest()[:8]}"
+        names.append(name)
     counts: dict[str, int] = {}
     for name in names:
-        counts[name] = counts.get(name, 0) + 1
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
     out = []
     for clip, name in zip(clips, names, strict=True):
-        if counts[name] > 1:
+        if counts[name.casefold()] > 1:
             name = f"{name}-{hashlib.sha256(str(clip.path).encode()).hexdigest()[:8]}"
         out.append(ClipSpec(**{**clip.__dict__, "key": name}))
     return out

@@ -43,12 +43,13 @@ from rich.console import Console
 
 from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
-from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
 from armcarriage.batch.manifest import ClipSpec, load_manifest
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
 from armcarriage.errors import InputError
+from armcarriage.history.hashing import content_hash, settings_hash, settings_json
+from armcarriage.jsonio import dumps
 
 log = logging.getLogger(__name__)
 
@@ -383,7 +384,7 @@ class _Committer:
                 staging.mkdir(parents=True)
                 if source is not None:
                     shutil.rmtree(source, ignore_errors=True)
-            write_text(staging / MARKER, json.dumps(self._marker(spec, outcome, chash), indent=2))
+            write_text(staging / MARKER, dumps(self._marker(spec, outcome, chash), indent=2))
             _swap_into_place(staging, self.outdir / spec.key, self.staging_root)
 
     def _marker(self, spec: ClipSpec, outcome: ClipOutcome, chash: str) -> dict[str, Any]:

@@ -147,20 +147,6 @@ def _drift(summary: Mapping[str, Any]) -> tuple[str, float]:
     return best, best_pct
 
 
-def cue_texts(cues: Sequence[Any]) -> list[str]:
-    """Return the display text of cues: their ``title`` (else ``cue``, ``text``, or the string)."""
-    out = []
-    for cue in cues:
-        for attr in ("title", "cue", "text", "name"):
-            value = cue.get(attr) if isinstance(cue, Mapping) else getattr(cue, attr, None)
-            if isinstance(value, str) and value:
-                out.append(value)
-                break
-        else:
-            out.append(str(cue))
-    return out
-
-
 def clip_row(analysis: Any, cues: Sequence[str], config: Config) -> dict[str, Any]:
     """Summarise one analysis as the measured columns of a team row.
 

@@ -214,7 +214,8 @@ def analyse_clip(job: ClipJob) -> ClipOutcome:
 
 
 def _run(job: ClipJob) -> ClipOutcome:
-    from armcarriage.batch.team import clip_row, cue_texts
+    from armcarriage.batch.team import clip_row
+    from armcarriage.cues import cue_texts
     from armcarriage.history.store import strides_long
 
     analyse = job.analyse

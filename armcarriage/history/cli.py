@@ -31,11 +31,11 @@ def history_command(
     """Print and plot each metric of an athlete over dates, with the cues that fired."""
     from rich.console import Console
 
-    from armcarriage.batch.manifest import slug
-    from armcarriage.cli import build_config
     from armcarriage.history.db import get_engine
     from armcarriage.history.plot import plot_history, write_history_page
     from armcarriage.history.store import athlete_metrics, athlete_sessions, list_athletes
+    from armcarriage.names import slug
+    from armcarriage.shell import build_config
 
     cfg = build_config(config, None)
     engine = get_engine(existing_database(db or cfg.batch.database_url or "history.sqlite"))

@@ -11,31 +11,9 @@ from typing import Any
 import pandas as pd
 
 from armcarriage.atomic import atomic_path, write_text
+from armcarriage.metrics import METRICS
 
-METRIC_ORDER: tuple[str, ...] = (
-    "elbow_angle_mean",
-    "elbow_angle_min",
-    "elbow_angle_max",
-    "elbow_angle_range",
-    "elbow_angle_forward",
-    "elbow_angle_backward",
-    "swing_forward_deg",
-    "swing_backward_deg",
-    "swing_arc_deg",
-    "wrist_forward_tl",
-    "wrist_backward_tl",
-    "wrist_arc_tl",
-    "crossing_max_sw",
-    "crossing_fraction_pct",
-    "shrug_level_tl",
-    "shrug_rise_tl",
-    "trunk_rotation_deg",
-    "arm_leg_phase_deg",
-    "stride_time_s",
-    "cadence_spm",
-    "contact_time_s",
-    "flight_time_s",
-)
+METRIC_ORDER: tuple[str, ...] = tuple(METRICS)
 """Order of the metrics in tables and plots; unknown metrics follow alphabetically."""
 
 _STYLE = (

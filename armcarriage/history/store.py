@@ -30,6 +30,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from armcarriage.history.db import READONLY, athletes, sessions, stride_metrics
+from armcarriage.jsonio import dumps
 
 log = logging.getLogger(__name__)
 
@@ -190,19 +191,11 @@ def _session_values(record: SessionRecord, athlete_id: int) -> dict[str, Any]:
     data = asdict(record)
     data.pop("athlete")
     data["athlete_id"] = athlete_id
-    data["cues_json"] = json.dumps(data.pop("cues"))
-    data["summary_json"] = json.dumps(data.pop("summary"), default=_json_default, allow_nan=True)
+    data["cues_json"] = dumps(data.pop("cues"))
+    data["summary_json"] = dumps(data.pop("summary"))
     data["view_confidence"] = _none_if_nan(data["view_confidence"])
     data["created_at"] = _now()
     return data
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
 
 
 def _stride_rows(strides: pd.DataFrame) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ family modules: :mod:`~armcarriage.metrics.elbow`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from armcarriage.metrics.geometry import (
     elbow_angle,
@@ -66,6 +66,10 @@ class MetricSpec:
     view_notes
         ``(view, reason)`` pairs: why a view outside ``views`` cannot measure the
         metric, where the generic reason would not say it.
+    noise
+        Measurement noise in the metric's unit: the 95th-percentile per-stride error
+        through the pose model in the view that measures it best (benchmarks/results,
+        accuracy suite). A difference smaller than this is not told apart from measurement.
 
     """
 
@@ -77,6 +81,7 @@ class MetricSpec:
     per_arm: bool = True
     better_view: str = "side"
     view_notes: tuple[tuple[str, str], ...] = ()
+    noise: float = 0.0
 
 
 _ELBOW = (
@@ -190,15 +195,49 @@ _SPECS: tuple[MetricSpec, ...] = (
                SIDE_VIEWS, per_arm=False),
 )
 
-METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
+_NOISE: dict[str, float] = {
+    "elbow_angle_mean": 2.7, "elbow_angle_min": 7.0, "elbow_angle_max": 8.2,
+    "elbow_angle_range": 8.3, "elbow_angle_forward": 5.6, "elbow_angle_backward": 4.9,
+    "swing_forward_deg": 6.9, "swing_backward_deg": 5.3, "swing_arc_deg": 7.7,
+    "wrist_forward_tl": 0.058, "wrist_backward_tl": 0.088, "wrist_arc_tl": 0.085,
+    "wrist_lift_tl": 0.15, "crossing_max_sw": 0.12, "crossing_fraction_pct": 8.0,
+    "shrug_level_tl": 0.023, "shrug_rise_tl": 0.044, "trunk_rotation_deg": 5.0,
+    "arm_leg_phase_deg": 5.4, "stride_time_s": 0.025, "cadence_spm": 6.1,
+    "contact_time_s": 0.042, "flight_time_s": 0.088,
+}
+"""Per-stride 95th-percentile error through the pose model, best view (accuracy suite)."""
+
+METRICS: dict[str, MetricSpec] = {
+    spec.name: replace(spec, noise=_NOISE[spec.name]) for spec in _SPECS
+}
 """Every metric column, in report order."""
+
+PER_ARM_METRICS: tuple[str, ...] = tuple(n for n, s in METRICS.items() if s.per_arm)
+"""Metric columns with one value per stride and arm."""
+PER_STRIDE_METRICS: tuple[str, ...] = tuple(n for n, s in METRICS.items() if not s.per_arm)
+"""Metric columns with one value per stride (repeated on both arm rows)."""
+
+UNIT_WORDS: dict[str, str] = {
+    "deg": "deg", "tl": "torso lengths", "sw": "shoulder widths", "%": "%", "s": "s",
+    "steps/min": "steps/min",
+}
+"""Each registry unit as people read it."""
+
+
+def unit_words(metric: str) -> str:
+    """Return the unit of a metric column in words, or ``""`` for a column not in the registry."""
+    spec = METRICS.get(metric)
+    return UNIT_WORDS[spec.unit] if spec is not None else ""
 
 __all__ = [
     "ALL_VIEWS",
     "FRONTAL_VIEWS",
     "METRICS",
+    "PER_ARM_METRICS",
+    "PER_STRIDE_METRICS",
     "SHRUG_REAR_REASON",
     "SIDE_VIEWS",
+    "UNIT_WORDS",
     "MetricSpec",
     "elbow_angle",
     "forward_offset",
@@ -212,5 +251,6 @@ __all__ = [
     "torso_length",
     "trunk_rotation_3d",
     "trunk_up",
+    "unit_words",
     "upper_arm_angle",
 ]

@@ -9,7 +9,7 @@ Conventions
 -----------
 Inputs are numpy arrays of points with shape ``(..., D)``, ``D = 2`` (image
 pixels: x right, y down) or ``D = 3`` (any right-handed metric frame, e.g. the
-world frame of :mod:`armcarriage.camera` or MediaPipe world landmarks). All
+world frame of :mod:`armcarriage_eval.camera` or MediaPipe world landmarks). All
 leading axes broadcast (typically ``(T, D)`` for T frames). A NaN or inf in a
 point, or a degenerate (zero-length) segment, gives NaN in the result for that
 frame; no function raises on bad numbers.
@@ -21,7 +21,7 @@ from the hip centre to the shoulder centre), ``sw`` = shoulder widths
 ``forward`` is the running direction as a vector in the same space as the
 points: ``(+1, 0)`` for a runner facing image-right (view ``side_right``),
 ``(-1, 0)`` facing image-left (``side_left``), ``(1, 0, 0)`` in the world frame
-of :mod:`armcarriage.camera`. See :func:`image_forward`.
+of :mod:`armcarriage_eval.camera`. See :func:`image_forward`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@
 ``report.html``
     self-contained page (``config.report.html``).
 ``annotated.mp4``
-    H.264/yuv420p, faststart (``config.report.annotated_video``).
+    H.264/yuv420p, faststart; only on request (``config.report.annotated_video``,
+    ``armcarriage analyze --export-video``).
 
 Every file is written atomically, so re-running overwrites cleanly.
 """
@@ -18,7 +19,7 @@ Every file is written atomically, so re-running overwrites cleanly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def write_reports(
     outdir: str | Path,
     config: Config | None = None,
     cues: Sequence[Any] | None = None,
+    *,
+    stage: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Path]:
     """Write every report of an analysis into ``outdir``.
 
@@ -51,6 +54,9 @@ def write_reports(
     cues
         The cues to show (from :func:`armcarriage.cues.evaluate_cues`); None
         evaluates them here.
+    stage
+        Called as ``stage(name, done, total)`` as each file is started and as the
+        annotated video's frames are written (see :mod:`armcarriage.progress`).
 
     Returns
     -------
@@ -61,11 +67,16 @@ def write_reports(
     """
     from armcarriage.cues import assess, load_rules
     from armcarriage.errors import VideoError
-    from armcarriage.report.html import write_html_report
+    from armcarriage.report.html import not_assessed, write_html_report
     from armcarriage.report.tables import write_strides, write_summary
     from armcarriage.video import probe_video
 
     config = config or Config()
+
+    def step(name: str, done: int = 0, total: int = 0) -> None:
+        if stage is not None:
+            stage(name, done, total)
+
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     rules = load_rules(config.cues.rules_path or None)
@@ -80,14 +91,16 @@ def write_reports(
         except VideoError as exc:
             log.warning("reports: %s; key frames and annotated video skipped", exc)
     outputs: dict[str, Path] = {}
+    step("strides.csv and summary.json")
     outputs.update(write_strides(analysis, out))
     outputs["summary"] = write_summary(
         analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
-        not_assessed=assessment.not_assessed, watch=assessment.watch,
+        not_assessed=not_assessed(assessment, rules, plain=False), watch=assessment.watch,
     )
     if config.report.html:
         outputs["report"] = write_html_report(
-            analysis, video or Path(""), out / "report.html", config, assessment, rules, info
+            analysis, video or Path(""), out / "report.html", config, assessment, rules, info,
+            stage=lambda part: step(f"report.html: {part}"),
         )
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
@@ -96,7 +109,8 @@ def write_reports(
         from armcarriage.report.video import write_annotated_video
 
         outputs["annotated"] = write_annotated_video(
-            analysis, video, out / "annotated.mp4", config, assessment.shown
+            analysis, video, out / "annotated.mp4", config, assessment.shown,
+            progress=lambda done, total: step("annotated.mp4", done, total),
         )
     return outputs
 

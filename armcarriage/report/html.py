@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ import pandas as pd
 
 from armcarriage.atomic import write_text
 from armcarriage.config import Config
-from armcarriage.cues import ARM_METRICS, Assessment, Cue, CueRule, unit_of
-from armcarriage.report import plots
+from armcarriage.cues import Assessment, Cue, CueRule
+from armcarriage.metrics import METRICS
+from armcarriage.report import plots, words
 from armcarriage.report.geometry import (
     KeyFrame,
     measured_sides,
@@ -36,27 +37,22 @@ log = logging.getLogger(__name__)
 
 E = html.escape
 
-PLOT_METRICS = (
-    "elbow_angle_mean",
-    "swing_arc_deg",
-    "wrist_arc_tl",
-    "wrist_lift_tl",
-    "crossing_max_sw",
-    "shrug_rise_tl",
-    "trunk_rotation_deg",
-)
-TABLE_METRICS = (
-    "elbow_angle_mean",
+TABLE_EXTRA = (
     "elbow_angle_range",
     "swing_forward_deg",
     "swing_backward_deg",
-    "swing_arc_deg",
-    "wrist_arc_tl",
-    "wrist_lift_tl",
-    "crossing_max_sw",
-    "shrug_rise_tl",
-    "trunk_rotation_deg",
 )
+"""Metrics the stride table shows beside the cue metrics of the clip's view."""
+DRIFT_PLOT_METRICS = ("elbow_angle_mean", "swing_arc_deg", "shrug_rise_tl")
+ARM_METRICS = tuple(m for m, spec in METRICS.items() if spec.per_arm)
+SECTION_NAMES = {
+    "keyframes": "key frames",
+    "plots": "plots",
+    "lr": "left vs right",
+    "drift": "fatigue drift",
+    "stride_table": "stride table",
+}
+"""Sections as the progress display names them."""
 KEY_FRAME_OVERSAMPLING = 2.0
 """Key-frame crops are scaled down to this many pixels per pixel of their panel before
 matplotlib draws them: as sharp in the PNG as the full-size crop, whose drawing took a
@@ -116,26 +112,84 @@ def img_tag(png: bytes, alt: str, cls: str = "plot") -> str:
     return f'<img class="{cls}" alt="{E(alt)}" src="data:image/png;base64,{data}">'
 
 
-def fmt(value: Any, metric: str = "") -> str:
-    """Format a metric value for display; NaN/None as an em dash."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if not np.isfinite(v):
-        return "—"
-    unit = unit_of(metric)
-    if unit == "deg":
-        return f"{v:.0f}°"
-    if unit in ("torso lengths", "shoulder widths"):
-        return f"{v:.2f}"
-    if unit == "%":
-        return f"{v:.0f}%"
-    if unit == "s":
-        return f"{v:.3f} s"
-    if unit == "steps/min":
-        return f"{v:.0f}"
-    return f"{v:.3g}"
+def fmt(value: Any, metric: str = "", rc: Any = None) -> str:
+    """Format a metric value for display; NaN/None as an em dash (see :mod:`.words`)."""
+    return words.fmt(value, metric, rc)
+
+
+def view_rules(rules: Sequence[CueRule], view: str) -> list[CueRule]:
+    """Return the rules that apply to a clip seen from ``view`` (all when it is unknown)."""
+    return [r for r in rules if not view or view in r.views]
+
+
+def cue_metrics(rules: Sequence[CueRule], view: str, cues: Sequence[Cue]) -> list[str]:
+    """Metrics a cue could be about in this view, in registry order; shown cues' first."""
+    order = {m: i for i, m in enumerate(METRICS)}
+    first = list(dict.fromkeys(c.evidence.metric for c in cues))
+    rest = {r.metric for r in view_rules(rules, view)} - set(first)
+    return first + sorted(rest, key=lambda m: order.get(m, len(order)))
+
+
+def thresholds(rules: Sequence[CueRule], view: str) -> dict[str, list[plots.Threshold]]:
+    """Per metric, the thresholds of the rules that apply in ``view``, each value once."""
+    out: dict[str, list[plots.Threshold]] = {}
+    for r in view_rules(rules, view):
+        if r.comparison == "asymmetry":
+            continue
+        drawn = out.setdefault(r.metric, [])
+        if all(abs(t.value - r.threshold) > 1e-12 for t in drawn):
+            drawn.append(plots.Threshold(r.threshold, r.title))
+    return out
+
+
+def asymmetry_notes(rules: Sequence[CueRule], view: str) -> dict[str, str]:
+    """Per metric, the asymmetry rule that reads it in ``view``, in words."""
+    out: dict[str, str] = {}
+    for r in view_rules(rules, view):
+        if r.comparison == "asymmetry" and r.metric not in out:
+            out[r.metric] = f"{r.title} cue: arms differ by > {r.threshold:g}%"
+    return out
+
+
+def not_assessed(
+    assessment: Assessment, rules: Sequence[CueRule], plain: bool = True
+) -> list[dict[str, str]]:
+    """Return the rules not checked, less those whose fault another rule checked.
+
+    A fault has one rule per view where its threshold differs (a shrug from the
+    front and from the side); when one of them was checked, the others are not
+    news, and a metric behind a shown cue is never listed as not assessed.
+    Entries with the same title are merged.
+
+    Parameters
+    ----------
+    assessment
+        The cue engine's result.
+    rules
+        The rules it applied.
+    plain
+        Reasons without settings names or file references (for people).
+
+    """
+    skipped = {str(item.get("rule", "")) for item in assessment.not_assessed}
+    by_id = {r.id: r for r in rules}
+    checked = {r.group_key for r in rules if r.id not in skipped}
+    cued = {c.evidence.metric for c in assessment.fired} | {c.evidence.metric
+                                                              for c in assessment.shown}
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for item in assessment.not_assessed:
+        rule = by_id.get(str(item.get("rule", "")))
+        if rule is not None and (rule.group_key in checked or rule.metric in cued):
+            continue
+        if item["title"] in seen:
+            continue
+        seen.add(item["title"])
+        entry = dict(item)
+        if plain:
+            entry["reason"] = words.for_people(entry.get("reason", ""))
+        out.append(entry)
+    return out
 
 
 class ReportBuilder:
@@ -155,6 +209,8 @@ class ReportBuilder:
         The cue rules (their thresholds are drawn on the plots).
     info
         The probed clip, or None when the clip cannot be read (no key frames).
+    stage
+        Called with the name of each part of the page as it is started.
 
     """
 
@@ -166,8 +222,10 @@ class ReportBuilder:
         assessment: Assessment,
         rules: Sequence[CueRule],
         info: VideoInfo | None,
+        stage: Callable[[str], None] | None = None,
     ) -> None:
         self.a = analysis
+        self.stage = stage
         self.video_path = video_path
         self.config = config
         self.assessment = assessment
@@ -177,6 +235,12 @@ class ReportBuilder:
         self.dpi = config.report.plots_dpi
         self.strides: pd.DataFrame = analysis.strides
         self.view = str((analysis.view or {}).get("label", ""))
+        self.rc = config.report
+        self.ok = analysis.status == "ok" and len(self.strides) > 0
+
+    def fmt(self, value: Any, metric: str) -> str:
+        """Format a value in words, with centimetres when the runner's height is known."""
+        return words.fmt(value, metric, self.rc)
 
     # ---------------------------------------------------------- sections
     def clip(self) -> str:
@@ -185,42 +249,47 @@ class ReportBuilder:
         track = a.track
         n = int(self.strides["stride"].nunique()) if len(self.strides) else 0
         duration = info.duration_s if info else float(track.time[-1] - track.time[0])
-        conf = (a.view or {}).get("confidence", np.nan)
-        ok = a.status == "ok"
+        conf = words.number((a.view or {}).get("confidence"))
         view = VIEW_NAMES.get(self.view, self.view or "unknown")
-        if conf is not None and np.isfinite(conf):
+        if conf is not None and conf > 0:
             view += f" ({100 * conf:.0f}% sure)"
+        fps = words.number(info.fps if info else track.fps)
         chips = [
             ("View", view),
-            ("Length", f"{duration:.1f} s"),
-            ("Frames", f"{info.frames if info else track.n_frames} @ "
-                       f"{(info.fps if info else track.fps):.3g} fps"),
+            ("Length", f"{duration:.1f} s" if words.number(duration) is not None else "—"),
+            ("Frames", f"{info.frames if info else track.n_frames}"
+                       + (f" @ {fps:.3g} fps" if fps else "")),
             ("Size", f"{info.width}×{info.height}" if info else f"{track.width}×{track.height}"),
-            ("Strides", str(n)),
-            ("Cadence", f"{a.cadence_spm:.0f} steps/min" if np.isfinite(a.cadence_spm) else "—"),
         ]
-        if (a.view or {}).get("treadmill"):
-            chips.append(("Setting", "treadmill"))
+        if self.ok:
+            chips += [("Strides", str(n)), ("Cadence", self.fmt(a.cadence_spm, "cadence_spm"))]
+        if track.n_frames and len(track.time):
+            t0, t1 = float(track.time[0]), float(track.time[-1])
+            if t0 > 0.5 or (info and info.duration_s - t1 > 0.5):
+                chips.append(("Analysed", f"{t0:.1f}-{t1:.1f} s of the clip"))
+        if self.rc.height_cm > 0:
+            chips.append(("Runner's height", f"{self.rc.height_cm:.0f} cm"))
         chip_html = "".join(f'<span class="chip">{E(k)}: <b>{E(v)}</b></span>' for k, v in chips)
         status = (
             '<span class="chip status-ok">Analysis valid</span>'
-            if ok
-            else f'<span class="chip status-bad">{E(a.status)}: {E(a.message)}</span>'
+            if self.ok
+            else '<span class="chip status-bad">Not analysed</span>'
         )
-        name = self.video_path.name if self.video_path else track.attrs.get("source", "")
+        name = self.video_path.name if self.video_path.name else track.attrs.get("source", "")
         when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         return (
             f'<header id="clip"><h1>Arm carriage report</h1>'
-            f'<div class="sub">{E(name)} · analysed {E(when)}</div>'
+            f'<div class="sub">{E(str(name))} · analysed {E(when)}</div>'
             f'<div class="chips">{status}{chip_html}</div></header>'
         )
 
     def cue_cards(self) -> str:
         """Top cues with evidence, key frame, drills and basis."""
-        if self.a.status != "ok":
-            body = (f'<p class="empty">No cues: {E(self.a.message or self.a.status)}. '
-                    "Cues need a clip with at least a few running strides.</p>")
-            return f'<section id="cues"><h2>Top cues</h2>{body}</section>'
+        if not self.ok:
+            body = f'<p class="empty">{E(words.refusal(self.a))}</p>'
+            return (f'<section id="cues"><h2>No analysis of this clip</h2>{body}'
+                    "<p class=\"note\">No cues and no per-stride numbers were made, so nothing "
+                    "about the runner's form can be said from it.</p></section>")
         if not self.cues:
             body = ('<p class="empty"><b>No fault crossed its threshold in this clip.</b> '
                     "Keep doing what you are doing; see what is working below.</p>")
@@ -239,21 +308,26 @@ class ReportBuilder:
         arm = {"left": "left arm", "right": "right arm", "both": "both arms",
                "pair": "left vs right"}.get(cue.side, cue.side)
         if ev.comparison == "asymmetry":
-            vals = (f"left <b>{fmt(ev.values.get('left'), ev.metric)}</b>, right "
-                    f"<b>{fmt(ev.values.get('right'), ev.metric)}</b> "
-                    f"({plots.label(ev.metric).lower()}); symmetry index "
-                    f"<b>{ev.values.get('symmetry_index', np.nan):.0f}%</b> "
-                    f"(threshold {ev.threshold:g}%); the {ev.sides[0]} arm swings less")
+            si = words.number(ev.values.get("symmetry_index"))
+            vals = (f"{E(plots.label(ev.metric))}: left "
+                    f"<b>{E(self.fmt(ev.values.get('left'), ev.metric))}</b>, right "
+                    f"<b>{E(self.fmt(ev.values.get('right'), ev.metric))}</b> (medians); "
+                    f"symmetry index <b>{f'{si:.0f}%' if si is not None else '—'}</b> "
+                    f"(threshold {ev.threshold:g}%); the {E(ev.sides[0])} arm swings less")
         else:
             per_side = ", ".join(
-                f'<span class="{s}">{s}</span> <b>{fmt(v, ev.metric)}</b>'
+                f'<span class="{s}">{s}</span> <b>{E(self.fmt(v, ev.metric))}</b>'
                 for s, v in ev.values.items() if s in ("left", "right", "all")
             )
             vals = (f"{E(plots.label(ev.metric))}: {per_side} "
-                    f"(median; flagged {ev.comparison} {fmt(ev.threshold, ev.metric)})")
-        strides = ", ".join(str(s + 1) for s in ev.strides_affected[:20])
+                    f"(median; flagged {E(ev.comparison)} {E(self.fmt(ev.threshold, ev.metric))})")
+        strides = ", ".join(str(words.stride_number(s)) for s in ev.strides_affected[:20])
         if len(ev.strides_affected) > 20:
             strides += ", …"
+        conf = words.number(ev.confidence)
+        when = words.number(ev.key_frame_time)
+        key = (f"; key frame at {when:.2f} s (stride {words.stride_number(ev.key_stride)})"
+               if when is not None else "")
         drills = "".join(f"<li>{E(d)}</li>" for d in cue.drills)
         image = self._cue_frame(cue)
         return (
@@ -262,9 +336,8 @@ class ReportBuilder:
             f'<span class="badge {E(cue.severity)}">{E(cue.severity)}</span></h3>'
             f'<div class="say">“{E(cue.cue)}”</div><div>{E(cue.why)}</div>'
             f'<p class="evidence">{vals}.<br>Seen in <b>{len(ev.strides_affected)} of '
-            f"{ev.strides_measured}</b> measured strides ({strides}); confidence "
-            f"{ev.confidence:.2f}; key frame at {ev.key_frame_time:.2f} s (stride "
-            f"{ev.key_stride + 1}).</p>"
+            f"{ev.strides_measured}</b> measured strides ({strides})"
+            f"{f'; confidence {conf:.2f}' if conf is not None else ''}{key}.</p>"
             f"<details open><summary>Drills and strength work</summary><ul>{drills}</ul>"
             f"</details><details><summary>Why this threshold</summary>{E(cue.basis)}</details>"
             f"</div><div>{image}</div></div>"
@@ -301,7 +374,7 @@ class ReportBuilder:
             # twice the panel's pixels is as sharp as the full frame, and far cheaper to draw
             tall = plots.FRAME_PANEL_ASPECT * panel_width * self.dpi
             crop, xy = fit_image(crop, xy, int(KEY_FRAME_OVERSAMPLING * tall))
-            elbow = fmt(f.elbow_deg, "x_deg")
+            elbow = fmt(f.elbow_deg, "elbow_angle_mean")
             caption = (f"{f.phase} · {f.time:.2f} s\n{f.side} elbow {elbow}" if compact
                        else f"{f.side} arm, {f.phase} · {f.time:.2f} s · elbow {elbow}")
             panels.append((crop, xy, caption))
@@ -334,88 +407,132 @@ class ReportBuilder:
                 f"</p>{body}</section>")
 
     def plots(self) -> str:
-        """Per-frame elbow angle and per-stride metrics with stride boundaries."""
+        """Per-frame elbow angle and the per-stride metrics of every cue of this view."""
         parts = []
         track = self.a.track
-        curves = {s: series_or_angles(self.a, s) for s in measured_sides(self.a)}
-        fig = plots.series_figure(track.time, curves, self.strides, "Elbow angle through the clip "
-                                  "(shaded bands = strides)", "elbow angle (°)")
-        parts.append(img_tag(plots.to_png(fig, self.dpi), "elbow angle over time"))
-        metrics = [m for m in PLOT_METRICS if self._measured(m)]
+        elbow = (self.a.validity or {}).get("elbow_angle_mean", {})
+        if elbow.get("measured", self._measured("elbow_angle_mean")):
+            curves = {s: series_or_angles(self.a, s) for s in measured_sides(self.a)}
+            fig = plots.series_figure(track.time, curves, self.strides, "Elbow angle through "
+                                      "the clip (shaded bands = strides)", "elbow angle (°)")
+            parts.append(img_tag(plots.to_png(fig, self.dpi), "elbow angle over time"))
+        metrics = [m for m in self.plotted() if self._measured(m)]
         if metrics:
-            fig = plots.stride_metrics_figure(self.strides, metrics, self.rules)
+            # an asymmetry rule reads a metric only where both arms were measured
+            notes = {m: text for m, text in asymmetry_notes(self.rules, self.view).items()
+                     if self._both_arms(m)}
+            fig = plots.stride_metrics_figure(self.strides, metrics,
+                                              thresholds(self.rules, self.view), notes)
             parts.append(img_tag(plots.to_png(fig, self.dpi), "per-stride metrics"))
-        return (f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">Dashed red '
-                f"lines are cue thresholds.</p>{''.join(parts)}</section>")
+        if not parts:
+            return ""
+        return (f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">One panel '
+                "per measured metric that a cue reads from this view; dashed red lines are the "
+                f"cue thresholds.</p>{''.join(parts)}</section>")
+
+    def plotted(self) -> list[str]:
+        """Metrics given a per-stride panel: every cue's, then the rest of the view's rules'."""
+        return cue_metrics(self.rules, self.view, self.cues)
 
     def _measured(self, metric: str) -> bool:
         return metric in self.strides and pd.to_numeric(self.strides[metric]).notna().any()
+
+    def _both_arms(self, metric: str) -> bool:
+        s = self.strides
+        if metric not in s or "side" not in s:
+            return False
+        values = pd.to_numeric(s[metric], errors="coerce")
+        return all(values[s["side"] == side].notna().any() for side in ("left", "right"))
 
     def lr(self) -> str:
         """Left vs right comparison."""
         summary = self.a.summary
         metrics = [m for m in ARM_METRICS if m in summary
-                   and all(np.isfinite(summary[m].get(s, {}).get("median") or np.nan)
+                   and all(words.number(summary[m].get(s, {}).get("median")) is not None
                            for s in ("left", "right"))]
         if not metrics:
             return ('<section id="lr"><h2>Left vs right</h2><p class="empty">Only one arm was '
                     "measured from this view, so the arms cannot be compared. A front or rear "
                     "view shows both arms.</p></section>")
-        fig = plots.lr_figure(summary, metrics)
         rows = []
+        ratio_ok = []
+        limit = self.config.metrics.symmetry_flag_percent
         for m in metrics:
             s = summary[m]
-            si = s.get("symmetry_index", np.nan)
-            si = np.nan if si is None else si
-            flag = si > self.config.metrics.symmetry_flag_percent
+            left, right = s["left"].get("median"), s["right"].get("median")
+            si = words.number(s.get("symmetry_index"))
+            if si is not None and words.above_noise([left, right], m, self.rc):
+                ratio_ok.append(m)
+                cell = f'<td class="{"flag" if si > limit else ""}">{si:.0f}%</td>'
+            else:
+                cell = ('<td class="na" title="values too small for a percentage: they are '
+                        'within the keypoint noise">—</td>')
             rows.append(
-                f"<tr><td>{E(plots.label(m))}</td><td>{fmt(s['left'].get('median'), m)}</td>"
-                f"<td>{fmt(s['right'].get('median'), m)}</td><td>{fmt(s.get('difference'), m)}"
-                f'</td><td class="{"flag" if flag else ""}">{fmt(si, "x_pct")}</td></tr>')
+                f"<tr><td>{E(plots.label(m))}</td><td>{E(self.fmt(left, m))}</td>"
+                f"<td>{E(self.fmt(right, m))}</td>"
+                f"<td>{E(words.fmt(s.get('difference'), m, self.rc, signed=True))}</td>"
+                f"{cell}</tr>")
         table = ('<div class="scroll"><table><tr><th>metric</th><th class="left">left</th>'
                  '<th class="right">right</th><th>left − right</th><th>symmetry index</th></tr>'
                  f"{''.join(rows)}</table></div>")
-        image = img_tag(plots.to_png(fig, self.dpi), "left right comparison")
+        image = (img_tag(plots.to_png(plots.lr_figure(summary, ratio_ok), self.dpi),
+                         "left right comparison") if ratio_ok else "")
         return (f'<section id="lr"><h2>Left vs right</h2>{image}{table}'
                 '<p class="note">Symmetry index = |L−R| / '
-                f"mean(L, R); above {self.config.metrics.symmetry_flag_percent:g}% is marked."
-                "</p></section>")
+                f"mean(L, R); above {limit:g}% is marked. Values within the keypoint noise get "
+                "no percentage.</p></section>")
 
     def drift(self) -> str:
-        """First third vs last third of the clip (fatigue drift)."""
+        """First third vs last third of the clip (fatigue drift), on long enough clips."""
+        n = int(self.strides["stride"].nunique()) if len(self.strides) else 0
+        need = self.rc.drift_min_strides
+        if n < need:
+            return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">Not assessed: '
+                    f"this clip has {n} strides and a comparison of the start and end of a run "
+                    f"needs at least {need}, so that each third holds enough strides. Film a "
+                    "longer stretch to see whether form changes as the runner tires.</p></section>")
         summary = self.a.summary
         frac = self.config.metrics.drift_flag_fraction
         rows = []
-        for m in TABLE_METRICS:
+        for m in self.table_metrics():
             b = summary.get(m, {}).get("both", {})
-            first, last = b.get("first_third"), b.get("last_third")
-            if first is None or last is None or not np.isfinite(first) or not np.isfinite(last):
+            first, last = words.number(b.get("first_third")), words.number(b.get("last_third"))
+            if first is None or last is None:
                 continue
-            change = (last - first) / abs(first) if first else np.nan
-            flag = np.isfinite(change) and abs(change) > frac
-            if not np.isfinite(change) or abs(change) < 0.01:
-                shift = "→ no change"
+            if words.above_noise([first], m, self.rc):
+                change = (last - first) / abs(first)
+                flag = abs(change) > frac
+                shift = ("→ no change" if abs(change) < 0.01 else
+                         f"{'↑' if change > 0 else '↓'} {abs(100 * change):.0f}%")
             else:
-                shift = f"{'↑' if change > 0 else '↓'} {abs(100 * change):.0f}%"
-            rows.append(f"<tr><td>{E(plots.label(m))}</td><td>{fmt(first, m)}</td>"
-                        f"<td>{fmt(last, m)}</td><td class=\"{'flag' if flag else ''}\">{shift}"
-                        "</td></tr>")
+                flag = False
+                shift = words.fmt(last - first, m, self.rc, signed=True)
+            rows.append(f"<tr><td>{E(plots.label(m))}</td><td>{E(self.fmt(first, m))}</td>"
+                        f"<td>{E(self.fmt(last, m))}</td><td class=\"{'flag' if flag else ''}\">"
+                        f"{E(shift)}</td></tr>")
         if not rows:
-            return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">Too few strides '
-                    "to compare the start and end of the clip.</p></section>")
-        metrics = [m for m in ("elbow_angle_mean", "swing_arc_deg", "shrug_rise_tl")
-                   if self._measured(m)]
+            return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">No metric was '
+                    "measured in both the first and the last third of the strides.</p></section>")
+        metrics = [m for m in DRIFT_PLOT_METRICS if self._measured(m)]
         fig = img_tag(plots.to_png(plots.drift_figure(self.strides, metrics), self.dpi),
                       "drift over strides") if metrics and "side" in self.strides else ""
         return (f'<section id="drift"><h2>Fatigue drift</h2><p class="note">Median of the first '
-                f"third of strides vs the last third; changes above {100 * frac:.0f}% are marked."
+                f"third of strides vs the last third; changes above {100 * frac:.0f}% are marked; "
+                "values within the keypoint noise show the change itself, not a percentage."
                 "</p><table><tr><th>metric</th><th>first third</th><th>last third</th>"
                 f"<th>change</th></tr>{''.join(rows)}</table>{fig}</section>")
+
+    def table_metrics(self) -> list[str]:
+        """Metrics of the stride and drift tables: the plotted ones and a few more."""
+        order = {m: i for i, m in enumerate(METRICS)}
+        cols = set(self.plotted()) | set(TABLE_EXTRA)
+        return [m for m in sorted(cols, key=lambda m: order.get(m, len(order)))
+                if self._measured(m)]
 
     def stride_table(self) -> str:
         """Per stride x arm values of the main metrics."""
         s = self.strides
-        cols = [m for m in TABLE_METRICS if m in s and self._measured(m)]
+        cols = self.table_metrics()
         head = "".join(f"<th>{E(plots.label(m))}<br><span class=note>"
                        f"{E(plots.unit_label(m))}</span></th>" for m in cols)
         rows = []
@@ -430,19 +547,22 @@ class ReportBuilder:
         for _, r in shown.iterrows():
             cells = []
             for m in cols:
-                reason = str(r.get(f"{m}_reason", "") or "")
-                conf = pd.to_numeric(r.get(f"{m}_conf", 1.0), errors="coerce")
-                text = fmt(r[m], m)
-                if text == "—":
+                reason = words.for_people(r.get(f"{m}_reason", "") or "")
+                conf = words.number(r.get(f"{m}_conf", 1.0))
+                text = words.short(r[m], m, self.rc)
+                if text == words.MISSING:
                     cells.append(f'<td class="na" title="{E(reason)}">—</td>')
-                elif np.isfinite(conf) and conf < min_conf:
+                elif conf is not None and conf < min_conf:
                     cells.append(f'<td class="na" title="low confidence ({conf:.2f}); not used">'
-                                 f"{text}</td>")
+                                 f"{E(text)}</td>")
                 else:
-                    cells.append(f"<td>{text}</td>")
+                    cells.append(f"<td>{E(text)}</td>")
             side = str(r.get("side", ""))
-            rows.append(f"<tr><td>{int(r['stride']) + 1}</td><td class=\"l {E(side)}\">"
-                        f"{E(side)}</td><td>{r['t_start']:.2f}</td>{''.join(cells)}</tr>")
+            start = words.number(r["t_start"])
+            rows.append(f"<tr><td>{words.stride_number(r['stride'])}</td>"
+                        f"<td class=\"l {E(side)}\">{E(side)}</td>"
+                        f"<td>{f'{start:.2f}' if start is not None else '—'}</td>"
+                        f"{''.join(cells)}</tr>")
         note = (f" The {' and '.join(hidden)} arm was not measured from this view and is left "
                 "out." if hidden else "")
         return (f'<section id="strides"><h2>Stride table</h2><p class="note">One row per stride '
@@ -452,18 +572,17 @@ class ReportBuilder:
                 f"</th><th>start (s)</th>{head}</tr>{''.join(rows)}</table></div></section>")
 
     def unmeasured(self) -> str:
-        """Render what could not be measured from this view and which view would."""
+        """Render what could not be measured from this view, and which view would."""
+        if not self.ok:
+            return ""  # the refusal above says why, once
         rows = []
         for m, v in (self.a.validity or {}).items():
             if v.get("measured", True):
                 continue
-            rows.append(f"<tr><td>{E(plots.label(m))}</td><td class=l>{E(v.get('reason', ''))}"
-                        f"</td><td class=l>{E(v.get('better_view', '') or '—')}</td></tr>")
-        seen: set[str] = set()
-        for item in self.assessment.not_assessed:
-            if item["title"] in seen:
-                continue
-            seen.add(item["title"])
+            rows.append(f"<tr><td>{E(plots.label(m))}</td><td class=l>"
+                        f"{E(words.for_people(v.get('reason', '')))}</td><td class=l>"
+                        f"{E(v.get('better_view', '') or '—')}</td></tr>")
+        for item in not_assessed(self.assessment, self.rules):
             rows.append(f"<tr><td>Cue: {E(item['title'])}</td><td class=l>"
                         f"{E(item['reason'])}</td><td class=l>{E(item.get('better_view') or '—')}"
                         "</td></tr>")
@@ -478,12 +597,24 @@ class ReportBuilder:
     def about(self) -> str:
         """Render settings, model and rule source."""
         attrs = self.a.track.attrs
+        rc = self.rc
+        lengths = ("Distances are shares of the runner's own torso length (shoulders to hips) "
+                   "or shoulder width, so they do not depend on the camera distance")
+        if rc.height_cm > 0:
+            lengths += (f"; centimetres are estimated from the height given, "
+                        f"{rc.height_cm:.0f} cm, with a torso length of "
+                        f"{rc.torso_height_ratio:g} × height and a shoulder width of "
+                        f"{rc.shoulder_width_height_ratio:g} × height (average adult "
+                        "proportions, Drillis and Contini 1966), so they are rough")
+        else:
+            lengths += "; give the runner's height (--height-cm) to see them in centimetres too"
         return (f'<section id="about"><h2>About these numbers</h2><p class="note">Pose model: '
                 f"{E(str(attrs.get('model', '')))}. Cue rules: {E(self._rules_source())}"
                 ". Thresholds are defaults with a stated basis, not a diagnosis; a coach can "
                 "change them with a cue file (--cues). Angles are measured in the image plane; "
-                "values flagged with low confidence are not used for cues. Full numbers: "
-                "summary.json and strides.csv.</p></section>")
+                f"values flagged with low confidence are not used for cues. {E(lengths)}. "
+                "Strides are numbered from 1 everywhere (this page, strides.csv, summary.json). "
+                "Full numbers: summary.json and strides.csv.</p></section>")
 
     def _rules_source(self) -> str:
         from armcarriage.cues import default_rules_path
@@ -493,12 +624,18 @@ class ReportBuilder:
             return "the defaults shipped with armcarriage (armcarriage/data/cues.toml)"
         return f"the defaults with overrides from {src}"
 
+    def _step(self, part: str) -> None:
+        if self.stage is not None:
+            self.stage(part)
+
     def render(self) -> str:
         """Render the whole page."""
-        ok = self.a.status == "ok" and len(self.strides)
-        body = [self.cue_cards(), self.good()]
-        if ok:
+        self._step("cues and their key frames")
+        body = [self.cue_cards()]
+        if self.ok:
+            body.append(self.good())
             for section in (self.keyframes, self.plots, self.lr, self.drift, self.stride_table):
+                self._step(SECTION_NAMES[section.__name__])
                 try:
                     body.append(section())
                 except (ValueError, KeyError, IndexError) as exc:
@@ -506,10 +643,11 @@ class ReportBuilder:
                     body.append(f'<section id="{section.__name__}"><h2>{section.__name__}</h2>'
                                 f'<p class="note">Could not be drawn: {E(str(exc))}</p></section>')
         body += [self.unmeasured(), self.about()]
+        name = self.video_path.name or str(self.a.track.attrs.get("source", ""))
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Arm carriage report · {E(self.video_path.name)}</title>"
+            f"<title>Arm carriage report · {E(name)}</title>"
             f"<style>{CSS}</style></head><body>{self.clip()}<main>{''.join(body)}</main>"
             "</body></html>"
         )
@@ -523,7 +661,11 @@ def write_html_report(
     assessment: Assessment,
     rules: Sequence[CueRule],
     info: VideoInfo | None,
+    stage: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write ``report.html`` atomically; see :class:`ReportBuilder`."""
-    page = ReportBuilder(analysis, video_path, config, assessment, rules, info).render()
+    """Write ``report.html`` atomically; see :class:`ReportBuilder`.
+
+    ``stage(part)`` is called as each part of the page is started (progress display).
+    """
+    page = ReportBuilder(analysis, video_path, config, assessment, rules, info, stage).render()
     return write_text(out_path, page)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy.stats import theilslopes
 
-from armcarriage.cues import CueRule, unit_of
+from armcarriage.report import words
 from armcarriage.skeleton import BONES, KEYPOINT_INDEX
 
 LEFT = "#1e88e5"
@@ -24,44 +26,22 @@ RIGHT = "#f4511e"
 GREY = "#9e9e9e"
 SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
 
-LABELS = {
-    "elbow_angle_mean": "Elbow angle, mean",
-    "elbow_angle_min": "Elbow angle, min",
-    "elbow_angle_max": "Elbow angle, max",
-    "elbow_angle_range": "Elbow angle, range",
-    "elbow_angle_forward": "Elbow angle at forward swing",
-    "elbow_angle_backward": "Elbow angle at backward swing",
-    "swing_forward_deg": "Upper arm forward",
-    "swing_backward_deg": "Upper arm backward",
-    "swing_arc_deg": "Upper-arm swing arc",
-    "wrist_forward_tl": "Wrist forward of hip",
-    "wrist_backward_tl": "Wrist behind hip",
-    "wrist_arc_tl": "Wrist travel",
-    "wrist_lift_tl": "Wrist lift (front view)",
-    "crossing_max_sw": "Hand past midline (max)",
-    "crossing_fraction_pct": "Time hand is past midline",
-    "shrug_level_tl": "Shoulder level vs baseline",
-    "shrug_rise_tl": "Shoulder rise in stride",
-    "trunk_rotation_deg": "Shoulder-line rotation",
-    "arm_leg_phase_deg": "Arm-leg phase",
-    "stride_time_s": "Stride time",
-    "cadence_spm": "Cadence",
-    "contact_time_s": "Ground contact",
-    "flight_time_s": "Flight time",
-}
 
 
 def label(metric: str) -> str:
-    """Readable name of a metric column."""
-    return LABELS.get(metric, metric.replace("_", " "))
+    """Readable name of a metric column (the registry's description)."""
+    return words.label(metric)
 
 
 def unit_label(metric: str) -> str:
-    """Short unit for axis labels."""
-    unit = unit_of(metric)
-    return {"deg": "°", "torso lengths": "torso lengths", "shoulder widths": "shoulder widths"}.get(
-        unit, unit
-    )
+    """Return the unit of the plotted values, in words."""
+    return words.axis_unit(metric)
+
+
+def _stride_axis(ax: Any) -> None:
+    """Stride numbers are whole numbers: no 2.5 ticks."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("stride", fontsize=8)
 
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
@@ -109,29 +89,58 @@ def series_figure(
     return fig
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """A cue threshold drawn on a per-stride panel (value in the metric's stored unit)."""
+
+    value: float
+    title: str
+
+
 def stride_metrics_figure(
-    strides: pd.DataFrame, metrics: Sequence[str], rules: Sequence[CueRule]
+    strides: pd.DataFrame,
+    metrics: Sequence[str],
+    thresholds: dict[str, Sequence[Threshold]] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> Figure:
-    """Per-stride values of several metrics (one panel each), with cue thresholds."""
+    """Per-stride values of several metrics (one panel each), each threshold drawn once.
+
+    Parameters
+    ----------
+    strides
+        The stride x arm table (``stride`` 0-based; plotted 1-based).
+    metrics
+        Columns to plot, one panel each.
+    thresholds
+        Per metric, the cue thresholds that apply in this clip's view.
+    notes
+        Per metric, a line under the panel title (e.g. an asymmetry rule).
+
+    """
+    thresholds = thresholds or {}
+    notes = notes or {}
     n = len(metrics)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
-    fig = Figure(figsize=(9, 2.2 * rows))
+    fig = Figure(figsize=(9, 2.3 * rows))
     for i, m in enumerate(metrics):
         ax = fig.add_subplot(rows, cols, i + 1)
+        scale = words.display_scale(m)
         for side in ("left", "right"):
             sub = strides.loc[strides["side"] == side] if "side" in strides else strides
             y = pd.to_numeric(sub[m], errors="coerce")
             if y.notna().any():
-                ax.plot(sub["stride"] + 1, y, "o-", color=SIDE_COLOUR[side], markersize=3.5,
-                        linewidth=1, label=f"{side}")
-        for rule in rules:
-            if rule.metric == m and rule.comparison != "asymmetry":
-                ax.axhline(rule.threshold, color="#c62828", linestyle="--", linewidth=1)
-                ax.annotate(rule.title, (1.0, rule.threshold), xycoords=("axes fraction", "data"),
-                            ha="right", va="bottom", fontsize=7, color="#c62828")
-        ax.set_title(f"{label(m)} ({unit_label(m)})", fontsize=9, loc="left")
-        ax.set_xlabel("stride", fontsize=8)
+                ax.plot(sub["stride"] + 1, y * scale, "o-", color=SIDE_COLOUR[side],
+                        markersize=3.5, linewidth=1, label=f"{side}")
+        for th in thresholds.get(m, ()):
+            ax.axhline(th.value * scale, color="#c62828", linestyle="--", linewidth=1)
+            ax.annotate(th.title, (1.0, th.value * scale), xycoords=("axes fraction", "data"),
+                        ha="right", va="bottom", fontsize=7, color="#c62828")
+        title = f"{label(m)} ({unit_label(m)})"
+        if m in notes:
+            title += f"\n{notes[m]}"
+        ax.set_title(title, fontsize=9, loc="left")
+        _stride_axis(ax)
         _style(ax)
     fig.tight_layout()
     return fig
@@ -172,7 +181,7 @@ def drift_figure(strides: pd.DataFrame, metrics: Sequence[str]) -> Figure:
         for side in ("left", "right"):
             sub = strides.loc[strides["side"] == side]
             x = sub["stride"].to_numpy(float) + 1
-            y = pd.to_numeric(sub[m], errors="coerce").to_numpy(float)
+            y = pd.to_numeric(sub[m], errors="coerce").to_numpy(float) * words.display_scale(m)
             ok = np.isfinite(y)
             if ok.sum() < 2:
                 continue
@@ -181,19 +190,17 @@ def drift_figure(strides: pd.DataFrame, metrics: Sequence[str]) -> Figure:
             slope, icpt, _, _ = theilslopes(y[ok], x[ok])
             ax.plot(x[ok], slope * x[ok] + icpt, color=SIDE_COLOUR[side], linewidth=1.5)
         ax.set_title(f"{label(m)} ({unit_label(m)})", fontsize=9, loc="left")
-        ax.set_xlabel("stride", fontsize=8)
+        _stride_axis(ax)
         _style(ax)
     fig.tight_layout()
     return fig
 
 
 def _num(v: float, metric: str) -> str:
-    unit = unit_of(metric)
-    if unit == "deg":
-        return f"{v:.0f}°"
-    if unit in ("torso lengths", "shoulder widths"):
-        return f"{v:.2f}"
-    return f"{v:.3g}"
+    """Short value label (the unit is in the axis label)."""
+    if words.unit(metric) in words.LENGTH_UNITS:
+        return f"{v * words.display_scale(metric):.1f}%"
+    return words.fmt(v, metric)
 
 
 FRAME_PANEL_WIDTH = 2.6

@@ -10,25 +10,24 @@ that any spreadsheet reads.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from armcarriage.atomic import atomic_path, write_text
 from armcarriage.config import Config
 from armcarriage.cues import Cue, unit_of
+from armcarriage.jsonio import dumps, jsonable
+from armcarriage.report import words
 
 SUMMARY_SCHEMA_VERSION = 1
 """Version of the ``summary.json`` layout; bumped on any breaking change."""
 
 _FIXED_UNITS = {
-    "stride": "index (0-based)",
+    "stride": "number (1 = the first stride, as in report.html and summary.json)",
     "side": "arm (left/right)",
     "t_start": "s",
     "t_end": "s",
@@ -81,42 +80,22 @@ def write_strides(analysis: Any, outdir: Path) -> dict[str, Path]:
         ``{"strides": csv path, "strides_units": sidecar path}``.
 
     """
-    strides: pd.DataFrame = analysis.strides
+    strides: pd.DataFrame = analysis.strides.copy()
+    if "stride" in strides:  # numbered as people read them, the same as in the report
+        strides["stride"] = pd.to_numeric(strides["stride"]) + 1
+    for col in [c for c in strides.columns if c.endswith("_reason")]:
+        strides[col] = strides[col].map(words.for_people)  # no settings names in a spreadsheet
     csv_path = outdir / "strides.csv"
     with atomic_path(csv_path) as tmp:
-        strides.to_csv(tmp, index=False, float_format="%.6g")
+        strides.to_csv(tmp, index=False, float_format="%.6g", na_rep="")
     units = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "table": "strides.csv",
-        "rows": "one per stride x arm; NaN/empty = not measured, see the _reason column",
+        "rows": "one per stride x arm; empty = not measured, see the _reason column",
         "units": column_units(list(strides.columns)),
     }
-    side = write_text(outdir / "strides.units.json", json.dumps(units, indent=2))
+    side = write_text(outdir / "strides.units.json", dumps(units, indent=2))
     return {"strides": csv_path, "strides_units": side}
-
-
-def jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas values to JSON types; NaN and inf become None."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, (str, type(None))):
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
-    if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
-    return str(obj)
 
 
 def build_summary(
@@ -160,6 +139,8 @@ def build_summary(
     track = analysis.track
     attrs = track.attrs if track is not None else {}
     strides: pd.DataFrame = analysis.strides
+    n_strides = int(strides["stride"].nunique()) if "stride" in strides else 0
+    drift_ok = n_strides >= config.report.drift_min_strides
     return jsonable({
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -169,7 +150,8 @@ def build_summary(
             "fps": attrs.get("fps"),
             "width": attrs.get("width"),
             "height": attrs.get("height"),
-            "strides": int(strides["stride"].nunique()) if "stride" in strides else 0,
+            "strides": n_strides,
+            "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
         },
         "status": analysis.status,
         "message": analysis.message,
@@ -178,18 +160,40 @@ def build_summary(
         "view": analysis.view,
         "cadence_spm": analysis.cadence_spm,
         "validity": analysis.validity,
-        "metrics": {m: _metric_entry(analysis, m) for m in analysis.summary},
-        "cues": [c.to_dict() for c in cues],
+        "drift": {
+            "assessed": drift_ok,
+            "reason": "" if drift_ok else (
+                f"{n_strides} strides; a first-third vs last-third comparison needs "
+                f"{config.report.drift_min_strides} (report.drift_min_strides)"),
+        },
+        "metrics": {m: _metric_entry(analysis, m, drift_ok) for m in analysis.summary},
+        "cues": [_cue_entry(c) for c in cues],
         "good": list(good),
         "watch": list(watch),
         "not_assessed": list(not_assessed),
     })
 
 
-def _metric_entry(analysis: Any, metric: str) -> dict[str, Any]:
+def _metric_entry(analysis: Any, metric: str, drift_ok: bool = True) -> dict[str, Any]:
     entry = dict(analysis.summary.get(metric, {}))
     entry["unit"] = unit_of(metric)
+    if not drift_ok:  # too few strides for thirds that mean anything
+        entry["drift_flag"] = False
+        for side in ("left", "right", "both"):
+            if isinstance(entry.get(side), dict):
+                entry[side] = {**entry[side], "first_third": None, "last_third": None,
+                               "drift": None}
     return entry
+
+
+def _cue_entry(cue: Cue) -> dict[str, Any]:
+    """Return a cue for ``summary.json``, strides numbered from 1 as people read them."""
+    doc = cue.to_dict()
+    ev = doc.get("evidence", {})
+    ev["strides_affected"] = [int(s) + 1 for s in ev.get("strides_affected", [])]
+    if ev.get("key_stride") is not None:
+        ev["key_stride"] = int(ev["key_stride"]) + 1
+    return doc
 
 
 def write_summary(
@@ -201,4 +205,4 @@ def write_summary(
 ) -> Path:
     """Write ``summary.json`` atomically; see :func:`build_summary`."""
     doc = build_summary(analysis, config, cues, **kwargs)
-    return write_text(outdir / "summary.json", json.dumps(doc, indent=2, allow_nan=False))
+    return write_text(outdir / "summary.json", dumps(doc, indent=2))

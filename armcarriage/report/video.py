@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 from armcarriage.atomic import atomic_path
 from armcarriage.config import Config
 from armcarriage.cues import Cue
+from armcarriage.report import words
 from armcarriage.report.geometry import measured_sides, series_or_angles
 from armcarriage.skeleton import BONES, KEYPOINT_INDEX
 from armcarriage.video import (
@@ -46,6 +47,8 @@ LEFT_COLOUR = (66, 165, 245)
 RIGHT_COLOUR = (255, 112, 67)
 MID_COLOUR = (255, 255, 255)
 CUE_COLOUR = (255, 214, 0)
+_PROGRESS_EVERY = 10
+"""Frames between two progress reports of the annotated video."""
 
 
 @lru_cache(maxsize=8)
@@ -104,6 +107,11 @@ class Overlay:
             self.spans = np.zeros((0, 3))
         self.n_strides = len(self.spans)
         self.cues = list(cues)
+        self.idle_text = (
+            "No fault past its threshold in this clip" if getattr(analysis, "status", "ok") == "ok"
+            else words.refusal(analysis)
+        )
+        """Banner text when no cue applies: never "good form" for a clip not analysed."""
         self.size = max(12, int(round(height / 34)))
         self.line = max(2, int(round(height / 240)))
         self.font = font(self.size)
@@ -262,7 +270,7 @@ class Overlay:
             draw.rectangle([0, 0, w, top], fill=(0, 0, 0, 140))
             draw.text(at, text, font=f, fill=(255, 255, 255))
         cue, active = self.cue_at(k)
-        text = f"Cue: {cue.cue}" if cue else "Good form: no cue"
+        text = f"Cue: {cue.cue}" if cue else self.idle_text
         colour = CUE_COLOUR if active else (230, 230, 230)
         if active and cue is not None:
             text = f"{cue.title}: {cue.cue}"
@@ -477,6 +485,7 @@ def write_annotated_video(
     out_path: Path,
     config: Config,
     cues: Sequence[Cue],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the annotated clip.
 
@@ -498,6 +507,8 @@ def write_annotated_video(
     cues
         Cues shown, best first; the one whose fault is seen in the current
         stride is highlighted.
+    progress
+        Called as ``progress(frames_done, frames_expected)`` as frames are written.
 
     Returns
     -------
@@ -523,7 +534,10 @@ def write_annotated_video(
         stream.options = options
         stream.codec_context.thread_count = rc.video_threads
         count = 0
+        expected = max(1, info.frames)
         for t, vf in ready:
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(count, max(expected, count))
             overlay.draw(rgb_view(vf), t)
             stats.yielded += 1
             vf.pts = count
@@ -534,5 +548,7 @@ def write_annotated_video(
             count += 1
         for packet in stream.encode():
             out.mux(packet)
+    if progress is not None:
+        progress(count, count)
     log.info("%s: %d frames annotated at %dx%d", out_path, count, width, height)
     return Path(out_path)

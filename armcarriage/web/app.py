@@ -11,6 +11,13 @@ Data folder layout (all names chosen by the server)::
     DATA/uploads/JOBID.EXT      accepted clips
     DATA/results/JOBID/attempt-N/   analysis outputs
     DATA/teams/TEAM/history.sqlite  athlete history per team
+
+Browser security: every request must name an allowed host (``serve.allowed_hosts``,
+against DNS rebinding); every state-changing request from a browser must come
+from this server's own pages (its ``Origin`` or ``Referer`` names the requested
+host; cross-site requests are refused, and token-less scripts may send neither);
+every response carries a Content-Security-Policy; failed sign-ins are throttled
+per client address; malformed paths are answered 400.
 """
 
 from __future__ import annotations
@@ -23,12 +30,16 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
+import unicodedata
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -44,15 +55,19 @@ from fastapi.templating import Jinja2Templates
 
 from armcarriage.config import Config
 from armcarriage.errors import InputError
+from armcarriage.memory import release_free_memory
 from armcarriage.web import history as web_history
 from armcarriage.web.auth import TokenTable, load_tokens
 from armcarriage.web.store import Job, JobStore
 from armcarriage.web.uploads import (
     VIEW_HINTS,
+    QuotaMeter,
+    ReceivedFile,
     ReceivedForm,
     UploadError,
     check_fields,
     fsync_dir,
+    probe_headers,
     probe_upload,
     receive_multipart,
 )
@@ -67,6 +82,37 @@ _PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
     "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+_FILE_CSP = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' "
+    "'unsafe-inline'; font-src 'self' data:; frame-ancestors 'self'; form-action 'none'"
+)
+"""Served job outputs (``report.html``, plots): no script at all, framed only by our pages."""
+_DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOGIN_TABLE_MAX = 10_000
+"""Client addresses remembered by the sign-in throttle (the oldest are forgotten)."""
+
+
+def allowed_hosts(setting: str) -> frozenset[str] | None:
+    """Parse ``serve.allowed_hosts`` into lower-case host names (None = any host)."""
+    names = {h.strip().lower().strip("[]").rstrip(".") for h in setting.split(",")}
+    names.discard("")
+    return None if "*" in names else frozenset(names)
+
+
+def host_name(header: str) -> str:
+    """Return the host name of a ``Host`` header value, without port or IPv6 brackets."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    if header.count(":") == 1:
+        header = header.split(":", 1)[0]
+    return header.rstrip(".")
+
+
+def _bad_path(path: str) -> bool:
+    """Return True for a decoded path with control characters or bytes that are not UTF-8."""
+    return any(unicodedata.category(ch) == "Cc" or ch == "\ufffd" for ch in path)
 
 
 class LoginRequiredError(Exception):
@@ -270,9 +316,52 @@ def create_app(
     async def _to_login(request: Request, exc: LoginRequiredError) -> Response:
         return RedirectResponse("/login", status_code=303)
 
+    hosts = allowed_hosts(serve.allowed_hosts)
+
+    def refuse(request: Request) -> Response | None:
+        """Answer requests with a bad path, a foreign Host or a cross-site origin."""
+        if _bad_path(request.scope.get("path", "")) or _bad_path(unquote(request.url.query)):
+            return JSONResponse(
+                {"detail": "bad request path: control characters or bytes that are not UTF-8"},
+                status_code=400,
+            )
+        host_header = request.headers.get("host", "")
+        if hosts is not None and host_name(host_header) not in hosts:
+            return JSONResponse(
+                {
+                    "detail": f"Host {host_header[:80]!r} is not served here; allowed: "
+                    f"{', '.join(sorted(hosts))} (serve.allowed_hosts)"
+                },
+                status_code=400,
+            )
+        if request.method in _SAFE_METHODS:
+            return None
+        site = request.headers.get("sec-fetch-site", "")
+        origin = request.headers.get("origin")
+        referer = request.headers.get("referer")
+        source = origin if origin is not None else referer
+        why = ""
+        if site and site not in ("same-origin", "none"):
+            why = f"Sec-Fetch-Site is {site[:20]!r}"
+        elif source is not None:
+            try:
+                netloc = urlsplit(source.strip()).netloc if source.strip() != "null" else None
+            except ValueError:  # not a URL at all, e.g. an unclosed IPv6 bracket
+                netloc = None
+            if netloc is None or netloc.lower() != host_header.strip().lower():
+                kind = "Origin" if origin is not None else "Referer"
+                why = f"{kind} {source[:80]!r} is not this server ({host_header[:80]!r})"
+        if why:
+            return JSONResponse(
+                {"detail": f"cross-site request refused: {why}; send it from this server's pages"},
+                status_code=403,
+            )
+        return None
+
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
+        response = refuse(request) or await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", _DEFAULT_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -283,19 +372,68 @@ def create_app(
     async def login_page(request: Request) -> Response:
         return render(request, "login.html", error="")
 
+    failures: dict[str, deque[float]] = {}
+
+    def throttled(client: str) -> float:
+        """Seconds ``client`` must wait before its next sign-in attempt (0 = none)."""
+        seen = failures.get(client)
+        if not seen:
+            return 0.0
+        now = time.monotonic()
+        while seen and now - seen[0] > serve.login_window_s:
+            seen.popleft()
+        if len(seen) < serve.login_attempts:
+            return 0.0
+        return max(1.0, serve.login_window_s - (now - seen[0]))
+
+    def failed(client: str) -> None:
+        if client not in failures and len(failures) >= _LOGIN_TABLE_MAX:
+            failures.pop(next(iter(failures)))
+        failures.setdefault(client, deque(maxlen=serve.login_attempts)).append(time.monotonic())
+
     @app.post("/login")
     async def login(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=4, max_part_size=4096)
-        token = str(form.get("token", "")).strip()
+        client = request.client.host if request.client else ""
+        wait = throttled(client)
+        if wait:
+            page = render(
+                request,
+                "login.html",
+                status=429,
+                error=f"Too many failed sign-ins from your address; try again in {wait:.0f} s.",
+            )
+            page.headers["Retry-After"] = str(int(wait + 0.999))
+            return page
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > serve.max_field_bytes:
+                return JSONResponse(
+                    {
+                        "detail": f"sign-in form larger than {serve.max_field_bytes} bytes "
+                        "(serve.max_field_bytes)"
+                    },
+                    status_code=413,
+                )
+        try:
+            values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+        except ValueError:
+            return JSONResponse(
+                {"detail": "sign-in form: expected one field 'token', got more than 4 fields"},
+                status_code=400,
+            )
+        token = (values.get("token") or [""])[0].strip()
         if table.team_of(token) is None:
+            failed(client)
             return render(request, "login.html", status=401, error="Unknown access token.")
+        failures.pop(client, None)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
         )
         return response
 
-    @app.get("/logout")
+    @app.post("/logout")
     async def logout() -> Response:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
@@ -306,23 +444,51 @@ def create_app(
         return {"ok": True}
 
     # -- API -------------------------------------------------------------
+    active: dict[str, int] = {}
+    inflight: dict[str, int] = {}
+    decoding = threading.BoundedSemaphore(serve.max_concurrent_decodes)
+
+    async def check_headers(received: ReceivedFile) -> None:
+        received.info = await run_in_threadpool(
+            probe_headers, received.tmp_path, received.original_name, serve, decoding
+        )
+
+    def full_probe(received: ReceivedFile) -> dict[str, Any]:
+        with decoding:
+            try:
+                return probe_upload(received.tmp_path, received.original_name, config)
+            finally:
+                release_free_memory()  # a 4K first frame's buffers, kept by the thread's arena
+
     @app.post("/api/jobs", status_code=201)
     async def upload(request: Request) -> Response:
         team = api_team(request)
+        if active.get(team, 0) >= serve.max_concurrent_uploads:
+            return JSONResponse(
+                {
+                    "detail": f"your team already has {active[team]} uploads in progress; the "
+                    f"limit is {serve.max_concurrent_uploads} (serve.max_concurrent_uploads); "
+                    "send this one when one of them has finished"
+                },
+                status_code=429,
+                headers={"Retry-After": "10"},
+            )
+        active[team] = active.get(team, 0) + 1
         form = ReceivedForm()
+        meter = QuotaMeter(serve.team_quota_mb, inflight, team)
         try:
+            meter.stored_bytes = await run_in_threadpool(store.team_bytes, team)
             form = await receive_multipart(
                 request.headers.get("content-type", ""),
                 request.headers.get("content-length"),
                 request.stream(),
                 data / "tmp",
                 serve,
+                quota=meter,
+                check_file=check_headers,
             )
             fields = check_fields(form.fields)
-            infos = [
-                await run_in_threadpool(probe_upload, f.tmp_path, f.original_name, config)
-                for f in form.files
-            ]
+            infos = [await run_in_threadpool(full_probe, f) for f in form.files]
             jobs = await run_in_threadpool(_accept, store, data, team, fields, form, infos)
         except UploadError as exc:
             form.discard()
@@ -330,6 +496,11 @@ def create_app(
         except BaseException:
             form.discard()
             raise
+        finally:
+            meter.release()
+            active[team] -= 1
+            if not active[team]:
+                del active[team]
         if "text/html" in request.headers.get("accept", "") and "json" not in request.headers.get(
             "accept", ""
         ):
@@ -359,6 +530,7 @@ def create_app(
             target,
             filename=target.name if download else None,
             content_disposition_type="attachment" if download else "inline",
+            headers={"Content-Security-Policy": _FILE_CSP},
         )
 
     # -- pages -----------------------------------------------------------

@@ -20,8 +20,11 @@ loopback address.
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import re
+import secrets
+import string
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,14 +33,43 @@ from armcarriage.errors import ConfigError
 ENV_VAR = "ARMCARRIAGE_TOKENS"
 LOCAL_TEAM = "local"
 _TEAM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_MIN_TOKEN_LEN = 8
+MIN_TOKEN_BITS = 128
+"""Least strength of an access token (an unguessable secret: 2^128 tries)."""
+
+
+def new_token() -> str:
+    """Return a fresh random token of 192 bits (32 URL-safe characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def token_bits(token: str) -> float:
+    """Estimate a token's strength in bits: its length times log2 of its alphabet.
+
+    The alphabet is the union of the character classes it uses (digits with
+    ``a-f`` alone count as hex), at most four times its distinct characters, so
+    a token repeating a few characters is weak at any length.
+    """
+    if not token:
+        return 0.0
+    upper = any(c in string.ascii_uppercase for c in token)
+    lower = {c for c in token if c in string.ascii_lowercase}
+    size = 10 if any(c in string.digits for c in token) else 0
+    size += 26 if upper else 0
+    if lower:
+        size += 6 if lower <= set("abcdef") and not upper else 26
+    if any(c not in string.ascii_letters + string.digits for c in token):
+        size += 32
+    size = min(size, 4 * len(set(token)))
+    return len(token) * math.log2(max(size, 2))
 
 
 def _check_pair(token: str, team: str, where: str) -> None:
-    if len(token) < _MIN_TOKEN_LEN:
+    bits = token_bits(token)
+    if bits < MIN_TOKEN_BITS:
         raise ConfigError(
-            f"{where}: token for team {team!r} is {len(token)} characters; expected at least "
-            f"{_MIN_TOKEN_LEN}"
+            f"{where}: token for team {team!r} has about {bits:.0f} bits; expected at least "
+            f"{MIN_TOKEN_BITS} (e.g. 32 random letters and digits; make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`)"
         )
     if not _TEAM_RE.match(team):
         raise ConfigError(

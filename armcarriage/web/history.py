@@ -53,9 +53,9 @@ def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Pa
     if analysis is None:
         return
     from armcarriage import __version__
-    from armcarriage.batch.hashing import content_hash, settings_hash, settings_json
-    from armcarriage.batch.team import cue_texts
+    from armcarriage.cues import cue_texts
     from armcarriage.history.db import get_engine
+    from armcarriage.history.hashing import content_hash, settings_hash, settings_json
     from armcarriage.history.store import SessionRecord, record_session, strides_long
 
     cues = cue_texts(getattr(result, "cues", []) or [])

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from armcarriage.jsonio import dumps
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -184,6 +186,14 @@ class JobStore:
         """Return a fresh job id (server-chosen, 32 hex characters)."""
         return uuid.uuid4().hex
 
+    def team_bytes(self, team: str) -> int:
+        """Bytes of the clips stored for ``team`` (what its disk quota counts)."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT COALESCE(SUM(size_bytes), 0) FROM web_jobs WHERE team = ?", (team,)
+            ).fetchone()
+        return int(row[0])
+
     def add(
         self,
         job_id: str,
@@ -211,7 +221,7 @@ class JobStore:
                     original_name,
                     str(stored_path),
                     int(size_bytes),
-                    json.dumps(video_info or {}),
+                    dumps(video_info or {}),
                     time.time(),
                 ),
             )
@@ -315,7 +325,7 @@ class JobStore:
                     error,
                     result_status,
                     result_dir,
-                    json.dumps(outputs or {}),
+                    dumps(outputs or {}),
                     time.time(),
                     1 if ok else 0,
                     "finished" if ok else "failed",

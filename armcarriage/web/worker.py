@@ -10,7 +10,6 @@ next server start requeue it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import logging
 import os
@@ -26,6 +25,7 @@ from typing import Any
 
 from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError
+from armcarriage.lifeline import die_with_parent
 from armcarriage.web.store import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -164,12 +164,13 @@ def run_job(
         frac = float(done) / float(total) if total else float(done)
         beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
 
-    clip = _named_clip(data, job)
+    clip = Path(job.stored_path)
     config = settings.config
     capture = float(job.video_info.get("capture_fps_given") or 0.0)
     if capture > 0:  # the upload's capture rate (slow motion)
         config = config.override({"video.capture_fps": capture})
     try:
+        clip = _named_clip(data, job)
         result = analyze(clip, outdir, config=config, progress=progress)
     except LeaseLostError as exc:
         log.warning("%s", exc)
@@ -212,22 +213,27 @@ def run_job(
 
 
 def _named_clip(data: Path, job: Job) -> Path:
-    """Hard-link the upload under its (sanitised) original name, so reports show that name.
+    """Hard-link the upload under its display name, so reports show that name.
 
-    The link lives in the job's own folder, ``results/JOBID/clip/``; the name was
-    reduced to a single harmless path component when the upload arrived.
+    The link lives in the job's own folder, ``results/JOBID/clip/`` (a folder
+    named by the id); the name was reduced to a single harmless path component
+    when the upload arrived and is cut here to what a file name can hold. Any
+    file-system refusal falls back to the stored name, derived from the id.
     """
-    folder = data / "results" / job.id / "clip"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = Path(job.original_name).name or "upload"
+    from armcarriage.web.uploads import file_label
+
+    stored = Path(job.stored_path)
+    name = file_label(Path(job.original_name).name or "upload")
     if name in (".", ".."):
         name = "upload"
-    link = folder / name
-    if not link.exists():
-        try:
-            os.link(job.stored_path, link)
-        except OSError:  # another file system or no hard links: use the stored name
-            return Path(job.stored_path)
+    link = data / "results" / job.id / "clip" / name
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.exists():
+            os.link(stored, link)
+    except OSError as exc:  # long name, another file system, no hard links
+        log.warning("job %s: clip linked under its stored name (%s)", job.id, exc.strerror)
+        return stored
     return link
 
 
@@ -246,10 +252,8 @@ def _record_history(data: Path, job: Job, result: Any, config: Config, outdir: P
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    """End this process when the server dies (:func:`armcarriage.lifeline.die_with_parent`)."""
+    die_with_parent()
     if parent_pid and os.getppid() != parent_pid:
         os._exit(3)
 
@@ -279,4 +283,7 @@ def worker_main(settings: WorkerSettings) -> None:
         if job is None:
             time.sleep(serve.poll_s)
             continue
-        run_job(store, job, settings, analyze)
+        try:
+            run_job(store, job, settings, analyze)
+        except (OSError, sqlite3.Error) as exc:  # the job's lease expires and it is retried
+            log.error("job %s: the worker could not record it: %s", job.id, exc)

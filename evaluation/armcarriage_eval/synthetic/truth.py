@@ -2,7 +2,7 @@
 
 Truth landmarks are where a video model sees them, not anatomical joint
 centres: MediaPipe's ``shoulder`` is on top of the shoulder, so the truth
-shoulder sits :data:`~armcarriage.synthetic.gait.SHOULDER_LANDMARK_UP_M` above
+shoulder sits :data:`~armcarriage_eval.synthetic.gait.SHOULDER_LANDMARK_UP_M` above
 the joint centre along the trunk; the ``hip`` landmarks sit a little above
 and outside the hip-joint centres; face points lie on the head's surface;
 ``foot_index`` is the toe tip and ``heel`` the back of the heel. Elbows,
@@ -14,10 +14,10 @@ perfect pose model would reproduce it exactly.
 from __future__ import annotations
 
 import numpy as np
+from armcarriage_eval.camera import Camera
+from armcarriage_eval.synthetic.gait import Kinematics
 
-from armcarriage.camera import Camera
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
-from armcarriage.synthetic.gait import Kinematics
 from armcarriage.track import PoseTrack
 
 
@@ -61,7 +61,7 @@ def truth_track(kin: Kinematics, camera: Camera, fps: float, *, source: str = ""
         kin.time, uv, fps=fps, width=camera.width, height=camera.height, keypoints=KEYPOINTS,
         visibility=np.ones((n, len(KEYPOINTS))), depth=depth, world=world, frame=frame,
         attrs={"source": source, "model": "synthetic-truth", "person": "synthetic runner",
-               "view": view},
+               "view": view, "depth": "exact"},
     )
 
 

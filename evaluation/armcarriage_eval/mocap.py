@@ -2,7 +2,7 @@
 
 A running trial in BVH (Biovision hierarchy, text) is read, posed by forward
 kinematics, mapped onto the BlazePose keypoints of :mod:`armcarriage.skeleton`,
-placed in the world frame of :mod:`armcarriage.camera` and projected through a
+placed in the world frame of :mod:`armcarriage_eval.camera` and projected through a
 virtual camera into a :class:`~armcarriage.track.PoseTrack` with no error at
 all. The same 3D data give the truth the analysis is checked against: foot
 strikes and toe-offs, cadence and the 3D elbow angle per frame.
@@ -18,7 +18,7 @@ BVH files
     translate(position) @ Rz @ Rx @ Ry``.
 World frame
     Metres, ``x`` forward (running direction), ``y`` to the runner's left,
-    ``z`` up (as in :mod:`armcarriage.camera`). The running direction is the
+    ``z`` up (as in :mod:`armcarriage_eval.camera`). The running direction is the
     horizontal direction of the least-squares line through the pelvis path;
     the origin is the floor point under the middle of that path, so a fixed
     camera aimed at ``(0, 0)`` sees the middle of the run. The floor is BVH
@@ -48,10 +48,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from armcarriage_eval.camera import Camera, view_camera
 from scipy.spatial.transform import Rotation
 
-from armcarriage.camera import Camera, view_camera
-from armcarriage.config import MocapConfig
 from armcarriage.errors import InputError
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS, SIDES
 from armcarriage.track import PoseTrack
@@ -90,6 +89,24 @@ shrug and view checks need, but their absolute position is approximate."""
 
 
 # --------------------------------------------------------------------- BVH
+@dataclass(frozen=True)
+class MocapConfig:
+    """Ground truth from motion capture ."""
+
+    contact_height_m: float = 0.01
+    """A foot is on the ground while its heel or toe point is within this height of the
+    point's own ground level (its 5th-percentile height over the trial), metres: the
+    smallest margin safely above the +-0.5 cm jitter of a planted foot. Touchdown
+    times from 0.5-1.5 cm differ by less than 0.5 frame on the running files."""
+    contact_vz_m_s: float = 0.4
+    """A low run of frames is a contact only if the foot also stops: vertical speed
+    below this (m/s) in at least one of its frames."""
+    min_contact_frames: int = 2
+    """Contact runs shorter than this (frames) are ignored."""
+    min_gap_frames: int = 2
+    """Gaps in contact shorter than this (frames) are closed."""
+
+
 @dataclass(frozen=True)
 class BvhMotion:
     """The raw content of a BVH file.
@@ -536,7 +553,7 @@ def trial_cameras(
         The trial to film.
     view
         ``side_left``, ``side_right``, ``front``, ``rear`` or ``oblique`` (see
-        :func:`armcarriage.camera.view_camera`).
+        :func:`armcarriage_eval.camera.view_camera`).
     follow
         True: the camera moves along ``x`` with a smooth fit of the pelvis
         path (a cubic in time: the runners of the shared files speed up during
@@ -671,6 +688,7 @@ def project_trial(
         attrs={
             "source": trial.name,
             "model": "mocap (exact projection)",
+            "depth": "exact",
             "person": "the only person",
             "view": view,
             "camera_follow": int(cameras is None and follow),
@@ -762,7 +780,7 @@ def foot_contact(
     trial
         The trial.
     config
-        Thresholds; defaults to :class:`armcarriage.config.MocapConfig`.
+        Thresholds; defaults to :class:`MocapConfig`.
 
     Returns
     -------
@@ -828,7 +846,7 @@ def foot_events(trial: MocapTrial, config: MocapConfig | None = None) -> pd.Data
     trial
         The trial.
     config
-        Thresholds; defaults to :class:`armcarriage.config.MocapConfig`.
+        Thresholds; defaults to :class:`MocapConfig`.
 
     Returns
     -------
@@ -905,7 +923,7 @@ def truth(trial: MocapTrial, config: MocapConfig | None = None) -> Truth:
     trial
         The trial.
     config
-        Thresholds; defaults to :class:`armcarriage.config.MocapConfig`.
+        Thresholds; defaults to :class:`MocapConfig`.
 
     Returns
     -------

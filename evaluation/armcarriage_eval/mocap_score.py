@@ -1,8 +1,8 @@
 """Score an analysis of an exact mocap track against the mocap ground truth.
 
 :func:`score` compares what :func:`armcarriage.analysis.analyze` found on a
-track from :func:`armcarriage.mocap.project_trial` with
-:func:`armcarriage.mocap.truth`: cadence, foot strikes and elbow angles. The
+track from :func:`armcarriage_eval.mocap.project_trial` with
+:func:`armcarriage_eval.mocap.truth`: cadence, foot strikes and elbow angles. The
 validation tests and ``benchmarks/mocap_truth.py`` share it.
 
 Scoring rules
@@ -10,7 +10,7 @@ Scoring rules
 Foot strikes
     Matched on time, not on frame numbers: the truth's touchdown time lies
     between two frames (``time_subframe`` of
-    :func:`armcarriage.mocap.foot_events`) and the analysis reports a
+    :func:`armcarriage_eval.mocap.foot_events`) and the analysis reports a
     ``time`` refined between frames too, so comparing rounded frame numbers
     would add up to a frame of rounding to every error. A truth strike counts
     when it lies at least ``edge_frames`` frames from either end of the clip
@@ -30,7 +30,7 @@ Elbow angle
     ``{side}_elbow_angle``, it is compared frame by frame inside the strides.
 Cadence
     Relative error of ``Analysis.cadence_spm`` against the truth cadence
-    (strike times refined between frames, :func:`armcarriage.mocap.foot_events`).
+    (strike times refined between frames, :func:`armcarriage_eval.mocap.foot_events`).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from armcarriage_eval.mocap import MocapTrial, Truth
 
-from armcarriage.mocap import MocapTrial, Truth
 from armcarriage.skeleton import SIDES
 
 ELBOW_STATS: tuple[str, ...] = ("elbow_angle_min", "elbow_angle_max", "elbow_angle_mean")
@@ -182,7 +182,7 @@ def score(
     trial
         The mocap trial.
     truth
-        Its ground truth (:func:`armcarriage.mocap.truth`).
+        Its ground truth (:func:`armcarriage_eval.mocap.truth`).
     tolerance_frames
         Largest strike timing error that counts as right, frames.
     edge_frames
@@ -289,7 +289,7 @@ def score_elbow(
     series
         ``Analysis.series`` (may lack the elbow column).
     truth_elbow
-        :func:`armcarriage.mocap.elbow_angles` of the trial.
+        :func:`armcarriage_eval.mocap.elbow_angles` of the trial.
     side
         ``"left"`` or ``"right"``.
     fps

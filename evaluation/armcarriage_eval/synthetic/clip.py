@@ -25,21 +25,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from armcarriage.atomic import write_text
-from armcarriage.camera import Camera, view_camera
-from armcarriage.synthetic.encode import write_mp4
-from armcarriage.synthetic.figure import Look, figure_primitives, random_look
-from armcarriage.synthetic.gait import (
+from armcarriage_eval.camera import Camera, view_camera
+from armcarriage_eval.synthetic.encode import write_mp4
+from armcarriage_eval.synthetic.figure import Look, figure_primitives, random_look
+from armcarriage_eval.synthetic.gait import (
     HIP_LANDMARK_OUT_M,
     HIP_LANDMARK_UP_M,
     SHOULDER_LANDMARK_UP_M,
     Kinematics,
     simulate,
 )
-from armcarriage.synthetic.params import RunnerParams, runner_for_fault
-from armcarriage.synthetic.render import Scene, finish, render
-from armcarriage.synthetic.truth import truth_track
+from armcarriage_eval.synthetic.params import RunnerParams, runner_for_fault
+from armcarriage_eval.synthetic.render import Scene, finish, render
+from armcarriage_eval.synthetic.truth import truth_track
+
+from armcarriage.atomic import write_text
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class ClipSpec:
     view
         ``side_left``, ``side_right``, ``front``, ``rear`` or ``oblique``.
     fault
-        A key of :data:`armcarriage.synthetic.params.FAULTS`.
+        A key of :data:`armcarriage_eval.synthetic.params.FAULTS`.
     seconds, fps, width, height
         Length, frame rate and frame size.
     mode
@@ -211,7 +211,7 @@ def write_truth(video: str | Path, spec: ClipSpec, kin: Kinematics, cam: Camera,
     written = {"truth": paths["truth"], "events": paths["events"], "meta": paths["meta"]}
     summary: dict[str, Any] = {}
     try:
-        from armcarriage.synthetic.metrics_truth import stride_truth, summarize_truth
+        from armcarriage_eval.synthetic.metrics_truth import stride_truth, summarize_truth
     except ImportError as exc:  # metrics not available yet
         log.warning("metric truth skipped: %s", exc)
     else:

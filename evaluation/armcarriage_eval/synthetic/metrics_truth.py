@@ -25,12 +25,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from armcarriage_eval.synthetic.gait import Kinematics, simulate
 
 from armcarriage.metrics import METRICS, geometry
 from armcarriage.metrics.crossing import frontal_shoulders
 from armcarriage.metrics.swing import lift_stride, wrist_height
 from armcarriage.skeleton import KEYPOINT_INDEX
-from armcarriage.synthetic.gait import Kinematics, simulate
 from armcarriage.track import PoseTrack
 
 DENSE_FPS = 600.0

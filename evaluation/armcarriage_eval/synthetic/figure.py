@@ -1,6 +1,6 @@
 """The runner's body as render primitives (spheres, ellipsoids, tapered capsules).
 
-:func:`figure_primitives` dresses one frame of :class:`~armcarriage.synthetic.gait.Kinematics`:
+:func:`figure_primitives` dresses one frame of :class:`~armcarriage_eval.synthetic.gait.Kinematics`:
 skin, a short-sleeved shirt, shorts, socks, shoes, hair and a face.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from armcarriage.synthetic.gait import HEAD_RADII, Kinematics, on_head
+from armcarriage_eval.synthetic.gait import HEAD_RADII, Kinematics, on_head
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A parametric 3D running skeleton.
 
-World frame as in :mod:`armcarriage.camera`: metres, ``x`` forward (running
+World frame as in :mod:`armcarriage_eval.camera`: metres, ``x`` forward (running
 direction), ``y`` to the runner's left, ``z`` up; the floor is ``z = 0``.
 
 Timing: the right foot strikes at stride phase 0 and the left at half a
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from armcarriage_eval.synthetic.params import SIDES, RunnerParams
 from scipy.interpolate import CubicSpline
 
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
-from armcarriage.synthetic.params import SIDES, RunnerParams
 
 SHOULDER_LANDMARK_UP_M = 0.015
 """A video model's 'shoulder' is not the joint centre but a point above it

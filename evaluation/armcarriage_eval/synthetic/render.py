@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from armcarriage_eval.camera import Camera
+from armcarriage_eval.synthetic import shapes
+from armcarriage_eval.synthetic.figure import Primitive
 from scipy import ndimage
-
-from armcarriage.camera import Camera
-from armcarriage.synthetic import shapes
-from armcarriage.synthetic.figure import Primitive
 
 
 class Scene:

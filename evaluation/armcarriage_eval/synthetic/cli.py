@@ -56,8 +56,8 @@ def synth_command(
     Faults: none, tight_elbows, straight_arms, shrug, crossing, overswing,
     small_swing, rotation, asymmetry, fatigue.
     """
-    from armcarriage.synthetic.clip import ClipSpec, make_clip, truth_paths
-    from armcarriage.synthetic.params import FAULTS
+    from armcarriage_eval.synthetic.clip import ClipSpec, make_clip, truth_paths
+    from armcarriage_eval.synthetic.params import FAULTS
 
     if view not in VIEWS:
         raise InputError(f"--view: expected one of {', '.join(VIEWS)}, got {view!r}")
