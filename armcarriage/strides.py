@@ -88,6 +88,26 @@ Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are not
 running; moving legs are not running only when they stay in view for
 ``min_rhythm_strides`` strides, and a shorter view (a runner crossing the frame)
 gives too few strides, with no cadence.
+
+Time and slow motion
+--------------------
+The analysis runs on the time a clip was filmed on (:func:`real_time_track`:
+the user's ``video.capture_fps`` or the container's capture-rate tag). Legs
+that move but swing slower than any human stride (``max_human_stride_s``,
+:func:`leg_swing_period`, which needs no full stride) show a clip played
+slower than it was filmed: status ``slow_motion``, no cadence, and the option
+to give with a suggested rate (:func:`slow_motion_notice`). A clip slowed only
+part way (:func:`real_time_stretch`) is analysed on its longest real-time
+stretch, or refused as ``speed_change``. Contacts shorter than
+``min_contact_frames`` frames are named with the frame rate to film at
+(:func:`frame_rate_advice`).
+
+In side views the stride windows (the per-stride rows) are timed by Zeni's
+strikes moved onto the clearance's definition of contact
+(``side_strike_timing``), which are the more regular through the pose model;
+the reported events and the clip cadence keep the clearance strikes, the more
+accurate on exact motion capture. The cadence is the span of the strikes
+numbered step by step (:func:`mean_cadence`), so a missed strike costs nothing.
 """
 
 from __future__ import annotations

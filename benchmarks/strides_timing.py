@@ -10,7 +10,9 @@ and pose tracks are cached under ``--work``):
   the option, and with an Android ``com.android.capture.fps`` tag;
 - sprint at 290 steps/min (side at 30 and 60 fps, front at 60 fps);
 - front and rear views at 172 steps/min;
-- walking (110 steps/min, duty factor 0.65) from the side.
+- walking (110 steps/min, duty factor 0.65) from the side;
+- front and rear renders of the figure driven by two motion-capture runs
+  (:mod:`armcarriage_eval.mocap_render`), truth cadence from their own strikes.
 
 For each: status, cadence error, each truth strike's timing error in frames
 (:func:`armcarriage_eval.mocap_score.score_strikes`, one-frame tolerance), the share of
@@ -54,6 +56,14 @@ CASES: dict[str, dict[str, Any]] = {
     "run_rear": {"view": "rear", "fps": 30, "seconds": 4.0, "cadence": 172.0},
     "walk_side": {"view": "side_left", "fps": 30, "seconds": 4.0, "cadence": 110.0,
                   "walk": True},
+    "mocap_front": {"mocap": "bandai2_run_normal_001.bvh", "view": "front", "fps": 30,
+                    "seconds": 4.0},
+    "mocap_rear": {"mocap": "bandai2_run_normal_001.bvh", "view": "rear", "fps": 30,
+                   "seconds": 4.0},
+    "mocap_active_front": {"mocap": "bandai1_run_active_001.bvh", "view": "front", "fps": 30,
+                           "seconds": 4.0},
+    "mocap_active_rear": {"mocap": "bandai1_run_active_001.bvh", "view": "rear", "fps": 30,
+                          "seconds": 4.0},
 }
 SLOW = {"view": "side_left", "fps": 240, "seconds": 3.2, "cadence": 170.0, "playback": 30}
 
@@ -101,6 +111,15 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
             ev.to_csv(events, index=False)
         return video, events
     video = work / f"{name}.mp4"
+    if case.get("mocap"):
+        from armcarriage_eval import mocap_render
+
+        if not video.exists():
+            spec = mocap_render.MocapClipSpec(trial=case["mocap"], view=case["view"],
+                                              seconds=case["seconds"], fps=case["fps"],
+                                              width=320, height=240)
+            mocap_render.make_clip(video, spec, SHARED[0] / "mocap")
+        return video, work / f"{name}.events.csv"
     if not video.exists():
         spec = ClipSpec(view=case["view"], fps=case["fps"], seconds=case["seconds"],
                         width=320, height=240, runner=_runner(case))
@@ -169,13 +188,17 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
     if case.get("option"):
         cfg = cfg.override({"video.capture_fps": case["option"]})
     a = analyze(track, cfg)
-    truth_cad = SLOW["cadence"] if case.get("slow") else case["cadence"]
     fps = SLOW["fps"] if case.get("slow") else case["fps"]
     events = pd.read_csv(events_path)
+    if case.get("mocap"):  # the truth's own cadence: 60 (n - 1) / (last - first strike)
+        st = np.sort(events.loc[events["kind"] == "strike", "time"].to_numpy(float))
+        truth_cad = 60.0 * (st.size - 1) / float(st[-1] - st[0])
+    else:
+        truth_cad = SLOW["cadence"] if case.get("slow") else case["cadence"]
     out: dict[str, Any] = {
         "status": a.status, "message": a.message,
         "cadence_spm": round(a.cadence_spm, 2) if np.isfinite(a.cadence_spm) else None,
-        "cadence_truth_spm": truth_cad,
+        "cadence_truth_spm": round(truth_cad, 2),
         "cadence_error_pct": round(100 * (a.cadence_spm / truth_cad - 1), 2)
         if np.isfinite(a.cadence_spm) else None,
         "time": a.settings.get("time"),
@@ -185,9 +208,8 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
         "consistency": consistency(a),
     }
     if a.status == "ok":
-        out["strikes"] = strike_errors(a, events, len(events) and int(
-            events["frame"].max()) + 1 if not case.get("slow") else int(
-            SLOW["seconds"] * SLOW["fps"]), fps)
+        seconds = SLOW["seconds"] if case.get("slow") else case["seconds"]
+        out["strikes"] = strike_errors(a, events, int(round(seconds * fps)), fps)
     return out
 
 
