@@ -1243,13 +1243,15 @@ def _verdict(
     cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, quality: float,
     cadence: float, duty: float, bounce: float, n: int,
 ) -> tuple[str, str]:
-    """Decide ``ok``/``no_running``/``too_few_strides`` with a message.
+    """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
     Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are
     not running, however short the clip; legs that move are not running only
     when they stay in view long enough for a rhythm to show
     (``min_rhythm_strides`` strides at ``min_cadence_spm``): a runner who
     crosses the view in under two seconds has too few strides, not no running.
+    Moving legs without a rhythm whose hips bounce as in running
+    (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
@@ -1260,6 +1262,15 @@ def _verdict(
                 f"no running detected: the legs barely move (they move apart by "
                 f"{travel:.2f} torso lengths; running moves them by more than "
                 f"{cfg.min_leg_travel_tl:.2f})"
+            )
+        if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
+            # the body rises and falls as in running: no rhythm to read is no proof of
+            # walking (through the pose model from behind the feet's heights are weak)
+            return "no_rhythm", (
+                f"no regular stride rhythm to read a cadence from (periodicity "
+                f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
+                f"{bounce:.2f} torso lengths per step as in running; a side view shows "
+                f"the stride best"
             )
         if seen >= need:
             return "no_running", (
