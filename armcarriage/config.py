@@ -309,6 +309,11 @@ class StrideConfig:
     slow_motion_search: float = setting(12.0, ge=1, le=100.0)
     """To recognise slow motion, the leg rhythm is also searched up to this many times
     ``max_stride_s`` (limited by the clip's length)."""
+    slow_motion_max_duty: float = setting(0.4, ge=0, le=1)
+    """A duty factor at most this (a clear flight phase: running) at a cadence below the
+    running range shows a clip played slower than it was filmed (2x slow motion: 85 steps/min
+    with duty factor 0.37 on the exact track); walking keeps each foot down over half the
+    stride (0.48-0.52 on the real walking clips through the pose model)."""
     typical_stride_s: float = setting(0.7, gt=0, le=5.0)
     """A running stride in real time (s; 170 steps/min), used only to suggest the capture
     rate of a clip recognised as slow motion."""

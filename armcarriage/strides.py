@@ -1155,6 +1155,14 @@ def analyze_strides(
         message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
     if status == "too_few_strides" and rhythm and contact_note:
         message = f"{message}; {contact_note}"
+    if status == "slow_motion":
+        rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
+        guess = rate * (120.0 / cfg.typical_stride_s) / cadence
+        message = (
+            f"{message}. If it was filmed faster than it plays, give the capture rate with "
+            f"--capture-fps (here about {guess:.0f} fps if the runner makes "
+            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported")
+        return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
@@ -1252,6 +1260,8 @@ def _verdict(
     crosses the view in under two seconds has too few strides, not no running.
     Moving legs without a rhythm whose hips bounce as in running
     (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
+    A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
+    cadence below the running range is ``slow_motion``.
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
@@ -1286,6 +1296,14 @@ def _verdict(
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
     flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
+    if (np.isfinite(cadence) and cadence < low and np.isfinite(duty)
+            and duty <= cfg.slow_motion_max_duty):
+        # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
+        return "slow_motion", (
+            f"the clip looks like slow motion: the feet leave the ground between steps "
+            f"(each is down {100 * duty:.0f}% of the stride, a flight phase) at {cadence:.0f} "
+            f"steps/min of video time, slower than anyone runs ({low:.0f})"
+        )
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "

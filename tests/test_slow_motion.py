@@ -156,3 +156,14 @@ def test_strides_come_from_the_other_foot_when_the_reference_foot_has_too_few():
     # measured 165.4: the left foot's two strikes, read while the legs signal (and so the
     # stride period) rests on its first second, come 0.09 s early and stay in the span
     assert a.cadence_spm == pytest.approx(170.0, rel=0.03)
+
+
+@pytest.mark.parametrize("view", ["side_left", "rear"])
+def test_twice_slowed_running_with_a_flight_phase_is_named_slow_motion(view):
+    # filmed at 60 fps, played at 30: 85 steps/min of video time, feet down 37 % of a stride
+    a = analyze(_truth(view, fps=60.0, seconds=3.0, slow=2.0))
+    assert a.status == "slow_motion", a.message
+    assert "--capture-fps" in a.message and "no running" not in a.message
+    guess = float(a.message.split("about ")[1].split(" fps")[0])
+    assert 45 < guess < 75
+    assert np.isnan(a.cadence_spm) and a.strides.empty
