@@ -7,7 +7,8 @@ and pose tracks are cached under ``--work``):
 
 - slow motion: a runner at 170 steps/min filmed at 240 fps and played at 30, without a
   tag and no option (must say slow motion, name ``--capture-fps``, give no cadence), with
-  the option, and with an Android ``com.android.capture.fps`` tag;
+  the option, and with an Android ``com.android.capture.fps`` tag; filmed at 60 fps and
+  played at 30, without and with the option;
 - sprint at 290 steps/min (side at 30 and 60 fps, front at 60 fps);
 - front and rear views at 172 steps/min;
 - walking (110 steps/min, duty factor 0.65) from the side;
@@ -49,6 +50,10 @@ CASES: dict[str, dict[str, Any]] = {
     "slow240_untagged": {"slow": True, "tag": False, "option": 0.0},
     "slow240_option": {"slow": True, "tag": False, "option": 240.0},
     "slow240_tagged": {"slow": True, "tag": True, "option": 0.0},
+    "slow60_untagged": {"slow": True, "tag": False, "option": 0.0, "capture": 60,
+                        "seconds": 3.0},
+    "slow60_option": {"slow": True, "tag": False, "option": 60.0, "capture": 60,
+                      "seconds": 3.0},
     "sprint_side_30": {"view": "side_left", "fps": 30, "seconds": 3.0, "cadence": 290.0},
     "sprint_side_60": {"view": "side_left", "fps": 60, "seconds": 3.0, "cadence": 290.0},
     "sprint_front_60": {"view": "front", "fps": 60, "seconds": 3.0, "cadence": 290.0},
@@ -66,6 +71,11 @@ CASES: dict[str, dict[str, Any]] = {
                           "seconds": 4.0},
 }
 SLOW = {"view": "side_left", "fps": 240, "seconds": 3.2, "cadence": 170.0, "playback": 30}
+
+
+def _slow(case: dict[str, Any]) -> tuple[int, float]:
+    """Capture rate and real-time length of a slow-motion case."""
+    return int(case.get("capture", SLOW["fps"])), float(case.get("seconds", SLOW["seconds"]))
 
 
 def _runner(case: dict[str, Any]) -> dict[str, Any]:
@@ -98,16 +108,17 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
     from armcarriage_eval.synthetic.gait import simulate
 
     if case.get("slow"):
-        video = work / f"slow240_{'tagged' if case['tag'] else 'untagged'}.mp4"
-        events = work / "slow240.events.csv"
+        fps, seconds = _slow(case)
+        video = work / f"slow{fps}_{'tagged' if case['tag'] else 'untagged'}.mp4"
+        events = work / f"slow{fps}.events.csv"
         if not video.exists():
-            spec = ClipSpec(view=SLOW["view"], fps=SLOW["fps"], seconds=SLOW["seconds"],
+            spec = ClipSpec(view=SLOW["view"], fps=fps, seconds=seconds,
                             width=320, height=240, runner={"cadence_spm": SLOW["cadence"]})
             kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
-            tags = {"com.android.capture.fps": "240.000000"} if case["tag"] else {}
+            tags = {"com.android.capture.fps": f"{fps:.6f}"} if case["tag"] else {}
             _write(list(iter_images(spec, kin)), video, SLOW["playback"], tags)
             ev = kin.events.copy()
-            ev["frame"] = np.rint(ev["time"] * SLOW["fps"]).astype(int)
+            ev["frame"] = np.rint(ev["time"] * fps).astype(int)
             ev.to_csv(events, index=False)
         return video, events
     video = work / f"{name}.mp4"
@@ -188,7 +199,7 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
     if case.get("option"):
         cfg = cfg.override({"video.capture_fps": case["option"]})
     a = analyze(track, cfg)
-    fps = SLOW["fps"] if case.get("slow") else case["fps"]
+    fps = _slow(case)[0] if case.get("slow") else case["fps"]
     events = pd.read_csv(events_path)
     if case.get("mocap"):  # the truth's own cadence: 60 (n - 1) / (last - first strike)
         st = np.sort(events.loc[events["kind"] == "strike", "time"].to_numpy(float))
@@ -208,7 +219,7 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
         "consistency": consistency(a),
     }
     if a.status == "ok":
-        seconds = SLOW["seconds"] if case.get("slow") else case["seconds"]
+        seconds = _slow(case)[1] if case.get("slow") else case["seconds"]
         out["strikes"] = strike_errors(a, events, int(round(seconds * fps)), fps)
     return out
 
