@@ -309,6 +309,9 @@ class StrideConfig:
     slow_motion_search: float = setting(12.0, ge=1, le=100.0)
     """To recognise slow motion, the leg rhythm is also searched up to this many times
     ``max_stride_s`` (limited by the clip's length)."""
+    film_rates_fps: str = setting("60,120,240,480,960", text="comma-separated frame rates")
+    """Frame rates (comma-separated) a camera films at, among which the frame-rate advice
+    for short foot contacts picks (``contact_frames_advised``)."""
     slow_motion_max_duty: float = setting(0.4, ge=0, le=1)
     """A duty factor at most this (a clear flight phase: running) at a cadence below the
     running range shows a clip played slower than it was filmed (2x slow motion: 85 steps/min

@@ -1146,7 +1146,7 @@ def analyze_strides(
     if slow:
         return StrideResult(events, strides.iloc[0:0], float("nan"), "slow_motion", slow,
                             checks)
-    contact_note = frame_rate_advice(cfg, duty, period, fs, track.fps)
+    contact_note = frame_rate_advice(cfg, duty, period, fs)
     if contact_note:
         checks["frame_rate_note"] = contact_note
     n_strides = max(len(strides), len(others))
@@ -1211,15 +1211,14 @@ def slow_motion_notice(
     )
 
 
-def frame_rate_advice(
-    cfg: StrideConfig, duty: float, period: float, fs: float, nominal_fps: float
-) -> str:
+def frame_rate_advice(cfg: StrideConfig, duty: float, period: float, fs: float) -> str:
     """Return advice when foot contacts span too few frames to be timed, else ''.
 
     The contact time is the duty factor times the stride period; below
     ``min_contact_frames`` frames at the clip's frame rate ``fs`` strikes and
     toe-offs cannot be placed within a frame of a contact's length, and the
-    advice names the rate that gives ``contact_frames_advised`` frames.
+    advice names the first of ``film_rates_fps`` that gives
+    ``contact_frames_advised`` frames.
     """
     if not (np.isfinite(duty) and np.isfinite(period) and fs > 0):
         return ""
@@ -1228,7 +1227,8 @@ def frame_rate_advice(
     if frames >= cfg.min_contact_frames:
         return ""
     need = cfg.contact_frames_advised / contact
-    advised = next((r for r in (60, 120, 240, 480, 960) if r >= need), need)
+    rates = sorted(float(r) for r in cfg.film_rates_fps.split(",") if r.strip())
+    advised = next((r for r in rates if r >= need), need)
     return (
         f"the feet are on the ground {1000 * contact:.0f} ms per step, {frames:.1f} frames "
         f"at {fs:.0f} fps: too few to time each strike; film at {advised:.0f} fps or more"
