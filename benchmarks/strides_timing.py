@@ -266,8 +266,9 @@ def markdown(res: dict[str, Any]) -> str:
     lines = ["# Strides: slow motion, sprints, strike timing", "",
              "Produced by `benchmarks/strides_timing.py` (synthetic renders 320 x 240 through "
              "the pose model; motion capture projected exactly).", "",
-             "| case | status | cadence error % | strikes within 1 frame | median / p95 abs "
-             "error (frames) | stride times within 5 % | per-stride vs clip cadence % |",
+             "| case | status | cadence error % | strikes within 1 frame | error median "
+             "(signed) / p95 of abs (frames) | stride times within 5 % | per-stride vs clip "
+             "cadence % |",
              "|---|---|---|---|---|---|---|"]
     for name, r in res["renders"].items():
         s = r.get("strikes", {})
