@@ -208,6 +208,11 @@ class PoseConfig:
     min_chunk_seconds: float = setting(4.0, gt=0, le=3600.0)
     """Shortest chunk worth a worker process; clips shorter than two of these
     run in one process."""
+    silhouette: bool = True
+    """Ask the model for the person's segmentation mask and keep a few heights read off it
+    per frame (:mod:`armcarriage.silhouette`: top of the head, the neck, the top of each
+    shoulder), which the shoulder shrug is measured from; the mask itself is not kept.
+    The cost is printed by benchmarks/shrug_crossing.py."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,21 @@ class CleaningConfig:
     """Gap filling, outlier rejection, filtering and masking of a pose track."""
 
     min_visibility: float = setting(0.3, ge=0, le=1)
-    """Landmarks with visibility below this are masked (NaN) before analysis."""
+    """Landmarks with visibility below this are masked (NaN) before analysis (wrists: see
+    ``wrist_by_position``)."""
+    wrist_by_position: bool = True
+    """Keep a wrist whose visibility score is below ``min_visibility`` when its position is
+    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). A wrist crossing
+    in front of the body scores below 0.3 in about 40 % of a front view's frames while
+    the model places it within 8-13 px; masking it left one crossing arm unmeasured."""
+    wrist_forearm_ratio: float = setting(1.3, ge=1.0, le=5.0)
+    """A kept low-score wrist lies at most this times the clip's forearm length from its
+    elbow (image, 90th percentile of the visible frames): the forearm only shortens in
+    the image, and 1.3 leaves room for the elbow's own keypoint error."""
+    wrist_jump_tl: float = setting(0.15, gt=0, le=2.0)
+    """A kept low-score wrist lies within this many torso lengths of the midpoint of its
+    previous and next position: a hand moves at most about 0.1 torso lengths between
+    frames at 30 frames/s (the outlier filter's measurement, ``hampel_min_tl``)."""
     min_torso_ratio: float = setting(0.6, gt=0, le=1)
     """A frame whose torso (shoulder centre to hip centre) is shorter than this times, or
     longer than its inverse times, the median torso within +/- ``torso_window_s`` is a

@@ -363,7 +363,9 @@ def create_app(
         response = refuse(request) or await call_next(request)
         response.headers.setdefault("Content-Security-Policy", _DEFAULT_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the
+        # app's own form posts, which the origin check must refuse
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
