@@ -80,7 +80,7 @@ from armcarriage.metrics.validity import (
     validity_matrix,
     view_reason,
 )
-from armcarriage.strides import StrideResult, analyze_strides
+from armcarriage.strides import StrideResult, analyze_strides, real_time_track
 from armcarriage.track import PoseTrack
 from armcarriage.view import classify_view
 
@@ -224,6 +224,9 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         "config": {k: dataclasses.asdict(getattr(cfg, k))
                    for k in ("cleaning", "view", "strides", "metrics")},
     }
+    # slow motion (or time-lapse): analyse on the time the clip was filmed on
+    track, settings["time"] = real_time_track(track, cfg.video.capture_fps,
+                                              cfg.video.capture_fps_tolerance)
     rate = track.detection_rate()
     if track.n_frames == 0 or rate < cfg.pose.min_detection_rate:
         msg = (f"no runner found: a body was detected in {100 * rate:.0f}% of "

@@ -62,6 +62,16 @@ def analyze(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Pose worker processes (0 = one per core).")
     ] = None,
+    capture_fps: Annotated[
+        float | None,
+        typer.Option(
+            "--capture-fps",
+            min=0.0,
+            help="Frame rate the clip was filmed at, for slow motion (e.g. 240 for a phone's "
+            "slow motion played at 30 fps) [default: the container's capture-rate tag, else "
+            "the playback rate].",
+        ),
+    ] = None,
     cues: Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")] = None,
     export_video: Annotated[
         bool,
@@ -109,6 +119,7 @@ def analyze(
         pose__max_seconds=max_seconds,
         pose__target_fps=target_fps,
         pose__workers=workers,
+        video__capture_fps=capture_fps,
         cues__rules_path=str(cues) if cues else None,
         report__annotated_video=True if export_video else None,
         report__height_cm=height_cm,
@@ -196,6 +207,12 @@ def outcome_lines(result: Any, name: str) -> list[str]:
         lines.append(
             f"view: {view}   strides: {n}   cadence: {words.fmt(a.cadence_spm, 'cadence_spm')}"
         )
+        timing = a.settings.get("time", {})
+        if timing.get("capture_fps"):
+            lines.append(
+                f"time: filmed at {timing['capture_fps']:g} fps ({timing['capture_fps_source']}), "
+                f"played at {timing['playback_fps']:g} fps: times are real time"
+            )
         if not result.cues:
             lines.append("cues: no fault crossed its threshold")
         for cue in result.cues[:3]:

@@ -126,6 +126,19 @@ class VideoConfig:
     """Longest accepted clip, seconds."""
     min_frames: int = setting(1, ge=1, le="max_frames")
     """Fewest decodable frames a clip must hold."""
+    capture_fps: float = setting(0.0, ge=0, le=10_000.0)
+    """Frame rate the clip was filmed at, when it plays slower (slow motion) or faster
+    (time-lapse) than it was filmed: the analysis rescales the clip's time by the playback
+    rate over this one. 0 reads it from the container's tags (``capture_fps_tags``) and,
+    without a tag, takes the playback time as real time."""
+    capture_fps_tags: str = setting("capture.fps,capture-fps,capture_fps,capturefps",
+                                    text="comma-separated endings of metadata keys")
+    """Endings (comma-separated, any case) of the container or stream metadata keys that
+    carry the capture rate: Android writes ``com.android.capture.fps``. A tag within
+    ``capture_fps_tolerance`` of the playback rate means real time."""
+    capture_fps_tolerance: float = setting(0.02, ge=0, lt=1)
+    """Relative difference between capture and playback rates below which the clip plays
+    in real time (a 30 fps clip tagged 29.97)."""
 
 
 @dataclass(frozen=True)
@@ -307,8 +320,36 @@ class StrideConfig:
     min_strides: int = setting(3, ge=1, le=1000)
     """Fewer strides than this are reported as too few strides."""
     min_cadence_spm: float = setting(130.0, gt=0, lt="max_cadence_spm")
-    """Steps per minute below which the motion is not running."""
-    max_cadence_spm: float = setting(240.0, gt=0, le=1000.0)
+    """Steps per minute below which the motion is not running when no flight phase is
+    seen (see ``min_cadence_with_flight_spm``)."""
+    max_cadence_spm: float = setting(330.0, gt=0, le=1000.0)
+    """Steps per minute above which the motion is not running: sprinters reach 260-300 and
+    more; the stride search starts at 0.8 of the stride this gives."""
+    max_human_stride_s: float = setting(2.5, gt=0, le=60.0)
+    """Longest stride (s) a person makes in real time, slow walking included. A leg
+    rhythm slower than this, or legs whose swing is this slow, show a clip that plays
+    slower than it was filmed: the analysis reports slow motion and no cadence."""
+    slow_motion_search: float = setting(12.0, ge=1, le=100.0)
+    """To recognise slow motion, the leg rhythm is also searched up to this many times
+    ``max_stride_s`` (limited by the clip's length)."""
+    film_rates_fps: str = setting("60,120,240,480,960", text="comma-separated frame rates")
+    """Frame rates (comma-separated) a camera films at, among which the frame-rate advice
+    for short foot contacts picks (``contact_frames_advised``)."""
+    slow_motion_max_duty: float = setting(0.4, ge=0, le=1)
+    """A duty factor at most this (a clear flight phase: running) at a cadence below the
+    running range shows a clip played slower than it was filmed (2x slow motion: 85 steps/min
+    with duty factor 0.37 on the exact track); walking keeps each foot down over half the
+    stride (0.48-0.52 on the real walking clips through the pose model)."""
+    typical_stride_s: float = setting(0.7, gt=0, le=5.0)
+    """A running stride in real time (s; 170 steps/min), used only to suggest the capture
+    rate of a clip recognised as slow motion."""
+    min_contact_frames: float = setting(3.0, ge=0, le=100.0)
+    """Frames a foot contact must span for its strike and toe-off to be timed: with fewer
+    (sprinting filmed at a low frame rate) the analysis says so and advises filming at
+    ``contact_frames_advised`` frames per contact."""
+    contact_frames_advised: float = setting(6.0, gt=0, le=100.0)
+    """Frames per foot contact the frame-rate advice aims at (within a frame is then
+    within a sixth of the contact)."""
     min_flight_fraction: float = setting(0.0, ge=0, le=1)
     """Fraction of a stride in flight required to call it running (0 = not checked)."""
     max_stride_s: float = setting(2.2, gt=0, le=10.0)
@@ -353,6 +394,17 @@ class StrideConfig:
     23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
     runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
     flatness that makes a stance floor (:func:`armcarriage.strides._stance_ground`)."""
+    side_strike_timing: str = setting("zeni_calibrated", choices=("zeni_calibrated", "clearance"))
+    """Side views: which strikes time the stride windows (the per-stride rows, their
+    stride time and cadence). ``zeni_calibrated``: each foot's maxima of the heel's forward
+    offset from the hip (Zeni), moved by their median offset from the foot-clearance
+    strikes, so the windows keep the clearance's definition of contact with Zeni's
+    regularity; ``clearance``: the clearance strikes. The reported events and the clip
+    cadence always come from the clearance, the more accurate on exact motion capture
+    (99 % of side strikes within a frame; calibrated Zeni 87 %). On the real treadmill
+    clip through the pose model the clearance windows put 38 % of stride times within 5 %
+    of their median and their mean per-stride cadence 5 % above the clip's; Zeni's 93 %
+    and within 1 %."""
     world_height_views: str = setting("rear", items=VIEWS)
     """Views (comma-separated) whose foot heights are read from the world landmarks
     (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,
@@ -381,6 +433,11 @@ class StrideConfig:
     """A first or last step (or per-foot stride interval) more than this fraction off the
     median is left out of the cadence (one at each end): a strike misplaced at the clip's
     edge moved a blurred clip's cadence by 3.4 %; running steps vary a few per cent."""
+    cadence_fit_max_spread: float = setting(0.1, gt=0, le=1)
+    """The cadence numbers the strikes' steps and fits one line through them
+    (:func:`armcarriage.strides.mean_cadence`) while they scatter about it by at most this
+    fraction of a step (RMS; a tenth of a step is 1-2 frames at 30 fps); more irregular
+    strikes fall back to per-foot stride intervals."""
     periodicity_tolerance: float = setting(0.15, ge=0, le=1)
     """Largest relative difference between the wrist-swing and stride periods."""
 

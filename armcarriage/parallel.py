@@ -41,7 +41,14 @@ from armcarriage.memory import release_free_memory
 from armcarriage.pose import _centre_and_torso
 from armcarriage.silhouette import SILHOUETTE_FEATURES
 from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
-from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
+from armcarriage.video import (
+    DecodeStats,
+    Frame,
+    VideoInfo,
+    iter_frames,
+    probe_video,
+    time_cell,
+)
 
 if TYPE_CHECKING:  # the track module (xarray, pandas) is not needed in pose workers
     from armcarriage.track import PoseTrack
@@ -161,11 +168,10 @@ def plan_chunks(
 def decimate(frames: Iterable[Frame], target_fps: float, fps: float) -> Iterator[Frame]:
     """Keep the first frame of each ``1 / target_fps`` cell of the time axis.
 
-    The cells are anchored at t = 0, so the choice of a frame depends only on
-    its own timestamp and its predecessor's: a chunk that starts on a cell
-    boundary keeps the same frames as a pass over the whole clip. For constant
-    frame rates that are a multiple of ``target_fps`` (240 or 120 -> 60) this
-    keeps the same frames as :func:`armcarriage.video.iter_frames`.
+    The cells are those of :func:`armcarriage.video.time_cell` (anchored at
+    t = 0), the rule :func:`armcarriage.video.iter_frames` decimates by, so a
+    chunk keeps the same frames as a pass over the whole clip and as the
+    sequential reader, at any frame rate.
 
     Parameters
     ----------
@@ -186,7 +192,7 @@ def decimate(frames: Iterable[Frame], target_fps: float, fps: float) -> Iterator
         return
     last_cell = -math.inf
     for frame in frames:
-        cell = math.floor(frame.time * target_fps + 1e-6)
+        cell = time_cell(frame.time, target_fps)
         if cell > last_cell:
             last_cell = cell
             yield frame

@@ -152,6 +152,9 @@ def run_analysis(
         track = estimate_track(
             video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
         )
+        # the container's capture rate travels with the track (playback times are kept in
+        # it, as in the video); the analysis rescales time by it or by video.capture_fps
+        track.ds.attrs["capture_fps_tag"] = float(info.capture_fps)
         if stage is not None:
             stage("saving the pose track", 0, 0)
         outputs = {"pose": track.save(work / "pose.parquet")}

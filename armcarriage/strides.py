@@ -88,6 +88,26 @@ Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are not
 running; moving legs are not running only when they stay in view for
 ``min_rhythm_strides`` strides, and a shorter view (a runner crossing the frame)
 gives too few strides, with no cadence.
+
+Time and slow motion
+--------------------
+The analysis runs on the time a clip was filmed on (:func:`real_time_track`:
+the user's ``video.capture_fps`` or the container's capture-rate tag). Legs
+that move but swing slower than any human stride (``max_human_stride_s``,
+:func:`leg_swing_period`, which needs no full stride) show a clip played
+slower than it was filmed: status ``slow_motion``, no cadence, and the option
+to give with a suggested rate (:func:`slow_motion_notice`). A clip slowed only
+part way (:func:`real_time_stretch`) is analysed on its longest real-time
+stretch, or refused as ``speed_change``. Contacts shorter than
+``min_contact_frames`` frames are named with the frame rate to film at
+(:func:`frame_rate_advice`).
+
+In side views the stride windows (the per-stride rows) are timed by Zeni's
+strikes moved onto the clearance's definition of contact
+(``side_strike_timing``), which are the more regular through the pose model;
+the reported events and the clip cadence keep the clearance strikes, the more
+accurate on exact motion capture. The cadence is the span of the strikes
+numbered step by step (:func:`mean_cadence`), so a missed strike costs nothing.
 """
 
 from __future__ import annotations
@@ -139,6 +159,33 @@ class StrideResult:
     status: str
     message: str
     checks: dict[str, Any] = field(default_factory=dict)
+
+
+def real_time_track(
+    track: PoseTrack, capture_fps: float = 0.0, tolerance: float = 0.02
+) -> tuple[PoseTrack, dict[str, Any]]:
+    """Return the track on the time axis it was filmed on, and what was done.
+
+    ``capture_fps`` (the user's) or else the track's ``capture_fps_tag``
+    attribute (read from the container) gives the rate the clip was filmed
+    at; the track's ``fps`` is the rate it plays at. When they differ by more
+    than ``tolerance``, times are multiplied by ``fps / capture`` (a 240 fps
+    slow-motion clip played at 30: by 1/8), ``fps`` becomes the capture rate
+    and ``time_scale`` and ``playback_fps`` are recorded. Frame indices stay.
+    """
+    tag = float(track.attrs.get("capture_fps_tag", 0.0) or 0.0)
+    rate, source = (float(capture_fps), "option") if capture_fps and capture_fps > 0 else (
+        tag, "container tag")
+    info: dict[str, Any] = {"playback_fps": round(track.fps, 3), "capture_fps": None,
+                            "capture_fps_source": None, "time_scale": 1.0}
+    if not rate or rate <= 0 or abs(rate / track.fps - 1.0) <= tolerance:
+        return track, info
+    scale = track.fps / rate
+    ds = track.ds.assign_coords(time=np.asarray(track.ds["time"].values, float) * scale)
+    ds.attrs.update({"fps": rate, "playback_fps": track.fps, "time_scale": scale})
+    info.update(capture_fps=round(rate, 3), capture_fps_source=source,
+                time_scale=round(scale, 6))
+    return PoseTrack(ds), info
 
 
 def stride_period(
@@ -520,6 +567,146 @@ def foot_signals(
     return out
 
 
+def legs_signal(track: PoseTrack, label: str, cfg: StrideConfig) -> np.ndarray:
+    """Return the left-minus-right foot signal the stride rhythm is read from (torso lengths).
+
+    Side views: the heels' forward offsets from the hip centre; other views: the
+    ankles' image heights. It reverses its sign every half stride.
+    """
+    if facing_sign(label):
+        fwd = foot_signals(track, label, cfg)
+        return fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
+    return (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
+        track)
+
+
+def _reversals(legs: np.ndarray, t: np.ndarray, band: float) -> np.ndarray:
+    """Return the times the legs signal passes its median, from ``band`` below to above or back.
+
+    The hysteresis ``band`` (each side of the median) keeps jitter around the
+    median from counting; the time is the last median crossing before the
+    signal reaches the far side, interpolated.
+    """
+    ok = np.isfinite(legs)
+    x, tt = legs[ok] - np.median(legs[ok]), t[ok]
+    out: list[float] = []
+    state = 0
+    last = 0
+    for i in range(x.size):
+        side = 1 if x[i] > band else -1 if x[i] < -band else 0
+        if side and side != state:
+            if state:
+                j = i
+                while j > last and np.sign(x[j - 1]) == side:
+                    j -= 1
+                j = max(j, 1)
+                out.append(_cross(tt, x, j - 1, 0.0))
+            state = side
+        if side:
+            last = i
+    return np.asarray(out, dtype=float)
+
+
+def real_time_stretch(
+    legs: np.ndarray, t: np.ndarray, cfg: StrideConfig
+) -> tuple[float, float, list[tuple[float, float]]] | None:
+    """Return the longest real-time stretch of a clip whose speed changes part way.
+
+    The legs signal reverses every half stride (:func:`_reversals`, with a
+    hysteresis of a fifth of its range). A half stride longer than half of
+    ``max_human_stride_s`` between two reversals (or from a clip end to the
+    first or last one) in which the legs cover a third of their range, half a
+    swing (:func:`leg_swing_period`) slower than ``max_human_stride_s``, is
+    slower than any person's: that part plays in slow motion. Returns
+    ``(start, stop, slow_spans)`` when at least one gap is that slow and at
+    least two are no longer than half of ``max_stride_s`` (the real-time
+    stretch is the longest run of such gaps; a longer gap, where the speed
+    changes, is left out), else None (one speed throughout: the whole-clip
+    check handles a clip slow throughout).
+    """
+    ok = np.isfinite(legs)
+    if ok.sum() < 20:
+        return None
+    lo, hi = np.percentile(legs[ok], [5, 95])
+    if hi - lo < cfg.min_leg_travel_tl:
+        return None
+    rev = _reversals(legs, t, 0.2 * (hi - lo))
+    edges = np.concatenate([[t[ok][0]], rev, [t[ok][-1]]])
+    gaps = np.diff(edges)
+    slow = gaps > 0.5 * cfg.max_human_stride_s
+    for i in np.flatnonzero(slow):
+        # slow motion moves the legs all the way, slowly; a long gap in which they wiggle
+        # near the middle (irregular walking, a pause) is no slow motion
+        sel = ok & (t >= edges[i]) & (t <= edges[i + 1])
+        seg = legs[sel]
+        swing = leg_swing_period(seg, t[sel]) if seg.size >= 10 else float("nan")
+        # between reversals the legs go from the middle to one side and back: half a
+        # swing, which a sinusoid of twice the swing period makes
+        slow[i] = bool(np.ptp(seg) >= 0.35 * (hi - lo) and np.isfinite(swing)
+                       and 2.0 * swing > cfg.max_human_stride_s)
+    # real time: half strides no longer than the longest searched stride allows (the gap
+    # where the speed changes is partly slow, and left out)
+    fast = gaps <= 0.5 * cfg.max_stride_s
+    inner = np.ones(gaps.size, bool)
+    inner[0] = inner[-1] = False  # partial half strides at the clip ends
+    if not slow.any() or (fast & inner).sum() < 2:
+        return None
+    slow_spans = [(float(edges[a]), float(edges[b])) for a, b in runs(~fast)]
+    a, b = max(runs(fast & inner), key=lambda ab: edges[ab[1]] - edges[ab[0]])
+    # a fast run next to a clip end extends to it (the partial half stride is real time)
+    start = edges[0] if a == 1 and fast[0] else edges[a]
+    stop = edges[-1] if b == gaps.size - 1 and fast[-1] else edges[b]
+    return float(start), float(stop) + 1e-9, slow_spans
+
+
+def leg_swing_period(legs: np.ndarray, t: np.ndarray) -> float:
+    """Return the period (s) a sinusoid would need to swing the legs as fast as they do.
+
+    ``pi`` times the legs signal's range (5th-95th percentile) over its speed
+    (95th percentile of the absolute slope, a least-squares slope over about
+    0.2 s): for ``A sin(2 pi t / P)`` this is ``P``. It needs no full stride,
+    so a clip shorter than one stride still shows how fast the legs move; pose
+    noise raises the speed and so only shortens it. NaN with fewer than ten
+    samples.
+    """
+    ok = np.isfinite(legs)
+    if ok.sum() < 10 or t.size < 10:
+        return float("nan")
+    fs = 1.0 / float(np.median(np.diff(t)))
+    x = np.interp(t, t[ok], legs[ok])
+    win = max(5, int(round(0.2 * fs)) | 1)
+    if win > x.size:
+        return float("nan")
+    v = signal.savgol_filter(x, win, 2, deriv=1, delta=1.0 / fs)[ok]
+    span = float(np.diff(np.percentile(legs[ok], [5, 95]))[0])
+    speed = float(np.percentile(np.abs(v), 95))
+    return float(np.pi * span / speed) if speed > 0 else float("inf")
+
+
+def slow_motion_signs(legs: np.ndarray, t: np.ndarray, cfg: StrideConfig) -> dict[str, Any]:
+    """Return how slowly the legs move: ``leg_swing_period_s`` and ``slow_rhythm_period_s``.
+
+    The first is :func:`leg_swing_period`; the second the leg rhythm searched
+    from ``max_human_stride_s`` up to ``slow_motion_search`` times
+    ``max_stride_s`` (None unless it reaches ``min_periodicity``). Either longer
+    than ``max_human_stride_s`` means the clip plays slower than it was filmed.
+    """
+    out: dict[str, Any] = {"leg_swing_period_s": None, "slow_rhythm_period_s": None}
+    swing = leg_swing_period(legs, t)
+    if np.isfinite(swing):
+        out["leg_swing_period_s"] = round(swing, 3)
+    ok = np.isfinite(legs)
+    if ok.sum() > 10:
+        fs = 1.0 / float(np.median(np.diff(t)))
+        span = float(t[ok][-1] - t[ok][0])
+        hi = min(cfg.slow_motion_search * cfg.max_stride_s, 0.7 * span)
+        if hi > cfg.max_human_stride_s:
+            p, q = stride_period(legs, fs, cfg.max_human_stride_s, hi, reverses=True)
+            if np.isfinite(p) and q >= cfg.min_periodicity:
+                out["slow_rhythm_period_s"] = round(p, 3)
+    return out
+
+
 def detect_events(
     track: PoseTrack, label: str, cfg: StrideConfig
 ) -> tuple[pd.DataFrame, float, float, dict[str, Any]]:
@@ -538,23 +725,20 @@ def detect_events(
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
     info: dict[str, Any] = {"method": "foot clearance (image height of heel and toe)"}
     window = cfg.ground_window_s
-    if side:
-        fwd = foot_signals(track, label, cfg)
-        legs = fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
-    else:
-        legs = (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
-            track)
+    legs = legs_signal(track, label, cfg)
     seen = np.isfinite(legs)
     info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
     info["leg_travel_tl"] = (
         round(float(np.diff(np.percentile(legs[seen], [5, 95]))[0]), 3) if seen.any() else 0.0)
     period, quality = stride_period(legs, fs, lo, hi, reverses=True)
+    info.update(slow_motion_signs(legs, t, cfg))
     if not side and np.isfinite(period):
         # without floors, the ground level moves with the runner's distance: 1.5 strides
         window = min(1.5 * period, cfg.ground_window_s)
     sig = foot_signals(track, label, cfg, period, window, info)
     rows: list[tuple[str, str, float]] = []
     zeni_offsets: list[float] = []
+    window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
     if np.isfinite(period):
         for foot, s in sig.items():
@@ -568,18 +752,32 @@ def detect_events(
                 if strikes.size < 2 <= zs.size:
                     strikes, offs = zs, zo
                     info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
+                own: list[float] = []
                 for x in strikes:
                     if zs.size:
                         near = zs[np.argmin(np.abs(zs - x))]
                         if abs(near - x) < 0.25 * period:
-                            zeni_offsets.append(float(near - x))
+                            own.append(float(near - x))
+                zeni_offsets += own
+                window_strikes = strikes
+                if (cfg.side_strike_timing == "zeni_calibrated"
+                        and len(own) >= cfg.min_strides and zs.size >= 2):
+                    # stride windows: Zeni's rhythm on the clearance's definition of contact
+                    window_strikes = zs - float(np.median(own))
+                    info["stride_windows"] = ("zeni (pelvis-relative heel), offset to the "
+                                              "foot clearance's strikes")
+                window_rows += [(foot, "strike", float(x)) for x in window_strikes]
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
+            window_rows += [(foot, "toe_off", float(x)) for x in offs]
+            if not side:
+                window_rows += [(foot, "strike", float(x)) for x in strikes]
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
         info["zeni_agreement"] = round(
             float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3)
     events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
+    info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     frames = np.asarray(track.ds["frame"].values)
     if len(events):
         idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
@@ -633,7 +831,83 @@ def _trim_edges(strikes: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     return strikes.iloc[first:last]
 
 
-def mean_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
+def mean_cadence(
+    events: pd.DataFrame, period: float, edge_tolerance: float, max_spread: float = 0.1
+) -> float:
+    """Return steps per minute from the strikes of both feet, fitted as one step rhythm.
+
+    Each strike gets a step number: the previous kept strike's plus the
+    steps between them (their time difference over half the stride
+    ``period``, rounded), so a missed strike (a far foot in a side view, a
+    contact too short for the frame rate) leaves a gap in the numbers instead
+    of a long step; a strike less than half a step after the previous kept one
+    is spurious and left out; the numbers of the two feet alternate in parity
+    (one foot's strikes even, the other's odd), and a count that breaks it is
+    moved by one step towards the time difference. A least-squares line
+    through (step number, time), with an offset of its own for each foot,
+    finds the strikes more than ``edge_tolerance`` of a step off it among the
+    first and the last (a strike misplaced by a clip edge or a glitch frame; on
+    a motion-blurred clip the pose model's third frame put a right strike 35 %
+    of a step early), which are left out. The step time is the span of the
+    strikes kept over the steps between them: the ground truth's ``60 (n - 1)
+    / (last - first strike)`` when every strike is found, and unlike intervals
+    between neighbours a missed event costs nothing (the sprint render at 30
+    fps, two strikes missed: -1.9 % from per-foot intervals). Strikes that
+    scatter about the line by more than ``max_spread`` of a step (RMS;
+    irregular walking seen at an angle)
+    have no step rhythm to number them by: :func:`interval_cadence` then.
+    """
+    if not np.isfinite(period) or period <= 0:
+        return float("nan")
+    st = events.loc[events.kind == "strike"].sort_values("time")
+    times, feet = st["time"].to_numpy(float), st["foot"].to_numpy()
+    if times.size < 3:
+        return float("nan")
+    step = 0.5 * period
+    nums, kept = [0], [0]
+    for i in range(1, times.size):
+        x = (times[i] - times[kept[-1]]) / step
+        n = int(round(x))
+        if n < 1:
+            continue  # within half a step of the last kept strike: spurious
+        same = feet[i] == feet[kept[0]]
+        if (nums[-1] + n) % 2 != (0 if same else 1):
+            # the feet alternate: the count is one step off; take the nearer neighbour
+            n = n + 1 if x > n or n == 1 else n - 1
+        nums.append(nums[-1] + n)
+        kept.append(i)
+    k = np.asarray(nums, float)
+    t = times[kept]
+    foot = feet[kept] == feet[kept[0]]
+    if k.size < 3 or np.ptp(k) < 2:
+        return float("nan")
+
+    design = np.stack([k, foot, ~foot], axis=1).astype(float)
+
+    def fit(use: np.ndarray) -> tuple[float, np.ndarray]:
+        # one step time, one offset per foot: a foot whose strikes read a little late
+        # throughout (the far foot), or are seen only in part of the clip, tilts nothing
+        cols = design[:, design[use].any(axis=0)]
+        coef, *_ = np.linalg.lstsq(cols[use], t[use], rcond=None)
+        return float(coef[0]), t - cols @ coef
+
+    use = np.ones(k.size, bool)
+    slope, res = fit(use)
+    # at most the first and the last strike are left out (peeling more would let
+    # irregular events, walking seen at an angle, shrink to a regular run)
+    off = np.abs(res) > edge_tolerance * step
+    use[0], use[-1] = not off[0], not off[-1]
+    if not use.all() and use.sum() >= 3 and np.ptp(k[use]) >= 2:
+        slope, res = fit(use)
+    spread = float(np.sqrt(np.mean(res[use] ** 2)))
+    if slope <= 0 or spread > max_spread * step:
+        # no regular step rhythm to fit: the step numbers are guesses
+        return interval_cadence(events, period, edge_tolerance)
+    kk, tt = k[use], t[use]
+    return 60.0 * float(kk[-1] - kk[0]) / float(tt[-1] - tt[0])
+
+
+def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
     """Return steps per minute: 120 / mean stride time over both feet.
 
     When the strikes alternate cleanly between the feet (every step 0.3-0.7 of
@@ -755,8 +1029,35 @@ def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) 
     return best
 
 
+def _on_real_time_stretch(
+    track: PoseTrack, view: dict[str, Any], cfg: StrideConfig,
+    stretch: tuple[float, float, list[tuple[float, float]]],
+) -> StrideResult:
+    """Analyse a clip whose speed changes on its longest real-time stretch only."""
+    a, b, slow = stretch
+    spans = ", ".join(f"{x:.1f}-{y:.1f} s" for x, y in slow)
+    change = (f"the clip's speed changes part way: it plays in slow motion over {spans} "
+              f"(the legs swing slower than any human stride there)")
+    info = {"speed_change": change, "real_time_stretch_s": None}
+    if np.isfinite(a) and b - a > 0:
+        info["real_time_stretch_s"] = [round(a, 3), round(b, 3)]
+        res = analyze_strides(track.slice_time(a, b), view, cfg, whole=True)
+        res.checks.update(info)
+        if res.status == "ok":
+            return res
+        reason = (f"{change}; on its real-time stretch {a:.1f}-{b:.1f} s: {res.message}; "
+                  f"cut the slow part out, or give its capture rate with --capture-fps "
+                  f"for a clip that is slow throughout")
+        return StrideResult(res.events, res.strides.iloc[0:0], float("nan"), "speed_change",
+                            reason, res.checks)
+    empty = pd.DataFrame(columns=EVENT_COLUMNS)
+    return StrideResult(empty, build_strides(empty, "left", np.nan, int), float("nan"),
+                        "speed_change", f"{change}, and nowhere in real time", info)
+
+
 def analyze_strides(
-    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None
+    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None,
+    whole: bool = False,
 ) -> StrideResult:
     """Detect events and strides and decide whether the clip shows running.
 
@@ -768,6 +1069,11 @@ def analyze_strides(
         The result of :func:`armcarriage.view.classify_view`.
     config
         Settings; defaults to :class:`StrideConfig`.
+    whole
+        Analyse the track as one piece; by default a clip whose speed changes
+        part way (:func:`real_time_stretch`) is analysed on its longest
+        real-time stretch only, and refused with status ``speed_change`` when
+        that shows no running.
 
     Returns
     -------
@@ -782,8 +1088,12 @@ def analyze_strides(
     if t.size < 8:
         return StrideResult(empty, no_strides, float("nan"), "too_few_strides",
                             f"only {t.size} frames: too short to find strides")
+    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
+    if stretch is not None:
+        return _on_real_time_stretch(track, view, cfg, stretch)
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
+    windows = info.pop("_windows")
     frames = np.asarray(track.ds["frame"].values)
 
     def frame_of(x: float) -> int:
@@ -796,8 +1106,15 @@ def analyze_strides(
     ref = near_side(label) or min(
         ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
     )
-    strides = build_strides(events, ref, period, frame_of)
-    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance)
+    strides = build_strides(windows, ref, period, frame_of)
+    other = "right" if ref == "left" else "left"
+    others = build_strides(windows, other, period, frame_of)
+    if len(strides) < cfg.min_strides <= len(others):
+        # the reference foot's strikes are broken (a far foot lost in a side view...):
+        # the other foot's strides time the clip as well
+        ref, strides = other, others
+    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance,
+                           cfg.cadence_fit_max_spread)
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
@@ -819,25 +1136,132 @@ def analyze_strides(
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
+    if np.isfinite(ratio) and not checks["wrist_check_ok"]:
+        checks["arm_rhythm_note"] = (
+            f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
+            f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
+            f"carry a lower confidence")
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
-    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce,
-                               len(strides))
+    slow = slow_motion_notice(cfg, checks, rhythm, track)
+    if slow:
+        return StrideResult(events, strides.iloc[0:0], float("nan"), "slow_motion", slow,
+                            checks)
+    contact_note = frame_rate_advice(cfg, duty, period, fs)
+    if contact_note:
+        checks["frame_rate_note"] = contact_note
+    n_strides = max(len(strides), len(others))
+    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides)
+    if status == "no_running" and rhythm:
+        message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
+    if status == "too_few_strides" and rhythm and contact_note:
+        message = f"{message}; {contact_note}"
+    if status == "slow_motion":
+        rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
+        guess = rate * (120.0 / cfg.typical_stride_s) / cadence
+        message = (
+            f"{message}. If it was filmed faster than it plays, give the capture rate with "
+            f"--capture-fps (here about {guess:.0f} fps if the runner makes "
+            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported")
+        return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
+
+
+def slow_motion_notice(
+    cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, track: PoseTrack
+) -> str:
+    """Return why the clip looks like slow motion, or '' when it plays in real time.
+
+    Legs that move (``min_leg_travel_tl``) but swing slower than any human
+    stride (``max_human_stride_s``, from :func:`leg_swing_period`), or whose
+    only rhythm is that slow while their swing agrees with it, show a clip that
+    plays slower than it was filmed. The notice names the option that gives
+    the capture rate and suggests one: the playback rate times the slow-down
+    that brings the stride to ``typical_stride_s``.
+    """
+    travel = float(checks.get("leg_travel_tl", 0.0))
+    if travel < cfg.min_leg_travel_tl:
+        return ""
+    swing = checks.get("leg_swing_period_s")
+    slow_rhythm = checks.get("slow_rhythm_period_s")
+    swing = float(swing) if swing is not None else float("nan")
+    seen = ""
+    if np.isfinite(swing) and swing > cfg.max_human_stride_s:
+        seen = f"the legs swing as slowly as a stride of {swing:.1f} s"
+        est = float(slow_rhythm) if slow_rhythm and not rhythm else swing
+    elif (not rhythm and slow_rhythm is not None and np.isfinite(swing)
+          and swing >= 0.5 * float(slow_rhythm)):
+        est = float(slow_rhythm)
+        seen = f"the legs repeat every {est:.1f} s"
+    if not seen:
+        return ""
+    tf = track.attrs.get("time_scale")
+    rate = 1.0 / float(np.median(np.diff(track.time))) if track.n_frames > 1 else track.fps
+    factor = est / cfg.typical_stride_s
+    guess = rate * factor
+    given = (f" (the time is already rescaled by {float(tf):g} for the capture rate given; "
+             f"check it)") if tf not in (None, 1.0) else ""
+    return (
+        f"the clip looks like slow motion: {seen} of video time, slower than any human "
+        f"stride ({cfg.max_human_stride_s:.1f} s){given}. If it was filmed faster than it "
+        f"plays (phones film slow motion at 120 or 240 fps), give the capture rate with "
+        f"--capture-fps (here about {guess:.0f} fps if the runner makes "
+        f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+    )
+
+
+def frame_rate_advice(cfg: StrideConfig, duty: float, period: float, fs: float) -> str:
+    """Return advice when foot contacts span too few frames to be timed, else ''.
+
+    The contact time is the duty factor times the stride period; below
+    ``min_contact_frames`` frames at the clip's frame rate ``fs`` strikes and
+    toe-offs cannot be placed within a frame of a contact's length, and the
+    advice names the first of ``film_rates_fps`` that gives
+    ``contact_frames_advised`` frames.
+    """
+    if not (np.isfinite(duty) and np.isfinite(period) and fs > 0):
+        return ""
+    contact = duty * period
+    frames = contact * fs
+    if frames >= cfg.min_contact_frames:
+        return ""
+    need = cfg.contact_frames_advised / contact
+    rates = sorted(float(r) for r in cfg.film_rates_fps.split(",") if r.strip())
+    advised = next((r for r in rates if r >= need), need)
+    return (
+        f"the feet are on the ground {1000 * contact:.0f} ms per step, {frames:.1f} frames "
+        f"at {fs:.0f} fps: too few to time each strike; film at {advised:.0f} fps or more"
+    )
+
+
+def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
+    """Return the measured gait figures a running verdict rests on, for its reason."""
+    parts = [f"{n} {'stride' if n == 1 else 'strides'}"]
+    if np.isfinite(cadence):
+        parts.append(f"cadence {cadence:.0f} steps/min")
+    if np.isfinite(duty):
+        parts.append(f"duty factor {duty:.2f}")
+    if np.isfinite(bounce):
+        parts.append(f"hip bounce {bounce:.2f} torso lengths per step")
+    return "measured: " + ", ".join(parts)
 
 
 def _verdict(
     cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, quality: float,
     cadence: float, duty: float, bounce: float, n: int,
 ) -> tuple[str, str]:
-    """Decide ``ok``/``no_running``/``too_few_strides`` with a message.
+    """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
     Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are
     not running, however short the clip; legs that move are not running only
     when they stay in view long enough for a rhythm to show
     (``min_rhythm_strides`` strides at ``min_cadence_spm``): a runner who
     crosses the view in under two seconds has too few strides, not no running.
+    Moving legs without a rhythm whose hips bounce as in running
+    (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
+    A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
+    cadence below the running range is ``slow_motion``.
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
@@ -848,6 +1272,15 @@ def _verdict(
                 f"no running detected: the legs barely move (they move apart by "
                 f"{travel:.2f} torso lengths; running moves them by more than "
                 f"{cfg.min_leg_travel_tl:.2f})"
+            )
+        if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
+            # the body rises and falls as in running: no rhythm to read is no proof of
+            # walking (through the pose model from behind the feet's heights are weak)
+            return "no_rhythm", (
+                f"no regular stride rhythm to read a cadence from (periodicity "
+                f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
+                f"{bounce:.2f} torso lengths per step as in running; a side view shows "
+                f"the stride best"
             )
         if seen >= need:
             return "no_running", (
@@ -863,6 +1296,14 @@ def _verdict(
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
     flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
+    if (np.isfinite(cadence) and cadence < low and np.isfinite(duty)
+            and duty <= cfg.slow_motion_max_duty):
+        # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
+        return "slow_motion", (
+            f"the clip looks like slow motion: the feet leave the ground between steps "
+            f"(each is down {100 * duty:.0f}% of the stride, a flight phase) at {cadence:.0f} "
+            f"steps/min of video time, slower than anyone runs ({low:.0f})"
+        )
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
@@ -881,7 +1322,8 @@ def _verdict(
         )
     if n < cfg.min_strides:
         noun = "stride" if n == 1 else "strides"
-        return "too_few_strides", f"found {n} complete {noun}, need {cfg.min_strides}"
+        return "too_few_strides", (
+            f"found {n} complete {noun} of either foot, need {cfg.min_strides}")
     return "ok", ""
 
 
@@ -891,5 +1333,6 @@ __all__ = [
     "detect_events",
     "duty_factor",
     "foot_signals",
+    "real_time_track",
     "stride_period",
 ]

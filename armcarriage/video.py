@@ -47,6 +47,9 @@ class VideoInfo:
     container: str
     coded_width: int
     coded_height: int
+    capture_fps: float = 0.0
+    """Capture rate from the container's tags (``video.capture_fps_tags``), 0 when none
+    differs from ``fps``: a slow-motion clip filmed at 240 fps and played at 30 says 240."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict."""
@@ -193,6 +196,8 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
             rotation = _rotation(stream)
         w, h = int(cc.width), int(cc.height)
         dw, dh = (h, w) if rotation in (90, 270) else (w, h)
+        capture = tagged_capture_fps(
+            {**dict(container.metadata), **dict(stream.metadata)}, fps, limits)
         info = VideoInfo(
             path=str(path),
             width=dw,
@@ -205,9 +210,36 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
             container=container.format.name,
             coded_width=w,
             coded_height=h,
+            capture_fps=capture,
         )
     check_limits(info, limits)
     return info
+
+
+def tagged_capture_fps(tags: dict[str, str], fps: float, limits: VideoConfig) -> float:
+    """Return the capture rate a clip's metadata declares, 0 when none or equal to ``fps``.
+
+    Keys ending (any case) in one of ``limits.capture_fps_tags`` count: Android's
+    ``com.android.capture.fps`` (240 on a slow-motion clip played at 30 fps). A
+    tag within ``limits.capture_fps_tolerance`` of the playback rate means real
+    time. Phones that keep the high rate in the stream itself (an iPhone's
+    slow-motion original: 240 fps timestamps, slowed only by the player, as
+    ``com.apple.quicktime.full-frame-rate-playback-intent`` = 0 says) need no
+    rescaling: their timestamps are real time.
+    """
+    ends = [e.strip().lower() for e in limits.capture_fps_tags.split(",") if e.strip()]
+    for key, value in tags.items():
+        if not any(str(key).lower().endswith(e) for e in ends):
+            continue
+        try:
+            rate = float(str(value).strip())
+        except ValueError:
+            continue
+        if math.isfinite(rate) and 0 < rate <= 10_000 and (
+            fps <= 0 or abs(rate / fps - 1.0) > limits.capture_fps_tolerance
+        ):
+            return rate
+    return 0.0
 
 
 def check_limits(info: VideoInfo, limits: VideoConfig) -> None:
@@ -395,16 +427,18 @@ def decode_frames(
     stats = stats if stats is not None else DecodeStats()
     stats.expected = info.frames
     stats.whole_clip = start_s <= 0 and stop_s is None
-    step = 1.0 / target_fps if target_fps and target_fps < info.fps * 0.999 else 0.0
-    next_keep = -math.inf
+    decimating = bool(target_fps and target_fps < info.fps * 0.999)
+    last_cell = -math.inf
     last_time = -math.inf
     index = -1
     with _open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        start_pts = int(stream.start_time or 0)
         seeked = bool(start_s > 0 and stream.time_base)
         if seeked:
-            container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+            target = start_pts + int(start_s / stream.time_base)
+            container.seek(target, stream=stream, backward=True)
         abandoned = False
         try:
             for packet in container.demux(stream):
@@ -416,12 +450,12 @@ def decode_frames(
                     continue
                 for frame in frames:
                     if index < 0 and seeked:
-                        # After a seek the decode count restarts at a key frame:
-                        # recover the absolute index from the timestamp.
-                        index = int(round(_frame_time(frame, 0, info.fps) * info.fps)) - 1
+                        # After a seek the decode count restarts at a key frame: its
+                        # index is the number of the stream's frames shown before it.
+                        index = _frames_before(path, frame.pts) - 1
                     index += 1
                     stats.decoded += 1
-                    t = _frame_time(frame, index, info.fps)
+                    t = frame_time(frame.pts, frame.time_base, start_pts, index, info.fps)
                     if t <= last_time:
                         stats.dropped_non_increasing += 1
                         continue
@@ -430,14 +464,11 @@ def decode_frames(
                         continue
                     if stop_s is not None and t >= stop_s:
                         return
-                    if step:
-                        if t + 1e-6 < next_keep:
+                    if decimating:
+                        cell = time_cell(t, target_fps)
+                        if cell <= last_cell:
                             continue
-                        next_keep = (
-                            max(next_keep + step, t + step * 0.5)
-                            if math.isfinite(next_keep)
-                            else t + step
-                        )
+                        last_cell = cell
                     yield index, t, frame
         except GeneratorExit:  # the caller stopped reading: nothing to report
             abandoned = True
@@ -455,11 +486,42 @@ def decode_frames(
         )
 
 
-def _frame_time(frame: av.VideoFrame, index: int, fps: float) -> float:
-    """Presentation time of a frame in seconds; falls back to index / fps."""
-    if frame.pts is not None and frame.time_base is not None:
-        return float(Fraction(frame.pts) * frame.time_base)
+def frame_time(
+    pts: int | None, time_base: Fraction | None, start_pts: int, index: int, fps: float
+) -> float:
+    """Return a frame's time (s): the one rule of every path that reads frames.
+
+    The presentation timestamp less the stream's ``start_time`` (both in
+    ``time_base`` units), so the first frame is at 0 whatever offset the
+    container gives the stream; without a timestamp, ``index / fps``. The
+    sequential reader, a read that seeks, the parallel pose chunks and the
+    annotated video all time frames by it, and :func:`time_cell` decimates them
+    on the same axis.
+    """
+    if pts is not None and time_base is not None:
+        return float(Fraction(pts - start_pts) * time_base)
     return index / fps if fps else float(index)
+
+
+def time_cell(t: float, target_fps: float) -> int:
+    """Return the ``1 / target_fps`` cell of the time axis (anchored at 0) holding ``t``.
+
+    Decimation keeps the first frame of each cell, so which frames are kept
+    depends only on their own times: a read that starts part way (a seek, a
+    parallel chunk) keeps the same frames as one pass over the clip.
+    """
+    return math.floor(t * target_fps + 1e-6)
+
+
+def _frames_before(path: Path, pts: int | None) -> int:
+    """Return how many of the stream's frames have a timestamp before ``pts`` (no decoding)."""
+    if pts is None:
+        return 0
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        return sum(
+            1 for packet in container.demux(stream) if packet.pts is not None and packet.pts < pts
+        )
 
 
 def _report(path: Path, stats: DecodeStats) -> None:

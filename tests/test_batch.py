@@ -74,9 +74,23 @@ def test_manifest_reads_columns_and_resolves_relative_paths(tmp_path):
     assert clips[1].view_hint == ""
 
 
+def test_manifest_capture_fps_column_sets_the_clip_s_capture_rate(tmp_path):
+    from armcarriage.batch.runner import clip_config
+
+    folder = _squad(tmp_path)
+    manifest = folder / "squad.csv"
+    manifest.write_text("path,athlete,capture fps\nalice/a1.mp4,Alice,240\nbob/b1.mp4,Bob,\n")
+    clips = load_manifest(manifest)
+    assert [c.capture_fps for c in clips] == [240.0, 0.0]
+    assert clip_config(Config(), clips[0]).video.capture_fps == 240.0
+    assert clip_config(Config(), clips[1]) == Config()
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
+        ("path,capture_fps\na.mp4,fast\n", "line 2, column 'capture fps': expected the frame"),
+        ("path,capture_fps\na.mp4,-30\n", "line 2, column 'capture fps': expected the frame"),
         ("path,athlete,date\na.mp4,al,2026-13-01\n", "line 2, column 'date': expected a date"),
         ("path,view\na.mp4,sideways\n", "line 2, column 'view': expected one of"),
         ("path,athlete\n,al\n", "line 2, column 'path': expected a video path"),

@@ -148,3 +148,31 @@ def test_missing_extra_names_the_extra_and_exits_2(tmp_path, blocked, args, extr
     assert f"armcarriage {args[0]} needs the optional extra '{extra}'" in res.stderr
     assert f"pip install 'armcarriage[{extra}]'" in res.stderr
     assert "internal error" not in res.stderr
+
+
+def test_capture_fps_reaches_the_analysis_and_a_slow_motion_refusal_exits_0(
+    make_video, monkeypatch, capsys
+):
+    from types import SimpleNamespace
+
+    import armcarriage.pipeline
+
+    seen = {}
+
+    def fake_run(video, outdir, config=None, progress=None, **_):
+        seen["capture"] = config.video.capture_fps
+        track = SimpleNamespace(n_frames=0, attrs={}, detection_rate=lambda: 0.0)
+        analysis = SimpleNamespace(
+            status="slow_motion", message="the clip looks like slow motion: give --capture-fps",
+            view={}, strides=[], cadence_spm=float("nan"), settings={})
+        return SimpleNamespace(status="slow_motion", track=track, analysis=analysis, cues=[],
+                               outputs={}, message=analysis.message)
+
+    monkeypatch.setattr(armcarriage.pipeline, "run_analysis", fake_run)
+    clip = make_video("c.mp4")
+    assert main(["analyze", str(clip), "--capture-fps", "240"]) == 0
+    assert seen["capture"] == 240.0
+    assert main(["analyze", str(clip)]) == 0
+    assert seen["capture"] == 0.0
+    assert "--capture-fps" in capsys.readouterr().err
+    assert main(["analyze", str(clip), "--capture-fps", "-5"]) == 2

@@ -71,9 +71,9 @@ BAD_SETTINGS = [
     ("cleaning.resample_fps=1e7", "setting cleaning.resample_fps: expected >= 0 and <= 1000"),
     ("strides.max_cadence_spm=0", "setting strides.max_cadence_spm: expected > 0"),
     (
-        "strides.min_cadence_spm=300",
-        "setting strides.min_cadence_spm: expected > 0 and < strides.max_cadence_spm (240.0), "
-        "got 300.0",
+        "strides.min_cadence_spm=400",
+        "setting strides.min_cadence_spm: expected > 0 and < strides.max_cadence_spm (330.0), "
+        "got 400.0",
     ),
     ("strides.world_height_views=behind", "setting strides.world_height_views: expected comma"),
     ("view.segment_s=0", "setting view.segment_s: expected >= 0.1"),

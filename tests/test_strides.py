@@ -240,3 +240,17 @@ def test_edge_trimming_never_peels_irregular_walking_down_to_a_running_rhythm():
     left = [6.337, 7.529, 8.419, 8.912, 9.595, 10.665]
     cadence = mean_cadence(_strikes({"left": left, "right": right}), 1.0611, EDGE)
     assert cadence == pytest.approx(112.0, abs=1.0)
+
+
+def test_no_rhythm_with_a_running_bounce_is_not_called_walking():
+    cfg = StrideConfig()
+    checks = {"legs_in_view_s": 4.0, "leg_travel_tl": 1.6}
+    # a motion-capture run rendered from behind, through the pose model: periodicity 0.22,
+    # the hips bounce 0.37 torso lengths per step
+    status, message = _verdict(cfg, checks, False, 0.22, float("nan"), float("nan"), 0.37, 0)
+    assert status == "no_rhythm"
+    assert "no running" not in message and "hips bounce 0.37" in message
+    # without a bounce (walking from behind) it is no running
+    status, message = _verdict(cfg, checks, False, 0.14, float("nan"), float("nan"),
+                               float("nan"), 0)
+    assert status == "no_running" and "no regular stride rhythm" in message

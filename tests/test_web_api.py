@@ -97,6 +97,20 @@ def test_upload_is_queued_under_a_server_chosen_name(tmp_path: Path, clip: Path)
         )
 
 
+def test_the_capture_rate_of_a_slow_motion_upload_is_kept_for_its_analysis(
+    tmp_path: Path, clip: Path
+) -> None:
+    with client(tmp_path) as c:
+        r = upload(c, clip.read_bytes(), capture_fps="240")
+        assert r.status_code == 201, r.text
+        (job,) = r.json()["jobs"]
+        stored = JobStore(tmp_path / "data" / "jobs.sqlite").get(job["id"])
+        assert stored is not None and stored.video_info["capture_fps_given"] == 240.0
+        plain = upload(c, clip.read_bytes()).json()["jobs"][0]
+        stored = JobStore(tmp_path / "data" / "jobs.sqlite").get(plain["id"])
+        assert stored is not None and stored.video_info["capture_fps_given"] == 0.0
+
+
 def test_content_is_probed_not_the_file_name(tmp_path: Path, clip: Path) -> None:
     with client(tmp_path) as c:
         r = upload(c, clip.read_bytes(), name="notes.txt")
@@ -203,6 +217,8 @@ def test_too_many_files_is_413(tmp_path: Path, clip: Path) -> None:
         ({"athlete": "x" * 81}, "field 'athlete'"),
         ({"date": "01/11/2026"}, "field 'date': expected YYYY-MM-DD"),
         ({"view": "top"}, "field 'view'"),
+        ({"capture_fps": "fast"}, "field 'capture_fps': expected the frame rate"),
+        ({"capture_fps": "0"}, "field 'capture_fps': expected the frame rate"),
     ],
 )
 def test_bad_fields_are_400(

@@ -3,7 +3,8 @@
 A manifest is a CSV file with a header row. Columns (case and spaces do not
 matter): ``path`` (required; relative paths are relative to the manifest's
 folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
-one of :data:`VIEW_HINTS`) and ``notes``.
+one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
+filmed at; empty = the container's tag, else real time) and ``notes``.
 
 Examples
 --------
@@ -41,6 +42,7 @@ COLUMNS: dict[str, str] = {
     "view": "view_hint",
     "view_hint": "view_hint",
     "notes": "notes",
+    "capture_fps": "capture_fps",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
 
@@ -66,6 +68,9 @@ class ClipSpec:
         View given by the coach ('' = detect).
     notes
         Free text from the manifest.
+    capture_fps
+        Frame rate the clip was filmed at (slow motion); 0 = the container's tag, else
+        the playback rate (``video.capture_fps``).
     source
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
@@ -79,6 +84,7 @@ class ClipSpec:
     view_hint: str = ""
     notes: str = ""
     source: str = ""
+    capture_fps: float = 0.0
     key: str = ""
 
 
@@ -192,7 +198,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, notes"
+                f"expected some of: path, athlete, date, view, capture fps, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -232,6 +238,18 @@ def _row_to_clip(
             f"{where}, column 'view': expected one of "
             f"{', '.join(sorted(v for v in VIEW_HINTS if v))} or empty, got {values['view_hint']!r}"
         )
+    capture = 0.0
+    raw_capture = values.get("capture_fps", "")
+    if raw_capture:
+        try:
+            capture = float(raw_capture)
+        except ValueError:
+            capture = -1.0
+        if not (0 < capture <= 10_000):
+            problems.append(
+                f"{where}, column 'capture fps': expected the frame rate the clip was filmed "
+                f"at (frames per second, e.g. 240) or an empty cell, got {raw_capture!r}"
+            )
     if path is None or problems:
         return None, problems
     athlete = athlete_name(values.get("athlete", "") or path.stem)
@@ -242,6 +260,7 @@ def _row_to_clip(
         view_hint=view,
         notes=values.get("notes", ""),
         source=where,
+        capture_fps=capture,
     )
     return clip, problems
 

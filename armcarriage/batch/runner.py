@@ -229,9 +229,9 @@ def _plan(
 ) -> list[ClipJob]:
     """Hash every clip; return the jobs to run and put skipped and missing clips in ``done``."""
     job_config = _job_config(config)
-    shash = settings_hash(config)
     jobs = []
     for spec in clips:
+        shash = committer.hash_for(spec)
         if not spec.path.is_file():
             outcome = ClipOutcome(
                 key=spec.key,
@@ -247,8 +247,16 @@ def _plan(
             done[spec.key] = ClipOutcome(key=spec.key, state="skipped")
             continue
         staging = committer.staging_root / f"{spec.key}-{uuid.uuid4().hex[:8]}"
-        jobs.append(ClipJob(spec, chash, shash, str(staging), job_config, analyse))
+        jobs.append(ClipJob(spec, chash, shash, str(staging), clip_config(job_config, spec),
+                            analyse))
     return jobs
+
+
+def clip_config(config: Config, spec: ClipSpec) -> Config:
+    """Return the settings of one clip: the batch's, with the manifest's capture rate."""
+    if spec.capture_fps > 0:
+        return config.override({"video.capture_fps": spec.capture_fps})
+    return config
 
 
 def _job_config(config: Config) -> Config:
@@ -316,6 +324,12 @@ class _Committer:
         self.settings_json = settings_json(config)
         self.version = armcarriage.__version__
 
+    def hash_for(self, spec: ClipSpec) -> str:
+        """Return the settings hash a clip is analysed (and found again) under."""
+        if spec.capture_fps > 0:
+            return settings_hash(clip_config(self.config, spec))
+        return self.settings_hash
+
     def marker(self, spec: ClipSpec) -> dict[str, Any] | None:
         path = self.outdir / spec.key / MARKER
         try:
@@ -344,7 +358,7 @@ class _Committer:
             clip=str(spec.path),
             clip_key=spec.key,
             content_hash=chash,
-            settings_hash=self.settings_hash,
+            settings_hash=self.hash_for(spec),
             settings_json=self.settings_json,
             software_version=self.version,
             status=outcome.state,
@@ -383,7 +397,7 @@ class _Committer:
             "view_hint": spec.view_hint,
             "notes": spec.notes,
             "content_hash": chash,
-            "settings_hash": self.settings_hash,
+            "settings_hash": self.hash_for(spec),
             "software_version": self.version,
             "state": outcome.state,
             "analysis_status": outcome.analysis_status,

@@ -643,7 +643,7 @@ def _accept(
                 view_hint=fields["view_hint"],
                 original_name=received.original_name,
                 size_bytes=received.size,
-                video_info=info,
+                video_info={**info, "capture_fps_given": fields.get("capture_fps", 0.0)},
             )
         )
         form.files.remove(received)  # accepted: no longer the request's to discard

@@ -419,12 +419,13 @@ async def receive_multipart(
 
 
 def check_fields(fields: dict[str, str]) -> dict[str, str]:
-    """Validate the athlete, date and view-hint fields.
+    """Validate the athlete, date, view-hint and capture-rate fields.
 
     Returns
     -------
     dict
-        ``athlete``, ``date`` (ISO, today if empty) and ``view_hint``.
+        ``athlete``, ``date`` (ISO, today if empty), ``view_hint`` and ``capture_fps``
+        (the frame rate a slow-motion clip was filmed at; 0 when not given).
 
     Raises
     ------
@@ -456,7 +457,21 @@ def check_fields(fields: dict[str, str]) -> dict[str, str]:
             f"field 'view': expected one of {', '.join(repr(v) for v in VIEW_HINTS)}, "
             f"got {view[:40]!r}",
         )
-    return {"athlete": athlete, "date": date, "view_hint": "" if view == "auto" else view}
+    raw_capture = fields.get("capture_fps", "").strip()
+    capture = 0.0
+    if raw_capture:
+        try:
+            capture = float(raw_capture)
+        except ValueError:
+            capture = -1.0
+        if not 0 < capture <= 10_000:
+            raise UploadError(
+                400,
+                f"field 'capture_fps': expected the frame rate the clip was filmed at (frames "
+                f"per second, e.g. 240 for slow motion) or nothing, got {raw_capture[:40]!r}",
+            )
+    return {"athlete": athlete, "date": date, "view_hint": "" if view == "auto" else view,
+            "capture_fps": capture}
 
 
 def probe_headers(

@@ -165,9 +165,13 @@ def run_job(
         beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
 
     clip = Path(job.stored_path)
+    config = settings.config
+    capture = float(job.video_info.get("capture_fps_given") or 0.0)
+    if capture > 0:  # the upload's capture rate (slow motion)
+        config = config.override({"video.capture_fps": capture})
     try:
         clip = _named_clip(data, job)
-        result = analyze(clip, outdir, config=settings.config, progress=progress)
+        result = analyze(clip, outdir, config=config, progress=progress)
     except LeaseLostError as exc:
         log.warning("%s", exc)
         beat.stop()

@@ -69,6 +69,7 @@
         fd.append("athlete", document.getElementById("athlete").value);
         fd.append("date", dateInput.value);
         fd.append("view", document.getElementById("view").value);
+        fd.append("capture_fps", document.getElementById("capture_fps").value);
         fd.append("file", file, file.name);
         const xhr = new XMLHttpRequest();
         const bar = el("progress", { max: "1", value: "0" });

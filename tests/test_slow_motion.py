@@ -1,0 +1,169 @@
+"""Slow motion, capture rates and the sprint range, on the synthetic runner's exact track."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from armcarriage_eval.synthetic.clip import ClipSpec
+from armcarriage_eval.synthetic.gait import simulate
+from armcarriage_eval.synthetic.truth import truth_track
+
+from armcarriage.analysis import analyze
+from armcarriage.config import Config, VideoConfig
+from armcarriage.strides import leg_swing_period, real_time_track
+from armcarriage.track import PoseTrack
+from armcarriage.video import tagged_capture_fps
+
+
+def _truth(view="side_left", cadence=170.0, fps=30.0, seconds=3.0, slow=1.0, **runner):
+    """The exact track of the synthetic runner, played ``slow`` times slower than filmed."""
+    spec = ClipSpec(view=view, fps=fps, seconds=seconds, width=320, height=240,
+                    runner={"cadence_spm": cadence, **runner})
+    t = np.arange(round(seconds * fps)) / fps
+    track = truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps,
+                        view=view)
+    if slow != 1.0:
+        ds = track.ds.assign_coords(time=track.ds["time"].values * slow)
+        ds.attrs["fps"] = fps / slow
+        track = PoseTrack(ds)
+    return track
+
+
+@pytest.mark.parametrize(("view", "capture", "seconds"),
+                         [("side_left", 240, 2.5), ("front", 240, 2.5), ("rear", 120, 3.0),
+                          ("side_left", 240, 0.5)])
+def test_slow_motion_without_a_capture_rate_is_named_with_no_cadence(view, capture, seconds):
+    # filmed at 240 (120) fps, played at 30: in video time the runner makes 21 (42) steps/min
+    track = _truth(view, fps=capture, seconds=seconds, slow=capture / 30)
+    a = analyze(track)
+    assert a.status == "slow_motion", a.message
+    assert "slow motion" in a.message and "--capture-fps" in a.message
+    assert "no running" not in a.message
+    assert np.isnan(a.cadence_spm) and a.strides.empty
+    # the suggested capture rate is the right one within a factor 1.5
+    guess = float(a.message.split("about ")[1].split(" fps")[0])
+    assert capture / 1.5 < guess < capture * 1.5
+
+
+@pytest.mark.parametrize("source", ["option", "tag"])
+def test_a_capture_rate_rescales_time_and_gives_the_cadence(source):
+    track = _truth(fps=240, seconds=3.0, slow=8.0)
+    cfg = Config()
+    if source == "option":
+        cfg = cfg.override({"video.capture_fps": 240})
+    else:
+        track.ds.attrs["capture_fps_tag"] = 240.0
+    a = analyze(track, cfg)
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
+    assert a.settings["time"]["time_scale"] == pytest.approx(0.125)
+    assert a.settings["time"]["capture_fps_source"] == ("option" if source == "option"
+                                                        else "container tag")
+    # the stride rows are in real time
+    assert a.strides["t_end"].sub(a.strides["t_start"]).median() == pytest.approx(120 / 170,
+                                                                                  rel=0.02)
+
+
+def test_real_time_track_leaves_a_real_time_clip_alone():
+    track = _truth(seconds=1.0)
+    same, info = real_time_track(track, 30.5)  # within the tolerance of 30 fps
+    assert same is track and info["time_scale"] == 1.0
+    fast, info = real_time_track(track, 15.0)  # time-lapse: filmed at 15, played at 30
+    assert fast.time[-1] == pytest.approx(2 * track.time[-1])
+    assert fast.fps == 15.0 and list(fast.ds["frame"].values) == list(track.ds["frame"].values)
+
+
+def test_the_capture_rate_tag_is_read_only_where_it_differs_from_the_playback_rate():
+    limits = VideoConfig()
+    assert tagged_capture_fps({"com.android.capture.fps": "240.000000"}, 30.0, limits) == 240.0
+    assert tagged_capture_fps({"com.android.capture.fps": "30.000000"}, 30.0, limits) == 0.0
+    assert tagged_capture_fps({"COM.EXAMPLE.Capture.FPS": "120"}, 30.0, limits) == 120.0
+    assert tagged_capture_fps({"com.android.capture.fps": "n/a", "title": "240"}, 30.0,
+                              limits) == 0.0
+
+
+def test_leg_swing_period_reads_the_period_from_less_than_a_stride():
+    t = np.arange(120) / 30.0  # 4 s of a 6 s rhythm
+    legs = 1.5 * np.sin(2 * np.pi * t / 6.0 + 0.3)
+    assert leg_swing_period(legs, t) == pytest.approx(6.0, rel=0.15)
+    t = np.arange(90) / 30.0
+    assert leg_swing_period(np.sin(2 * np.pi * t / 0.7), t) == pytest.approx(0.7, rel=0.2)
+
+
+@pytest.mark.parametrize("view", ["side_left", "front", "rear"])
+def test_sprinting_at_290_steps_per_minute_is_running(view):
+    track = _truth(view, cadence=290.0, fps=60.0, duty=0.22, speed_mps=8.0)
+    a = analyze(track)
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(290.0, rel=0.02)
+    assert "frame_rate_note" not in a.settings["strides"]
+
+
+def test_contacts_too_short_for_the_frame_rate_are_named_with_the_rate_to_film_at():
+    # 300 steps/min, 0.08 s contacts: under 2 frames at 24 fps
+    track = _truth(cadence=300.0, fps=24.0, seconds=3.0, duty=0.2, speed_mps=8.0)
+    a = analyze(track)
+    note = a.settings["strides"].get("frame_rate_note", "") or a.message
+    assert "film at 120 fps" in note or "film at 60 fps" in note, note
+
+
+def _speed_change(real_s: float, slow_s: float, slow: float = 8.0, view: str = "side_left"):
+    """Real time for ``real_s``, then ``slow_s`` of playback ``slow`` times slow, at 30 fps."""
+    spec = ClipSpec(view=view, fps=30.0, seconds=10.0, width=320, height=240,
+                    runner={"cadence_spm": 170.0})
+    tp = np.arange(round((real_s + slow_s) * 30)) / 30.0
+    tr = np.where(tp < real_s, tp, real_s + (tp - real_s) / slow)
+    track = truth_track(simulate(spec.params(), tr, duration=10.0), spec.camera(), 30.0,
+                        view=view)
+    return PoseTrack(track.ds.assign_coords(time=tp))
+
+
+def test_a_clip_slowed_part_way_is_analysed_on_its_real_time_stretch():
+    a = analyze(_speed_change(3.5, 5.0))
+    assert a.status == "ok", a.message
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
+    checks = a.settings["strides"]
+    assert "slow motion over" in checks["speed_change"]
+    start, stop = checks["real_time_stretch_s"]
+    assert start == 0.0 and 2.5 < stop <= 3.6
+    assert a.strides["t_end"].max() <= 3.6
+
+
+def test_a_clip_slowed_part_way_with_too_short_a_real_time_stretch_is_refused_with_why():
+    a = analyze(_speed_change(1.2, 6.0))
+    assert a.status == "speed_change", a.message
+    assert "speed changes part way" in a.message and "no running" not in a.message
+    assert np.isnan(a.cadence_spm) and a.strides.empty
+
+
+def test_a_walking_refusal_gives_the_measured_figures():
+    a = analyze(_truth(cadence=110.0, seconds=4.0, duty=0.65, speed_mps=1.4, bounce_m=0.02))
+    assert a.status == "no_running", a.message
+    assert "measured: 3 strides, cadence 110 steps/min, duty factor 0.5" in a.message
+
+
+def test_strides_come_from_the_other_foot_when_the_reference_foot_has_too_few():
+    track = _truth(cadence=170.0, seconds=4.0)
+    ds = track.ds.copy(deep=True)
+    lost = ds["time"].values > 1.0  # the near (left) foot is lost after 1 s
+    for k in ("left_heel", "left_foot_index", "left_ankle"):
+        ds["position"].loc[{"keypoint": k}] = np.where(
+            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values)
+    a = analyze(PoseTrack(ds))
+    assert a.status == "ok", a.message
+    assert a.settings["strides"]["reference_foot"] == "right"
+    assert len(a.strides.drop_duplicates("stride")) >= 3
+    # measured 165.4: the left foot's two strikes, read while the legs signal (and so the
+    # stride period) rests on its first second, come 0.09 s early and stay in the span
+    assert a.cadence_spm == pytest.approx(170.0, rel=0.03)
+
+
+@pytest.mark.parametrize("view", ["side_left", "rear"])
+def test_twice_slowed_running_with_a_flight_phase_is_named_slow_motion(view):
+    # filmed at 60 fps, played at 30: 85 steps/min of video time, feet down 37 % of a stride
+    a = analyze(_truth(view, fps=60.0, seconds=3.0, slow=2.0))
+    assert a.status == "slow_motion", a.message
+    assert "--capture-fps" in a.message and "no running" not in a.message
+    guess = float(a.message.split("about ")[1].split(" fps")[0])
+    assert 45 < guess < 75
+    assert np.isnan(a.cadence_spm) and a.strides.empty
