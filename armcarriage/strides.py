@@ -1038,7 +1038,7 @@ def _on_real_time_stretch(
     spans = ", ".join(f"{x:.1f}-{y:.1f} s" for x, y in slow)
     change = (f"the clip's speed changes part way: it plays in slow motion over {spans} "
               f"(the legs swing slower than any human stride there)")
-    info = {"speed_change": change, "real_time_stretch_s": None}
+    info: dict[str, Any] = {"speed_change": change, "real_time_stretch_s": None}
     if np.isfinite(a) and b - a > 0:
         info["real_time_stretch_s"] = [round(a, 3), round(b, 3)]
         res = analyze_strides(track.slice_time(a, b), view, cfg, whole=True)

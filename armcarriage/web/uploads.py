@@ -418,7 +418,7 @@ async def receive_multipart(
     return receiver.form
 
 
-def check_fields(fields: dict[str, str]) -> dict[str, str]:
+def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     """Validate the athlete, date, view-hint and capture-rate fields.
 
     Returns
