@@ -167,3 +167,20 @@ def test_twice_slowed_running_with_a_flight_phase_is_named_slow_motion(view):
     guess = float(a.message.split("about ")[1].split(" fps")[0])
     assert 45 < guess < 75
     assert np.isnan(a.cadence_spm) and a.strides.empty
+
+
+def test_the_overlay_of_a_slow_motion_clip_follows_the_video_not_the_filmed_time():
+    from armcarriage.report import words
+    from armcarriage.report.video import Overlay
+
+    played = _truth(fps=240, seconds=3.0, slow=8.0)
+    a = analyze(played, Config().override({"video.capture_fps": 240}))
+    assert a.status == "ok"
+    overlay = Overlay(a, [], played.width, played.height)
+    # a frame shown at 12 s of video is the frame filmed at 1.5 s
+    i = overlay.sample(12.0)
+    assert i is not None and a.track.time[i] == pytest.approx(1.5, abs=1 / 240)
+    first = a.strides.groupby("stride")["t_start"].first().iloc[0]
+    assert overlay.stride_at(first * 8 + 0.01) == 0
+    assert words.status_words("slow_motion") == "Slow motion"
+    assert "--capture-fps" in words.STATUS_ADVICE["slow_motion"]

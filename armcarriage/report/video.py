@@ -90,7 +90,9 @@ class Overlay:
 
     def __init__(self, analysis: Any, cues: Sequence[Cue], width: int, height: int) -> None:
         track = analysis.track
-        self.time = track.time
+        # a slow-motion clip is analysed on the time it was filmed on; the video plays slower
+        stretch = float(track.ds.attrs.get("time_scale", 1.0) or 1.0)
+        self.time = track.time / stretch
         self.pos = np.asarray(track.ds["position"].values, dtype=float)
         self.scale = np.array([width / track.width, height / track.height])
         self.pixels = self.pos * self.scale
@@ -103,6 +105,7 @@ class Overlay:
         if len(strides):
             spans = strides.groupby("stride")[["t_start", "t_end"]].first().reset_index()
             self.spans = spans.to_numpy(float)
+            self.spans[:, 1:] /= stretch
         else:
             self.spans = np.zeros((0, 3))
         self.n_strides = len(self.spans)

@@ -35,6 +35,9 @@ STATUS_WORDS = {
     "no_runner": "No runner found",
     "no_running": "No running found",
     "too_few_strides": "Too few strides",
+    "slow_motion": "Slow motion",
+    "speed_change": "Speed changes part way",
+    "no_rhythm": "No stride rhythm found",
 }
 """Analysis statuses as a person reads them."""
 
@@ -43,6 +46,12 @@ STATUS_ADVICE = {
     "no_running": "Film running, not walking or standing: a few seconds of steady running strides.",
     "too_few_strides": "Film a longer stretch of steady running, whole body in view, so that "
     "several complete strides are seen.",
+    "slow_motion": "Give the frame rate the clip was filmed at (--capture-fps on the command "
+    "line, 'filmed at' in the upload form), or film in real time.",
+    "speed_change": "Film at one speed throughout: the clip switches between real time and "
+    "slow motion.",
+    "no_rhythm": "Film several seconds of steady running with both feet in view, from the side "
+    "for the clearest strides.",
 }
 """What to film instead, per status that refuses a clip."""
 
