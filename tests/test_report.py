@@ -39,7 +39,7 @@ def fault_run(tmp_path_factory):
 
 def test_every_output_is_written_and_nothing_half_written_is_left(fault_run):
     _, _, _, outputs = fault_run
-    assert set(outputs) == {"strides", "strides_units", "summary", "report", "annotated"}
+    assert set(outputs) == {"strides", "strides_units", "summary", "player", "report", "annotated"}
     outdir = outputs["summary"].parent
     assert all(p.parent == outdir and p.stat().st_size > 0 for p in outputs.values())
     assert not [p for p in outdir.iterdir() if ".part" in p.name]
@@ -97,10 +97,19 @@ def test_report_html_is_self_contained_with_every_section(fault_run):
     page = outputs["report"].read_text(encoding="utf-8")
     for section in SECTIONS:
         assert f'id="{section}"' in page, section
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    # the inlined libraries (plotly.js, the player) are code, not references to load
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)
+    assert page.count("<script>") == 2 and "Plotly" in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", markup)
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
-    assert len(images) >= 4  # cue key frames, key frames, elbow curve, per-stride panels
+    assert len(images) >= 2  # the cues' key frames and the key-frame section
     assert all(src.startswith("data:image/png;base64,") for src in images)
+    data = json.loads(re.search(r'<script type="application/json" id="acr-data">(.*?)</script>',
+                                page, re.S).group(1))
+    # the elbow curve and one chart per cue metric of the side view, each placed in the page
+    assert len(data["charts"]) >= 3
+    assert all(f'id="{c["id"]}"' in markup for c in data["charts"])
+    assert 'data-src="clip.mp4"' in markup and data["player"]["offset"] == 0.0
     assert "Loose elbows, hands fall to the hip" in page
     assert "5 of 5" in page
     assert "front or rear" in page  # what this view cannot measure
