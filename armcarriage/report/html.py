@@ -87,7 +87,7 @@ CSS = """
 -apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg);
 overflow-wrap:break-word}
 .acr *{box-sizing:border-box}
-.acr>header{background:#102a43;color:#fff;padding:24px 32px}.acr>header h1{margin:0 0 4px;
+.acr>header{display:block;background:#102a43;color:#fff;padding:24px 32px}.acr>header h1{margin:0 0 4px;
 font-size:26px;color:#fff}.acr>header .sub{color:#bcccdc}
 .acr>main{max-width:1040px;margin:0 auto;padding:8px 24px 48px}
 .acr section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;
@@ -129,7 +129,8 @@ color:#9aa5b1}
 .acr .controls button,.acr .seek{font:inherit;font-size:14px;min-height:36px;min-width:44px;
 padding:4px 10px;border:1px solid #bcccdc;border-radius:6px;background:#f0f4f8;color:#102a43;
 cursor:pointer}.acr .controls button.on{background:#102a43;color:#fff;border-color:#102a43}
-.acr .controls label{font-size:14px;display:flex;align-items:center;gap:4px;min-height:36px}
+.acr .controls label{font-size:14px;display:flex;flex-direction:row;align-items:center;gap:4px;
+min-height:36px;color:var(--ink)}
 .acr .controls input[type=range]{flex:1 1 100%;min-width:0;margin:4px 0}
 .acr .readout{font-size:13px;color:var(--muted);font-variant-numeric:tabular-nums}
 .acr .cueline{font-size:14px;padding:6px 10px;border-radius:6px;background:#f0f4f8}
