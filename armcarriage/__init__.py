@@ -27,6 +27,12 @@ _LAZY = {
     "analyze": "armcarriage.analysis",
     "Analysis": "armcarriage.analysis",
     "run_analysis": "armcarriage.pipeline",
+    "assess": "armcarriage.cues",
+    "write_reports": "armcarriage.report",
+    "Exclusion": "armcarriage.corrections",
+    "exclude_strides": "armcarriage.corrections",
+    "load_session": "armcarriage.history.compare",
+    "compare_sessions": "armcarriage.history.compare",
 }
 
 __all__ = ["__version__", *_LAZY]

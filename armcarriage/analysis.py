@@ -57,9 +57,16 @@ from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
 from armcarriage.metrics.elbow import elbow_stride
+from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
-from armcarriage.metrics.shrug import shrug_baseline, shrug_stride
+from armcarriage.metrics.shrug import (
+    neck_gap,
+    neck_stride,
+    shoulder_tops,
+    shrug_baseline,
+    shrug_stride,
+)
 from armcarriage.metrics.summary import summarize
 from armcarriage.metrics.swing import lift_stride, swing_stride, wrist_stride
 from armcarriage.metrics.timing import timing_stride
@@ -84,6 +91,7 @@ _FAMILY: dict[str, tuple[str, tuple[str, ...]]] = {
     "wrist": ("wrist_forward", ("wrist",)),
     "crossing": ("crossing", ("wrist",)),
     "shrug": ("shoulder_elevation", ("shoulder",)),
+    "neck": ("neck_gap", ("shoulder",)),
     "phase": ("wrist_forward", ("wrist",)),
 }
 """Per-arm family: the series its coverage is read from and the landmarks of its visibility."""
@@ -92,7 +100,7 @@ _SPREAD_FLOOR = {"deg": 1.0, "tl": 0.01, "sw": 0.01, "%": 2.0, "s": 0.005, "step
 
 
 def family_of(metric: str) -> str:
-    """Return the metric family (elbow, swing, wrist, crossing, shrug, rotation, phase, timing)."""
+    """Return the metric family (elbow, swing, wrist, crossing, neck, shrug, ..., timing)."""
     if metric.startswith("elbow_angle"):
         return "elbow"
     if metric.startswith("swing_"):
@@ -101,6 +109,8 @@ def family_of(metric: str) -> str:
         return "wrist"
     if metric.startswith("crossing_"):
         return "crossing"
+    if metric == "shrug_neck_tl":
+        return "neck"
     if metric.startswith("shrug_"):
         return "shrug"
     if metric == "trunk_rotation_deg":
@@ -230,6 +240,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
     series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source)
+    add_neck_series(series, ct, view, norms["torso_length_px"])
     settings["normalisers"] = norms
     if sr.status != "ok":
         settings["observed_cadence_spm"] = sr.cadence_spm
@@ -238,7 +249,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         if sr.status == "too_few_strides":
             out.cadence_spm = sr.cadence_spm
         return out
-    source_reasons = measurement_reasons(ct, cfg)
+    source_reasons = measurement_reasons(ct, cfg, view["label"])
     table = stride_table(ct, view, sr, series, cfg, source_reasons)
     reasons = {m: view_reason(m, view["label"]) or source_reasons.get(m, "") for m in METRICS}
     summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
@@ -300,9 +311,15 @@ def visibility_factor(visibility: np.ndarray, full: float, floor: float) -> np.n
 
 def _window_stats(
     ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str,
-    mc: MetricsConfig,
+    mc: MetricsConfig, seen_visibility: float | None = None,
 ) -> tuple[float, float]:
-    """Return (coverage, mean visibility factor) of one family for one arm over ``idx``."""
+    """Return (coverage, mean visibility factor) of one family for one arm over ``idx``.
+
+    ``seen_visibility``: for midline crossing from behind, the coverage counts only
+    frames whose wrist scores at least this (seen, not guessed): a wrist hidden behind
+    the body is placed by the model's guess, which reads a crossing hand short of the
+    midline, so only the visibility score tells a seen wrist from a hidden one there.
+    """
     if family == "rotation":
         cols, marks = ["trunk_rotation"], [f"{s}_{p}" for s in ("left", "right")
                                             for p in ("shoulder", "hip")]
@@ -319,7 +336,39 @@ def _window_stats(
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
     vis = visibility_factor(ct.ds["visibility"].sel(keypoint=marks).values[idx],
                             mc.visibility_full, mc.visibility_floor)
+    if family == "crossing" and seen_visibility is not None:
+        seen = ct.ds["visibility"].sel(keypoint=marks).values[idx] >= seen_visibility
+        cov = min(cov, float(seen.mean()))
     return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
+
+
+FRONT_HIDDEN_REASON = (
+    "the pose model scored this wrist as hidden in front of the body in much of the stride, "
+    "and there it draws a crossing hand on its own side (on motion-capture renders it put "
+    "crossing wrists 25 px, about 0.45 shoulder widths, short of the truth), so a reading "
+    "short of the midline cannot tell that the hand did not cross; a reading across it is "
+    "reported"
+)
+"""Why crossing is missing for a front-view stride whose wrist was mostly hidden and reads short."""
+
+
+def _hidden_short(
+    ct: PoseTrack, idx: np.ndarray, side: str, crossing_max: float, cfg: Config
+) -> str:
+    """Return :data:`FRONT_HIDDEN_REASON` for a stride whose low-score wrist reads no crossing.
+
+    Cleaning keeps a low-score wrist whose position fits the arm
+    (:func:`armcarriage.cleaning.usable_wrists`); its error runs one way, towards the
+    hand's own side, so it can show a crossing but not rule one out. When fewer than
+    ``metrics.min_coverage`` of the stride's frames score the wrist as seen and the
+    stride reads short of the midline, the stride is not measured.
+    """
+    if idx.size == 0 or not np.isfinite(crossing_max) or crossing_max > 0:
+        return ""
+    seen = ct.ds["visibility"].sel(keypoint=f"{side}_wrist").values[idx]
+    if float(np.mean(seen >= cfg.cleaning.min_visibility)) >= cfg.metrics.min_coverage:
+        return ""
+    return FRONT_HIDDEN_REASON
 
 
 def _stride_values(
@@ -340,11 +389,55 @@ def _stride_values(
                             float(row["stride_time_s"])))
     vals.update(crossing_stride(col(f"{side}_crossing")))
     vals.update(shrug_stride(col(f"{side}_shoulder_elevation"), baseline))
+    vals.update(neck_stride(col(f"{side}_neck_gap")))
     vals.update(rotation_stride(col("trunk_rotation")))
     vals.update(phase_stride(col(f"{side}_wrist_forward"), col(f"{other}_ankle_forward"),
                              col("time"), float(row["stride_time_s"])))
     vals.update(timing_stride(row))
     return vals
+
+
+FIRST_STRIDE_NUMBER = 1
+"""The number people read for the first stride (``Analysis.strides["stride"]`` is 0-based);
+strides.csv, the report, the cues and every command that takes a stride number use it."""
+
+
+def add_neck_series(
+    series: pd.DataFrame, ct: PoseTrack, view: dict[str, Any], torso_px: float
+) -> None:
+    """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
+
+    One figure for the runner, repeated in both sides' columns: from the front the
+    mean of the two shoulders' gaps (each alone where the other is missing): the two
+    outlines read apart on renders whose true shoulders were level, so the mean halves
+    an error the runner does not have. From the side the near shoulder's. NaN
+    throughout on a front-view track without silhouette numbers.
+    """
+    label = str(view.get("label", ""))
+    ls, rs = ct.xy("left_shoulder"), ct.xy("right_shoulder")
+    up = trunk_up(ls, rs, ct.xy("left_hip"), ct.xy("right_hip"))
+    ear = midpoint(ct.xy("left_ear"), ct.xy("right_ear"))
+    gaps = {}
+    for side in ("left", "right"):
+        top = shoulder_tops(ct, side, label)
+        gaps[side] = (np.full(ct.n_frames, np.nan) if top is None
+                      else neck_gap(top, ear, up, torso_px))
+    near = view.get("near_side")
+    if near in gaps and label not in ("front", "rear"):
+        both = gaps[near]
+    else:
+        with np.errstate(invalid="ignore"):
+            both = np.where(np.isfinite(gaps["left"]) & np.isfinite(gaps["right"]),
+                            0.5 * (gaps["left"] + gaps["right"]),
+                            np.where(np.isfinite(gaps["left"]), gaps["left"], gaps["right"]))
+    for side in ("left", "right"):
+        series[f"{side}_neck_gap"] = both
+
+
+NO_SILHOUETTE_REASON = (
+    "the pose track holds no silhouette numbers (made without the segmentation mask, "
+    "pose.silhouette); analyse the video again to measure it"
+)
 
 
 EXACT_DEPTH = "exact"
@@ -358,7 +451,7 @@ POSE_DEPTH_ROTATION_REASON = (
 )
 
 
-def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
+def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[str, str]:
     """Return ``{metric: reason}`` for metrics this track's source cannot measure.
 
     Trunk rotation is read from the landmarks' depth, which a pose model only
@@ -366,9 +459,13 @@ def measurement_reasons(track: PoseTrack, cfg: Config) -> dict[str, str]:
     it is measured only on tracks whose ``depth`` attribute says it is exact
     (:data:`EXACT_DEPTH`: projections of known 3D points, as the evaluation package makes).
     """
+    out: dict[str, str] = {}
+    if "silhouette" not in track.ds and view in ("", "front", "rear"):
+        out["shrug_neck_tl"] = NO_SILHOUETTE_REASON
     if cfg.metrics.rotation_from_pose_depth or track.ds.attrs.get("depth") == EXACT_DEPTH:
-        return {}
-    return {"trunk_rotation_deg": POSE_DEPTH_ROTATION_REASON}
+        return out
+    out["trunk_rotation_deg"] = POSE_DEPTH_ROTATION_REASON
+    return out
 
 
 def stride_table(
@@ -390,7 +487,7 @@ def stride_table(
     baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
                                    mc.shrug_baseline_percentile) for s in ("left", "right")}
     if source_reasons is None:
-        source_reasons = measurement_reasons(ct, cfg)
+        source_reasons = measurement_reasons(ct, cfg, label)
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
@@ -405,7 +502,9 @@ def stride_table(
             for m in METRICS:
                 fam = family_of(m)
                 if fam not in stats:
-                    stats[fam] = _window_stats(ct, idx, series, side, fam, mc)
+                    stats[fam] = _window_stats(
+                        ct, idx, series, side, fam, mc,
+                        cfg.cleaning.min_visibility if label == "rear" else None)
                 cov, vis = stats[fam]
                 reason, factor = arm_rule(m, label, side, view.get("near_side"),
                                           mc.far_arm_policy, mc.far_arm_confidence)
@@ -416,6 +515,8 @@ def stride_table(
                                              mc.crossing_rear_min_coverage)
                 if not reason and not np.isfinite(value):
                     reason = "could not be computed: landmarks or foot events missing"
+                if not reason and fam == "crossing" and label == "front":
+                    reason = _hidden_short(ct, idx, side, vals["crossing_max_sw"], cfg)
                 conf = factor * view_factor * vis * cov
                 if fam == "timing":
                     conf *= timing_factor

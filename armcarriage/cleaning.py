@@ -3,7 +3,10 @@
 Steps, in order (each configurable in :class:`armcarriage.config.CleaningConfig`):
 
 1. **Low-visibility masking**: landmarks with visibility below
-   ``min_visibility`` become NaN; non-finite values (inf) become NaN. **Collapsed
+   ``min_visibility`` become NaN; non-finite values (inf) become NaN. A wrist is
+   judged by the quality of its position instead of the model's score
+   (:func:`usable_wrists`): a hand crossing in front of the body scores low
+   although the model places it well. **Collapsed
    poses**: a frame whose torso (shoulder centre to hip centre) is shorter than
    ``min_torso_ratio`` times, or longer than its inverse times, the median torso
    within +/- ``torso_window_s`` becomes NaN whole: now and then the pose model
@@ -106,6 +109,11 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     # 1. masking
     vis = np.where(np.isfinite(vis), vis, 0.0)
     low = vis < cfg.min_visibility
+    if cfg.wrist_by_position:
+        kept = usable_wrists(pos, vis, list(track.keypoints), cfg.min_visibility,
+                             cfg.wrist_forearm_ratio, cfg.wrist_jump_tl)
+        report["wrists_kept"] = int((kept & low).sum())
+        low &= ~kept
     bad = low | ~np.isfinite(pos).all(axis=2)
     report["masked"] = int((low & np.isfinite(pos).all(axis=2)).sum())
     pos[bad] = np.nan
@@ -114,6 +122,10 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
 
     report["collapsed"] = mask_collapsed(pos, depth, world, t, list(track.keypoints),
                                          cfg.min_torso_ratio, cfg.torso_window_s)
+    sil = None
+    if "silhouette" in ds:  # read off a collapsed pose's mask, the numbers mean nothing
+        sil = np.array(ds["silhouette"].values, dtype=float)
+        sil[~np.isfinite(pos).any(axis=(1, 2))] = np.nan
 
     # 2. uniform time
     fs = sampling_rate(t, track.fps, cfg.resample_fps)
@@ -127,6 +139,10 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
                 f"frames, got {n_grid:.0f} ({t[-1] - t[0]:.1f} s at {fs:g} frames/s)"
             )
         grid = np.arange(t[0], t[-1] + 0.5 / fs, 1.0 / fs)
+        if sil is not None:  # the nearest source frame's numbers (they are not smoothed)
+            near = np.clip(np.searchsorted(t, grid), 1, t.size - 1)
+            near -= (grid - t[near - 1]) < (t[near] - grid)
+            sil = sil[near]
         pos, depth, world, vis, frames = _resample(t, grid, pos, depth, world, vis, frames)
         t = grid
         report["resampled"] = True
@@ -164,6 +180,8 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     out["depth"] = (("time", "keypoint"), depth)
     out["world"] = (("time", "keypoint", "space3"), world)
     out["visibility"] = (("time", "keypoint"), np.clip(vis, 0.0, 1.0))
+    if sil is not None:
+        out["silhouette"] = (("time", "silhouette_feature"), sil)
     out.attrs["cleaning"] = report["filter"]
     return CleanResult(PoseTrack(out), report)
 
@@ -323,6 +341,71 @@ def _viterbi_swaps(
     for i in range(m - 1, 1, -1):
         states[i - 2] = back[i, states[i - 1], states[i]]
     return states.astype(bool)
+
+
+def usable_wrists(
+    pos: np.ndarray,
+    vis: np.ndarray,
+    keypoints: list[str],
+    min_visibility: float,
+    forearm_ratio: float,
+    jump_tl: float,
+) -> np.ndarray:
+    """Return, per frame and keypoint, where a wrist's position is usable whatever its score.
+
+    The pose model scores a hand that passes in front of the body (from the front) or
+    behind it (from behind) as barely visible, yet still places it close to the truth.
+    A wrist counts as usable when its position is consistent with the arm:
+
+    - its elbow is placed (visible, or at least present);
+    - the forearm seen in the image (elbow to wrist) is at most ``forearm_ratio`` times
+      the clip's forearm length (its 90th percentile over the frames where both points
+      are visible; 0.55 torso lengths without such frames): foreshortening only makes
+      a forearm shorter, a wrist placed on the other limb or the background makes it
+      longer;
+    - it moves continuously: it lies within ``jump_tl`` torso lengths of the midpoint of
+      its neighbours in the previous and next frame (of its one neighbour at the ends).
+
+    Parameters
+    ----------
+    pos
+        Positions (T, K, 2), px.
+    vis
+        Visibility scores (T, K).
+    keypoints
+        Keypoint names.
+    min_visibility
+        Score from which a landmark is visible anyway.
+    forearm_ratio, jump_tl
+        The two bounds above (``CleaningConfig.wrist_forearm_ratio``, ``wrist_jump_tl``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean (T, K); True only at wrists that pass every test.
+
+    """
+    out = np.zeros(vis.shape, dtype=bool)
+    tl = _torso_scale(pos, keypoints)
+    if tl <= 0 or pos.shape[0] < 3:
+        return out
+    for side in ("left", "right"):
+        if f"{side}_wrist" not in keypoints or f"{side}_elbow" not in keypoints:
+            continue
+        w, e = keypoints.index(f"{side}_wrist"), keypoints.index(f"{side}_elbow")
+        pw, pe = pos[:, w], pos[:, e]
+        placed = np.isfinite(pw).all(axis=1) & np.isfinite(pe).all(axis=1)
+        fore = np.linalg.norm(pw - pe, axis=1)
+        seen = placed & (vis[:, w] >= min_visibility) & (vis[:, e] >= min_visibility)
+        ref = float(np.percentile(fore[seen], 90)) if seen.sum() >= 10 else 0.55 * tl
+        mid = np.full_like(pw, np.nan)
+        mid[1:-1] = 0.5 * (pw[:-2] + pw[2:])
+        mid[0], mid[-1] = pw[1], pw[-2]  # the ends: their one neighbour
+        with np.errstate(invalid="ignore"):
+            jump = np.linalg.norm(pw - mid, axis=1)
+            ok = placed & (fore <= forearm_ratio * ref) & (jump <= jump_tl * tl)
+        out[:, w] = ok
+    return out
 
 
 def mask_collapsed(
@@ -559,5 +642,6 @@ __all__ = [
     "local_trend",
     "lowpass",
     "repair_swaps",
+    "usable_wrists",
 ]
 

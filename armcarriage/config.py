@@ -195,6 +195,11 @@ class PoseConfig:
     min_chunk_seconds: float = setting(4.0, gt=0, le=3600.0)
     """Shortest chunk worth a worker process; clips shorter than two of these
     run in one process."""
+    silhouette: bool = True
+    """Ask the model for the person's segmentation mask and keep a few heights read off it
+    per frame (:mod:`armcarriage.silhouette`: top of the head, the neck, the top of each
+    shoulder), which the shoulder shrug is measured from; the mask itself is not kept.
+    The cost is printed by benchmarks/shrug_crossing.py."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,21 @@ class CleaningConfig:
     """Gap filling, outlier rejection, filtering and masking of a pose track."""
 
     min_visibility: float = setting(0.3, ge=0, le=1)
-    """Landmarks with visibility below this are masked (NaN) before analysis."""
+    """Landmarks with visibility below this are masked (NaN) before analysis (wrists: see
+    ``wrist_by_position``)."""
+    wrist_by_position: bool = True
+    """Keep a wrist whose visibility score is below ``min_visibility`` when its position is
+    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). A wrist crossing
+    in front of the body scores below 0.3 in about 40 % of a front view's frames while
+    the model places it within 8-13 px; masking it left one crossing arm unmeasured."""
+    wrist_forearm_ratio: float = setting(1.3, ge=1.0, le=5.0)
+    """A kept low-score wrist lies at most this times the clip's forearm length from its
+    elbow (image, 90th percentile of the visible frames): the forearm only shortens in
+    the image, and 1.3 leaves room for the elbow's own keypoint error."""
+    wrist_jump_tl: float = setting(0.15, gt=0, le=2.0)
+    """A kept low-score wrist lies within this many torso lengths of the midpoint of its
+    previous and next position: a hand moves at most about 0.1 torso lengths between
+    frames at 30 frames/s (the outlier filter's measurement, ``hampel_min_tl``)."""
     min_torso_ratio: float = setting(0.6, gt=0, le=1)
     """A frame whose torso (shoulder centre to hip centre) is shorter than this times, or
     longer than its inverse times, the median torso within +/- ``torso_window_s`` is a
@@ -441,31 +460,31 @@ class ReportConfig:
     """Write ``annotated.mp4`` (the clip with the overlay; ``analyze --export-video``). Off
     by default: it is the dearest report (it decodes, draws and re-encodes every frame),
     and the page shows the key frames."""
-    drift_min_strides: int = 30
+    drift_min_strides: int = setting(30, ge=2, le=100_000)
     """Fewest strides for a fatigue-drift comparison (first third vs last third of the
     strides). With 30, each third holds 10 strides, so one odd stride cannot move its
     median; a shorter clip (30 strides is about 20 s of running) is a snapshot, not a
     run that could tire, and gets no drift."""
-    percent_floor_deg: float = 5.0
+    percent_floor_deg: float = setting(5.0, ge=0, le=180)
     """Angles smaller than this (degrees) get no percentage (symmetry index, relative
     drift): a few degrees is the keypoint noise of a phone clip, so a ratio of two such
     angles is noise."""
-    percent_floor_tl: float = 0.05
+    percent_floor_tl: float = setting(0.05, ge=0, le=10)
     """Lengths in torso lengths smaller than this get no percentage: a relaxed runner's
     shoulder height reads up to 0.036 torso lengths of keypoint noise in a side view
     (cues.toml, rule shrug_level_side)."""
-    percent_floor_sw: float = 0.05
+    percent_floor_sw: float = setting(0.05, ge=0, le=10)
     """Lengths in shoulder widths smaller than this get no percentage (the same few
     pixels of keypoint noise as ``percent_floor_tl``, on a shorter length)."""
-    height_cm: float = 0.0
+    height_cm: float = setting(0.0, ge=0, le=260)
     """The runner's height (``analyze --height-cm``); when > 0, distances in torso
     lengths and shoulder widths are also given in centimetres."""
-    torso_height_ratio: float = 0.288
+    torso_height_ratio: float = setting(0.288, gt=0, le=1)
     """Torso length (shoulder landmarks' midpoint to hip landmarks' midpoint) as a share
     of body height: shoulder height 0.818 H minus hip height 0.530 H in the segment
     proportions of Drillis and Contini (1966), as tabled in Winter, Biomechanics and
     Motor Control of Human Movement (2009), fig. 4.1."""
-    shoulder_width_height_ratio: float = 0.259
+    shoulder_width_height_ratio: float = setting(0.259, gt=0, le=1)
     """Shoulder width (between the shoulder landmarks, on top of the shoulders) as a
     share of body height: the biacromial width 0.259 H of the same proportions."""
     html: bool = True
@@ -568,8 +587,10 @@ class ServeConfig:
     """Longest text field or part header of an upload, and largest sign-in form, bytes."""
     max_name_chars: int = setting(120, ge=8, le=255)
     """Uploaded file names are kept for display (NFC) up to this many characters."""
-    max_concurrent_uploads: int = setting(2, ge=1, le=1000)
+    max_concurrent_uploads: int = setting(3, ge=1, le=1000)
     """Uploads one team may stream at the same time; more are answered 429."""
+    max_concurrent_decodes: int = setting(2, ge=1, le=64)
+    """First frames of uploads the server decodes at once (each up to the frame size limit)."""
     team_quota_mb: float = setting(50_000.0, gt=0, le=1e9)
     """Disk space for one team's stored clips, MB; an upload that would pass it is cut off."""
     allowed_hosts: str = setting("localhost,127.0.0.1,::1", text="comma-separated host names")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from armcarriage.analysis import Analysis, validity_summary
+from armcarriage.analysis import FIRST_STRIDE_NUMBER, Analysis, validity_summary
 from armcarriage.config import Config
 from armcarriage.errors import InputError
 from armcarriage.metrics.summary import summarize
@@ -20,7 +20,11 @@ from armcarriage.metrics.summary import summarize
 
 @dataclass(frozen=True)
 class Exclusion:
-    """Strides to leave out: by number (as in ``strides.csv``) and by time range (s)."""
+    """Strides to leave out, by number and by time range (s).
+
+    Numbers are as people read them (``strides.csv``, the report): the first stride is
+    :data:`~armcarriage.analysis.FIRST_STRIDE_NUMBER`.
+    """
 
     strides: tuple[int, ...] = ()
     ranges: tuple[tuple[float, float], ...] = ()
@@ -63,18 +67,18 @@ def exclude_strides(analysis: Analysis, exclusion: Exclusion,
         raise InputError(f"nothing to exclude: the clip was not analysed per stride "
                          f"({analysis.status}: {analysis.message})")
     table = analysis.strides
-    known = set(table["stride"].astype(int))
-    unknown = sorted(set(exclusion.strides) - known)
+    numbers = table["stride"].astype(int) + FIRST_STRIDE_NUMBER
+    unknown = sorted(set(exclusion.strides) - set(numbers))
     if unknown:
-        raise InputError(f"--exclude-stride: expected stride numbers among {sorted(known)}, "
-                         f"got {unknown}")
-    hit = table["stride"].isin(exclusion.strides).to_numpy().copy()
+        raise InputError(f"--exclude-stride: expected stride numbers among "
+                         f"{sorted(set(numbers))}, got {unknown}")
+    hit = numbers.isin(exclusion.strides).to_numpy().copy()
     for t0, t1 in exclusion.ranges:
         hit |= ((table["t_start"] < t1) & (table["t_end"] > t0)).to_numpy()
     kept = table[~hit].reset_index(drop=True)
     gone = table[hit].drop_duplicates("stride")
-    excluded = [{"stride": int(r.stride), "t_start": float(r.t_start), "t_end": float(r.t_end),
-                 "reason": exclusion.reason or "excluded by hand"}
+    excluded = [{"stride": int(r.stride) + FIRST_STRIDE_NUMBER, "t_start": float(r.t_start),
+                 "t_end": float(r.t_end), "reason": exclusion.reason or "excluded by hand"}
                 for r in gone.itertuples(index=False)]
     reasons = {m: str(v.get("reason", "")) for m, v in analysis.validity.items()}
     mc = cfg.metrics

@@ -83,6 +83,10 @@ class CueRule:
     drills: tuple[str, ...] = ()
     good: str = ""
     enabled: bool = True
+    noise: float = 0.0
+    """Measured noise of the metric in the rule's views (metric unit): a stride counts
+    only when it passes the threshold by more than this; an arm closer than that is
+    reported as borderline."""
 
     @property
     def group_key(self) -> str:
@@ -111,6 +115,9 @@ class Evidence:
     key_frame_time: float
     key_frame: int
     sides: list[str]
+    noise: float = 0.0
+    """The rule's measured noise (metric unit): every counted stride passed the
+    threshold by more than this."""
 
 
 @dataclass
@@ -157,11 +164,16 @@ class Assessment:
     rules_source: str
     watch: list[str] = field(default_factory=list)
     """Faults close to their threshold: broken in some strides, too few to fire."""
+    borderline: list[dict[str, Any]] = field(default_factory=list)
+    """Rules whose figure lies within the measured noise of the threshold, one per rule
+    and arm: ``rule``, ``title``, ``metric``, ``side``, ``value`` (median over the
+    measured strides), ``threshold``, ``noise``, ``unit``, ``text``. Neither cued nor
+    called good."""
 
 
 # ----------------------------------------------------------------- loading
 _STR_FIELDS = ("title", "metric", "comparison", "cue", "why", "basis", "severity", "group", "good")
-_FLOAT_FIELDS = ("threshold", "scale", "min_fraction", "min_confidence")
+_FLOAT_FIELDS = ("threshold", "scale", "min_fraction", "min_confidence", "noise")
 _REQUIRED = ("title", "metric", "comparison", "threshold", "views", "cue", "why", "basis")
 
 
@@ -266,6 +278,8 @@ def _check_rule(rule: CueRule, path: Path) -> None:
         raise _fail(path, rid, "severity", "one of high, medium, low", rule.severity)
     if rule.scale <= 0:
         raise _fail(path, rid, "scale", "a number > 0", rule.scale)
+    if rule.noise < 0:
+        raise _fail(path, rid, "noise", "a number >= 0", rule.noise)
     if not 0.0 <= rule.min_fraction <= 1.0:
         raise _fail(path, rid, "min_fraction", "a fraction between 0 and 1", rule.min_fraction)
     if not 0.0 <= rule.min_confidence <= 1.0:
@@ -337,10 +351,17 @@ def _measured(strides: pd.DataFrame, metric: str, min_conf: float) -> pd.DataFra
     return strides.loc[ok]
 
 
-def _breaks(values: np.ndarray, rule: CueRule) -> np.ndarray:
+def _limit(rule: CueRule) -> float:
+    """Return the value a stride must pass: the threshold moved out by the rule's noise."""
+    return rule.threshold - rule.noise if rule.comparison == "below" else (
+        rule.threshold + rule.noise)
+
+
+def _breaks(values: np.ndarray, rule: CueRule, limit: float | None = None) -> np.ndarray:
+    lim = _limit(rule) if limit is None else limit
     if rule.comparison == "below":
-        return values < rule.threshold
-    return values > rule.threshold
+        return values < lim
+    return values > lim
 
 
 def _exceedance(value: float, rule: CueRule) -> float:
@@ -360,6 +381,7 @@ SERIES_OF = {
     "swing": "upper_arm_angle",
     "wrist": "wrist_forward",
     "crossing": "crossing",
+    "shrug_neck": "neck_gap",
     "shrug": "shoulder_elevation",
     "trunk_rotation": "trunk_rotation",
 }
@@ -445,8 +467,10 @@ def _score(rule: CueRule, fraction: float, confidence: float, exceedance: float)
     return SEVERITY_WEIGHT[rule.severity] * fraction * confidence * (1.0 + min(exceedance, 2.0))
 
 
-def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | str:
-    """Evaluate an above/below rule; return a cue or the reason it did not fire."""
+def _check_per_arm(
+    rule: CueRule, analysis: Any, rows: pd.DataFrame
+) -> Cue | str | list[dict[str, Any]]:
+    """Evaluate an above/below rule; return a cue, borderline arms or why it did not fire."""
     per_arm = "side" in rows.columns and rule.metric in ARM_METRICS
     if per_arm:
         groups = {s: rows.loc[rows["side"] == s] for s in ("left", "right")}
@@ -468,6 +492,9 @@ def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | st
         most = max(_stride_count(g) for g in groups.values())
         if most < rule.min_strides:
             return "too few"
+        border = _borderline(rule, groups)
+        if border:
+            return border
         return _near(rule, groups) or "ok"
     best_side = max(fired, key=lambda s: fired[s]["fraction"] * (1 + min(fired[s]["worst_exc"], 2)))
     best = fired[best_side]
@@ -492,9 +519,45 @@ def _check_per_arm(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | st
         key_frame_time=t,
         key_frame=frame,
         sides=sorted(fired),
+        noise=rule.noise,
     )
     score = _score(rule, best["fraction"], best["confidence"], best["exceedance"])
     return _make_cue(rule, side, score, ev)
+
+
+def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """Arms whose figure lies within the rule's noise of its threshold (none if noise is 0).
+
+    An arm is borderline when the median of its measured strides is within ``noise`` of
+    the threshold, or when enough strides pass the bare threshold to fire the rule but
+    not by more than the noise.
+    """
+    if rule.noise <= 0:
+        return []
+    spec = METRICS.get(rule.metric)
+    if spec is not None and not spec.per_arm and groups:  # one figure, on both arm rows
+        groups = {"all": next(iter(groups.values()))}
+    out = []
+    unit = unit_of(rule.metric)
+    for side, sub in groups.items():
+        values = pd.to_numeric(sub[rule.metric]).to_numpy(float)
+        if len(values) < rule.min_strides:
+            continue
+        med = float(np.median(values))
+        bare = _breaks(values, rule, rule.threshold)
+        would_fire = bare.sum() >= rule.min_strides and bare.mean() >= rule.min_fraction
+        if abs(med - rule.threshold) > rule.noise and not would_fire:
+            continue
+        arm = "" if side == "all" else f"{side} arm, "
+        out.append({
+            "rule": rule.id, "title": rule.title, "metric": rule.metric,
+            "side": "both" if side == "all" else side, "value": med,
+            "threshold": rule.threshold, "noise": rule.noise, "unit": unit,
+            "text": (f"{rule.title}: borderline ({arm}median {_fmt(med, unit)} against the "
+                     f"threshold {_fmt(rule.threshold, unit)} ({rule.comparison}), within the "
+                     f"measured noise of +/- {_fmt(rule.noise, unit)} in this view)."),
+        })
+    return out
 
 
 def _near(rule: CueRule, groups: dict[str, pd.DataFrame]) -> str | None:
@@ -557,6 +620,7 @@ def _check_asymmetry(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | 
         key_frame_time=t,
         key_frame=key,
         sides=[lower],
+        noise=rule.noise,
     )
     score = _score(rule, res["fraction"], res["confidence"], res["exceedance"])
     return _make_cue(rule, "pair", score, ev)
@@ -624,6 +688,7 @@ def assess(
     ok_groups: dict[str, list[CueRule]] = {}
     bad_groups: set[str] = set()
     watch: list[str] = []
+    borderline: list[dict[str, Any]] = []
     if getattr(analysis, "status", "ok") != "ok" or strides is None or strides.empty:
         msg = getattr(analysis, "message", "") or "the analysis produced no strides"
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
@@ -635,12 +700,16 @@ def assess(
                             "better_view": _better_views(rule)})
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
+        result: Cue | str | list[dict[str, Any]] | None
         if rule.comparison == "asymmetry":
             result = _check_asymmetry(rule, analysis, rows)
         else:
             result = _check_per_arm(rule, analysis, rows)
         if isinstance(result, Cue):
             fired.append(result)
+            bad_groups.add(rule.group_key)
+        elif isinstance(result, list):
+            borderline.extend(result)
             bad_groups.add(rule.group_key)
         elif result == "ok":
             ok_groups.setdefault(rule.group_key, []).append(rule)
@@ -672,7 +741,28 @@ def assess(
         shown.append(cue)
     shown = shown[: max(0, config.cues.max_cues)]
     good = _good(analysis, ok_groups, bad_groups)
-    return Assessment(shown, fired, good, skipped, source, watch)
+    skipped = _drop_assessed(skipped, rules, view, fired, borderline)
+    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+
+
+def _drop_assessed(
+    skipped: list[dict[str, str]], rules: list[CueRule], view: str, fired: list[Cue],
+    borderline: list[dict[str, Any]],
+) -> list[dict[str, str]]:
+    """Drop "not assessed" entries of a metric that another rule assessed in this view.
+
+    Rules come in pairs per view (front and side thresholds of one metric): the side
+    rule is "not assessed from a front view" while the front rule cued the very same
+    metric, and a metric must not read as both cued and not measured.
+    """
+    by_id = {r.id: r for r in rules}
+    assessed = {c.evidence.metric for c in fired} | {b["metric"] for b in borderline}
+    assessed |= {r.metric for r in rules if view and view in r.views}
+    skipped_ids = {s["rule"] for s in skipped if s["rule"] in by_id
+                   and not s["reason"].startswith("not assessed from")}
+    assessed -= {by_id[i].metric for i in skipped_ids}
+    return [s for s in skipped if s["rule"] not in by_id or by_id[s["rule"]].metric
+            not in assessed or s["rule"] in skipped_ids]
 
 
 def _missing_reason(strides: pd.DataFrame, metric: str) -> str:

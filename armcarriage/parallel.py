@@ -39,6 +39,7 @@ import numpy as np
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
 from armcarriage.pose import _centre_and_torso
+from armcarriage.silhouette import SILHOUETTE_FEATURES
 from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
 
@@ -211,6 +212,9 @@ class ChunkResult:
     asked: int = 1
     """Poses per frame the model was asked for (``cands`` keeps as many slots as
     people were found in the chunk, at least one)."""
+    sil: np.ndarray | None = None
+    """(n, P, F) float32 silhouette numbers of each person
+    (:data:`armcarriage.silhouette.SILHOUETTE_FEATURES`), or None without the mask."""
 
     def trimmed(self, start: float | None = None, stop: float | None = None) -> ChunkResult:
         """Return the frames with ``start <= time < stop``."""
@@ -228,6 +232,7 @@ class ChunkResult:
             self.decode,
             self.seconds,
             self.asked,
+            None if self.sil is None else self.sil[keep],
         )
 
 
@@ -235,7 +240,18 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(progress_queue: Any, stop: Any) -> None:
-    """Worker initializer: keep the progress queue and stop flag (the model loads on first use)."""
+    """Worker initializer: end with the parent; keep the progress queue and stop flag.
+
+    Ctrl-C reaches the whole process group: the parent alone handles it and stops
+    the chunks through the stop flag, so workers ignore it. The model loads on
+    first use.
+    """
+    import signal
+
+    from armcarriage.lifeline import die_with_parent
+
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["queue"] = progress_queue
     _WORKER["stop"] = stop
 
@@ -337,6 +353,7 @@ def run_chunk(
     index: list[int] = []
     rows: list[np.ndarray] = []
     pres: list[np.ndarray] = []
+    sils: list[np.ndarray] = []
     n_poses = est.num_poses
     pending = 0
 
@@ -353,11 +370,15 @@ def run_chunk(
         found = est.detect(frame.image, frame.time, info.width, info.height)
         block = np.full((n_poses, len(KEYPOINTS), N_CHANNELS), np.nan, np.float32)
         here = np.zeros(n_poses, bool)
+        sil = np.full((n_poses, len(SILHOUETTE_FEATURES)), np.nan, np.float32)
         for j, c in enumerate(found[:n_poses]):
             block[j, :, :5] = c.landmarks
             block[j, :, 5:] = c.world
+            if c.silhouette is not None:
+                sil[j] = c.silhouette
             here[j] = True
         rows.append(block)
+        sils.append(sil)
         pres.append(here)
         times.append(frame.time)
         index.append(frame.index)
@@ -366,11 +387,13 @@ def run_chunk(
             _report(chunk.index, pending)
             pending = 0
     _report(chunk.index, pending)
+    cands, present, order = _compact(rows, pres, n_poses)
     return ChunkResult(
         chunk.index,
         np.asarray(times, float),
         np.asarray(index, np.int64),
-        *_compact(rows, pres, n_poses),
+        cands,
+        present,
         decode={
             "decoded": owned,
             "dropped_non_increasing": stats.dropped_non_increasing,
@@ -379,26 +402,34 @@ def run_chunk(
         },
         seconds=time_mod.perf_counter() - t0,
         asked=n_poses,
+        sil=(
+            np.take_along_axis(np.stack(sils), order[:, :, None], axis=1)
+            if sils and pc.silhouette
+            else None
+        ),
     )
 
 
 def _compact(
     rows: list[np.ndarray], pres: list[np.ndarray], n_poses: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stack a chunk's detections, keeping only as many slots as people were ever found.
 
     Asked for two people, a single runner's chunk holds one: half the memory the
     parent keeps for the whole clip (19 instead of 38 MB for 10 minutes at 30 fps).
+    Also returns the slot order used, ``(n, kept)``, for the per-person extras.
     """
     if not rows:
-        return np.zeros((0, n_poses, len(KEYPOINTS), N_CHANNELS), np.float32), np.zeros(
-            (0, n_poses), bool
+        return (
+            np.zeros((0, n_poses, len(KEYPOINTS), N_CHANNELS), np.float32),
+            np.zeros((0, n_poses), bool),
+            np.zeros((0, n_poses), np.int64),
         )
     present = np.stack(pres)
     keep = max(1, int(present.sum(axis=1).max()))
     order = np.argsort(~present, axis=1, kind="stable")[:, :keep]  # found people first
     cands = np.take_along_axis(np.stack(rows), order[:, :, None, None], axis=1)
-    return cands, np.take_along_axis(present, order, axis=1)
+    return cands, np.take_along_axis(present, order, axis=1), order
 
 
 # ---------------------------------------------------------------- stitching
@@ -572,7 +603,11 @@ class Stitcher:
         for part in self.parts:
             for f in range(part.time.size):
                 yield [
-                    _Candidate(part.cands[f, j, :, :5], part.cands[f, j, :, 5:])
+                    _Candidate(
+                        part.cands[f, j, :, :5],
+                        part.cands[f, j, :, 5:],
+                        None if part.sil is None else part.sil[f, j],
+                    )
                     for j in np.flatnonzero(part.present[f])
                 ]
 
@@ -815,6 +850,7 @@ def _assemble(
     """Choose the runner over the stitched clip and build the track."""
     from armcarriage.pose import (
         RunnerSelector,
+        candidate_silhouettes,
         default_model_path,
         people_note,
         resolve_model_path,
@@ -867,6 +903,7 @@ def _assemble(
         world=world,
         frame=stitcher.frame(),
         attrs=attrs,
+        silhouette=candidate_silhouettes(picks) if config.pose.silhouette else None,
     )
 
 

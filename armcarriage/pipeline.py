@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from armcarriage.atomic import atomic_folder
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
 from armcarriage.video import VideoInfo, probe_video
@@ -117,7 +118,11 @@ def run_analysis(
     video
         The clip to analyse.
     outdir
-        Output folder (created if missing); files in it are replaced atomically.
+        Output folder. The outputs are written into a hidden sibling folder and
+        swapped in whole at the end, so the folder holds the previous run's
+        outputs or this run's, never a mix, and none a run turned off (e.g. a
+        stale ``report.html``); a killed run's leftovers are cleaned by the next
+        (:func:`armcarriage.atomic.atomic_folder`).
     config
         Settings; defaults to :class:`~armcarriage.config.Config`.
     progress
@@ -135,24 +140,28 @@ def run_analysis(
     Raises
     ------
     armcarriage.errors.InputError
-        For a bad video, a missing model, no runner in view, or a start or end outside
-        the clip.
+        For a bad video, a missing model, no runner in view, a start or end outside
+        the clip, or an output folder holding files that are not outputs of an analysis.
 
     """
     config = config or Config()
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
     info = probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
-    track = estimate_track(
-        video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
-    )
-    if stage is not None:
-        stage("saving the pose track", 0, 0)
-    outputs = {"pose": track.save(out / "pose.parquet")}
-    release_free_memory()  # what the pose stage and the save freed, before the next peaks
-    result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
-    _analyse_and_report(result, video, out, config, stage)
+    with atomic_folder(out, foreign=_foreign_files) as work:
+        track = estimate_track(
+            video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
+        )
+        if stage is not None:
+            stage("saving the pose track", 0, 0)
+        outputs = {"pose": track.save(work / "pose.parquet")}
+        release_free_memory()  # what the pose stage and the save freed, before the next peaks
+        result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
+        _analyse_and_report(result, video, work, config, stage)
+    result.outputs = {
+        name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
+        for name, path in result.outputs.items()
+    }
     return result
 
 
@@ -177,6 +186,34 @@ def check_span(start_s: float, end_s: float, duration_s: float) -> None:
         raise InputError(
             f"--start: expected a time inside the clip (0-{duration_s:.1f} s), got {start_s:g} s"
         )
+
+
+OUTPUT_FILES = frozenset(
+    {
+        "pose.parquet",
+        "strides.csv",
+        "strides.units.json",
+        "summary.json",
+        "report.html",
+        "annotated.mp4",
+    }
+)
+"""Every file :func:`run_analysis` may write: an existing output folder holding only
+these, hidden temporary files and file-browser clutter (``IGNORED_FILES``) is replaced
+by the new set."""
+
+IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file browser leaves in folders it shows; replaced with the folder."""
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that no run of :func:`run_analysis` writes."""
+    return [
+        p.name
+        for p in folder.iterdir()
+        if p.name not in OUTPUT_FILES | IGNORED_FILES
+        and not (p.name.startswith(".") and ".part" in p.name)
+    ]
 
 
 def _analyse_and_report(

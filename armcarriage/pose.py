@@ -40,6 +40,7 @@ import numpy as np
 
 from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
+from armcarriage.silhouette import SILHOUETTE_FEATURES, empty_features, silhouette_features
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
 
@@ -137,6 +138,7 @@ def resolve_model_path(model: str | os.PathLike[str] | None = None) -> Path:
 class _Candidate:
     landmarks: np.ndarray  # (33, 5): x, y (px), depth (px), visibility, presence
     world: np.ndarray  # (33, 3) m
+    silhouette: np.ndarray | None = None  # (len(SILHOUETTE_FEATURES),) px, or None
 
     @property
     def centre(self) -> np.ndarray:
@@ -231,6 +233,7 @@ class PoseEstimator:
             min_pose_detection_confidence=pc.min_detection_confidence,
             min_pose_presence_confidence=pc.min_presence_confidence,
             min_tracking_confidence=pc.min_tracking_confidence,
+            output_segmentation_masks=pc.silhouette,
         )
         try:
             with quiet_native_logs():
@@ -341,7 +344,10 @@ class PoseEstimator:
         with quiet_native_logs():
             result = self._landmarker.detect_for_video(mp_image, self._frames * _FRAME_STEP_MS)
         out = []
-        for pose, world in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
+        masks = result.segmentation_masks or []
+        for i, (pose, world) in enumerate(
+            zip(result.pose_landmarks, result.pose_world_landmarks, strict=False)
+        ):
             lm = np.array(
                 [
                     [
@@ -355,7 +361,12 @@ class PoseEstimator:
                 ]
             )
             w = np.array([[p.x, p.y, p.z] for p in world])
-            out.append(_Candidate(lm, w))
+            sil = (
+                silhouette_features(masks[i].numpy_view(), lm, width, height)
+                if i < len(masks)
+                else empty_features()
+            )
+            out.append(_Candidate(lm, w, sil))
         if not self.looking:
             return out
         people = _distinct([_centre_and_torso(c.landmarks) for c in out])
@@ -755,6 +766,7 @@ def track_from_frames(
     worlds = [c.world if c is not None else empty_w for c in picks]
     lm = np.stack(rows) if rows else np.zeros((0, len(KEYPOINTS), 5))
     world = np.stack(worlds) if worlds else np.zeros((0, len(KEYPOINTS), 3))
+    sil = candidate_silhouettes(picks) if config.pose.silhouette else None
     attrs = {
         "source": info.path,
         "model": estimator.model_path.name,
@@ -784,4 +796,14 @@ def track_from_frames(
         world=world,
         frame=np.asarray(index, np.int64),
         attrs=attrs,
+        silhouette=sil,
     )
+
+
+def candidate_silhouettes(picks: list[_Candidate | None]) -> np.ndarray:
+    """Stack the silhouette numbers of the chosen detections (NaN where none), ``(T, F)``."""
+    out = np.full((len(picks), len(SILHOUETTE_FEATURES)), np.nan)
+    for i, c in enumerate(picks):
+        if c is not None and c.silhouette is not None:
+            out[i] = c.silhouette
+    return out

@@ -15,6 +15,10 @@ and these variables:
     Probability in [0, 1] that the landmark is visible.
 ``world`` (time, keypoint, space3)
     Metric 3D landmarks in metres, hip-centred (``x``, ``y``, ``z``; y down).
+``silhouette`` (time, silhouette_feature), optional
+    A few heights and widths in pixels read off the person's segmentation mask by
+    the pose stage (:data:`armcarriage.silhouette.SILHOUETTE_FEATURES`); absent on
+    tracks made without the mask.
 
 A coordinate ``frame`` on ``time`` gives the source frame index. NaN marks a
 missing value everywhere; a frame without a pose is NaN throughout. Attributes
@@ -35,6 +39,7 @@ import numpy as np
 import xarray as xr
 
 from armcarriage.errors import TrackError
+from armcarriage.silhouette import MIRROR_FEATURES, SILHOUETTE_FEATURES
 from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
 
 SCHEMA_VERSION = 1
@@ -81,6 +86,7 @@ class PoseTrack:
         world: np.ndarray | None = None,
         frame: Sequence[int] | np.ndarray | None = None,
         attrs: Mapping[str, Any] | None = None,
+        silhouette: np.ndarray | None = None,
     ) -> PoseTrack:
         """Build a track from numpy arrays.
 
@@ -106,6 +112,9 @@ class PoseTrack:
             Source frame indices, shape (T,); defaults to ``0..T-1``.
         attrs
             Extra attributes (``source``, ``model``, ``person``...).
+        silhouette
+            Shape (T, F) with F = ``len(SILHOUETTE_FEATURES)``; None leaves the
+            variable out.
 
         Returns
         -------
@@ -127,14 +136,26 @@ class PoseTrack:
             world = np.full((n, k, 3), np.nan)
         if frame is None:
             frame = np.arange(n)
+        data = {
+            "position": (("time", "keypoint", "space"), pos),
+            "depth": (("time", "keypoint"), np.asarray(depth, dtype=float)),
+            "visibility": (("time", "keypoint"), np.asarray(visibility, dtype=float)),
+            "world": (("time", "keypoint", "space3"), np.asarray(world, dtype=float)),
+        }
+        coords_extra: dict[str, Any] = {}
+        if silhouette is not None:
+            sil = np.asarray(silhouette, dtype=float)
+            if sil.shape != (n, len(SILHOUETTE_FEATURES)):
+                raise TrackError(
+                    f"silhouette: expected shape (time={n}, silhouette_feature="
+                    f"{len(SILHOUETTE_FEATURES)}), got {sil.shape}"
+                )
+            data["silhouette"] = (("time", "silhouette_feature"), sil)
+            coords_extra["silhouette_feature"] = list(SILHOUETTE_FEATURES)
         ds = xr.Dataset(
-            {
-                "position": (("time", "keypoint", "space"), pos),
-                "depth": (("time", "keypoint"), np.asarray(depth, dtype=float)),
-                "visibility": (("time", "keypoint"), np.asarray(visibility, dtype=float)),
-                "world": (("time", "keypoint", "space3"), np.asarray(world, dtype=float)),
-            },
+            data,
             coords={
+                **coords_extra,
                 "time": t,
                 "frame": ("time", np.asarray(frame, dtype=np.int64)),
                 "keypoint": list(keypoints),
@@ -199,6 +220,16 @@ class PoseTrack:
         """World coordinates of one keypoint in metres, shape (T, 3)."""
         return np.asarray(self._sel("world", name), dtype=float)
 
+    def silhouette(self, name: str) -> np.ndarray | None:
+        """One silhouette number per frame (px), shape (T,); None on a track without them."""
+        if "silhouette" not in self.ds:
+            return None
+        if name not in SILHOUETTE_FEATURES:
+            raise TrackError(
+                f"silhouette feature {name!r}: expected one of {', '.join(SILHOUETTE_FEATURES)}"
+            )
+        return np.asarray(self.ds["silhouette"].sel(silhouette_feature=name).values, dtype=float)
+
     def vis(self, name: str) -> np.ndarray:
         """Visibility of one keypoint, shape (T,)."""
         return np.asarray(self._sel("visibility", name), dtype=float)
@@ -245,6 +276,8 @@ class PoseTrack:
         ds["world"].values[:] = world
         ds["depth"].values[:] = ds["depth"].values[:, idx]
         ds["visibility"].values[:] = ds["visibility"].values[:, idx]
+        if "silhouette" in ds:
+            ds["silhouette"].values[:] = ds["silhouette"].values[:, list(MIRROR_FEATURES)]
         return PoseTrack(ds)
 
     def slice_time(self, start: float | None = None, stop: float | None = None) -> PoseTrack:
@@ -263,7 +296,8 @@ class PoseTrack:
 
         Columns are ``time``, ``frame`` and, per keypoint ``k``: ``k_x``,
         ``k_y`` (px), ``k_depth`` (px), ``k_visibility``, ``k_world_x``,
-        ``k_world_y``, ``k_world_z`` (m).
+        ``k_world_y``, ``k_world_z`` (m); and ``silhouette_f`` (px) per silhouette
+        feature ``f`` when the track has them.
         """
         import pandas as pd
 
@@ -280,6 +314,10 @@ class PoseTrack:
             cols[f"{k}_world_x"] = world[:, i, 0]
             cols[f"{k}_world_y"] = world[:, i, 1]
             cols[f"{k}_world_z"] = world[:, i, 2]
+        if "silhouette" in self.ds:
+            sil = self.ds["silhouette"].values
+            for j, f in enumerate(SILHOUETTE_FEATURES):
+                cols[f"silhouette_{f}"] = sil[:, j]
         return pd.DataFrame(cols)
 
     def save(self, path: str | Path) -> Path:
@@ -386,6 +424,13 @@ class PoseTrack:
             world=stack(("world_x", "world_y", "world_z")),
             frame=df["frame"].to_numpy(np.int64),
             attrs=attrs,
+            silhouette=(
+                np.stack(
+                    [df[f"silhouette_{f}"].to_numpy(float) for f in SILHOUETTE_FEATURES], axis=1
+                )
+                if all(f"silhouette_{f}" in df.columns for f in SILHOUETTE_FEATURES)
+                else None
+            ),
         )
 
 
@@ -417,6 +462,11 @@ def validate(ds: xr.Dataset) -> None:
             raise TrackError(f"pose track: expected variable {var!r}, got {have}")
         if tuple(ds[var].dims) != want:
             raise TrackError(f"pose track: {var} must have dims {want}, got {tuple(ds[var].dims)}")
+    if "silhouette" in ds and tuple(ds["silhouette"].dims) != ("time", "silhouette_feature"):
+        raise TrackError(
+            "pose track: silhouette must have dims ('time', 'silhouette_feature'), got "
+            f"{tuple(ds['silhouette'].dims)}"
+        )
     if tuple(str(s) for s in ds["space"].values) != SPACE:
         raise TrackError(f"pose track: space must be {SPACE}, got {tuple(ds['space'].values)}")
     for name in _REQUIRED_ATTRS:

@@ -66,7 +66,11 @@ def run_load(n: int = 50, workers: int = 2, timeout: float = 300.0) -> dict[str,
             clips.append(clip)
         data, log = root / "data", root / "fake.log"
         port = free_port()
-        proc = start_server(data, port, workers=workers, log=log, stderr=root / "server.err")
+        # one team sends all n at once: lift the per-team limit on uploads in flight
+        extra = ("--set", f"serve.max_concurrent_uploads={n}")
+        proc = start_server(
+            data, port, workers=workers, log=log, stderr=root / "server.err", extra=extra
+        )
         try:
             wait_ready(port, proc)
             t0 = time.perf_counter()

@@ -38,6 +38,7 @@ NORMAL: dict[str, float] = {
     "wrist_lift_tl": 0.5,
     "crossing_max_sw": -0.25,
     "crossing_fraction_pct": 0.0,
+    "shrug_neck_tl": 0.4,
     "shrug_level_tl": 0.01,
     "shrug_rise_tl": 0.02,
     "trunk_rotation_deg": 25.0,

@@ -36,10 +36,29 @@ def test_clean_track_is_left_nearly_unchanged():
 def test_low_visibility_is_masked():
     tr = side_runner(Runner())
     ds = tr.ds.copy(deep=True)
-    ds["visibility"].values[:, K["left_wrist"]] = 0.1
+    ds["visibility"].values[:, K["left_knee"]] = 0.1
     out = clean(PoseTrack(ds)).track
-    assert np.isnan(out.xy("left_wrist")).all()
-    assert np.isfinite(out.xy("right_wrist")).all()
+    assert np.isnan(out.xy("left_knee")).all()
+    assert np.isfinite(out.xy("right_knee")).all()
+
+
+def test_low_score_wrist_is_kept_where_its_position_fits_the_arm():
+    tr = side_runner(Runner())
+    ds = tr.ds.copy(deep=True)
+    ds["visibility"].values[:, K["left_wrist"]] = 0.1
+    pos = ds["position"].values
+    # frames 30-32: the model puts the wrist on the other side of the frame
+    pos[30:33, K["left_wrist"]] += np.array([150.0, 0.0])
+    res = clean(PoseTrack(ds))
+    out = res.track.xy("left_wrist")
+    good = np.r_[0:28, 35:tr.n_frames]
+    assert np.isfinite(out[good]).all()
+    assert np.abs(out[good] - tr.xy("left_wrist")[good]).max() < 3.0
+    assert res.report["wrists_kept"] >= tr.n_frames - 10
+    # the wrist thrown off its arm is not kept
+    assert np.isnan(out[30:33]).all()
+    off = clean(PoseTrack(ds), CleaningConfig(wrist_by_position=False)).track
+    assert np.isnan(off.xy("left_wrist")).all()
 
 
 def test_swapped_arms_are_repaired():

@@ -241,9 +241,12 @@ def test_shrug_is_not_measured_from_behind_where_trunk_rotation_reads_as_one():
         skipped = {s["rule"] for s in result.not_assessed}
         assert {"shrug_level", "shrug_rise"} <= skipped
     # from the front (camera below the shoulders) the rotation does not read as a shrug and
-    # the shrug does
-    fired = {c.rule_id for c in assess(analyze(_clip("front", "shrug")[0])).fired}
-    assert {"shrug_level", "shrug_rise"} <= fired
+    # the shrug does (its 4 cm hitch, 0.07, stays under the cue, which is set above real
+    # running's own shoulder motion: see cues.toml, shrug_rise)
+    shrug = analyze(_clip("front", "shrug")[0])
     rot = analyze(_clip("front", "rotation")[0])
     assert rot.strides["shrug_level_tl"].notna().all()
+    assert shrug.strides["shrug_rise_tl"].median() > rot.strides["shrug_rise_tl"].median() + 0.05
+    assert shrug.strides["shrug_level_tl"].median() > rot.strides["shrug_level_tl"].median() + 0.03
+    assert rot.strides["shrug_rise_tl"].max() < 0.01
     assert not {c.rule_id for c in assess(rot).fired} & {"shrug_level", "shrug_rise"}

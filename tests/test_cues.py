@@ -21,7 +21,7 @@ FAULTS = [
     ("midline_crossing", "rear", {"crossing_max_sw": 0.12}),
     ("shrug_level", "front", {"shrug_level_tl": 0.12}),
     ("shrug_rise_side", "side_right", {"shrug_rise_tl": 0.16}),
-    ("shrug_rise", "front", {"shrug_rise_tl": 0.09}),
+    ("shrug_rise", "front", {"shrug_rise_tl": 0.16}),
     ("over_rotation", "front", {"trunk_rotation_deg": 95.0}),
 ]
 

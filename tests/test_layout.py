@@ -17,11 +17,11 @@ PACKAGE = ROOT / "armcarriage"
 RANK = {
     # foundations
     "errors": 0, "names": 0, "jsonio": 0, "config": 0, "skeleton": 0, "atomic": 0, "memory": 0,
-    "progress": 0,
+    "progress": 0, "lifeline": 0,
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
-    "track": 1, "video": 1, "metrics": 2, "pose": 3, "parallel": 4, "cleaning": 4, "view": 5,
-    "strides": 6, "analysis": 7, "corrections": 7, "cues": 8, "report": 9, "pipeline": 10,
-    "(api)": 11, "history": 12, "shell": 12,
+    "track": 1, "video": 1, "silhouette": 1, "metrics": 2, "pose": 3, "parallel": 4,
+    "cleaning": 4, "view": 5, "strides": 6, "analysis": 7, "corrections": 7, "cues": 8,
+    "report": 9, "pipeline": 10, "(api)": 11, "history": 12, "shell": 12,
     # shells: siblings, none imports another
     "cli": 13, "analysis_cli": 13, "cues_cli": 13, "batch": 13, "web": 13,
 }

@@ -20,8 +20,9 @@ def test_registry_names_units_and_views():
         "elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
         "elbow_angle_forward", "elbow_angle_backward", "swing_forward_deg", "swing_backward_deg",
         "swing_arc_deg", "wrist_forward_tl", "wrist_backward_tl", "wrist_arc_tl",
-        "wrist_lift_tl", "crossing_max_sw", "crossing_fraction_pct", "shrug_level_tl",
-        "shrug_rise_tl", "trunk_rotation_deg", "arm_leg_phase_deg", "stride_time_s", "cadence_spm",
+        "wrist_lift_tl", "crossing_max_sw", "crossing_fraction_pct", "shrug_neck_tl",
+        "shrug_level_tl", "shrug_rise_tl", "trunk_rotation_deg", "arm_leg_phase_deg",
+        "stride_time_s", "cadence_spm",
         "contact_time_s", "flight_time_s",
     }
     assert set(METRICS) == fixed

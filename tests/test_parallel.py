@@ -331,11 +331,11 @@ def test_a_chunk_keeps_only_the_slots_people_were_found_in():
     empty = np.full_like(a, np.nan)
     rows = [np.stack([a, empty]), np.stack([empty, b]), np.stack([empty, empty])]
     pres = [np.array([True, False]), np.array([False, True]), np.array([False, False])]
-    cands, present = parallel._compact(rows, pres, 2)
+    cands, present, _ = parallel._compact(rows, pres, 2)
     assert cands.shape == (3, 1, K, parallel.N_CHANNELS)
     assert present.tolist() == [[True], [True], [False]]
     np.testing.assert_array_equal(cands[0, 0], a)
     np.testing.assert_array_equal(cands[1, 0], b)
     # two people in one frame keep both slots
-    cands, present = parallel._compact([*rows, np.stack([a, b])], [*pres, np.ones(2, bool)], 2)
+    cands, present, _ = parallel._compact([*rows, np.stack([a, b])], [*pres, np.ones(2, bool)], 2)
     assert cands.shape[1] == 2 and present[-1].all()

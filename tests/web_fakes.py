@@ -205,3 +205,71 @@ def wait_ready(port: int, proc: Any, timeout: float = 60.0) -> float:
             pass
         time.sleep(0.1)
     raise TimeoutError(f"server on port {port} not ready after {timeout} s")
+
+
+def stream_raw(
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    chunks: Any,
+    *,
+    chunked: bool = True,
+    timeout: float = 30.0,
+) -> tuple[int, bytes, int]:
+    """Send a request body piece by piece over a raw socket; stop when the server answers.
+
+    ``chunks`` is an iterable of bytes (e.g. a generator); with ``chunked`` the
+    body goes out with ``Transfer-Encoding: chunked``. Returns the status, the
+    response body and how many body bytes were sent before the server answered.
+    """
+    import select
+    import socket
+
+    head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    if chunked:
+        head.append("Transfer-Encoding: chunked")
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        try:
+            for chunk in chunks:
+                if select.select([sock], [], [], 0)[0]:
+                    break  # the server answered (or closed): stop sending
+                data = b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+                sock.sendall(data)
+                sent += len(chunk)
+            else:
+                if chunked:
+                    sock.sendall(b"0\r\n\r\n")
+        except OSError:  # the server closed the connection while we were sending
+            pass
+        reply = b""
+        try:
+            while True:
+                part = sock.recv(65536)
+                if not part:
+                    break
+                reply += part
+        except OSError:
+            pass
+    status_line, _, rest = reply.partition(b"\r\n")
+    status = int(status_line.split()[1]) if status_line.startswith(b"HTTP/") else 0
+    body = rest.partition(b"\r\n\r\n")[2]
+    return status, body, sent
+
+
+def multipart_parts(boundary: str, fields: dict[str, str], files: list[tuple[str, Any]]) -> Any:
+    """Yield a multipart body: text fields, then each ``(name, chunks)`` file."""
+    for key, value in fields.items():
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        ).encode()
+    for name, chunks in files:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: video/mp4\r\n\r\n"
+        ).encode()
+        yield from chunks
+        yield b"\r\n"
+    yield f"--{boundary}--\r\n".encode()

@@ -26,6 +26,7 @@ from armcarriage.batch.worker import (
     init_local_worker,
     warm_up,
 )
+from armcarriage.lifeline import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ def _failed(job: ClipJob, exc: BaseException, why: str) -> ClipOutcome:
 def _ignore_sigint_then_init(queue: Any, warm: bool, model_path: str) -> None:
     # Ctrl-C reaches the whole process group; the coordinator alone handles it
     # and stops the workers, so that they never die half-way through a message.
+    # A coordinator killed outright (kill -9) takes them down with it.
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     init_local_worker(queue, warm, model_path)
 

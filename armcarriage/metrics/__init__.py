@@ -113,6 +113,12 @@ SHRUG_REAR_REASON = (
 )
 """Why shoulder shrug is not measured from behind."""
 
+SHRUG_NECK_REAR_REASON = (
+    "not validated from behind: the ears the neck is measured from are guessed by the pose "
+    "model when the face is turned away; film from the front or the side"
+)
+"""Why the neck gap is not measured from behind."""
+
 _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("elbow_angle_mean", "deg", "Mean elbow angle over the stride",
                _ELBOW + "mean over the stride's frames.", SIDE_VIEWS),
@@ -163,6 +169,19 @@ _SPECS: tuple[MetricSpec, ...] = (
     MetricSpec("crossing_fraction_pct", "%", "Share of the stride with the wrist across",
                "Percentage of the stride's frames in which geometry.midline_crossing > 0.",
                FRONTAL_VIEWS, better_view="front"),
+    MetricSpec("shrug_neck_tl", "tl", "Neck left visible above the shoulders (small = held up)",
+               "Distance from the ear centre down to the top of the shoulders along the trunk "
+               "axis, in clip-median torso lengths (metrics.shrug.neck_gap). From the front "
+               "the top of each shoulder's outline, read off the person's segmentation mask "
+               "by the pose stage (armcarriage.silhouette: the top of the silhouette in the "
+               "shoulder landmark's column), the two shoulders averaged; from the side the "
+               "near shoulder's landmark (there the outline merges with the neck). Absolute, "
+               "not relative to the clip, so shoulders held up throughout show; value = "
+               "median over the stride, one value for both arms. Compared with a normal band "
+               "(cues.toml, rule shrug_held). From the front missing on tracks made without "
+               "the mask.",
+               (*SIDE_VIEWS, "front"), per_arm=False, better_view="front",
+               view_notes=(("rear", SHRUG_NECK_REAR_REASON),)),
     MetricSpec("shrug_level_tl", "tl", "Shoulder height above the runner's relaxed level",
                _SHRUG + "value = median of e - b over the stride.",
                (*SIDE_VIEWS, "front"), better_view="front",
@@ -201,7 +220,8 @@ _NOISE: dict[str, float] = {
     "swing_forward_deg": 6.9, "swing_backward_deg": 5.3, "swing_arc_deg": 7.7,
     "wrist_forward_tl": 0.058, "wrist_backward_tl": 0.088, "wrist_arc_tl": 0.085,
     "wrist_lift_tl": 0.15, "crossing_max_sw": 0.12, "crossing_fraction_pct": 8.0,
-    "shrug_level_tl": 0.023, "shrug_rise_tl": 0.044, "trunk_rotation_deg": 5.0,
+    "shrug_neck_tl": 0.034, "shrug_level_tl": 0.023, "shrug_rise_tl": 0.044,
+    "trunk_rotation_deg": 5.0,
     "arm_leg_phase_deg": 5.4, "stride_time_s": 0.025, "cadence_spm": 6.1,
     "contact_time_s": 0.042, "flight_time_s": 0.088,
 }
@@ -235,6 +255,7 @@ __all__ = [
     "METRICS",
     "PER_ARM_METRICS",
     "PER_STRIDE_METRICS",
+    "SHRUG_NECK_REAR_REASON",
     "SHRUG_REAR_REASON",
     "SIDE_VIEWS",
     "UNIT_WORDS",

@@ -99,6 +99,7 @@ def write_reports(
     outputs["summary"] = write_summary(
         analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
         not_assessed=not_assessed(assessment, rules, plain=False), watch=assessment.watch,
+        borderline=assessment.borderline,
     )
     if config.report.html:
         player = None

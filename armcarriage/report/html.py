@@ -462,7 +462,19 @@ class ReportBuilder:
             watch = ('<h3 class="watch">Close to the line</h3><p class="note">Broken in some '
                      "strides, too few for a cue; worth a look in the next clip.</p>"
                      f'<ul class="watch">{watch}</ul>')
-        return f'<section id="good"><h2>What is working</h2>{items}{watch}</section>'
+        return (f'<section id="good"><h2>What is working</h2>{items}{watch}'
+                f"{self.borderline()}</section>")
+
+    def borderline(self) -> str:
+        """Figures within the measured noise of a cue's threshold: neither cued nor good."""
+        rows = "".join(f"<li>{E(b['text'])}</li>"
+                       for b in getattr(self.assessment, "borderline", []))
+        if not rows:
+            return ""
+        return ('<h3 class="watch" id="borderline">Borderline</h3><p class="note">The '
+                "figure lies within the measurement noise of the threshold in this view: "
+                "no cue is given and it is not called good; film again (the front view "
+                f'measures these most closely) to settle it.</p><ul class="watch">{rows}</ul>')
 
     def keyframes(self) -> str:
         """Forward and backward swing extremes of a middle stride."""

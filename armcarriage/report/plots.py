@@ -7,7 +7,7 @@ Agg canvas, so nothing touches global state and nothing needs a display.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +100,7 @@ class Threshold:
 def stride_metrics_figure(
     strides: pd.DataFrame,
     metrics: Sequence[str],
-    thresholds: dict[str, Sequence[Threshold]] | None = None,
+    thresholds: Mapping[str, Sequence[Threshold]] | None = None,
     notes: dict[str, str] | None = None,
 ) -> Figure:
     """Per-stride values of several metrics (one panel each), each threshold drawn once.

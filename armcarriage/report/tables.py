@@ -107,6 +107,7 @@ def build_summary(
     good: Sequence[str] = (),
     not_assessed: Sequence[dict[str, str]] = (),
     watch: Sequence[str] = (),
+    borderline: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Assemble the ``summary.json`` document.
 
@@ -126,6 +127,9 @@ def build_summary(
         Rules that could not be checked, with reasons.
     watch
         Faults close to their threshold without firing.
+    borderline
+        Figures within the measured noise of a threshold
+        (:attr:`armcarriage.cues.Assessment.borderline`).
 
     Returns
     -------
@@ -133,7 +137,8 @@ def build_summary(
         JSON-ready: ``schema_version``, ``created``, ``clip``, ``status``,
         ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
         ``validity``, ``metrics`` (every metric's per-arm median, spread,
-        confidence and drift), ``cues``, ``good``, ``watch``, ``not_assessed``.
+        confidence and drift), ``cues``, ``good``, ``watch``, ``borderline``,
+        ``not_assessed``.
 
     """
     track = analysis.track
@@ -170,6 +175,7 @@ def build_summary(
         "cues": [_cue_entry(c) for c in cues],
         "good": list(good),
         "watch": list(watch),
+        "borderline": [dict(b) for b in borderline],
         "not_assessed": list(not_assessed),
     })
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from armcarriage.analysis import FIRST_STRIDE_NUMBER
 from armcarriage.config import Config, ReportConfig
 from armcarriage.metrics import METRICS
 
@@ -188,7 +189,7 @@ def for_people(text: Any) -> str:
 
 def stride_number(index: Any) -> int:
     """Return the number a person reads for a 0-based stride index (1 = the first)."""
-    return int(index) + 1
+    return int(index) + FIRST_STRIDE_NUMBER
 
 
 def status_words(status: str) -> str:

@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 import unicodedata
 import uuid
@@ -38,7 +39,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -54,6 +55,7 @@ from fastapi.templating import Jinja2Templates
 
 from armcarriage.config import Config
 from armcarriage.errors import InputError
+from armcarriage.memory import release_free_memory
 from armcarriage.web import history as web_history
 from armcarriage.web.auth import TokenTable, load_tokens
 from armcarriage.web.store import Job, JobStore
@@ -318,7 +320,7 @@ def create_app(
 
     def refuse(request: Request) -> Response | None:
         """Answer requests with a bad path, a foreign Host or a cross-site origin."""
-        if _bad_path(request.scope.get("path", "")) or _bad_path(request.url.query):
+        if _bad_path(request.scope.get("path", "")) or _bad_path(unquote(request.url.query)):
             return JSONResponse(
                 {"detail": "bad request path: control characters or bytes that are not UTF-8"},
                 status_code=400,
@@ -342,8 +344,11 @@ def create_app(
         if site and site not in ("same-origin", "none"):
             why = f"Sec-Fetch-Site is {site[:20]!r}"
         elif source is not None:
-            parts = urlsplit(source.strip()) if source.strip() != "null" else None
-            if parts is None or parts.netloc.lower() != host_header.strip().lower():
+            try:
+                netloc = urlsplit(source.strip()).netloc if source.strip() != "null" else None
+            except ValueError:  # not a URL at all, e.g. an unclosed IPv6 bracket
+                netloc = None
+            if netloc is None or netloc.lower() != host_header.strip().lower():
                 kind = "Origin" if origin is not None else "Referer"
                 why = f"{kind} {source[:80]!r} is not this server ({host_header[:80]!r})"
         if why:
@@ -358,7 +363,9 @@ def create_app(
         response = refuse(request) or await call_next(request)
         response.headers.setdefault("Content-Security-Policy", _DEFAULT_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the
+        # app's own form posts, which the origin check must refuse
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
@@ -391,14 +398,14 @@ def create_app(
         client = request.client.host if request.client else ""
         wait = throttled(client)
         if wait:
-            response = render(
+            page = render(
                 request,
                 "login.html",
                 status=429,
                 error=f"Too many failed sign-ins from your address; try again in {wait:.0f} s.",
             )
-            response.headers["Retry-After"] = str(int(wait + 0.999))
-            return response
+            page.headers["Retry-After"] = str(int(wait + 0.999))
+            return page
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
@@ -410,7 +417,13 @@ def create_app(
                     },
                     status_code=413,
                 )
-        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+        try:
+            values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+        except ValueError:
+            return JSONResponse(
+                {"detail": "sign-in form: expected one field 'token', got more than 4 fields"},
+                status_code=400,
+            )
         token = (values.get("token") or [""])[0].strip()
         if table.team_of(token) is None:
             failed(client)
@@ -435,11 +448,19 @@ def create_app(
     # -- API -------------------------------------------------------------
     active: dict[str, int] = {}
     inflight: dict[str, int] = {}
+    decoding = threading.BoundedSemaphore(serve.max_concurrent_decodes)
 
     async def check_headers(received: ReceivedFile) -> None:
         received.info = await run_in_threadpool(
-            probe_headers, received.tmp_path, received.original_name, serve
+            probe_headers, received.tmp_path, received.original_name, serve, decoding
         )
+
+    def full_probe(received: ReceivedFile) -> dict[str, Any]:
+        with decoding:
+            try:
+                return probe_upload(received.tmp_path, received.original_name, config)
+            finally:
+                release_free_memory()  # a 4K first frame's buffers, kept by the thread's arena
 
     @app.post("/api/jobs", status_code=201)
     async def upload(request: Request) -> Response:
@@ -469,10 +490,7 @@ def create_app(
                 check_file=check_headers,
             )
             fields = check_fields(form.fields)
-            infos = [
-                await run_in_threadpool(probe_upload, f.tmp_path, f.original_name, config)
-                for f in form.files
-            ]
+            infos = [await run_in_threadpool(full_probe, f) for f in form.files]
             jobs = await run_in_threadpool(_accept, store, data, team, fields, form, infos)
         except UploadError as exc:
             form.discard()

@@ -1,14 +1,15 @@
 """Per-team access tokens for the web app.
 
-Each team gets a secret token; every request carries it (``Authorization:
-Bearer TOKEN`` for scripts, or a cookie set by the sign-in page for browsers)
-and sees only its own team's jobs, reports and athletes.
+Each team gets a secret token of at least :data:`MIN_TOKEN_BITS` bits (e.g.
+:func:`new_token`); every request carries it (``Authorization: Bearer TOKEN``
+for scripts, or a cookie set by the sign-in page for browsers) and sees only
+its own team's jobs, reports and athletes.
 
 Tokens come from, in order (all are merged):
 
 1. the ``tokens`` argument of :func:`armcarriage.web.create_app`;
 2. the environment variable ``ARMCARRIAGE_TOKENS``: ``TOKEN=TEAM`` pairs
-   separated by commas, e.g. ``s3cr3t-a=sharks,s3cr3t-b=eagles``;
+   separated by commas, e.g. ``TOKEN_A=sharks,TOKEN_B=eagles``;
 3. a tokens file (``armcarriage serve --tokens FILE`` or ``serve.tokens_file``):
    one ``TOKEN TEAM`` pair a line, ``#`` starts a comment.
 

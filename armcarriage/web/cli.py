@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from armcarriage.config import Config
 from armcarriage.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def with_bind_host(cfg: Config) -> Config:
+    """Return ``cfg`` with the address the server binds added to ``serve.allowed_hosts``.
+
+    ``--host 192.168.1.4`` means browsers will ask for that address; a wildcard
+    (``0.0.0.0``) names no host, so the allow-list is left as configured.
+    """
+    from armcarriage.web.app import allowed_hosts, host_name
+
+    serve = cfg.serve
+    names = allowed_hosts(serve.allowed_hosts)
+    if serve.host in _WILDCARDS or names is None or host_name(serve.host) in names:
+        return cfg
+    return cfg.override({"serve.allowed_hosts": f"{serve.allowed_hosts},{serve.host}"})
 
 
 def serve_command(
@@ -79,7 +98,7 @@ def serve_command(
     import uvicorn
 
     from armcarriage.shell import build_config
-    from armcarriage.web.app import _DataLock, allowed_hosts, create_app, host_name
+    from armcarriage.web.app import _DataLock, allowed_hosts, create_app
     from armcarriage.web.auth import load_tokens
 
     cfg = build_config(
@@ -96,9 +115,14 @@ def serve_command(
             f"--host {serve.host}: refusing to serve other computers without access tokens; "
             "set $ARMCARRIAGE_TOKENS or --tokens FILE (see `armcarriage serve --help`)"
         )
-    if serve.host not in ("0.0.0.0", "::", "") and allowed_hosts(serve.allowed_hosts) is not None:
-        if host_name(serve.host) not in (allowed_hosts(serve.allowed_hosts) or ()):
-            cfg = cfg.override({"serve.allowed_hosts": f"{serve.allowed_hosts},{serve.host}"})
+    cfg = with_bind_host(cfg)
+    if cfg.serve.host in _WILDCARDS and allowed_hosts(cfg.serve.allowed_hosts) is not None:
+        typer.echo(
+            f"note: only requests for {cfg.serve.allowed_hosts} are answered "
+            "(serve.allowed_hosts); add the name or address browsers use, "
+            "e.g. --set serve.allowed_hosts=coach.example.org",
+            err=True,
+        )
     data_dir = (data or default_data_dir()).expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
     probe = _DataLock(data_dir / "server.lock")

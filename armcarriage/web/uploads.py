@@ -47,6 +47,8 @@ _IMAGE_MAGIC = (
 )
 _IMAGE_CODECS = {"png", "mjpeg", "jpegls", "bmp", "tiff", "webp", "gif", "jpeg2000", "qoi"}
 _SNIFF_BYTES = 16
+_FIRST_FRAME_PACKETS = 300
+"""Packets read while looking for the first frame (B-frame delay, leading audio-less gaps)."""
 
 
 class UploadError(Exception):
@@ -378,7 +380,10 @@ async def receive_multipart(
             f"({quota.stored_bytes / 1e6:.1f} MB stored; serve.team_quota_mb)",
         )
     receiver = _Receiver(tmp_dir, limits, quota)
-    parser = MultipartParser(params[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
+    try:
+        parser = MultipartParser(params[b"boundary"], receiver.callbacks())  # type: ignore[arg-type]
+    except ValueError as exc:  # e.g. a boundary longer than multipart allows
+        raise UploadError(400, f"malformed multipart upload: {str(exc)[:200]}") from None
     received = 0
     try:
         async for chunk in body:
@@ -454,15 +459,25 @@ def check_fields(fields: dict[str, str]) -> dict[str, str]:
     return {"athlete": athlete, "date": date, "view_hint": "" if view == "auto" else view}
 
 
-def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[str, Any]:
+def probe_headers(
+    path: Path,
+    original_name: str,
+    limits: ServeConfig,
+    gate: contextlib.AbstractContextManager[Any] | None = None,
+) -> dict[str, Any]:
     """Read a received file's container headers and check them, decoding no frame.
 
     The frame size comes from the stream's codec parameters, the duration and
-    frame count from the container. Decoders are barred (FFmpeg's
-    ``max_pixels``) from any frame larger than ``max_width x max_height``, so
-    even the stream-information pass of the demuxer cannot allocate a huge
-    frame. Still images (PNG, JPEG, ... alone or as a one-frame container) are
-    refused.
+    frame count from the container. FFmpeg's stream-information pass is told to
+    decode no frame (``skip_frame=all``; it would otherwise decode the first
+    frame, 590 MB for a 16000x16000 H.264 frame), and decoders are barred
+    (``max_pixels``) from any frame larger than ``max_width x max_height``.
+    Once the headers pass, the first frame is decoded under that bar, so a
+    container that understates its frame size is refused too. Still images
+    (PNG, JPEG, ... alone or as a one-frame container) are refused. ``gate``
+    (e.g. a semaphore) is held while that frame is decoded: a decoder sets up
+    its tables for the coded size before it refuses the frame (80 MB for
+    16000x16000), so the number of such decodes at once is bounded.
 
     Returns
     -------
@@ -484,9 +499,14 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
     name = original_name
     if path.stat().st_size == 0:
         raise UploadError(415, f"{name}: not a usable video: the file is empty (0 bytes)")
-    max_pixels = int(limits.max_width) * int(limits.max_height)
+    max_pixels = str(int(limits.max_width) * int(limits.max_height))
     try:
-        container = av.open(str(path), mode="r", options={"max_pixels": str(max_pixels)})
+        # skip_frame=all: the stream-information pass decodes nothing (sizes come from the
+        # codec headers); a container whose headers state no size is opened again, its
+        # decoding still bounded by max_pixels
+        info = _read_headers(path, {"max_pixels": max_pixels, "skip_frame": "all"})
+        if info is not None and (info["width"] <= 0 or info["height"] <= 0):
+            info = _read_headers(path, {"max_pixels": max_pixels})
     except av.error.EOFError:
         raise UploadError(
             415, f"{name}: not a usable video: the file ends before its first video frame"
@@ -499,23 +519,10 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
             said = str(exc).replace(f": '{path}'", "").replace(str(path), "the file")
             why = f"expected a container such as mp4/mov/mkv/webm (the decoder said: {said})"
         raise UploadError(415, f"{name}: not a usable video: {why}") from None
-    with container:
-        fmt = container.format.name
-        if not container.streams.video:
-            raise UploadError(415, f"{name}: not a usable video: it holds no video stream")
-        stream = container.streams.video[0]
-        cc = stream.codec_context
-        w, h = int(cc.width or 0), int(cc.height or 0)
-        codec = cc.name or ""
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / 1_000_000
-        else:
-            duration = 0.0
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = float(rate) if rate else 0.0
-        frames = int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0)
+    if info is None:
+        raise UploadError(415, f"{name}: not a usable video: it holds no video stream")
+    w, h, codec, fmt = info["width"], info["height"], info["codec"], info["container"]
+    duration, frames = info["duration_s"], info["frames"]
     image_demuxer = fmt.endswith("_pipe") or fmt in ("image2", "gif", "webp")
     if image_demuxer or (codec in _IMAGE_CODECS and frames <= 1):
         raise UploadError(415, f"{name}: a still image ({fmt}, {codec}), not a video")
@@ -538,14 +545,89 @@ def probe_headers(path: Path, original_name: str, limits: ServeConfig) -> dict[s
         )
     if problems:
         raise UploadError(422, f"{name}: " + "; ".join(problems))
-    return {
-        "width": w,
-        "height": h,
-        "duration_s": duration,
-        "frames": frames,
-        "codec": codec,
-        "container": fmt,
-    }
+    from armcarriage.memory import release_free_memory
+
+    with gate if gate is not None else contextlib.nullcontext():
+        try:
+            _check_first_frame(path, name, limits, info)
+        finally:  # the decoder's tables went to this thread's heap arena, kept unless trimmed
+            release_free_memory()
+    return info
+
+
+def _check_first_frame(path: Path, name: str, limits: ServeConfig, info: dict[str, Any]) -> None:
+    """Decode the first frame with the decoder barred from frames over the size limit.
+
+    A container can state a small frame size while the coded stream holds a
+    huge one; the full probe would then decode it unbounded. Here the decoder
+    refuses any frame over ``max_width x max_height`` pixels before allocating it.
+    """
+    limit = (
+        f"the frame size limit {limits.max_width}x{limits.max_height} "
+        "(serve.max_width / serve.max_height)"
+    )
+    stated = f"{info['width']}x{info['height']}"
+    size, error = _first_frame_size(path, int(limits.max_width) * int(limits.max_height))
+    # raised here, outside the decoding function: no traceback keeps its decoder alive
+    if error:
+        raise UploadError(
+            422,
+            f"{name}: the first frame cannot be decoded within {limit}; the headers state "
+            f"{stated} ({error})",
+        )
+    if size is not None and not _fits(*size, limits) and not _fits(size[1], size[0], limits):
+        raise UploadError(
+            422,
+            f"{name}: the first frame is {size[0]}x{size[1]} (the headers state {stated}), "
+            f"over {limit}",
+        )
+
+
+def _first_frame_size(path: Path, max_pixels: int) -> tuple[tuple[int, int] | None, str]:
+    """``((width, height) or None, decoder error or '')`` of the first decodable frame."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r", options={"skip_frame": "all"}) as container:
+            stream = container.streams.video[0]
+            cc = stream.codec_context
+            cc.thread_count = 1  # frame threads would hold packets back and allocate per thread
+            cc.options = {"max_pixels": str(max_pixels)}
+            for n, packet in enumerate(container.demux(stream)):
+                for frame in cc.decode(packet):
+                    return (frame.width, frame.height), ""
+                if n >= _FIRST_FRAME_PACKETS:
+                    break  # no frame this early: the full probe says what is wrong
+    except av.error.FFmpegError as exc:
+        return None, exc.strerror or type(exc).__name__
+    return None, ""
+
+
+def _read_headers(path: Path, options: dict[str, str]) -> dict[str, Any] | None:
+    """Open a container with decoder ``options``; the first video stream's header fields."""
+    import av
+
+    with av.open(str(path), mode="r", options=options) as container:
+        if not container.streams.video:
+            return None
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        else:
+            duration = 0.0
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        return {
+            "width": int(cc.width or 0),
+            "height": int(cc.height or 0),
+            "duration_s": duration,
+            "frames": int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0),
+            "codec": cc.name or "",
+            "container": container.format.name,
+        }
 
 
 def _fits(w: int, h: int, limits: ServeConfig) -> bool:

@@ -10,7 +10,6 @@ next server start requeue it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import logging
 import os
@@ -26,6 +25,7 @@ from typing import Any
 
 from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError
+from armcarriage.lifeline import die_with_parent
 from armcarriage.web.store import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -248,10 +248,8 @@ def _record_history(data: Path, job: Job, result: Any, config: Config, outdir: P
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    """End this process when the server dies (:func:`armcarriage.lifeline.die_with_parent`)."""
+    die_with_parent()
     if parent_pid and os.getppid() != parent_pid:
         os._exit(3)
 

@@ -1,0 +1,179 @@
+"""A few numbers per frame from the person's segmentation mask.
+
+The pose model can return a soft mask of the person (``output_segmentation_masks``).
+The shoulder *landmark* follows the joint and barely moves when the shoulders are
+held up, but the shoulder's outline does: the trapezius and the top of the shoulder
+rise into the neck. The pose stage therefore reads, in each frame, a handful of
+heights off the mask and keeps only those (the mask itself is dropped at once, so
+memory does not grow with it):
+
+``head_top``
+    Image row (px) of the top of the head: the topmost silhouette pixel in a band of
+    columns around the ears.
+``neck_y``, ``neck_width``
+    Row and width (px) of the narrowest horizontal run of the silhouette between
+    the ears and the shoulder centre (the run that holds the line from the ear
+    centre to the shoulder centre).
+``shoulder_line``
+    First row below the neck where that run is ``widen`` times the neck width: the
+    top of the shoulders in any view (from the side, where the neck widens into the
+    shoulder and upper back).
+``left_shoulder_top``, ``right_shoulder_top``
+    Top of the silhouette in the column of each shoulder landmark: the outline of
+    that shoulder seen from the front or behind. NaN where the column reaches above
+    the ears (a side view, where the shoulder lies under the head).
+
+All rows and widths are pixels of the full-resolution upright frame (y down), like
+the landmarks; NaN where the mask does not show the part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SILHOUETTE_FEATURES: tuple[str, ...] = (
+    "head_top",
+    "neck_y",
+    "neck_width",
+    "shoulder_line",
+    "left_shoulder_top",
+    "right_shoulder_top",
+)
+"""Names of the per-frame silhouette numbers, in storage order."""
+
+MIRROR_FEATURES: tuple[int, ...] = (0, 1, 2, 3, 5, 4)
+"""Feature order of the horizontally mirrored image (left and right shoulder exchange)."""
+
+_NOSE, _L_EAR, _R_EAR, _L_SH, _R_SH, _L_HIP, _R_HIP = 0, 7, 8, 11, 12, 23, 24
+
+WIDEN = 1.5
+"""Neck-width multiple at which the silhouette counts as the shoulders (``shoulder_line``):
+the neck of an adult is about 0.11-0.13 m across and deep, the shoulders 0.35-0.45 m
+across and the upper trunk 0.2-0.25 m deep, so 1.5 times the neck is reached within a
+few centimetres of the shoulder's top in a front and in a side view."""
+
+
+def empty_features() -> np.ndarray:
+    """Return the features of a frame without a mask (all NaN)."""
+    return np.full(len(SILHOUETTE_FEATURES), np.nan)
+
+
+def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
+    """Return the [left, right) extent of the run of True in ``row`` that holds ``x``."""
+    if not row[x]:
+        return x, x
+    off = np.flatnonzero(~row)
+    left = off[off < x]
+    right = off[off > x]
+    lo = int(left[-1]) + 1 if left.size else 0
+    hi = int(right[0]) if right.size else row.size
+    return lo, hi
+
+
+def silhouette_features(
+    mask: np.ndarray, landmarks: np.ndarray, width: int, height: int, widen: float = WIDEN
+) -> np.ndarray:
+    """Read the silhouette numbers of one person in one frame.
+
+    Parameters
+    ----------
+    mask
+        The person's segmentation mask, shape ``(h, w)`` or ``(h, w, 1)``, values 0-1
+        (the image the model saw, possibly scaled down from the frame).
+    landmarks
+        The person's landmarks, shape ``(33, >=2)``, x and y in pixels of the
+        full-resolution frame.
+    width, height
+        Size of the full-resolution frame.
+    widen
+        Neck-width multiple that marks the shoulders (:data:`WIDEN`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(SILHOUETTE_FEATURES),)``, full-resolution pixels; NaN where the
+        landmarks or the mask do not show the part.
+
+    """
+    out = empty_features()
+    m = np.asarray(mask)
+    if m.ndim == 3:
+        m = m[..., 0]
+    h, w = m.shape
+    if h < 8 or w < 8:
+        return out
+    m = m > 0.5
+    sx, sy = w / float(width), h / float(height)
+    p = np.asarray(landmarks, dtype=float)[:, :2] * np.array([sx, sy])
+    ears = p[[_L_EAR, _R_EAR]]
+    ear = np.nanmean(ears, axis=0) if np.isfinite(ears).all(axis=1).any() else p[_NOSE]
+    sh = 0.5 * (p[_L_SH] + p[_R_SH])
+    hip = 0.5 * (p[_L_HIP] + p[_R_HIP])
+    torso = float(np.linalg.norm(sh - hip))
+    if not (np.isfinite(ear).all() and np.isfinite(sh).all() and np.isfinite(torso)):
+        return out
+    if torso < 8 or sh[1] - ear[1] < 3:
+        return out
+
+    # top of the head: topmost pixel in the columns around the ears
+    band = max(1, int(round(0.12 * torso)))
+    x0, x1 = int(np.clip(ear[0] - band, 0, w - 1)), int(np.clip(ear[0] + band, 0, w - 1)) + 1
+    y_from = int(np.clip(ear[1] - 0.8 * torso, 0, h - 1))
+    y_to = int(np.clip(ear[1], 0, h - 1))
+    rows = np.flatnonzero(m[y_from : y_to + 1, x0:x1].any(axis=1))
+    if rows.size and rows[0] > 0:
+        out[0] = (y_from + rows[0]) / sy
+
+    # the neck and the shoulder line: run widths along the ear -> shoulder centre line
+    y_end = int(np.clip(sh[1] + 0.3 * torso, 0, h - 1))
+    ys = np.arange(int(np.clip(ear[1], 0, h - 1)), y_end + 1)
+    if ys.size < 3:
+        return out
+    slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
+    widths = np.zeros(ys.size)
+    for i, y in enumerate(ys):
+        x = int(round(ear[0] + slope * min(y - ear[1], sh[1] - ear[1])))
+        if 0 <= x < w:
+            lo, hi = _run_width(m[y], x)
+            widths[i] = hi - lo
+    upper = (ys <= sh[1]) & (widths > 0)
+    if upper.any():
+        k = int(np.flatnonzero(upper)[np.argmin(widths[upper])])
+        out[1] = ys[k] / sy
+        out[2] = widths[k] / sx
+        wide = np.flatnonzero(widths[k:] >= widen * widths[k])
+        if wide.size:
+            out[3] = ys[k + wide[0]] / sy
+
+    # each shoulder's outline: top of the silhouette in the shoulder landmark's column
+    half = max(0, int(round(0.03 * torso)))
+    for j, idx in enumerate((_L_SH, _R_SH)):
+        px, py = p[idx]
+        if not (np.isfinite(px) and np.isfinite(py)):
+            continue
+        tops = []
+        for x in range(int(round(px)) - half, int(round(px)) + half + 1):
+            if not 0 <= x < w:
+                continue
+            col = m[:, x]
+            start = int(np.clip(py, 0, h - 1))
+            below = np.flatnonzero(col[start : min(h, start + int(0.2 * torso) + 1)])
+            if not below.size:
+                continue
+            start += int(below[0])
+            above = np.flatnonzero(~col[: start + 1])
+            tops.append(int(above[-1]) + 1 if above.size else 0)
+        if tops:
+            top = float(np.median(tops))
+            if top > ear[1] and top > 0:  # above the ears the column is in the head
+                out[4 + j] = top / sy
+    return out
+
+
+__all__ = [
+    "MIRROR_FEATURES",
+    "SILHOUETTE_FEATURES",
+    "WIDEN",
+    "empty_features",
+    "silhouette_features",
+]

@@ -1,0 +1,191 @@
+"""Absolute shrug: silhouette numbers off a mask, the neck gap, cues that respect the noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_fixture import make_analysis
+
+from armcarriage.analysis import NO_SILHOUETTE_REASON, measurement_reasons
+from armcarriage.config import Config
+from armcarriage.cues import assess, load_rules
+from armcarriage.metrics.shrug import neck_gap, neck_stride, shoulder_tops
+from armcarriage.silhouette import SILHOUETTE_FEATURES, silhouette_features
+from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
+from armcarriage.track import PoseTrack
+
+W, H = 200, 300
+FEAT = {f: i for i, f in enumerate(SILHOUETTE_FEATURES)}
+
+
+def figure(shrug_px: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A front-view mask (head, neck, shoulders block, trunk) and its landmarks."""
+    m = np.zeros((H, W), np.float32)
+    yy, xx = np.mgrid[0:H, 0:W]
+    m[(xx - 100) ** 2 + (yy - 60) ** 2 <= 20**2] = 1.0  # head: top at row 40
+    m[75:120, 92:108] = 1.0  # neck, 16 px wide
+    m[100 - shrug_px : 120, 60:140] = 1.0  # shoulders: top at row 100 - shrug
+    m[120:230, 70:130] = 1.0  # trunk
+    lm = np.full((len(KEYPOINTS), 5), np.nan)
+    for name, xy in {
+        "left_ear": (110, 60),
+        "right_ear": (90, 60),
+        "nose": (100, 64),
+        "left_shoulder": (130, 110),
+        "right_shoulder": (70, 110),
+        "left_hip": (118, 210),
+        "right_hip": (82, 210),
+    }.items():
+        lm[KEYPOINT_INDEX[name], :2] = xy
+    return m, lm
+
+
+def test_silhouette_numbers_of_a_drawn_figure():
+    m, lm = figure()
+    f = silhouette_features(m, lm, W, H)
+    assert f[FEAT["head_top"]] == 40
+    assert 75 <= f[FEAT["neck_y"]] < 100  # the narrowest run: the neck or the chin
+    assert f[FEAT["neck_width"]] <= 16
+    assert f[FEAT["shoulder_line"]] == 100
+    assert f[FEAT["left_shoulder_top"]] == 100
+    assert f[FEAT["right_shoulder_top"]] == 100
+
+
+def test_shoulder_tops_follow_a_shrug_and_scale_to_the_frame():
+    m, lm = figure(shrug_px=8)
+    f = silhouette_features(m, lm, W, H)
+    assert f[FEAT["left_shoulder_top"]] == 92
+    assert f[FEAT["right_shoulder_top"]] == 92
+    # the model saw the frame at half size: the numbers are still frame pixels
+    small = m[::2, ::2]
+    g = silhouette_features(small, lm, W, H)
+    assert g[FEAT["left_shoulder_top"]] == pytest.approx(92, abs=2)
+    assert g[FEAT["head_top"]] == pytest.approx(40, abs=2)
+
+
+def test_a_column_that_reaches_the_head_is_no_shoulder_top():
+    m, lm = figure()
+    lm[KEYPOINT_INDEX["left_shoulder"], 0] = 101  # a side view: shoulder under the head
+    lm[KEYPOINT_INDEX["right_shoulder"], 0] = 99
+    f = silhouette_features(m, lm, W, H)
+    assert np.isnan(f[FEAT["left_shoulder_top"]])
+    assert np.isnan(f[FEAT["right_shoulder_top"]])
+    assert np.isfinite(f[FEAT["head_top"]])
+
+
+def test_no_landmarks_no_numbers():
+    m, lm = figure()
+    lm[:] = np.nan
+    assert np.isnan(silhouette_features(m, lm, W, H)).all()
+
+
+def test_neck_gap_known_answer():
+    ear = np.array([[100.0, 60.0]])
+    top = np.array([[130.0, 100.0]])
+    up = np.array([[0.0, -1.0]])
+    assert neck_gap(top, ear, up, 100.0) == pytest.approx([0.4])
+    assert neck_stride(np.array([0.3, 0.4, np.nan, 0.5])) == {"shrug_neck_tl": 0.4}
+
+
+def _track(silhouette: bool) -> PoseTrack:
+    n = 5
+    pos = np.zeros((n, len(KEYPOINTS), 2)) + 50.0
+    pos[:, KEYPOINT_INDEX["left_shoulder"]] = (130, 110)
+    pos[:, KEYPOINT_INDEX["right_shoulder"]] = (70, 110)
+    sil = np.tile(np.arange(len(SILHOUETTE_FEATURES), dtype=float), (n, 1))
+    return PoseTrack.from_arrays(
+        np.arange(n) / 30, pos, fps=30, width=W, height=H, silhouette=sil if silhouette else None
+    )
+
+
+def test_track_keeps_mirrors_and_saves_the_silhouette(tmp_path):
+    tr = _track(True)
+    assert tr.silhouette("left_shoulder_top")[0] == FEAT["left_shoulder_top"]
+    assert tr.mirrored().silhouette("left_shoulder_top")[0] == FEAT["right_shoulder_top"]
+    for suffix in (".parquet", ".csv"):
+        back = PoseTrack.load(tr.save(tmp_path / f"t{suffix}"))
+        np.testing.assert_array_equal(back.ds["silhouette"].values, tr.ds["silhouette"].values)
+    assert _track(False).silhouette("head_top") is None
+    assert "silhouette" not in PoseTrack.load(_track(False).save(tmp_path / "n.parquet")).ds
+
+
+def test_front_uses_the_outline_side_the_landmark():
+    tr = _track(True)
+    front = shoulder_tops(tr, "left", "front")
+    np.testing.assert_array_equal(front[0], [130, FEAT["left_shoulder_top"]])
+    np.testing.assert_array_equal(shoulder_tops(tr, "left", "side_left")[0], [130, 110])
+    assert shoulder_tops(_track(False), "left", "front") is None
+    assert measurement_reasons(_track(False), Config(), "front")["shrug_neck_tl"] == (
+        NO_SILHOUETTE_REASON
+    )
+    assert "shrug_neck_tl" not in measurement_reasons(_track(False), Config(), "side_left")
+    assert "shrug_neck_tl" not in measurement_reasons(tr, Config(), "front")
+
+
+def test_held_shrug_cued_from_the_front_relaxed_not():
+    rule = next(r for r in load_rules() if r.id == "shrug_held")
+    held = assess(make_analysis(view="front", values={"shrug_neck_tl": 0.24}))
+    assert [c.rule_id for c in held.fired] == ["shrug_held"]
+    assert held.fired[0].evidence.noise == rule.noise > 0
+    # past the threshold but inside the noise: borderline, one entry for the one figure
+    near = assess(make_analysis(view="front", values={"shrug_neck_tl": rule.threshold - 0.005}))
+    assert not near.fired
+    assert [(b["rule"], b["side"]) for b in near.borderline] == [("shrug_held", "both")]
+    relaxed = assess(make_analysis(view="front", values={"shrug_neck_tl": 0.37}))
+    assert not relaxed.fired and not relaxed.borderline
+    assert any(g.startswith("Shoulders") for g in relaxed.good)
+
+
+def test_inside_the_noise_is_borderline_not_a_cue():
+    rule = next(r for r in load_rules() if r.id == "shrug_level_side")
+    value = rule.threshold + 0.5 * rule.noise  # past the threshold, inside the noise
+    a = assess(make_analysis(view="side_right", values={"shrug_level_tl": value}))
+    assert not [c for c in a.fired if c.rule_id == "shrug_level_side"]
+    (b,) = [b for b in a.borderline if b["rule"] == "shrug_level_side"]
+    assert b["side"] == "right"
+    assert b["value"] == pytest.approx(value, rel=0.05)
+    assert b["noise"] == rule.noise and b["threshold"] == rule.threshold
+    assert "borderline" in b["text"]
+    assert not any("Shoulders stay low" in g for g in a.good)
+    clear = assess(
+        make_analysis(view="side_right", values={"shrug_level_tl": rule.threshold + 3 * rule.noise})
+    )
+    assert "shrug_level_side" in [c.rule_id for c in clear.fired]
+
+
+def test_a_cued_metric_is_not_also_listed_as_not_assessed():
+    a = assess(make_analysis(view="front", values={"shrug_level_tl": 0.12}))
+    assert "shrug_level" in [c.rule_id for c in a.fired]
+    listed = {n["rule"] for n in a.not_assessed}
+    assert "shrug_level_side" not in listed
+    assert "shrug_rise_side" not in listed
+    # a metric no rule of this view measures is still listed
+    assert "tight_elbow" in listed
+
+
+def test_cleaning_keeps_the_silhouette_on_its_frames():
+    from metrics_fixture import Runner, side_runner
+
+    from armcarriage.cleaning import clean
+
+    tr = side_runner(Runner())
+    n = tr.n_frames
+    sil = np.tile(np.arange(n, dtype=float)[:, None], (1, len(SILHOUETTE_FEATURES)))
+    ds = tr.ds.copy(deep=True)
+    ds["silhouette"] = (("time", "silhouette_feature"), sil)
+    ds = ds.assign_coords(silhouette_feature=list(SILHOUETTE_FEATURES))
+    ds["position"].values[10] = np.nan  # no pose in frame 10: its numbers mean nothing
+    out = clean(PoseTrack(ds)).track
+    head = out.silhouette("head_top")
+    assert np.isnan(head[10])
+    assert head[11] == 11 and head[0] == 0
+    # uneven timestamps: every grid point takes its nearest frame's numbers
+    t = tr.time.copy()
+    t[20:] += 0.5 / tr.fps
+    uneven = PoseTrack(ds.assign_coords(time=t))
+    res = clean(uneven)
+    assert res.report["resampled"]
+    grid, got = res.track.time, res.track.silhouette("head_top")
+    nearest = np.abs(grid[:, None] - t[None, :]).argmin(axis=1)
+    ok = nearest != 10
+    np.testing.assert_array_equal(got[ok], nearest[ok].astype(float))
