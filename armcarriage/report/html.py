@@ -17,8 +17,10 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -819,6 +821,7 @@ ASSET_TYPES = {
 web app)."""
 
 
+@lru_cache(maxsize=len(ASSET_TYPES))
 def asset(name: str) -> tuple[bytes, str]:
     """Content and media type of one of :data:`ASSET_TYPES`.
 
@@ -832,6 +835,23 @@ def asset(name: str) -> tuple[bytes, str]:
     if name == "plotly.min.js":
         return (files("plotly") / "package_data" / "plotly.min.js").read_bytes(), ASSET_TYPES[name]
     raise KeyError(f"no report asset {name!r}; expected one of {', '.join(ASSET_TYPES)}")
+
+
+_INJECTED_STYLE = re.compile(
+    r'getElementById\("([0-9a-f]{16,64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+@lru_cache(maxsize=1)
+def injected_style_ids() -> tuple[str, ...]:
+    """Return the ids of the stylesheets plotly.js adds when loaded (those of map traces).
+
+    plotly.js skips such a stylesheet when an element with its id is already in the page; a
+    page with a strict Content-Security-Policy (the web app's) places one, so the browser is
+    not asked to apply an inline style the policy forbids. The report draws no maps.
+    """
+    code = asset("plotly.min.js")[0].decode("utf-8")
+    return tuple(dict.fromkeys(_INJECTED_STYLE.findall(code)))
 
 
 def embedded_report(path: Path) -> str | None:

@@ -78,8 +78,12 @@ log = logging.getLogger(__name__)
 COOKIE = "armcarriage_token"
 HERE = Path(__file__).parent
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+"""Hash of the empty string: plotly.js (the report's charts) adds empty ``<style>`` elements
+and fills them through the CSS object model, which CSP does not govern; this hash lets an
+empty style element in and nothing else."""
 _PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' {_EMPTY_STYLE}; "
     "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 _FILE_CSP = (
@@ -555,7 +559,15 @@ def create_app(
         team = page_team(request)
         job = team_job(job_id, team)
         report = await run_in_threadpool(_report_fragment, data, job)
-        return render(request, "job.html", job=_job_json(job), files=_files(job), report=report)
+        skip: tuple[str, ...] = ()
+        if report is not None:
+            from armcarriage.report.html import injected_style_ids
+
+            skip = await run_in_threadpool(injected_style_ids)
+        return render(
+            request, "job.html", job=_job_json(job), files=_files(job), report=report,
+            skip_styles=skip,
+        )
 
     @app.get("/report-assets/{name}")
     async def report_asset(name: str) -> Response:
