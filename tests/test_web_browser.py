@@ -154,7 +154,8 @@ def test_report_runs_within_the_app_page_under_its_csp(
     try:
         error = _upload_and_open_report(page, port, clip, timeout_ms=120_000)
         assert error == ""
-        csp = page.evaluate("fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+        csp = page.evaluate(
+            "fetch(location.href).then(r => r.headers.get('content-security-policy'))")
         script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
         assert "unsafe-inline" not in script_src
         page.wait_for_function("() => window.acrPlayer && window.acrPlayer.ready", timeout=20_000)

@@ -186,6 +186,9 @@
     }
 
     function seek(t, opts) {
+      // show the frame nearest the moment (a stride starts between two frames)
+      const i = nearest(T, t);
+      if (i >= 0 && Math.abs(T[i] - t) <= dt) t = T[i];
       const go = () => {
         video.pause();
         const m = Math.max(0, Math.min(media(t) + 0.001, (video.duration || Infinity) - 0.001));

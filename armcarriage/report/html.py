@@ -89,8 +89,8 @@ CSS = """
 -apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg);
 overflow-wrap:break-word}
 .acr *{box-sizing:border-box}
-.acr>header{display:block;background:#102a43;color:#fff;padding:24px 32px}.acr>header h1{margin:0 0 4px;
-font-size:26px;color:#fff}.acr>header .sub{color:#bcccdc}
+.acr>header{display:block;background:#102a43;color:#fff;padding:24px 32px}
+.acr>header h1{margin:0 0 4px;font-size:26px;color:#fff}.acr>header .sub{color:#bcccdc}
 .acr>main{max-width:1040px;margin:0 auto;padding:8px 24px 48px}
 .acr section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;
 margin:18px 0}.acr h2{margin:0 0 12px;font-size:19px}.acr h3{margin:0;font-size:17px}
