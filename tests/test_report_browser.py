@@ -142,6 +142,8 @@ def test_cue_click_seeks_and_overlay_sits_on_the_runner(browser, side_report, si
         assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
         assert page.evaluate("window.acrPlayer.charts") >= 3
         _screenshot(page, f"report_player_{size[0]}.png")
+        page.evaluate("document.getElementById('plots').scrollIntoView()")
+        _screenshot(page, f"report_charts_{size[0]}.png")
         assert errors == []
     finally:
         page.close()

@@ -9,6 +9,7 @@ container's width.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,10 +31,11 @@ def _num(values: Any, digits: int = 3) -> list[float | None]:
     return [None if not np.isfinite(v) else round(float(v), digits) for v in arr]
 
 
-def _layout(xtitle: str, ytitle: str, **extra: Any) -> dict[str, Any]:
+def _layout(xtitle: str, ytitle: str = "", **extra: Any) -> dict[str, Any]:
+    """Return the plotly layout of a report chart (the y unit is in the heading above it)."""
     layout: dict[str, Any] = {
         "height": CHART_HEIGHT,
-        "margin": {"l": 46, "r": 8, "t": 8, "b": 40},
+        "margin": {"l": 40, "r": 8, "t": 8, "b": 40},
         "font": {"size": 12, "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
         "showlegend": True,
         "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
@@ -109,7 +111,7 @@ def elbow_series(
         for k, a, b in stride_spans(strides)
         if k % 2 == 1
     ]
-    return {"data": data, "layout": _layout("time (s)", "elbow angle (°)", shapes=shapes)}
+    return {"data": data, "layout": _layout("time (s)", shapes=shapes)}
 
 
 def stride_metric(
@@ -166,7 +168,7 @@ def stride_metric(
                 "font": {"size": 11, "color": THRESHOLD_COLOUR},
             }
         )
-    layout = _layout("stride", words.axis_unit(metric), shapes=shapes, annotations=notes)
+    layout = _layout("stride", shapes=shapes, annotations=notes)
     layout["xaxis"].update(
         {"dtick": 1 if len(stride_spans(strides)) <= 12 else None, "tickformat": "d"}
     )
@@ -176,7 +178,8 @@ def stride_metric(
 def lr_chart(summary: dict[str, Any], metrics: Sequence[str]) -> dict[str, Any]:
     """Left vs right medians (inter-quartile range as bars), relative to the two-arm median."""
     rows = [m for m in metrics if m in summary]
-    labels = [words.label(m) for m in rows]
+    # wrapped, so the labels leave the chart room on a phone
+    labels = ["<br>".join(textwrap.wrap(words.label(m), 22)) for m in rows]
     data = []
     for side in ("left", "right"):
         xs, errs, texts = [], [], []
@@ -202,7 +205,7 @@ def lr_chart(summary: dict[str, Any], metrics: Sequence[str]) -> dict[str, Any]:
             }
         )
     layout = _layout(
-        "relative to the two-arm median (1 = same)",
+        "ratio to the two-arm median",
         "",
         height=max(CHART_HEIGHT, 70 + 44 * len(rows)),
         shapes=[
@@ -258,4 +261,4 @@ def drift_chart(strides: pd.DataFrame, metric: str) -> dict[str, Any]:
                 "showlegend": False,
             }
         )
-    return {"data": data, "layout": _layout("stride", words.axis_unit(metric))}
+    return {"data": data, "layout": _layout("stride")}

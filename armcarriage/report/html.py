@@ -143,7 +143,7 @@ min-height:36px;color:var(--ink)}
 .acr .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px}
 .acr figure.chart-box{margin:0;min-width:0}.acr figure.chart-box h3{font-size:14px;
 margin:6px 0 2px}.acr .chart{width:100%;min-height:240px}
-.acr .chart.wide{grid-column:1/-1}
+.acr figure.chart-box.wide{grid-column:1/-1}
 .acr .nojs{display:none}
 @media (max-width:760px){.acr .cue{grid-template-columns:minmax(0,1fr)}.acr>main{
 padding:4px 8px}.acr section{padding:14px 12px}.acr>header{padding:16px 14px}
@@ -568,7 +568,8 @@ class ReportBuilder:
         table = ('<div class="scroll"><table><tr><th>metric</th><th class="left">left</th>'
                  '<th class="right">right</th><th>left − right</th><th>symmetry index</th></tr>'
                  f"{''.join(rows)}</table></div>")
-        image = (self.chart("Left and right medians (bars: inter-quartile range)",
+        image = (self.chart("Left and right medians as a ratio to the two-arm median (1 = the "
+                            "same; bars: inter-quartile range)",
                             charts.lr_chart(summary, ratio_ok), wide=True)
                  if ratio_ok else "")
         return (f'<section id="lr"><h2>Left vs right</h2>{image}{table}'
