@@ -122,7 +122,7 @@ def stride_metric(
     A click on a point seeks the player to the start of that stride.
     """
     scale = words.display_scale(metric)
-    data = []
+    data: list[dict[str, Any]] = []
     for side in ("left", "right"):
         sub = strides.loc[strides["side"] == side] if "side" in strides else strides
         y = pd.to_numeric(sub[metric], errors="coerce")
@@ -180,7 +180,7 @@ def lr_chart(summary: dict[str, Any], metrics: Sequence[str]) -> dict[str, Any]:
     rows = [m for m in metrics if m in summary]
     # wrapped, so the labels leave the chart room on a phone
     labels = ["<br>".join(textwrap.wrap(words.label(m), 22)) for m in rows]
-    data = []
+    data: list[dict[str, Any]] = []
     for side in ("left", "right"):
         xs, errs, texts = [], [], []
         for m in rows:
@@ -226,7 +226,7 @@ def lr_chart(summary: dict[str, Any], metrics: Sequence[str]) -> dict[str, Any]:
 
 def drift_chart(strides: pd.DataFrame, metric: str) -> dict[str, Any]:
     """Per-stride values with a robust (Theil-Sen) trend per arm, to show fatigue drift."""
-    data = []
+    data: list[dict[str, Any]] = []
     scale = words.display_scale(metric)
     for side in ("left", "right"):
         sub = strides.loc[strides["side"] == side]
