@@ -175,6 +175,7 @@
       shownMedia = meta && typeof meta.mediaTime === "number" ? meta.mediaTime : video.currentTime;
       if (loopSpan && !video.paused && track(shownMedia) >= loopSpan[1] - 0.5 * dt) {
         video.currentTime = media(loopSpan[0]) + 0.001;
+        api.loops += 1;
       }
       draw();
       watch();
@@ -236,6 +237,14 @@
       setLoop(loopBox.checked && s ? [s[1], s[2]] : null);
     });
     bar.addEventListener("input", () => { video.currentTime = parseFloat(bar.value); });
+    // keys while the player has the focus: arrows step a frame, space plays or pauses
+    root.querySelector("#player").addEventListener("keydown", (e) => {
+      if (e.target.matches("input[type=range]")) return;
+      if (e.key === "ArrowLeft" || e.key === "ArrowRight") step(e.key === "ArrowLeft" ? -1 : 1);
+      else if (e.key === " " && !e.target.matches("button")) playBtn.click();
+      else return;
+      e.preventDefault();
+    });
     video.addEventListener("play", () => { playBtn.textContent = "❚❚ Pause"; watch(); });
     video.addEventListener("pause", () => { playBtn.textContent = "▶ Play"; });
     video.addEventListener("seeked", () => { shownMedia = video.currentTime; draw(); });
@@ -274,7 +283,7 @@
     const block = root && root.querySelector("#acr-data");
     if (!block) return;
     const data = JSON.parse(block.textContent);
-    const api = { ready: false, drawn: null, charts: 0 };
+    const api = { ready: false, drawn: null, charts: 0, loops: 0 };
     window.acrPlayer = api;
     let player = null;
     if (data.player && root.querySelector("#acr-video")) {

@@ -738,7 +738,8 @@ class ReportBuilder:
                         f"{r}×</button>" for r in ("0.25", "0.5", "1"))
         return (
             '<section id="player"><h2>The clip, stride by stride</h2>'
-            '<div class="stage"><video id="acr-video" playsinline muted preload="auto" '
+            '<div class="stage" tabindex="0" aria-label="the clip; arrow keys step a frame">'
+            '<video id="acr-video" playsinline muted preload="auto" '
             f'data-src="{E(self.player.path.name)}"></video><canvas id="acr-canvas"></canvas>'
             '</div><div class="controls">'
             '<button type="button" data-act="play" aria-label="play or pause">▶ Play</button>'
