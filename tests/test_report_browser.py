@@ -313,3 +313,52 @@ def _screenshot(page: Any, name: str, full: bool = False) -> None:
         return
     Path(target).mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(target) / name), full_page=full)
+
+
+def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(
+    browser, tmp_path
+):
+    """A clip stored sideways with a display rotation (as phones record) is linked as it
+    is; the browser turns it upright and the overlay lands on the figure."""
+    from conftest import write_video as encode
+    from PIL import Image, ImageDraw
+
+    from armcarriage.skeleton import BONES
+
+    analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0})
+    track = analysis.track
+    pos = track.ds["position"].values
+    frames = []
+    for i in range(track.n_frames):
+        img = Image.new("RGB", (track.width, track.height), (40, 110, 60))
+        draw = ImageDraw.Draw(img)
+        for a, b in BONES:
+            pa, pb = pos[i, KEYPOINT_INDEX[a]], pos[i, KEYPOINT_INDEX[b]]
+            if np.isfinite(pa).all() and np.isfinite(pb).all():
+                draw.line([tuple(pa), tuple(pb)], fill=(230, 200, 170), width=7)
+        frames.append(np.ascontiguousarray(np.rot90(np.asarray(img), 1)))  # stored sideways
+    clip = encode(tmp_path / "phone.mp4", frames, size=(track.height, track.width),
+                  rotation=-90)
+    out = write_reports(analysis, clip, tmp_path / "out", Config(), evaluate_cues(analysis))
+    assert out["player"].stat().st_ino == clip.stat().st_ino  # H.264: linked, not re-encoded
+    page, errors = _open(browser, out["report"], (390, 844))
+    try:
+        assert page.evaluate("[window.acrPlayer.video.videoWidth,"
+                             " window.acrPlayer.video.videoHeight]") == [track.width, track.height]
+        t = float(track.time[33])
+        page.evaluate(f"window.acrPlayer.seek({t})")
+        geo = _wait_drawn(page, t)
+        worst, count = _alignment_error(geo, track)
+        assert count >= 10 and worst <= ALIGN_PX, worst
+        page.evaluate("window.acrPlayer.canvas.style.visibility = 'hidden'")
+        shot = tmp_path / "frame.png"
+        page.screenshot(path=str(shot))
+        assert errors == []
+    finally:
+        page.close()
+    image = np.asarray(Image.open(shot).convert("RGB"), dtype=int)
+    cx, cy = geo["canvas"][:2]
+    for name in ("right_shoulder", "right_elbow", "right_hip", "right_knee"):
+        x, y = (round(c + p) for c, p in zip((cx, cy), geo["drawn"]["points"][name], strict=True))
+        r, g, b = np.median(image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3), axis=0)
+        assert r > 150 and b > 120, (name, r, g, b)  # the light figure, not the green (40, 110, 60)
