@@ -362,3 +362,17 @@ def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(
         x, y = (round(c + p) for c, p in zip((cx, cy), geo["drawn"]["points"][name], strict=True))
         r, g, b = np.median(image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3), axis=0)
         assert r > 150 and b > 120, (name, r, g, b)  # the light figure, not the green (40, 110, 60)
+
+
+def test_without_its_clip_the_page_says_so_and_the_charts_still_work(browser, tmp_path):
+    _, report = _sample_report("front_shrug", tmp_path)
+    (report.parent / "clip.mp4").unlink()  # the page e-mailed on its own
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(report.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.acrPlayer && window.acrPlayer.failed")
+        assert "could not be loaded" in page.inner_text("#acr-cueline")
+        assert page.evaluate("window.acrPlayer.charts") >= 3
+        assert page.locator("#plots .chart .main-svg").count() >= 3
+    finally:
+        page.close()

@@ -249,6 +249,12 @@
     video.addEventListener("pause", () => { playBtn.textContent = "▶ Play"; });
     video.addEventListener("seeked", () => { shownMedia = video.currentTime; draw(); });
     video.addEventListener("loadeddata", () => { api.ready = true; draw(); watch(); });
+    video.addEventListener("error", () => {
+      api.failed = true;
+      cueline.textContent = "The clip (" + video.dataset.src + ") could not be loaded: keep it " +
+        "in the same folder as this page. Everything else on the page works without it.";
+      cueline.classList.add("on");
+    });
     if (window.ResizeObserver) new ResizeObserver(draw).observe(canvas);
     else window.addEventListener("resize", draw);
     video.src = (root.dataset.base || "") + video.dataset.src;
