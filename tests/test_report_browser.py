@@ -41,8 +41,10 @@ ALIGN_PX = 3.0
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium "
-                       "(apt-get install -y chromium chromium-driver)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)",
+    ),
 ]
 
 
@@ -55,8 +57,9 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def _sample_report(name: str, outdir: Path, cfg: Config | None = None,
-                   span: tuple[float, float] | None = None) -> tuple[Any, Path]:
+def _sample_report(
+    name: str, outdir: Path, cfg: Config | None = None, span: tuple[float, float] | None = None
+) -> tuple[Any, Path]:
     track = PoseTrack.load(SAMPLES / f"{name}.truth.parquet")
     if span is not None:
         track = track.slice_time(*span)
@@ -74,8 +77,12 @@ def _open(browser: Any, report: Path, size: tuple[int, int]) -> tuple[Any, list[
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: errors.append(r.url) if not r.url.startswith(
-        ("file:", "data:", "blob:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            errors.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
+        ),
+    )
     page.goto(report.as_uri(), wait_until="load")
     page.wait_for_function("() => window.acrPlayer && window.acrPlayer.ready", timeout=20_000)
     return page, errors
@@ -86,7 +93,9 @@ def _wait_drawn(page: Any, media_time: float) -> dict[str, Any]:
     page.wait_for_function(
         "t => { const d = window.acrPlayer.drawn; const v = window.acrPlayer.video;"
         " return d && d.i >= 0 && !v.seeking && Math.abs(v.currentTime - t) < 0.02; }",
-        arg=media_time, timeout=10_000)
+        arg=media_time,
+        timeout=10_000,
+    )
     page.wait_for_timeout(150)  # the frame callback of the seeked frame
     return page.evaluate("""() => {
         const p = window.acrPlayer, v = p.video, c = p.canvas.getBoundingClientRect();
@@ -169,7 +178,7 @@ def test_overlay_is_on_the_runners_pixels(browser, side_report, tmp_path):
 
     def colour(name: str) -> np.ndarray:
         x, y = (round(c + p) for c, p in zip((cx, cy), geo["drawn"]["points"][name], strict=True))
-        return np.median(image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3), axis=0)
+        return np.median(image[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3), axis=0)
 
     # the renderer's runner: blue shirt, dark shorts, bare arms
     for side in ("left", "right"):
@@ -264,9 +273,12 @@ def test_report_prints_to_a4_without_the_player(browser, side_report, tmp_path):
     try:
         page.emulate_media(media="print")
         assert page.evaluate("getComputedStyle(document.getElementById('player')).display") == (
-            "none")
-        assert page.evaluate("getComputedStyle(document.querySelector('.acr .scroll'))"
-                             ".overflow") == "visible"
+            "none"
+        )
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.acr .scroll')).overflow")
+            == "visible"
+        )
         page.emulate_media(media="screen")
         pdf = tmp_path / "report.pdf"
         page.pdf(path=str(pdf), format="A4", print_background=True)
@@ -277,20 +289,24 @@ def test_report_prints_to_a4_without_the_player(browser, side_report, tmp_path):
 
 
 def test_report_of_an_mpeg4_clip_plays_a_proxy_with_images_and_sections(browser, tmp_path):
-    analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0,
-                                                        "shrug_rise_tl": 0.16})
+    analysis = make_analysis(
+        view="side_right", values={"elbow_angle_mean": 50.0, "shrug_rise_tl": 0.16}
+    )
     video = write_video(tmp_path / "clip.mp4", analysis.track)  # MPEG-4 part 2
     cfg = Config().override({"report.annotated_video": False})
     report = write_reports(analysis, video, tmp_path / "out", cfg, evaluate_cues(analysis))[
-        "report"]
+        "report"
+    ]
     page, errors = _open(browser, report, (1100, 900))
     try:
         codec = page.evaluate("window.acrPlayer.video.videoWidth")
         images = page.evaluate(
-            "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
+            "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])"
+        )
         sections = page.evaluate(
             "Array.from(document.querySelectorAll('section[id], header[id]'))"
-            ".map(s => [s.id, s.querySelector('h1,h2').innerText])")
+            ".map(s => [s.id, s.querySelector('h1,h2').innerText])"
+        )
         cue_titles = page.locator("#cues h3").all_inner_texts()
         _screenshot(page, "report_screenshot.png", full=True)
     finally:
@@ -299,8 +315,17 @@ def test_report_of_an_mpeg4_clip_plays_a_proxy_with_images_and_sections(browser,
     assert len(images) >= 2
     assert all(done and width > 0 for _, done, width in images), images
     ids = dict(sections)
-    for key in ("clip", "player", "cues", "good", "keyframes", "plots", "drift", "strides",
-                "unmeasured"):
+    for key in (
+        "clip",
+        "player",
+        "cues",
+        "good",
+        "keyframes",
+        "plots",
+        "drift",
+        "strides",
+        "unmeasured",
+    ):
         assert key in ids, key
     assert ids["cues"] == "Top cues"
     assert "Shoulders hitch up" in cue_titles[0] and "Elbows clamped" in cue_titles[1]
@@ -315,9 +340,7 @@ def _screenshot(page: Any, name: str, full: bool = False) -> None:
     page.screenshot(path=str(Path(target) / name), full_page=full)
 
 
-def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(
-    browser, tmp_path
-):
+def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(browser, tmp_path):
     """A clip stored sideways with a display rotation (as phones record) is linked as it
     is; the browser turns it upright and the overlay lands on the figure."""
     from conftest import write_video as encode
@@ -337,14 +360,14 @@ def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(
             if np.isfinite(pa).all() and np.isfinite(pb).all():
                 draw.line([tuple(pa), tuple(pb)], fill=(230, 200, 170), width=7)
         frames.append(np.ascontiguousarray(np.rot90(np.asarray(img), 1)))  # stored sideways
-    clip = encode(tmp_path / "phone.mp4", frames, size=(track.height, track.width),
-                  rotation=-90)
+    clip = encode(tmp_path / "phone.mp4", frames, size=(track.height, track.width), rotation=-90)
     out = write_reports(analysis, clip, tmp_path / "out", Config(), evaluate_cues(analysis))
     assert out["player"].stat().st_ino == clip.stat().st_ino  # H.264: linked, not re-encoded
     page, errors = _open(browser, out["report"], (390, 844))
     try:
-        assert page.evaluate("[window.acrPlayer.video.videoWidth,"
-                             " window.acrPlayer.video.videoHeight]") == [track.width, track.height]
+        assert page.evaluate(
+            "[window.acrPlayer.video.videoWidth, window.acrPlayer.video.videoHeight]"
+        ) == [track.width, track.height]
         t = float(track.time[33])
         page.evaluate(f"window.acrPlayer.seek({t})")
         geo = _wait_drawn(page, t)
@@ -360,7 +383,7 @@ def test_a_phone_clip_with_rotation_metadata_is_shown_upright_under_its_overlay(
     cx, cy = geo["canvas"][:2]
     for name in ("right_shoulder", "right_elbow", "right_hip", "right_knee"):
         x, y = (round(c + p) for c, p in zip((cx, cy), geo["drawn"]["points"][name], strict=True))
-        r, g, b = np.median(image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3), axis=0)
+        r, g, b = np.median(image[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3), axis=0)
         assert r > 150 and b > 120, (name, r, g, b)  # the light figure, not the green (40, 110, 60)
 
 
