@@ -224,6 +224,21 @@ def test_steps_rates_rows_charts_and_key_frames_seek(browser, side_report):
         now = page.evaluate("window.acrPlayer.video.currentTime")
         page.click("[data-act=play]")
         assert start - 0.05 <= now <= end + 0.05, (start, now, end)  # back in the stride
+        # a point of the elbow curve: its time
+        want = float(track.time[100])
+        chart = page.locator("#plots .chart").first
+        chart.scroll_into_view_if_needed()
+        x, y = page.evaluate(
+            """t => { const el = document.querySelector('#plots .chart');
+                const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+                const tr = el.data[0], k = tr.x.indexOf(t), r = el.getBoundingClientRect();
+                return [r.left + xa._offset + xa.l2p(t),
+                        r.top + ya._offset + ya.l2p(tr.y[k])]; }""",
+            round(want, 3),
+        )
+        page.mouse.click(x, y)
+        geo = _wait_drawn(page, want)
+        assert geo["drawn"]["i"] == 100
         # a point of a per-stride chart: the start of that stride
         chart = page.locator("#plots .chart").nth(1)
         chart.scroll_into_view_if_needed()

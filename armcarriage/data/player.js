@@ -276,7 +276,9 @@
       if (c.seek !== false) {
         el.on("plotly_click", (ev) => {
           const p = ev && ev.points && ev.points[0];
-          if (p && typeof p.customdata === "number") seek(p.customdata);
+          if (!p) return;
+          const t = c.seek === "x" ? p.x : p.customdata;
+          if (typeof t === "number") seek(t);
         });
       }
       boxes.push(el);

@@ -89,7 +89,6 @@ def elbow_series(
             "name": f"{side} arm",
             "x": _num(t),
             "y": _num(y, 1),
-            "customdata": _num(t),
             "line": {"color": SIDE_COLOUR.get(side, GREY), "width": 1.6},
             "hovertemplate": "%{x:.2f} s: %{y:.0f}°<extra>" + side + "</extra>",
         }
@@ -111,7 +110,8 @@ def elbow_series(
         for k, a, b in stride_spans(strides)
         if k % 2 == 1
     ]
-    return {"data": data, "layout": _layout("time (s)", shapes=shapes)}
+    # a click seeks to the point's own x, the time (no second copy of the times)
+    return {"data": data, "layout": _layout("time (s)", shapes=shapes), "seek": "x"}
 
 
 def stride_metric(
