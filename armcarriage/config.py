@@ -592,6 +592,14 @@ class ReportConfig:
     keeps the inlined PNGs small."""
     key_frames: int = setting(4, ge=0, le=32)
     """Swing-extreme frames shown in the report's key-frame section."""
+    player_video: str = setting("auto", choices=("auto", "proxy", "none"))
+    """The clip the report's player shows, ``clip.mp4`` beside ``report.html``: ``auto``
+    links (or copies) a clip browsers play as it is (H.264, 8-bit 4:2:0, MP4/MOV) and
+    re-encodes any other (HEVC, VP9, MPEG-4, 10-bit) to H.264 at ``player_max_side``;
+    ``proxy`` always re-encodes; ``none`` writes no clip (the page then has no player)."""
+    player_max_side: int = setting(1280, ge=0, le=MAX_FRAME_SIDE)
+    """Longest side of a re-encoded player clip in pixels (0 = the clip's own size): 720p
+    for a 1080p clip, sharper than a phone screen shows a video in a page."""
     video_max_side: int = setting(1280, ge=0, le=MAX_FRAME_SIDE)
     """Longest side of ``annotated.mp4`` in pixels (0 = the clip's own size); larger
     clips are scaled down with the aspect ratio kept, so 1080p becomes 720p. Encoding and

@@ -148,7 +148,13 @@ def run_analysis(
     out = Path(outdir)
     info = probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
-    with atomic_folder(out, foreign=_foreign_files) as work:
+    def foreign(folder: Path) -> list[str]:
+        # the clip itself in the folder (say, a clip.mp4 beside its report) is never replaced
+        inside = Path(video).resolve().parent == folder.resolve()
+        names = _foreign_files(folder) + ([Path(video).name] if inside else [])
+        return list(dict.fromkeys(names))
+
+    with atomic_folder(out, foreign=foreign) as work:
         track = estimate_track(
             video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
         )
@@ -198,6 +204,7 @@ OUTPUT_FILES = frozenset(
         "strides.units.json",
         "summary.json",
         "report.html",
+        "clip.mp4",
         "annotated.mp4",
     }
 )

@@ -152,10 +152,12 @@ def test_analysis_outputs_are_one_run_set(tmp_path, make_video, fake_pose, monke
     out = tmp_path / "out"
     cfg = Config().override({"report.annotated_video": False})
     first = pipeline.run_analysis(clip, out, cfg)
-    assert set(first.outputs) == {"pose", "strides", "strides_units", "summary", "report"}
+    assert set(first.outputs) == {"pose", "strides", "strides_units", "summary", "player",
+                                  "report"}
     assert all(p.parent == out and p.is_file() for p in first.outputs.values())
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["pose.parquet", "strides.csv", "strides.units.json", "summary.json", "report.html"]
+        ["pose.parquet", "strides.csv", "strides.units.json", "summary.json", "clip.mp4",
+         "report.html"]
     )
     (out / ".summary.json.x1y2.part.json").write_text("{")  # left by a killed writer
     # a run that fails half-way keeps the first run's set whole
@@ -176,6 +178,21 @@ def test_analysis_outputs_are_one_run_set(tmp_path, make_video, fake_pose, monke
         ["pose.parquet", "strides.csv", "strides.units.json", "summary.json"]
     )
     assert _siblings(out) == ["c.mp4"]
+
+
+def test_analysis_never_replaces_the_folder_that_holds_its_clip(tmp_path, make_video, fake_pose):
+    import shutil
+
+    from armcarriage import pipeline
+    from armcarriage.errors import InputError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    clip = out / "clip.mp4"  # the name the report's player clip has
+    shutil.copyfile(make_video("c.mp4"), clip)
+    with pytest.raises(InputError, match=r"clip\.mp4"):
+        pipeline.run_analysis(clip, out)
+    assert clip.is_file() and sorted(p.name for p in out.iterdir()) == ["clip.mp4"]
 
 
 def test_analysis_refuses_a_folder_of_other_files(tmp_path, make_video, fake_pose):

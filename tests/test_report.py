@@ -39,7 +39,7 @@ def fault_run(tmp_path_factory):
 
 def test_every_output_is_written_and_nothing_half_written_is_left(fault_run):
     _, _, _, outputs = fault_run
-    assert set(outputs) == {"strides", "strides_units", "summary", "report", "annotated"}
+    assert set(outputs) == {"strides", "strides_units", "summary", "player", "report", "annotated"}
     outdir = outputs["summary"].parent
     assert all(p.parent == outdir and p.stat().st_size > 0 for p in outputs.values())
     assert not [p for p in outdir.iterdir() if ".part" in p.name]
@@ -97,10 +97,19 @@ def test_report_html_is_self_contained_with_every_section(fault_run):
     page = outputs["report"].read_text(encoding="utf-8")
     for section in SECTIONS:
         assert f'id="{section}"' in page, section
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    # the inlined libraries (plotly.js, the player) are code, not references to load
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)
+    assert page.count("<script>") == 2 and "Plotly" in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", markup)
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
-    assert len(images) >= 4  # cue key frames, key frames, elbow curve, per-stride panels
+    assert len(images) >= 2  # the cues' key frames and the key-frame section
     assert all(src.startswith("data:image/png;base64,") for src in images)
+    data = json.loads(re.search(r'<script type="application/json" id="acr-data">(.*?)</script>',
+                                page, re.S).group(1))
+    # the elbow curve and one chart per cue metric of the side view, each placed in the page
+    assert len(data["charts"]) >= 3
+    assert all(f'id="{c["id"]}"' in markup for c in data["charts"])
+    assert 'data-src="clip.mp4"' in markup and data["player"]["offset"] == 0.0
     assert "Loose elbows, hands fall to the hip" in page
     assert "5 of 5" in page
     assert "front or rear" in page  # what this view cannot measure
@@ -262,3 +271,78 @@ def test_clean_runner_report_says_what_is_good(tmp_path):
     page = outputs["report"].read_text(encoding="utf-8")
     assert "No fault crossed its threshold" in page
     assert "Hands stay on their own side of the body" in page
+
+
+# ---- the player's clip and overlay ----------------------------------------------------
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_videos" / "side_left_tight_elbows.mp4"
+
+
+def _times(path: Path) -> list[float]:
+    with av.open(str(path)) as c:
+        return [float(f.pts * f.time_base) for f in c.decode(video=0)]
+
+
+def test_a_clip_browsers_play_is_linked_beside_the_report_not_copied(tmp_path):
+    from armcarriage.report.clip import browser_playable, write_player_clip
+
+    assert browser_playable(SAMPLE, probe_video(SAMPLE))
+    clip = write_player_clip(SAMPLE, tmp_path, Config())
+    assert clip is not None and clip.path == tmp_path / "clip.mp4"
+    assert not clip.proxy and clip.offset_s == 0.0
+    assert clip.path.read_bytes() == SAMPLE.read_bytes()
+    assert clip.path.stat().st_ino == SAMPLE.stat().st_ino  # a hard link: no second copy
+    assert write_player_clip(SAMPLE, tmp_path, Config().override(
+        {"report.player_video": "none"})) is None
+
+
+def test_a_clip_browsers_cannot_play_gets_an_h264_proxy_of_the_analysed_span(tmp_path):
+    from armcarriage.report.clip import browser_playable, write_player_clip
+
+    analysis = make_analysis(view="side_right", values={"elbow_angle_mean": 50.0})
+    source = write_video(tmp_path / "src.mp4", analysis.track)  # MPEG-4 part 2
+    assert not browser_playable(source, probe_video(source))
+    cfg = Config().override({"report.player_max_side": 160})
+    clip = write_player_clip(source, tmp_path / "out", cfg, span=(1.0, 2.0))
+    assert clip is not None and clip.proxy
+    with av.open(str(clip.path)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert (stream.width, stream.height) == (160, 120)
+    data = clip.path.read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")  # plays while it loads
+    src = np.array(_times(source))
+    kept = src[(src >= 1.0 - 1e-6) & (src <= 2.0 + 1e-6)]
+    assert clip.offset_s == pytest.approx(kept[0], abs=1e-6)
+    # every source frame of the span, each at its own time less the offset
+    np.testing.assert_allclose(_times(clip.path), kept - clip.offset_s, atol=1e-4)
+
+
+def test_the_page_overlay_and_annotated_video_share_one_geometry(fault_run):
+    from armcarriage.report.geometry import midline_ends, overlay_data, series_or_angles
+    from armcarriage.report.video import Overlay
+    from armcarriage.skeleton import BONES, KEYPOINT_INDEX
+
+    analysis, _, cues, _ = fault_run
+    data = overlay_data(analysis)
+    track = analysis.track
+    overlay = Overlay(analysis, cues, track.width, track.height)
+    assert data["t"] == [round(float(t), 4) for t in track.time]
+    assert data["sides"] == overlay.sides == ["right"]  # the far arm of a side view is faint
+    i = 7
+    pos = track.ds["position"].values[i]
+    for k, name in enumerate(data["points"]):
+        want = pos[KEYPOINT_INDEX[name]]
+        assert data["xy"][i][2 * k:2 * k + 2] == [round(want[0]), round(want[1])]
+    assert data["angles"]["right"][i] == round(series_or_angles(analysis, "right")[i])
+    assert [(data["points"][a], data["points"][b]) for a, b, *_ in data["bones"]] == list(BONES)
+    faint = {(data["points"][a], data["points"][b]) for a, b, _, f in data["bones"] if f}
+    assert faint == {("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist")}
+    # the midline the page draws from its two factors is the annotated video's
+    bottom, top = midline_ends(pos)
+    hip = (pos[KEYPOINT_INDEX["left_hip"]] + pos[KEYPOINT_INDEX["right_hip"]]) / 2
+    sh = (pos[KEYPOINT_INDEX["left_shoulder"]] + pos[KEYPOINT_INDEX["right_shoulder"]]) / 2
+    below, above = data["midline"]
+    np.testing.assert_allclose(bottom, hip - below * (sh - hip))
+    np.testing.assert_allclose(top, sh + above * (sh - hip))
+    np.testing.assert_allclose(overlay._midline_ends(overlay.pixels[i])[0], bottom)

@@ -91,6 +91,7 @@ def _section(page: str, sid: str) -> str:
 
 def _text(page: str) -> str:
     page = re.sub(r'src="data:[^"]*"', "", page)
+    page = re.sub(r"<script>.*?</script>", "", page, flags=re.S)  # inlined code
     return html.unescape(re.sub(r"<style>.*?</style>", "", page, flags=re.S))
 
 

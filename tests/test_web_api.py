@@ -337,7 +337,14 @@ def test_finished_job_serves_report_video_with_ranges_and_downloads(
         assert c.get(f"{base}/plots/elbow.svg", headers=A).status_code == 200  # report assets
         c.cookies.set("armcarriage_token", SHARKS)
         page = c.get(f"/jobs/{job['id']}").text
-        assert f'src="{base}/report.html"' in page
+        # the report is shown within the page, its files fetched from the job's file route
+        assert "<iframe" not in page and f'data-base="{base}/"' in page
+        assert "<h1 id='title'>Arm carriage report</h1>" in page
+        assert f'href="{base}/report.html?download=1"' in page
+        assert '<script src="/report-assets/player.js">' in page
+        js = c.get("/report-assets/player.js")
+        assert js.status_code == 200 and "acrPlayer" in js.text
+        assert c.get("/report-assets/../app.py").status_code == 404
         assert f'src="{base}/annotated.mp4"' in page
         assert f'href="{base}/strides.csv?download=1"' in page
         assert f'href="{base}/summary.json?download=1"' in page

@@ -51,7 +51,9 @@ def _sample_clip(tmp_path: Path) -> Path:
 
 def _server(tmp_path: Path, analyze: str | None) -> tuple[Any, int]:
     port = free_port()
-    extra: tuple[str, ...] = () if analyze else ("--analyze", "armcarriage.pipeline:run_analysis")
+    extra: tuple[str, ...] = (
+        () if analyze == "fake" else ("--analyze", analyze or "armcarriage.pipeline:run_analysis")
+    )
     proc = start_server(tmp_path / "data", port, log=tmp_path / "fake.log", extra=extra,
                         stderr=tmp_path / "server.err")  # fmt: skip
     wait_ready(port, proc)
@@ -79,9 +81,11 @@ def _upload_and_open_report(page: Any, port: int, clip: Path, timeout_ms: int) -
 
 
 def _assert_report_and_video(page: Any, clip_width: int, export_video: bool = False) -> None:
-    frame = page.frame_locator("#report")
-    frame.locator("h1").first.wait_for(timeout=10_000)
-    assert frame.locator("h1").first.inner_text().strip() != ""
+    # the report is part of the job page (no iframe)
+    assert page.locator("iframe").count() == 0
+    report = page.locator("#report .acr")
+    report.locator("h1").first.wait_for(timeout=10_000)
+    assert report.locator("h1").first.inner_text().strip() != ""
     if export_video:
         page.wait_for_function(
             "() => { const v = document.getElementById('annotated'); "
@@ -94,7 +98,7 @@ def _assert_report_and_video(page: Any, clip_width: int, export_video: bool = Fa
         assert duration > 0
     else:  # the annotated video is an opt-in export
         assert page.locator("#annotated").count() == 0
-        assert "produced no annotated video" in page.inner_text("body")
+        assert page.locator("#report #acr-video").count() == 1  # the report's player instead
     links = page.eval_on_selector_all(".downloads a", "els => els.map(e => e.textContent)")
     assert any(t.endswith(".csv") for t in links) or any(t.endswith(".json") for t in links)
 
@@ -124,13 +128,60 @@ def test_upload_through_the_page_and_read_the_report(browser: Any, tmp_path: Pat
         error = _upload_and_open_report(page, port, clip, timeout_ms=60_000)
         assert error == ""
         _assert_report_and_video(page, probe_video(clip).width, export_video=True)
-        assert page.frame_locator("#report").locator("h1").inner_text() == "Arm carriage report"
-        _screenshot(page)
+        assert page.locator("#report h1").inner_text() == "Arm carriage report"
         # the athlete page lists the clip
         page.click("text=Sam Runner")
         page.wait_for_selector("h1")
         assert page.inner_text("h1") == "Sam Runner"
         assert page.locator("table.jobs a", has_text=clip.name).count() == 1
+    finally:
+        page.close()
+        _stop(proc)
+
+
+def test_report_runs_within_the_app_page_under_its_csp(
+    browser: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A real report (from a sample's truth track) inside the job page: player and charts
+    work under the app's Content-Security-Policy, which allows no inline script."""
+    samples = Path(__file__).resolve().parent.parent / "sample_videos"
+    clip = samples / "side_left_tight_elbows.mp4"
+    monkeypatch.setenv("ARMCARRIAGE_FAKE_TRUTH", str(clip.with_suffix(".truth.parquet")))
+    proc, port = _server(tmp_path, analyze="web_fakes:truth_analysis")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"error: {e}"))
+    page.on("response", lambda r: console.append(f"http {r.status} {r.url}"))
+    try:
+        error = _upload_and_open_report(page, port, clip, timeout_ms=120_000)
+        assert error == ""
+        csp = page.evaluate(
+            "fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "unsafe-inline" not in script_src
+        page.wait_for_function("() => window.acrPlayer && window.acrPlayer.ready", timeout=20_000)
+        assert page.locator("iframe").count() == 0
+        assert page.evaluate("window.acrPlayer.charts") >= 3
+        assert page.locator("#report .chart .main-svg").count() >= 3  # plotly drew them
+        src = page.evaluate("window.acrPlayer.video.currentSrc")
+        assert src.endswith("/files/clip.mp4") and "/jobs/" in src
+        page.locator("#cues .cue .seek").first.click()
+        page.wait_for_function("() => window.acrPlayer.drawn && window.acrPlayer.drawn.i >= 0")
+        want = float(page.locator("#cues .cue .seek").first.get_attribute("data-t"))
+        assert abs(page.evaluate("window.acrPlayer.video.currentTime") - want) < 0.01
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not [m for m in console if "Content Security Policy" in m or "WARN" in m], console
+        # the one failed request a browser makes of every site: /favicon.ico
+        assert not [m for m in console if m.startswith(("error", "http 4", "http 5"))
+                    and "Failed to load resource" not in m], console
+        assert len([m for m in console if "Failed to load resource" in m]) <= 1
+        target = os.environ.get("ARMCARRIAGE_WEB_SCREENSHOT")
+        if target:  # the README's picture of the job page
+            page.set_viewport_size({"width": 1200, "height": 1150})
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_timeout(500)
+            page.screenshot(path=target)
     finally:
         page.close()
         _stop(proc)

@@ -23,6 +23,7 @@ import av
 import numpy as np
 
 from armcarriage.errors import NoRunnerError
+from armcarriage.report.html import FRAGMENT_END, FRAGMENT_START
 
 
 def _log(event: str, job: str) -> None:
@@ -58,8 +59,9 @@ def fake_analysis(
     report = out / "report.html"
     report.write_text(
         "<!doctype html><html><head><title>Fake report</title></head>"
-        f"<body><h1 id='title'>Arm carriage report</h1><p>clip {job}</p>"
-        "<img src='plots/elbow.svg' alt='elbow'></body></html>",
+        f"<body>{FRAGMENT_START}<div class=\"acr\" data-base=\"\"><header id=\"clip\">"
+        f"<h1 id='title'>Arm carriage report</h1></header><p>clip {job}</p>"
+        f"<img src='plots/elbow.svg' alt='elbow'></div>{FRAGMENT_END}</body></html>",
         encoding="utf-8",
     )
     (out / "plots").mkdir(exist_ok=True)
@@ -81,6 +83,22 @@ def fake_analysis(
         analysis=None,
         outputs={"report": report, "video": video_out, "strides": strides, "summary": summary},
     )
+
+
+def truth_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """The real reports of ``video`` from the truth track ``$ARMCARRIAGE_FAKE_TRUTH`` (no model)."""
+    import armcarriage
+    from armcarriage.report import write_reports
+    from armcarriage.track import PoseTrack
+
+    analysis = armcarriage.analyze(PoseTrack.load(os.environ["ARMCARRIAGE_FAKE_TRUTH"]), config)
+    outputs = write_reports(analysis, video, outdir, config)
+    return SimpleNamespace(status="ok", message="", analysis=analysis, outputs=outputs)
 
 
 def failing_analysis(

@@ -8,7 +8,10 @@
     schema-versioned summary: settings, model, view, validity, every metric's
     median/spread/confidence, cues.
 ``report.html``
-    self-contained page (``config.report.html``).
+    self-contained page (``config.report.html``) with its player, which shows
+``clip.mp4``
+    the clip for the page's player: the source itself (hard link or copy) when
+    browsers play it, else an H.264 proxy (``config.report.player_video``).
 ``annotated.mp4``
     H.264/yuv420p, faststart; only on request (``config.report.annotated_video``,
     ``armcarriage analyze --export-video``).
@@ -61,8 +64,8 @@ def write_reports(
     Returns
     -------
     dict
-        ``{"strides", "strides_units", "summary", "report", "annotated"}`` ->
-        written paths (``report``/``annotated`` only when enabled and possible).
+        ``{"strides", "strides_units", "summary", "player", "report", "annotated"}`` ->
+        written paths (``player``/``report``/``annotated`` only when enabled and possible).
 
     """
     from armcarriage.cues import assess, load_rules
@@ -99,9 +102,21 @@ def write_reports(
         borderline=assessment.borderline,
     )
     if config.report.html:
+        player = None
+        track = analysis.track
+        if info is not None and video is not None and track.n_frames:
+            from armcarriage.report.clip import PLAYER_NAME, write_player_clip
+
+            step(PLAYER_NAME)
+            player = write_player_clip(
+                video, out, config, (float(track.time[0]), float(track.time[-1])), info,
+                progress=lambda done, total: step(PLAYER_NAME, done, total),
+            )
+            if player is not None:
+                outputs["player"] = player.path
         outputs["report"] = write_html_report(
             analysis, video or Path(""), out / "report.html", config, assessment, rules, info,
-            stage=lambda part: step(f"report.html: {part}"),
+            stage=lambda part: step(f"report.html: {part}"), player=player,
         )
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from armcarriage.skeleton import BONES, KEYPOINT_INDEX
 from armcarriage.track import PoseTrack
 
 
@@ -150,3 +151,91 @@ def pick_key_frames(analysis: Any, count: int = 4, stride: int | None = None) ->
                 out.append(KeyFrame(i, float(t[i]), int(frames[i]), side, phase,
                                     float(angles[side][i])))
     return out[:count]
+
+
+MIDLINE_BELOW = 0.4
+"""The drawn body midline runs from this share of the torso below the hip centre ..."""
+MIDLINE_ABOVE = 0.6
+"""... to this share of the torso above the shoulder centre."""
+LABEL_OFFSET = (0.6, -0.5)
+"""An elbow-angle label starts this far from the elbow (x, y), in label font sizes."""
+OVERLAY_POINTS = tuple(dict.fromkeys(p for bone in BONES for p in bone))
+"""Keypoints an overlay draws (every end of a skeleton bone), in a fixed order."""
+
+
+def bone_side(a: str, b: str) -> str:
+    """``"left"``/``"right"`` for a bone of one side of the body, ``""`` for one across it."""
+    for side in ("left", "right"):
+        if a.startswith(side) and b.startswith(side):
+            return side
+    return ""
+
+
+def faint_bone(a: str, b: str, measured: list[str] | tuple[str, ...]) -> bool:
+    """Whether a bone belongs to an arm that was not measured (drawn faint)."""
+    side = bone_side(a, b)
+    return bool(side) and side not in measured and ("elbow" in a or "elbow" in b)
+
+
+def midline_ends(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the ends of the drawn body midline in ``xy`` (pixels, 33 x 2), or None.
+
+    The line runs through the hip centre and the shoulder centre, extended by
+    :data:`MIDLINE_BELOW` and :data:`MIDLINE_ABOVE` torso lengths.
+    """
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    pts = np.array([xy[KEYPOINT_INDEX[n]] for n in names], dtype=float)
+    if not np.isfinite(pts).all():
+        return None
+    top = pts[:2].mean(axis=0)
+    bottom = pts[2:].mean(axis=0)
+    d = top - bottom
+    return bottom - MIDLINE_BELOW * d, top + MIDLINE_ABOVE * d
+
+
+def overlay_data(analysis: Any) -> dict[str, Any]:
+    """Return the per-frame overlay of the report's player, as compact JSON-ready lists.
+
+    The browser draws exactly what the annotated video draws: the skeleton's
+    bones (:data:`BONES`), the elbow angles the metrics read
+    (:func:`series_or_angles`) and the body midline (:func:`midline_ends`
+    rule, via ``midline``).
+
+    Parameters
+    ----------
+    analysis
+        An :class:`armcarriage.analysis.Analysis` (its cleaned track).
+
+    Returns
+    -------
+    dict
+        ``t`` (track time per sample, s, 4 decimals), ``points`` (names),
+        ``xy`` (per sample, per point ``x, y`` in whole track pixels,
+        ``null`` where missing), ``angles`` (per measured arm, whole degrees),
+        ``bones`` (index pairs with side and faintness), ``midline``, ``size``.
+
+    """
+    track: PoseTrack = analysis.track
+    idx = [KEYPOINT_INDEX[p] for p in OVERLAY_POINTS]
+    pos = np.asarray(track.ds["position"].values, dtype=float)[:, idx, :]
+    xy = np.round(pos).reshape(len(pos), -1)
+    rows = [[None if not np.isfinite(v) else int(v) for v in r] for r in xy.tolist()]
+    sides = measured_sides(analysis)
+    angles = {}
+    for s in sides:
+        a = series_or_angles(analysis, s)
+        angles[s] = [None if not np.isfinite(v) else int(round(v)) for v in a.tolist()]
+    order = {p: i for i, p in enumerate(OVERLAY_POINTS)}
+    bones = [[order[a], order[b], bone_side(a, b), int(faint_bone(a, b, sides))]
+             for a, b in BONES]
+    return {
+        "t": [round(float(t), 4) for t in track.time],
+        "label": list(LABEL_OFFSET),
+        "points": list(OVERLAY_POINTS),
+        "xy": rows,
+        "angles": angles,
+        "sides": sides,
+        "bones": bones,
+        "midline": [MIDLINE_BELOW, MIDLINE_ABOVE],
+        "size": [int(track.width), int(track.height)],
+    }

@@ -1,9 +1,15 @@
 """``report.html``: one self-contained page a coach and a runner can read offline.
 
-Every image is a matplotlib figure (Agg) inlined as a base64 PNG; the page
-loads nothing from the network. Sections (each has an ``id``): ``clip``,
+The page inlines everything it runs: its style, plotly.js (from the installed
+``plotly`` package) for the interactive charts and ``armcarriage/data/player.js``
+for the player, which shows ``clip.mp4`` beside the page with the skeleton,
+elbow angles and body midline drawn over it from the track (embedded as
+JSON). Key frames are matplotlib figures inlined as PNG; nothing is loaded
+from the network. Sections (each has an ``id``): ``clip``, ``player``,
 ``cues``, ``good``, ``keyframes``, ``plots``, ``lr``, ``drift``, ``strides``,
-``unmeasured``, ``about``.
+``unmeasured``, ``about``. The report proper sits between
+:data:`FRAGMENT_START` and :data:`FRAGMENT_END`, so the web app can show it in
+its own page.
 """
 
 from __future__ import annotations
@@ -11,8 +17,11 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +31,14 @@ import pandas as pd
 from armcarriage.atomic import write_text
 from armcarriage.config import Config
 from armcarriage.cues import Assessment, Cue, CueRule
+from armcarriage.jsonio import dumps
 from armcarriage.metrics import METRICS
-from armcarriage.report import plots, words
+from armcarriage.report import charts, plots, words
+from armcarriage.report.clip import PlayerClip
 from armcarriage.report.geometry import (
     KeyFrame,
     measured_sides,
+    overlay_data,
     pick_key_frames,
     series_or_angles,
 )
@@ -65,44 +77,87 @@ VIEW_NAMES = {
     "oblique": "oblique view",
 }
 
+PAGE_CSS = """
+*{box-sizing:border-box}body{margin:0;background:#f5f7fa}
+@media print{body{background:#fff}@page{size:auto;margin:12mm}}
+"""
+"""Rules of the standalone page only (the web app has its own page around the report)."""
+
 CSS = """
-:root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--left:#1e88e5;--right:#f4511e;
---high:#c62828;--medium:#ef6c00;--low:#2e7d32;--good:#2e7d32}
-*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,
-sans-serif;color:var(--ink);background:var(--bg)}
-header{background:#102a43;color:#fff;padding:24px 32px}header h1{margin:0 0 4px;font-size:26px}
-header .sub{color:#bcccdc}main{max-width:1040px;margin:0 auto;padding:8px 24px 48px}
-section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;
-margin:18px 0}h2{margin:0 0 12px;font-size:19px}h3{margin:0;font-size:17px}
-.chips{display:flex;flex-wrap:wrap;gap:8px;margin-top:12px}.chip{background:#243b53;
-border-radius:16px;padding:3px 12px;font-size:13px}.chip b{color:#fff}
-.status-ok{background:#2e7d32}.status-bad{background:#c62828}
-.cue{border:1px solid var(--line);border-left:6px solid var(--medium);border-radius:8px;
-padding:14px 16px;margin:12px 0;display:grid;grid-template-columns:1fr 380px;gap:16px}
-.cue.high{border-left-color:var(--high)}.cue.low{border-left-color:var(--low)}
-.cue .say{font-size:22px;font-weight:650;margin:6px 0;color:#102a43}
-.cue .rank{display:inline-block;background:#102a43;color:#fff;border-radius:50%;width:26px;
+.acr{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--left:#1e88e5;--right:#f4511e;
+--high:#c62828;--medium:#ef6c00;--low:#2e7d32;--good:#2e7d32;font:15px/1.5 system-ui,
+-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg);
+overflow-wrap:break-word}
+.acr *{box-sizing:border-box}
+.acr>header{display:block;background:#102a43;color:#fff;padding:24px 32px}
+.acr>header h1{margin:0 0 4px;font-size:26px;color:#fff}.acr>header .sub{color:#bcccdc}
+.acr>main{max-width:1040px;margin:0 auto;padding:8px 24px 48px}
+.acr section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;
+margin:18px 0}.acr h2{margin:0 0 12px;font-size:19px}.acr h3{margin:0;font-size:17px}
+.acr .chips{display:flex;flex-wrap:wrap;gap:8px;margin-top:12px}.acr .chip{background:#243b53;
+border-radius:16px;padding:3px 12px;font-size:13px}.acr .chip b{color:#fff}
+.acr .status-ok{background:#2e7d32}.acr .status-bad{background:#c62828}
+.acr .cue{border:1px solid var(--line);border-left:6px solid var(--medium);border-radius:8px;
+padding:14px 16px;margin:12px 0;display:grid;grid-template-columns:minmax(0,1fr) 380px;gap:16px}
+.acr .cue.high{border-left-color:var(--high)}.acr .cue.low{border-left-color:var(--low)}
+.acr .cue .say{font-size:22px;font-weight:650;margin:6px 0;color:#102a43}
+.acr .cue .rank{display:inline-block;background:#102a43;color:#fff;border-radius:50%;width:26px;
 height:26px;text-align:center;line-height:26px;margin-right:8px;font-size:14px}
-.badge{font-size:12px;text-transform:uppercase;letter-spacing:.05em;padding:2px 8px;
+.acr .badge{font-size:12px;text-transform:uppercase;letter-spacing:.05em;padding:2px 8px;
 border-radius:10px;color:#fff;background:var(--medium);margin-left:8px;vertical-align:middle}
-.badge.high{background:var(--high)}.badge.low{background:var(--low)}
-.evidence{font-size:14px;color:var(--muted)}.evidence b{color:var(--ink)}
-.cue img{width:100%;border-radius:6px;border:1px solid var(--line)}
-details{margin-top:6px;font-size:13px;color:var(--muted)}summary{cursor:pointer;color:#334e68}
-ul.good li{margin:4px 0}ul.good li::marker{content:"✓  ";color:var(--good)}
-h3.watch{margin-top:14px;font-size:15px;color:var(--medium)}ul.watch li::marker{content:"!  ";
-color:var(--medium);font-weight:700}
-img.plot{width:100%;display:block;margin:8px 0}img.frames{max-width:100%;display:block;
-margin:8px auto}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:5px 8px;
-border-bottom:1px solid var(--line);text-align:right}th{background:#f0f4f8;position:sticky;top:0}
-td:first-child,th:first-child,td.l,th.l{text-align:left}.na{color:#9aa5b1}
-.scroll{max-height:420px;overflow:auto;border:1px solid var(--line);border-radius:6px}
-.flag{color:var(--high);font-weight:600}.note{color:var(--muted);font-size:13px}
-.left{color:var(--left);font-weight:600}.right{color:var(--right);font-weight:600}
-.empty{padding:14px;background:#f0f4f8;border-radius:8px}
-@media (max-width:760px){.cue{grid-template-columns:1fr}main{padding:4px 10px}}
-@media print{body{background:#fff}section{break-inside:avoid}}
+.acr .badge.high{background:var(--high)}.acr .badge.low{background:var(--low)}
+.acr .evidence{font-size:14px;color:var(--muted)}.acr .evidence b{color:var(--ink)}
+.acr .cue img{width:100%;border-radius:6px;border:1px solid var(--line)}
+.acr details{margin-top:6px;font-size:13px;color:var(--muted)}.acr summary{cursor:pointer;
+color:#334e68}
+.acr ul.good li{margin:4px 0}.acr ul.good li::marker{content:"✓  ";color:var(--good)}
+.acr h3.watch{margin-top:14px;font-size:15px;color:var(--medium)}.acr ul.watch li::marker{
+content:"!  ";color:var(--medium);font-weight:700}
+.acr img.plot{width:100%;display:block;margin:8px 0}.acr img.frames{max-width:100%;
+display:block;margin:8px auto}
+.acr table{border-collapse:collapse;width:100%;font-size:13px}.acr th,.acr td{padding:5px 8px;
+border-bottom:1px solid var(--line);text-align:right}.acr th{background:#f0f4f8;position:sticky;
+top:0}
+.acr td:first-child,.acr th:first-child,.acr td.l,.acr th.l{text-align:left}.acr .na{
+color:#9aa5b1}
+.acr .scroll{max-height:420px;overflow:auto;border:1px solid var(--line);border-radius:6px}
+.acr .flag{color:var(--high);font-weight:600}.acr .note{color:var(--muted);font-size:13px}
+.acr .left{color:var(--left);font-weight:600}.acr .right{color:var(--right);font-weight:600}
+.acr .empty{padding:14px;background:#f0f4f8;border-radius:8px}
+.acr .stage{position:relative;background:#000;border-radius:8px;overflow:hidden}
+.acr .stage video{display:block;width:100%;max-height:70vh;object-fit:contain;background:#000}
+.acr .stage canvas{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}
+.acr .controls{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin:8px 0}
+.acr .controls button,.acr .seek{font:inherit;font-size:14px;min-height:36px;min-width:44px;
+padding:4px 10px;border:1px solid #bcccdc;border-radius:6px;background:#f0f4f8;color:#102a43;
+cursor:pointer}.acr .controls button.on{background:#102a43;color:#fff;border-color:#102a43}
+.acr .controls label{font-size:14px;display:flex;flex-direction:row;align-items:center;gap:4px;
+min-height:36px;color:var(--ink)}
+.acr .controls input[type=range]{flex:1 1 100%;min-width:0;margin:4px 0}
+.acr .readout{font-size:13px;color:var(--muted);font-variant-numeric:tabular-nums}
+.acr .cueline{font-size:14px;padding:6px 10px;border-radius:6px;background:#f0f4f8}
+.acr .cueline.on{background:#fff3cd}
+.acr .seek{min-height:32px;font-size:13px;margin-top:6px}
+.acr [data-t]{cursor:pointer}.acr tr[data-t]:hover td{background:#f5f9ff}
+.acr tr.current td{background:#fff3cd}
+.acr .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px}
+.acr figure.chart-box{margin:0;min-width:0}.acr figure.chart-box h3{font-size:14px;
+margin:6px 0 2px}.acr .chart{width:100%;min-height:240px}
+.acr figure.chart-box.wide{grid-column:1/-1}
+.acr .nojs{display:none}
+@media (max-width:760px){.acr .cue{grid-template-columns:minmax(0,1fr)}.acr>main{
+padding:4px 8px}.acr section{padding:14px 12px}.acr>header{padding:16px 14px}
+.acr .cue .say{font-size:19px}.acr .charts{grid-template-columns:minmax(0,1fr)}}
+@media print{.acr{background:#fff;font-size:11pt}.acr>header{background:#fff;color:#000;
+padding:0 0 8px;border-bottom:2px solid #102a43}.acr>header h1{color:#000}.acr>header .sub{
+color:#333}.acr .chip{background:#fff;color:#000;border:1px solid #999}.acr .chip b{color:#000}
+.acr>main{max-width:none;padding:0}.acr section{border:0;border-top:1px solid #ccc;
+border-radius:0;padding:8px 0;margin:8px 0}.acr #player,.acr .seek,.acr .controls{
+display:none}.acr .cue,.acr figure.chart-box,.acr tr,.acr img{break-inside:avoid}
+.acr .scroll{max-height:none;overflow:visible;border:0}.acr th{position:static}
+.acr details>*{display:block}.acr .cue{grid-template-columns:minmax(0,1fr) 38%}
+.acr .charts{display:block}.acr figure.chart-box{margin:0 0 8px}
+.acr *{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 """
 
 
@@ -211,6 +266,8 @@ class ReportBuilder:
         The probed clip, or None when the clip cannot be read (no key frames).
     stage
         Called with the name of each part of the page as it is started.
+    player
+        The clip beside the page that the player shows (no player when None).
 
     """
 
@@ -223,8 +280,11 @@ class ReportBuilder:
         rules: Sequence[CueRule],
         info: VideoInfo | None,
         stage: Callable[[str], None] | None = None,
+        player: PlayerClip | None = None,
     ) -> None:
         self.a = analysis
+        self.player = player
+        self.charts: list[dict[str, Any]] = []
         self.stage = stage
         self.video_path = video_path
         self.config = config
@@ -330,14 +390,19 @@ class ReportBuilder:
                if when is not None else "")
         drills = "".join(f"<li>{E(d)}</li>" for d in cue.drills)
         image = self._cue_frame(cue)
+        seek = card_t = ""
+        if when is not None:
+            card_t = f' data-t="{when:.4f}"'
+            seek = (f'<button type="button" class="seek" data-t="{when:.4f}">▶ Watch stride '
+                    f"{words.stride_number(ev.key_stride)} at {when:.2f} s</button>")
         return (
-            f'<div class="cue {E(cue.severity)}"><div>'
+            f'<div class="cue {E(cue.severity)}"{card_t}><div>'
             f'<h3><span class="rank">{rank}</span>{E(cue.title)} — {E(arm)}'
             f'<span class="badge {E(cue.severity)}">{E(cue.severity)}</span></h3>'
             f'<div class="say">“{E(cue.cue)}”</div><div>{E(cue.why)}</div>'
             f'<p class="evidence">{vals}.<br>Seen in <b>{len(ev.strides_affected)} of '
             f"{ev.strides_measured}</b> measured strides ({strides})"
-            f"{f'; confidence {conf:.2f}' if conf is not None else ''}{key}.</p>"
+            f"{f'; confidence {conf:.2f}' if conf is not None else ''}{key}.</p>{seek}"
             f"<details open><summary>Drills and strength work</summary><ul>{drills}</ul>"
             f"</details><details><summary>Why this threshold</summary>{E(cue.basis)}</details>"
             f"</div><div>{image}</div></div>"
@@ -367,9 +432,11 @@ class ReportBuilder:
         images = grab_frames(self.video_path, [f.time for f in frames], self.info, self.config)
         panel_width = 2.0 if compact else plots.FRAME_PANEL_WIDTH
         panels = []
+        times = []
         for f in frames:
             if f.time not in images:
                 continue
+            times.append(f.time)
             crop, xy = crop_to_runner(images[f.time], pose_in_frame(self.a, f.index, self.info))
             # twice the panel's pixels is as sharp as the full frame, and far cheaper to draw
             tall = plots.FRAME_PANEL_ASPECT * panel_width * self.dpi
@@ -383,7 +450,9 @@ class ReportBuilder:
         fig = (plots.frame_figure(panels, measured_sides(self.a), panel_width=panel_width,
                                   fontsize=11)
                if compact else plots.frame_figure(panels, measured_sides(self.a)))
-        return img_tag(plots.to_png(fig, self.dpi), alt, cls="frames")
+        # the page's player seeks to the panel clicked (panels are equally wide)
+        return img_tag(plots.to_png(fig, self.dpi), alt, cls="frames").replace(
+            "<img ", f'<img data-times="{",".join(f"{t:.4f}" for t in times)}" ', 1)
 
     def good(self) -> str:
         """Render what is working."""
@@ -418,29 +487,41 @@ class ReportBuilder:
                 f'clip; <span class="left">left arm</span>, <span class="right">right arm</span>.'
                 f"</p>{body}</section>")
 
+    def chart(self, title: str, spec: dict[str, Any], note: str = "", wide: bool = False) -> str:
+        """Register an interactive chart; return its place in the page (title above it)."""
+        cid = f"chart-{len(self.charts) + 1}"
+        self.charts.append({"id": cid, **spec})
+        sub = f'<p class="note">{E(note)}</p>' if note else ""
+        cls = "chart-box wide" if wide else "chart-box"
+        return (f'<figure class="{cls}"><h3>{E(title)}</h3>{sub}'
+                f'<div class="chart" id="{cid}" role="img" aria-label="{E(title)}"></div>'
+                "</figure>")
+
     def plots(self) -> str:
-        """Per-frame elbow angle and the per-stride metrics of every cue of this view."""
+        """Per-frame elbow angle and one chart per metric a cue reads from this view."""
         parts = []
         track = self.a.track
         elbow = (self.a.validity or {}).get("elbow_angle_mean", {})
         if elbow.get("measured", self._measured("elbow_angle_mean")):
             curves = {s: series_or_angles(self.a, s) for s in measured_sides(self.a)}
-            fig = plots.series_figure(track.time, curves, self.strides, "Elbow angle through "
-                                      "the clip (shaded bands = strides)", "elbow angle (°)")
-            parts.append(img_tag(plots.to_png(fig, self.dpi), "elbow angle over time"))
+            parts.append(self.chart(
+                "Elbow angle through the clip (°; shaded bands = strides)",
+                charts.elbow_series(track.time, curves, self.strides), wide=True))
         metrics = [m for m in self.plotted() if self._measured(m)]
-        if metrics:
-            # an asymmetry rule reads a metric only where both arms were measured
-            notes = {m: text for m, text in asymmetry_notes(self.rules, self.view).items()
-                     if self._both_arms(m)}
-            fig = plots.stride_metrics_figure(self.strides, metrics,
-                                              thresholds(self.rules, self.view), notes)
-            parts.append(img_tag(plots.to_png(fig, self.dpi), "per-stride metrics"))
+        # an asymmetry rule reads a metric only where both arms were measured
+        notes = {m: text for m, text in asymmetry_notes(self.rules, self.view).items()
+                 if self._both_arms(m)}
+        drawn = thresholds(self.rules, self.view)
+        for m in metrics:
+            parts.append(self.chart(f"{plots.label(m)} ({plots.unit_label(m)})",
+                                    charts.stride_metric(self.strides, m, drawn.get(m, ())),
+                                    note=notes.get(m, "")))
         if not parts:
             return ""
-        return (f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">One panel '
+        return (f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">One chart '
                 "per measured metric that a cue reads from this view; dashed red lines are the "
-                f"cue thresholds.</p>{''.join(parts)}</section>")
+                "cue thresholds. Tap a point to see that moment in the player.</p>"
+                f'<div class="charts">{"".join(parts)}</div></section>')
 
     def plotted(self) -> list[str]:
         """Metrics given a per-stride panel: every cue's, then the rest of the view's rules'."""
@@ -487,8 +568,10 @@ class ReportBuilder:
         table = ('<div class="scroll"><table><tr><th>metric</th><th class="left">left</th>'
                  '<th class="right">right</th><th>left − right</th><th>symmetry index</th></tr>'
                  f"{''.join(rows)}</table></div>")
-        image = (img_tag(plots.to_png(plots.lr_figure(summary, ratio_ok), self.dpi),
-                         "left right comparison") if ratio_ok else "")
+        image = (self.chart("Left and right medians as a ratio to the two-arm median (1 = the "
+                            "same; bars: inter-quartile range)",
+                            charts.lr_chart(summary, ratio_ok), wide=True)
+                 if ratio_ok else "")
         return (f'<section id="lr"><h2>Left vs right</h2>{image}{table}'
                 '<p class="note">Symmetry index = |L−R| / '
                 f"mean(L, R); above {limit:g}% is marked. Values within the keypoint noise get "
@@ -526,8 +609,11 @@ class ReportBuilder:
             return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">No metric was '
                     "measured in both the first and the last third of the strides.</p></section>")
         metrics = [m for m in DRIFT_PLOT_METRICS if self._measured(m)]
-        fig = img_tag(plots.to_png(plots.drift_figure(self.strides, metrics), self.dpi),
-                      "drift over strides") if metrics and "side" in self.strides else ""
+        fig = ""
+        if metrics and "side" in self.strides:
+            fig = '<div class="charts">' + "".join(
+                self.chart(f"{plots.label(m)} ({plots.unit_label(m)}), trend per arm",
+                           charts.drift_chart(self.strides, m)) for m in metrics[:3]) + "</div>"
         return (f'<section id="drift"><h2>Fatigue drift</h2><p class="note">Median of the first '
                 f"third of strides vs the last third; changes above {100 * frac:.0f}% are marked; "
                 "values within the keypoint noise show the change itself, not a percentage."
@@ -571,14 +657,18 @@ class ReportBuilder:
                     cells.append(f"<td>{E(text)}</td>")
             side = str(r.get("side", ""))
             start = words.number(r["t_start"])
-            rows.append(f"<tr><td>{words.stride_number(r['stride'])}</td>"
+            end = words.number(r.get("t_end"))
+            span = (f' data-t="{start:.4f}" data-t-end="{end:.4f}"'
+                    if start is not None and end is not None else "")
+            rows.append(f"<tr{span}><td>{words.stride_number(r['stride'])}</td>"
                         f"<td class=\"l {E(side)}\">{E(side)}</td>"
                         f"<td>{f'{start:.2f}' if start is not None else '—'}</td>"
                         f"{''.join(cells)}</tr>")
         note = (f" The {' and '.join(hidden)} arm was not measured from this view and is left "
                 "out." if hidden else "")
         return (f'<section id="strides"><h2>Stride table</h2><p class="note">One row per stride '
-                "and arm; — = not measured, grey = low confidence (hover for the reason). Full "
+                "and arm; — = not measured, grey = low confidence (hover for the reason); tap "
+                "a row to play that stride in a loop. Full "
                 f'table with confidences: strides.csv.{E(note)}</p><div class="scroll"><table>'
                 '<tr><th>stride</th><th class="l">arm'
                 f"</th><th>start (s)</th>{head}</tr>{''.join(rows)}</table></div></section>")
@@ -640,10 +730,56 @@ class ReportBuilder:
         if self.stage is not None:
             self.stage(part)
 
-    def render(self) -> str:
-        """Render the whole page."""
+    def player_section(self) -> str:
+        """Render the player: the clip with the overlay drawn in the browser, stepping, loop."""
+        if self.player is None:
+            return ""
+        rates = "".join(f'<button type="button" data-rate="{r}"{" class=on" if r == "1" else ""}>'
+                        f"{r}×</button>" for r in ("0.25", "0.5", "1"))
+        return (
+            '<section id="player"><h2>The clip, stride by stride</h2>'
+            '<div class="stage" tabindex="0" aria-label="the clip; arrow keys step a frame">'
+            '<video id="acr-video" playsinline muted preload="auto" '
+            f'data-src="{E(self.player.path.name)}"></video><canvas id="acr-canvas"></canvas>'
+            '</div><div class="controls">'
+            '<button type="button" data-act="play" aria-label="play or pause">▶ Play</button>'
+            '<button type="button" data-act="prev" aria-label="previous frame">◀ Frame</button>'
+            '<button type="button" data-act="next" aria-label="next frame">Frame ▶</button>'
+            f'{rates}<label><input type="checkbox" id="acr-loop"> Loop stride</label>'
+            '<input type="range" id="acr-seekbar" min="0" max="1" step="any" value="0" '
+            'aria-label="position in the clip"><span class="readout" id="acr-readout">'
+            '</span></div><div class="cueline" id="acr-cueline"></div>'
+            '<p class="note">Skeleton, elbow angles and body midline are drawn from the cleaned '
+            'track the numbers are measured on (<span class="left">left</span>, '
+            '<span class="right">right</span>; a faint arm was not measured). Tap a cue, a '
+            "stride row, a chart point or a key frame to jump to that moment.</p></section>"
+        )
+
+    def data(self) -> dict[str, Any]:
+        """Return what the page's script reads: player clip and overlay, strides, cues, charts."""
+        strides = charts.stride_spans(self.strides) if len(self.strides) else []
+        info = self.info
+        out: dict[str, Any] = {"charts": self.charts, "strides": strides}
+        if self.player is not None:
+            out["player"] = {
+                "offset": round(self.player.offset_s, 6),
+                "fps": float(info.fps if info and info.fps > 0 else self.a.track.fps),
+                "overlay": overlay_data(self.a),
+                "cues": [{"title": c.title, "cue": c.cue,
+                          "strides": [int(k) + 1 for k in c.evidence.strides_affected]}
+                         for c in self.cues],
+                "idle": ("No fault past its threshold in this clip" if self.ok
+                         else words.refusal(self.a)),
+            }
+        return out
+
+    def fragment(self) -> str:
+        """Render the report itself (header, sections, data), without page or scripts.
+
+        The web app shows this within its own page (see :func:`embedded_report`).
+        """
         self._step("cues and their key frames")
-        body = [self.cue_cards()]
+        body = [self.player_section(), self.cue_cards()]
         if self.ok:
             body.append(self.good())
             for section in (self.keyframes, self.plots, self.lr, self.drift, self.stride_table):
@@ -655,14 +791,84 @@ class ReportBuilder:
                     body.append(f'<section id="{section.__name__}"><h2>{section.__name__}</h2>'
                                 f'<p class="note">Could not be drawn: {E(str(exc))}</p></section>')
         body += [self.unmeasured(), self.about()]
+        data = dumps(self.data(), separators=(",", ":")).replace("<", "\\u003c")
+        return (f'{FRAGMENT_START}<div class="acr" data-base="">{self.clip()}<main>'
+                f"{''.join(body)}</main>"
+                f'<script type="application/json" id="acr-data">{data}</script></div>'
+                f"{FRAGMENT_END}")
+
+    def render(self) -> str:
+        """Render the whole page: the fragment with its style and scripts inlined."""
+        fragment = self.fragment()
         name = self.video_path.name or str(self.a.track.attrs.get("source", ""))
+        scripts = "".join(
+            "<script>" + asset(n)[0].decode("utf-8").replace("</script", "<\\/script")
+            + "</script>" for n in ("plotly.min.js", "player.js"))
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Arm carriage report · {E(name)}</title>"
-            f"<style>{CSS}</style></head><body>{self.clip()}<main>{''.join(body)}</main>"
-            "</body></html>"
+            f"<style>{PAGE_CSS}{CSS}</style></head><body>{fragment}{scripts}</body></html>"
         )
+
+
+FRAGMENT_START = "<!--armcarriage-report-->"
+FRAGMENT_END = "<!--/armcarriage-report-->"
+ASSET_TYPES = {
+    "report.css": "text/css",
+    "player.js": "text/javascript",
+    "plotly.min.js": "text/javascript",
+}
+"""Files the report page needs beside its markup (inlined in ``report.html``, served by the
+web app)."""
+
+
+@lru_cache(maxsize=len(ASSET_TYPES))
+def asset(name: str) -> tuple[bytes, str]:
+    """Content and media type of one of :data:`ASSET_TYPES`.
+
+    ``plotly.min.js`` is read from the installed ``plotly`` package (never a CDN);
+    ``player.js`` is shipped in ``armcarriage/data``.
+    """
+    if name == "report.css":
+        return CSS.encode("utf-8"), ASSET_TYPES[name]
+    if name == "player.js":
+        return (files("armcarriage") / "data" / "player.js").read_bytes(), ASSET_TYPES[name]
+    if name == "plotly.min.js":
+        return (files("plotly") / "package_data" / "plotly.min.js").read_bytes(), ASSET_TYPES[name]
+    raise KeyError(f"no report asset {name!r}; expected one of {', '.join(ASSET_TYPES)}")
+
+
+_INJECTED_STYLE = re.compile(
+    r'getElementById\("([0-9a-f]{16,64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+@lru_cache(maxsize=1)
+def injected_style_ids() -> tuple[str, ...]:
+    """Return the ids of the stylesheets plotly.js adds when loaded (those of map traces).
+
+    plotly.js skips such a stylesheet when an element with its id is already in the page; a
+    page with a strict Content-Security-Policy (the web app's) places one, so the browser is
+    not asked to apply an inline style the policy forbids. The report draws no maps.
+    """
+    code = asset("plotly.min.js")[0].decode("utf-8")
+    return tuple(dict.fromkeys(_INJECTED_STYLE.findall(code)))
+
+
+def embedded_report(path: Path) -> str | None:
+    """Return the report part of a written ``report.html`` (:meth:`ReportBuilder.fragment`).
+
+    Returns None when the file is missing or was not written by this version.
+    """
+    try:
+        page = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    start, end = page.find(FRAGMENT_START), page.find(FRAGMENT_END)
+    if start < 0 or end < start:
+        return None
+    return page[start + len(FRAGMENT_START):end]
 
 
 def write_html_report(
@@ -674,10 +880,13 @@ def write_html_report(
     rules: Sequence[CueRule],
     info: VideoInfo | None,
     stage: Callable[[str], None] | None = None,
+    player: PlayerClip | None = None,
 ) -> Path:
     """Write ``report.html`` atomically; see :class:`ReportBuilder`.
 
-    ``stage(part)`` is called as each part of the page is started (progress display).
+    ``stage(part)`` is called as each part of the page is started (progress display);
+    ``player`` is the clip beside the page that its player shows.
     """
-    page = ReportBuilder(analysis, video_path, config, assessment, rules, info, stage).render()
+    page = ReportBuilder(analysis, video_path, config, assessment, rules, info, stage,
+                         player).render()
     return write_text(out_path, page)

@@ -28,7 +28,14 @@ from armcarriage.atomic import atomic_path
 from armcarriage.config import Config
 from armcarriage.cues import Cue
 from armcarriage.report import words
-from armcarriage.report.geometry import measured_sides, series_or_angles
+from armcarriage.report.geometry import (
+    LABEL_OFFSET,
+    bone_side,
+    faint_bone,
+    measured_sides,
+    midline_ends,
+    series_or_angles,
+)
 from armcarriage.skeleton import BONES, KEYPOINT_INDEX
 from armcarriage.video import (
     DecodeStats,
@@ -63,11 +70,7 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def _bone_colour(a: str, b: str) -> tuple[int, int, int]:
-    if a.startswith("left") and b.startswith("left"):
-        return LEFT_COLOUR
-    if a.startswith("right") and b.startswith("right"):
-        return RIGHT_COLOUR
-    return MID_COLOUR
+    return {"left": LEFT_COLOUR, "right": RIGHT_COLOUR}.get(bone_side(a, b), MID_COLOUR)
 
 
 class Overlay:
@@ -196,10 +199,8 @@ class Overlay:
             pa, pb = self.point(xy, a), self.point(xy, b)
             if pa and pb:
                 colour = _bone_colour(a, b)
-                side = a.split("_")[0]
                 # an arm that was not measured (far arm of a side view) is drawn faint
-                faint = side in ("left", "right") and side not in self.sides and (
-                    "elbow" in a or "elbow" in b)
+                faint = faint_bone(a, b, self.sides)
                 draw.line([pa, pb], fill=(*colour, 90 if faint else 255), width=self.line + 1)
         r = self.line + 1
         for name in ("shoulder", "elbow", "wrist", "hip"):
@@ -211,14 +212,7 @@ class Overlay:
     @staticmethod
     def _midline_ends(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Return the ends of the body midline (hip centre to above the shoulders), or None."""
-        names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-        pts = np.array([xy[KEYPOINT_INDEX[n]] for n in names], dtype=float)
-        if not np.isfinite(pts).all():
-            return None
-        top = pts[:2].mean(axis=0)
-        bottom = pts[2:].mean(axis=0)
-        d = top - bottom
-        return bottom - 0.4 * d, top + 0.6 * d
+        return midline_ends(xy)
 
     def _midline(self, draw: ImageDraw.ImageDraw, xy: np.ndarray) -> None:
         ends = self._midline_ends(xy)
@@ -236,7 +230,7 @@ class Overlay:
             if p is None or not np.isfinite(angle):
                 continue
             text = f"{angle:.0f}°"
-            x, y = p[0] + self.size * 0.6, p[1] - self.size * 0.5
+            x, y = p[0] + self.size * LABEL_OFFSET[0], p[1] + self.size * LABEL_OFFSET[1]
             box = _MEASURE.textbbox((x, y), text, font=self.font)
             rect = (box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2)
             colour = LEFT_COLOUR if side == "left" else RIGHT_COLOUR
@@ -361,15 +355,16 @@ def rgb_view(frame: av.VideoFrame) -> np.ndarray:
 
 def _rgb_frames(
     video_path: Path, config: Config, info: VideoInfo, size: tuple[int, int],
-    stats: DecodeStats,
+    stats: DecodeStats, start_s: float = 0.0, stop_s: float | None = None,
 ) -> Generator[tuple[float, av.VideoFrame], None, None]:
     """Decode a clip to upright ``rgb24`` frames of ``size`` (area-averaged when scaled).
 
     Yields ``(time, frame)``; the frames are the clip's, as :func:`decode_frames`
-    keeps them.
+    keeps them (from ``start_s`` to ``stop_s`` when given).
     """
     width, height = size
-    with closing(decode_frames(video_path, config, info=info, stats=stats)) as frames:
+    with closing(decode_frames(video_path, config, info=info, stats=stats, start_s=start_s,
+                               stop_s=stop_s)) as frames:
         for _, t, decoded in frames:
             if info.rotation:
                 coded = (height, width) if info.rotation in (90, 270) else (width, height)

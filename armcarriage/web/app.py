@@ -78,8 +78,12 @@ log = logging.getLogger(__name__)
 COOKIE = "armcarriage_token"
 HERE = Path(__file__).parent
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+"""Hash of the empty string: plotly.js (the report's charts) adds empty ``<style>`` elements
+and fills them through the CSS object model, which CSP does not govern; this hash lets an
+empty style element in and nothing else."""
 _PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' {_EMPTY_STYLE}; "
     "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 _FILE_CSP = (
@@ -554,7 +558,27 @@ def create_app(
     async def job_page(request: Request, job_id: str) -> Response:
         team = page_team(request)
         job = team_job(job_id, team)
-        return render(request, "job.html", job=_job_json(job), files=_files(job))
+        report = await run_in_threadpool(_report_fragment, data, job)
+        skip: tuple[str, ...] = ()
+        if report is not None:
+            from armcarriage.report.html import injected_style_ids
+
+            skip = await run_in_threadpool(injected_style_ids)
+        return render(
+            request, "job.html", job=_job_json(job), files=_files(job), report=report,
+            skip_styles=skip,
+        )
+
+    @app.get("/report-assets/{name}")
+    async def report_asset(name: str) -> Response:
+        # the report's style and scripts as files, so the job page runs no inline script
+        from armcarriage.report.html import ASSET_TYPES, asset
+
+        if name not in ASSET_TYPES:
+            raise HTTPException(404, f"no report asset {name[:80]!r}")
+        content, media_type = await run_in_threadpool(asset, name)
+        return Response(content, media_type=media_type,
+                        headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/athletes/{name}", response_class=HTMLResponse)
     async def athlete_page(request: Request, name: str) -> Response:
@@ -656,6 +680,28 @@ def _job_json(job: Job) -> dict[str, Any]:
     return out
 
 
+def _report_fragment(data: Path, job: Job) -> str | None:
+    """Return the report of a finished job, to show within the job page (None if there is none).
+
+    The report's clip and other files are fetched from the job's file route.
+    """
+    from armcarriage.report.html import embedded_report
+
+    rel = next((r for r in job.outputs.values() if r.endswith(".html")), None)
+    if job.status != "done" or not job.result_dir or rel is None:
+        return None
+    base = (data / job.result_dir).resolve()
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base):
+        return None
+    fragment = embedded_report(path)
+    if fragment is None:
+        return None
+    folder = Path(rel).parent.as_posix()
+    prefix = f"/jobs/{job.id}/files/" + ("" if folder == "." else folder + "/")
+    return fragment.replace('class="acr" data-base=""', f'class="acr" data-base="{prefix}"', 1)
+
+
 def _files(job: Job) -> dict[str, Any]:
     """Sort a finished job's outputs into report, video and downloads."""
     report = video = None
@@ -664,7 +710,7 @@ def _files(job: Job) -> dict[str, Any]:
         url = f"/jobs/{job.id}/files/{rel}"
         if rel.endswith(".html") and report is None:
             report = url
-        elif rel.endswith(".mp4") and video is None:
+        elif rel.endswith(".mp4") and video is None and name != "player":
             video = url
         else:
             downloads.append({"name": name, "file": Path(rel).name, "url": url + "?download=1"})
