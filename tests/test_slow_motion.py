@@ -184,3 +184,24 @@ def test_the_overlay_of_a_slow_motion_clip_follows_the_video_not_the_filmed_time
     assert overlay.stride_at(first * 8 + 0.01) == 0
     assert words.status_words("slow_motion") == "Slow motion"
     assert "--capture-fps" in words.STATUS_ADVICE["slow_motion"]
+
+
+def test_the_report_page_and_its_key_frames_map_filmed_time_onto_video_time(tmp_path):
+    import json
+    import re
+
+    from armcarriage.report import write_reports
+    from armcarriage.report.geometry import time_stretch
+    from armcarriage_eval.synthetic.encode import write_mp4
+
+    played = _truth(fps=240, seconds=2.0, slow=8.0)
+    a = analyze(played, Config().override({"video.capture_fps": 240}))
+    assert time_stretch(a) == pytest.approx(0.125)
+    video = tmp_path / "slow.mp4"  # 16 s of video at 30 fps
+    frames = (np.full((240, 320, 3), 60 + i % 100, np.uint8) for i in range(480))
+    write_mp4(frames, video, 30.0)
+    out = write_reports(a, video, tmp_path / "out")
+    page = out["report"].read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="acr-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert data["player"]["stretch"] == pytest.approx(0.125)
+    assert "Key frame not available" not in page  # read at 8x the filmed time, inside the video

@@ -45,8 +45,10 @@
     let loopSpan = null; // [t0, t1] track times of the looped stride
     let lastStride = null;
 
-    const media = (t) => t - P.offset;
-    const track = (m) => m + P.offset;
+    // analysis time -> media time: slow motion is analysed on the time it was filmed on
+    const stretch = P.stretch || 1;
+    const media = (t) => t / stretch - P.offset;
+    const track = (m) => (m + P.offset) * stretch;
 
     function sampleAt(t) {
       const i = nearest(T, t);

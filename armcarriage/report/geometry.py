@@ -193,6 +193,19 @@ def midline_ends(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return bottom - MIDLINE_BELOW * d, top + MIDLINE_ABOVE * d
 
 
+def time_stretch(analysis: Any) -> float:
+    """Filmed seconds per second of video (below 1 for slow motion, else 1).
+
+    A slow-motion clip is analysed on the time it was filmed on (``time_scale`` of
+    :func:`armcarriage.strides.real_time_track`): a time ``t`` of the analysis is at
+    ``t / time_stretch`` in the video.
+    """
+    track = getattr(analysis, "track", None)
+    attrs = track.ds.attrs if track is not None else {}
+    scale = float(attrs.get("time_scale", 1.0) or 1.0)
+    return scale if scale > 0 else 1.0
+
+
 def overlay_data(analysis: Any) -> dict[str, Any]:
     """Return the per-frame overlay of the report's player, as compact JSON-ready lists.
 

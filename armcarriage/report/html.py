@@ -41,6 +41,7 @@ from armcarriage.report.geometry import (
     overlay_data,
     pick_key_frames,
     series_or_angles,
+    time_stretch,
 )
 from armcarriage.report.keyframes import crop_to_runner, fit_image, grab_frames, pose_in_frame
 from armcarriage.video import VideoInfo
@@ -429,7 +430,11 @@ class ReportBuilder:
     def _frames_img(self, frames: Sequence[Any], alt: str, compact: bool = False) -> str:
         if not frames or self.info is None:
             return '<p class="note">Key frame not available (the clip could not be decoded).</p>'
-        images = grab_frames(self.video_path, [f.time for f in frames], self.info, self.config)
+        stretch = time_stretch(self.a)  # key frames are read at the video's own times
+        grabbed = grab_frames(self.video_path, [f.time / stretch for f in frames], self.info,
+                              self.config)
+        images = {f.time: grabbed[f.time / stretch] for f in frames
+                  if f.time / stretch in grabbed}
         panel_width = 2.0 if compact else plots.FRAME_PANEL_WIDTH
         panels = []
         times = []
@@ -763,6 +768,7 @@ class ReportBuilder:
         if self.player is not None:
             out["player"] = {
                 "offset": round(self.player.offset_s, 6),
+                "stretch": time_stretch(self.a),
                 "fps": float(info.fps if info and info.fps > 0 else self.a.track.fps),
                 "overlay": overlay_data(self.a),
                 "cues": [{"title": c.title, "cue": c.cue,

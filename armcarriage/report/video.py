@@ -35,6 +35,7 @@ from armcarriage.report.geometry import (
     measured_sides,
     midline_ends,
     series_or_angles,
+    time_stretch,
 )
 from armcarriage.skeleton import BONES, KEYPOINT_INDEX
 from armcarriage.video import (
@@ -94,7 +95,7 @@ class Overlay:
     def __init__(self, analysis: Any, cues: Sequence[Cue], width: int, height: int) -> None:
         track = analysis.track
         # a slow-motion clip is analysed on the time it was filmed on; the video plays slower
-        stretch = float(track.ds.attrs.get("time_scale", 1.0) or 1.0)
+        stretch = time_stretch(analysis)
         self.time = track.time / stretch
         self.pos = np.asarray(track.ds["position"].values, dtype=float)
         self.scale = np.array([width / track.width, height / track.height])
