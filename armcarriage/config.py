@@ -394,17 +394,19 @@ class StrideConfig:
     23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
     runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
     flatness that makes a stance floor (:func:`armcarriage.strides._stance_ground`)."""
-    side_strike_timing: str = setting("zeni_calibrated", choices=("zeni_calibrated", "clearance"))
+    side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
     """Side views: which strikes time the stride windows (the per-stride rows, their
-    stride time and cadence). ``zeni_calibrated``: each foot's maxima of the heel's forward
-    offset from the hip (Zeni), moved by their median offset from the foot-clearance
-    strikes, so the windows keep the clearance's definition of contact with Zeni's
-    regularity; ``clearance``: the clearance strikes. The reported events and the clip
-    cadence always come from the clearance, the more accurate on exact motion capture
-    (99 % of side strikes within a frame; calibrated Zeni 87 %). On the real treadmill
-    clip through the pose model the clearance windows put 38 % of stride times within 5 %
-    of their median and their mean per-stride cadence 5 % above the clip's; Zeni's 93 %
-    and within 1 %."""
+    stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's
+    (maxima of the heel's forward offset from the hip, moved by their median offset from
+    the clearance strikes, so both keep the clearance's definition of contact), whichever
+    scatters less from stride to stride (:func:`armcarriage.strides.steadier_strikes`);
+    ``clearance``: the clearance strikes. The reported events and the clip cadence always
+    come from the clearance, the more accurate on exact motion capture (99 % of side
+    strikes within a frame; calibrated Zeni 87 %). On the real treadmill clip the clearance
+    strikes scatter (38 % of stride times within 5 % of their median, per-stride cadence
+    5 % above the clip's) and Zeni's do not (93 %, within 1 %); on rendered runners a glitch
+    of the heel's forward path put single Zeni strikes 0.14 s off while the clearance stayed
+    regular (benchmarks/results/strides.md)."""
     world_height_views: str = setting("rear", items=VIEWS)
     """Views (comma-separated) whose foot heights are read from the world landmarks
     (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,

@@ -190,9 +190,10 @@ def test_the_report_page_and_its_key_frames_map_filmed_time_onto_video_time(tmp_
     import json
     import re
 
+    from armcarriage_eval.synthetic.encode import write_mp4
+
     from armcarriage.report import write_reports
     from armcarriage.report.geometry import time_stretch
-    from armcarriage_eval.synthetic.encode import write_mp4
 
     played = _truth(fps=240, seconds=2.0, slow=8.0)
     a = analyze(played, Config().override({"video.capture_fps": 240}))

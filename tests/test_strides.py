@@ -254,3 +254,15 @@ def test_no_rhythm_with_a_running_bounce_is_not_called_walking():
     status, message = _verdict(cfg, checks, False, 0.14, float("nan"), float("nan"),
                                float("nan"), 0)
     assert status == "no_running" and "no regular stride rhythm" in message
+
+
+def test_stride_windows_take_the_steadier_strike_signal():
+    from armcarriage.strides import steadier_strikes
+
+    period = 0.68
+    steady = 0.3 + period * np.arange(8)
+    glitch = steady.copy()
+    glitch[3] += 0.14  # one strike a fifth of a stride late
+    scatter = steady + np.array([0.03, -0.04, 0.05, -0.03, 0.04, -0.05, 0.03, -0.04])
+    assert np.array_equal(steadier_strikes(steady, glitch, period), steady)
+    assert np.array_equal(steadier_strikes(scatter, steady + 0.01, period), steady + 0.01)
