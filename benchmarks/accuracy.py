@@ -129,7 +129,7 @@ QUICK = ("side_left_clean", "rear_crossing", "front_shrug")
 FAULT_CUES: dict[str, tuple[str, ...]] = {
     "tight_elbows": ("tight_elbow",),
     "straight_arms": ("open_elbow",),
-    "shrug": ("shrug_rise", "shrug_level"),
+    "shrug": ("shrug_rise", "shrug_level", "shrug_held"),
     "crossing": ("midline_crossing",),
     "rotation": ("over_rotation",),
     "small_swing": ("low_arm_swing",),
