@@ -188,14 +188,19 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
         else:
             duration = 0.0
         frames = int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0)
-        kind = container.format.name
+        if cc is None:  # no sample description, or a codec FFmpeg does not know
+            raise VideoError(
+                f"{path}: the video stream names no codec that can be decoded (expected e.g. "
+                f"H.264/HEVC/VP9; the header describing the stream is missing or damaged)"
+            )
+        kind, codec = container.format.name, cc.name
         if (
             kind.endswith("_pipe")
             or kind in ("image2", "gif", "webp")
-            or (cc.name in _IMAGE_CODECS and frames <= 1)
+            or (codec in _IMAGE_CODECS and frames <= 1)
         ):
             raise VideoError(
-                f"{path}: a still image ({kind}, {cc.name}), not a video (expected a clip "
+                f"{path}: a still image ({kind}, {codec}), not a video (expected a clip "
                 f"of many frames in a container such as mp4/mov/mkv/webm)"
             )
         rotation = None

@@ -63,3 +63,15 @@ def test_one_frame_clip_and_mjpeg_clip_are_still_videos(tmp_path):
     assert (one.frames, one.codec) == (1, "h264")
     mjpeg = probe_video(_clip(tmp_path / "m.avi", "mjpeg", 6, "yuvj420p"))
     assert (mjpeg.frames, mjpeg.codec, mjpeg.width) == (6, "mjpeg", 64)
+
+
+def test_mp4_without_sample_description_is_refused(tmp_path, capsys):
+    data = _clip(tmp_path / "ok.mp4", "libx264", 6).read_bytes()
+    at = data.index(b"stsd")
+    path = tmp_path / "no_stsd.mp4"
+    path.write_bytes(data[:at] + b"free" + data[at + 4 :])  # the 'stsd' box dropped
+    with pytest.raises(VideoError, match=r"no_stsd\.mp4: the video stream names no codec"):
+        probe_video(path)
+    code = main(["analyze", str(path), "-o", str(tmp_path / "out"), "--max-seconds", "2"])
+    assert code == 2
+    assert "internal error" not in capsys.readouterr().err
