@@ -25,6 +25,11 @@ from armcarriage.errors import VideoError
 
 log = logging.getLogger(__name__)
 
+_IMAGE_CODECS = frozenset(
+    {"png", "mjpeg", "jpegls", "bmp", "tiff", "webp", "gif", "jpeg2000", "qoi"}
+)
+"""Codecs of still pictures: one frame of these is a photo, not a clip."""
+
 
 @dataclass(frozen=True)
 class VideoInfo:
@@ -183,6 +188,21 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
         else:
             duration = 0.0
         frames = int(stream.frames or 0) or (int(round(duration * fps)) if fps else 0)
+        if cc is None:  # no sample description, or a codec FFmpeg does not know
+            raise VideoError(
+                f"{path}: the video stream names no codec that can be decoded (expected e.g. "
+                f"H.264/HEVC/VP9; the header describing the stream is missing or damaged)"
+            )
+        kind, codec = container.format.name, cc.name
+        if (
+            kind.endswith("_pipe")
+            or kind in ("image2", "gif", "webp")
+            or (codec in _IMAGE_CODECS and frames <= 1)
+        ):
+            raise VideoError(
+                f"{path}: a still image ({kind}, {codec}), not a video (expected a clip "
+                f"of many frames in a container such as mp4/mov/mkv/webm)"
+            )
         rotation = None
         try:
             for frame in container.decode(stream):
