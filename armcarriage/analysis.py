@@ -173,8 +173,12 @@ class Analysis:
             "validity": self.validity,
             "settings": self.settings,
             "metrics": {
-                m: {"unit": s.unit, "description": s.description, "definition": s.definition,
-                    "views": list(s.views)}
+                m: {
+                    "unit": s.unit,
+                    "description": s.description,
+                    "definition": s.definition,
+                    "views": list(s.views),
+                }
                 for m, s in METRICS.items()
             },
         }
@@ -221,32 +225,42 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     """
     cfg = config or Config()
     settings: dict[str, Any] = {
-        "config": {k: dataclasses.asdict(getattr(cfg, k))
-                   for k in ("cleaning", "view", "strides", "metrics")},
+        "config": {
+            k: dataclasses.asdict(getattr(cfg, k))
+            for k in ("cleaning", "view", "strides", "metrics")
+        },
     }
     # slow motion (or time-lapse): analyse on the time the clip was filmed on
-    track, settings["time"] = real_time_track(track, cfg.video.capture_fps,
-                                              cfg.video.capture_fps_tolerance)
+    track, settings["time"] = real_time_track(
+        track, cfg.video.capture_fps, cfg.video.capture_fps_tolerance
+    )
     rate = track.detection_rate()
     if track.n_frames == 0 or rate < cfg.pose.min_detection_rate:
-        msg = (f"no runner found: a body was detected in {100 * rate:.0f}% of "
-               f"{track.n_frames} frames (need {100 * cfg.pose.min_detection_rate:.0f}%)")
+        msg = (
+            f"no runner found: a body was detected in {100 * rate:.0f}% of "
+            f"{track.n_frames} frames (need {100 * cfg.pose.min_detection_rate:.0f}%)"
+        )
         return _without_strides(track, "no_runner", msg, {"label": "unknown"}, settings)
     cleaned = clean(track, cfg.cleaning)
     ct = cleaned.track
     settings["cleaning"] = cleaned.report
     torso = np.isfinite(
-        ct.ds["position"].sel(keypoint=["left_shoulder", "right_shoulder", "left_hip",
-                                         "right_hip"]).values).all(axis=(1, 2))
+        ct.ds["position"]
+        .sel(keypoint=["left_shoulder", "right_shoulder", "left_hip", "right_hip"])
+        .values
+    ).all(axis=(1, 2))
     if torso.mean() < cfg.pose.min_detection_rate:
-        msg = (f"no runner found: shoulders and hips visible in {100 * torso.mean():.0f}% "
-               f"of frames (need {100 * cfg.pose.min_detection_rate:.0f}%)")
+        msg = (
+            f"no runner found: shoulders and hips visible in {100 * torso.mean():.0f}% "
+            f"of frames (need {100 * cfg.pose.min_detection_rate:.0f}%)"
+        )
         return _without_strides(ct, "no_runner", msg, {"label": "unknown"}, settings)
     view = classify_view(ct, cfg.view)
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
-    series, norms = frame_series(ct, view["label"], cfg.metrics.elbow_source,
-                                 arm3d_settings(cfg.metrics, ct.fps))
+    series, norms = frame_series(
+        ct, view["label"], cfg.metrics.elbow_source, arm3d_settings(cfg.metrics, ct.fps)
+    )
     add_neck_series(series, ct, view, norms["torso_length_px"])
     settings["normalisers"] = norms
     if sr.status != "ok":
@@ -259,12 +273,25 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     source_reasons = measurement_reasons(ct, cfg, view["label"])
     table = stride_table(ct, view, sr, series, cfg, source_reasons)
     reasons = {m: view_reason(m, view["label"]) or source_reasons.get(m, "") for m in METRICS}
-    summary = summarize(table, cfg.metrics.min_confidence, cfg.metrics.symmetry_flag_percent,
-                        cfg.metrics.drift_flag_fraction, reasons)
+    summary = summarize(
+        table,
+        cfg.metrics.min_confidence,
+        cfg.metrics.symmetry_flag_percent,
+        cfg.metrics.drift_flag_fraction,
+        reasons,
+    )
     return Analysis(
-        status="ok", message="", view=view, events=sr.events, strides=table, summary=summary,
-        validity=validity_summary(table, reasons), cadence_spm=sr.cadence_spm, series=series,
-        track=ct, settings=settings,
+        status="ok",
+        message="",
+        view=view,
+        events=sr.events,
+        strides=table,
+        summary=summary,
+        validity=validity_summary(table, reasons),
+        cadence_spm=sr.cadence_spm,
+        series=series,
+        track=ct,
+        settings=settings,
     )
 
 
@@ -286,22 +313,40 @@ def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
 
 
 def _without_strides(
-    track: PoseTrack, status: str, message: str, view: dict[str, Any],
-    settings: dict[str, Any], sr: StrideResult | None = None,
+    track: PoseTrack,
+    status: str,
+    message: str,
+    view: dict[str, Any],
+    settings: dict[str, Any],
+    sr: StrideResult | None = None,
 ) -> Analysis:
     """Return an Analysis that reports ``status`` with no per-stride rows."""
     reasons = dict.fromkeys(METRICS, message)
     table = empty_strides()
-    events = sr.events if sr is not None else pd.DataFrame(
-        {"foot": pd.Series(dtype=object), "kind": pd.Series(dtype=object),
-         "time": pd.Series(dtype=float), "frame": pd.Series(dtype=np.int64)})
+    events = (
+        sr.events
+        if sr is not None
+        else pd.DataFrame(
+            {
+                "foot": pd.Series(dtype=object),
+                "kind": pd.Series(dtype=object),
+                "time": pd.Series(dtype=float),
+                "frame": pd.Series(dtype=np.int64),
+            }
+        )
+    )
     return Analysis(
-        status=status, message=message, view={"confidence": 0.0, "treadmill": None,
-                                              "segments": [], **view},
-        events=events, strides=table,
+        status=status,
+        message=message,
+        view={"confidence": 0.0, "treadmill": None, "segments": [], **view},
+        events=events,
+        strides=table,
         summary=summarize(table, 0.0, 0.0, 0.0, reasons),
-        validity=validity_summary(table, reasons), cadence_spm=float("nan"),
-        series=pd.DataFrame({"time": track.time}), track=track, settings=settings,
+        validity=validity_summary(table, reasons),
+        cadence_spm=float("nan"),
+        series=pd.DataFrame({"time": track.time}),
+        track=track,
+        settings=settings,
     )
 
 
@@ -315,11 +360,16 @@ def validity_summary(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, 
         reason = ""
         if not measured:
             reason = reasons.get(m) or (
-                str(table[f"{m}_reason"].mode().iloc[0]) if len(table) else "not measured")
+                str(table[f"{m}_reason"].mode().iloc[0]) if len(table) else "not measured"
+            )
         conf = float(np.median(rows[f"{m}_conf"])) if measured else 0.0
-        out[m] = {"measured": measured, "reason": reason, "confidence": round(conf, 3),
-                  "better_view": spec.better_view,
-                  "views": [v for v, ok in matrix[m].items() if ok]}
+        out[m] = {
+            "measured": measured,
+            "reason": reason,
+            "confidence": round(conf, 3),
+            "better_view": spec.better_view,
+            "views": [v for v, ok in matrix[m].items() if ok],
+        }
     return out
 
 
@@ -334,8 +384,13 @@ def visibility_factor(visibility: np.ndarray, full: float, floor: float) -> np.n
 
 
 def _window_stats(
-    ct: PoseTrack, idx: np.ndarray, series: pd.DataFrame, side: str, family: str,
-    mc: MetricsConfig, seen_visibility: float | None = None,
+    ct: PoseTrack,
+    idx: np.ndarray,
+    series: pd.DataFrame,
+    side: str,
+    family: str,
+    mc: MetricsConfig,
+    seen_visibility: float | None = None,
 ) -> tuple[float, float]:
     """Return (coverage, mean visibility factor) of one family for one arm over ``idx``.
 
@@ -345,8 +400,10 @@ def _window_stats(
     midline, so only the visibility score tells a seen wrist from a hidden one there.
     """
     if family == "rotation":
-        cols, marks = ["trunk_rotation"], [f"{s}_{p}" for s in ("left", "right")
-                                            for p in ("shoulder", "hip")]
+        cols, marks = (
+            ["trunk_rotation"],
+            [f"{s}_{p}" for s in ("left", "right") for p in ("shoulder", "hip")],
+        )
     elif family == "timing":
         return 1.0, 1.0
     else:
@@ -358,8 +415,9 @@ def _window_stats(
     if idx.size == 0:
         return 0.0, 0.0
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
-    vis = visibility_factor(ct.ds["visibility"].sel(keypoint=marks).values[idx],
-                            mc.visibility_full, mc.visibility_floor)
+    vis = visibility_factor(
+        ct.ds["visibility"].sel(keypoint=marks).values[idx], mc.visibility_full, mc.visibility_floor
+    )
     if family == "crossing" and seen_visibility is not None:
         seen = ct.ds["visibility"].sel(keypoint=marks).values[idx] >= seen_visibility
         cov = min(cov, float(seen.mean()))
@@ -396,10 +454,14 @@ def _hidden_short(
 
 
 def _stride_values(
-    series: pd.DataFrame, idx: np.ndarray, side: str, row: dict[str, Any],
+    series: pd.DataFrame,
+    idx: np.ndarray,
+    side: str,
+    row: dict[str, Any],
     baseline: float,
 ) -> dict[str, float]:
     """Compute every metric of one arm over one stride."""
+
     def col(name: str) -> np.ndarray:
         return series[name].to_numpy()[idx]
 
@@ -409,14 +471,19 @@ def _stride_values(
     vals.update(elbow_stride(col(f"{side}_elbow_angle"), arm))
     vals.update(swing_stride(arm))
     vals.update(wrist_stride(col(f"{side}_wrist_forward")))
-    vals.update(lift_stride(col(f"{side}_wrist_height"), col("time"),
-                            float(row["stride_time_s"])))
+    vals.update(lift_stride(col(f"{side}_wrist_height"), col("time"), float(row["stride_time_s"])))
     vals.update(crossing_stride(col(f"{side}_crossing")))
     vals.update(shrug_stride(col(f"{side}_shoulder_elevation"), baseline))
     vals.update(neck_stride(col(f"{side}_neck_gap")))
     vals.update(rotation_stride(col("trunk_rotation")))
-    vals.update(phase_stride(col(f"{side}_wrist_forward"), col(f"{other}_ankle_forward"),
-                             col("time"), float(row["stride_time_s"])))
+    vals.update(
+        phase_stride(
+            col(f"{side}_wrist_forward"),
+            col(f"{other}_ankle_forward"),
+            col("time"),
+            float(row["stride_time_s"]),
+        )
+    )
     vals.update(timing_stride(row))
     return vals
 
@@ -444,16 +511,19 @@ def add_neck_series(
     gaps = {}
     for side in ("left", "right"):
         top = shoulder_tops(ct, side, label)
-        gaps[side] = (np.full(ct.n_frames, np.nan) if top is None
-                      else neck_gap(top, ear, up, torso_px))
+        gaps[side] = (
+            np.full(ct.n_frames, np.nan) if top is None else neck_gap(top, ear, up, torso_px)
+        )
     near = view.get("near_side")
     if near in gaps and label not in ("front", "rear"):
         both = gaps[near]
     else:
         with np.errstate(invalid="ignore"):
-            both = np.where(np.isfinite(gaps["left"]) & np.isfinite(gaps["right"]),
-                            0.5 * (gaps["left"] + gaps["right"]),
-                            np.where(np.isfinite(gaps["left"]), gaps["left"], gaps["right"]))
+            both = np.where(
+                np.isfinite(gaps["left"]) & np.isfinite(gaps["right"]),
+                0.5 * (gaps["left"] + gaps["right"]),
+                np.where(np.isfinite(gaps["left"]), gaps["left"], gaps["right"]),
+            )
     for side in ("left", "right"):
         series[f"{side}_neck_gap"] = both
 
@@ -493,7 +563,11 @@ def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[s
 
 
 def stride_table(
-    ct: PoseTrack, view: dict[str, Any], sr: StrideResult, series: pd.DataFrame, cfg: Config,
+    ct: PoseTrack,
+    view: dict[str, Any],
+    sr: StrideResult,
+    series: pd.DataFrame,
+    cfg: Config,
     source_reasons: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Build the stride x arm table with values, confidences and reasons.
@@ -508,21 +582,31 @@ def stride_table(
         view_factor *= mc.oblique_confidence
     timing_factor = 1.0 if sr.checks.get("wrist_check_ok") else 0.6
     t = series["time"].to_numpy()
-    baselines = {s: shrug_baseline(series[f"{s}_shoulder_elevation"].to_numpy(),
-                                   mc.shrug_baseline_percentile) for s in ("left", "right")}
+    baselines = {
+        s: shrug_baseline(
+            series[f"{s}_shoulder_elevation"].to_numpy(), mc.shrug_baseline_percentile
+        )
+        for s in ("left", "right")
+    }
     if source_reasons is None:
         source_reasons = measurement_reasons(ct, cfg, label)
     rows: list[dict[str, Any]] = []
     for row in sr.strides.to_dict(orient="records"):
         idx = np.flatnonzero((t >= row["t_start"]) & (t < row["t_end"]))
-        geo_error = {s: series[f"{s}_elbow_error"].to_numpy()[idx]
-                     if f"{s}_elbow_error" in series else np.full(idx.size, np.nan)
-                     for s in ("left", "right")}
+        geo_error = {
+            s: series[f"{s}_elbow_error"].to_numpy()[idx]
+            if f"{s}_elbow_error" in series
+            else np.full(idx.size, np.nan)
+            for s in ("left", "right")
+        }
         for side in ("left", "right"):
             vals = _stride_values(series, idx, side, row, baselines[side])
             out: dict[str, Any] = {
-                "stride": int(row["stride"]), "side": side, "t_start": row["t_start"],
-                "t_end": row["t_end"], "frame_start": int(row["frame_start"]),
+                "stride": int(row["stride"]),
+                "side": side,
+                "t_start": row["t_start"],
+                "t_end": row["t_end"],
+                "frame_start": int(row["frame_start"]),
                 "frame_end": int(row["frame_end"]),
             }
             stats: dict[str, tuple[float, float]] = {}
@@ -530,16 +614,24 @@ def stride_table(
                 fam = family_of(m)
                 if fam not in stats:
                     stats[fam] = _window_stats(
-                        ct, idx, series, side, fam, mc,
-                        cfg.cleaning.min_visibility if label == "rear" else None)
+                        ct,
+                        idx,
+                        series,
+                        side,
+                        fam,
+                        mc,
+                        cfg.cleaning.min_visibility if label == "rear" else None,
+                    )
                 cov, vis = stats[fam]
-                reason, factor = arm_rule(m, label, side, view.get("near_side"),
-                                          mc.far_arm_policy, mc.far_arm_confidence)
+                reason, factor = arm_rule(
+                    m, label, side, view.get("near_side"), mc.far_arm_policy, mc.far_arm_confidence
+                )
                 reason = reason or source_reasons.get(m, "")
                 value = vals.get(m, float("nan"))
                 if not reason and fam != "timing":
-                    reason = coverage_reason(m, label, cov, mc.min_coverage,
-                                             mc.crossing_rear_min_coverage)
+                    reason = coverage_reason(
+                        m, label, cov, mc.min_coverage, mc.crossing_rear_min_coverage
+                    )
                 if not reason and not np.isfinite(value):
                     reason = "could not be computed: landmarks or foot events missing"
                 if not reason and fam == "crossing" and label == "front":
@@ -570,7 +662,8 @@ def _apply_consistency(table: pd.DataFrame) -> None:
             if v.size < 3:
                 continue
             med = float(np.median(v))
-            spread = max(1.4826 * float(np.median(np.abs(v - med))),
-                         _SPREAD_FLOOR.get(spec.unit, 0.0))
+            spread = max(
+                1.4826 * float(np.median(np.abs(v - med))), _SPREAD_FLOOR.get(spec.unit, 0.0)
+            )
             factor = 1.0 / (1.0 + (np.abs(v - med) / (3.0 * spread)) ** 2)
             table.loc[sel, f"{m}_conf"] = np.round(table.loc[sel, f"{m}_conf"] * factor, 3)

@@ -19,9 +19,7 @@ def metrics_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the analysis JSON here.")
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="TOML file of settings.")
-    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML file of settings.")] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a setting, e.g. cleaning.cutoff_hz=6."),
@@ -29,21 +27,28 @@ def metrics_command(
     series: Annotated[bool, typer.Option(help="Include the per-frame series.")] = False,
     exclude_stride: Annotated[
         list[int] | None,
-        typer.Option("--exclude-stride", help="Leave out this stride (its number in "
-                     "strides.csv); repeat for more."),
+        typer.Option(
+            "--exclude-stride",
+            help="Leave out this stride (its number in strides.csv); repeat for more.",
+        ),
     ] = None,
     exclude_time: Annotated[
         list[str] | None,
-        typer.Option("--exclude-time", help="Leave out strides overlapping START-END seconds "
-                     "(a stumble, another person); repeat for more."),
+        typer.Option(
+            "--exclude-time",
+            help="Leave out strides overlapping START-END seconds "
+            "(a stumble, another person); repeat for more.",
+        ),
     ] = None,
     reason: Annotated[
         str, typer.Option("--reason", help="Why the strides are left out (kept in the outputs).")
     ] = "",
     reports: Annotated[
         Path | None,
-        typer.Option("--reports", help="Also write strides.csv, summary.json and report.html "
-                     "here (the cues recomputed)."),
+        typer.Option(
+            "--reports",
+            help="Also write strides.csv, summary.json and report.html here (the cues recomputed).",
+        ),
     ] = None,
 ) -> None:
     """Analyse a pose track: status, view, cadence and per-stride arm metrics as JSON.

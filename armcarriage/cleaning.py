@@ -110,8 +110,14 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     vis = np.where(np.isfinite(vis), vis, 0.0)
     low = vis < cfg.min_visibility
     if cfg.wrist_by_position:
-        kept = usable_wrists(pos, vis, list(track.keypoints), cfg.min_visibility,
-                             cfg.wrist_forearm_ratio, cfg.wrist_jump_tl)
+        kept = usable_wrists(
+            pos,
+            vis,
+            list(track.keypoints),
+            cfg.min_visibility,
+            cfg.wrist_forearm_ratio,
+            cfg.wrist_jump_tl,
+        )
         report["wrists_kept"] = int((kept & low).sum())
         low &= ~kept
     bad = low | ~np.isfinite(pos).all(axis=2)
@@ -120,8 +126,9 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     depth[bad | ~np.isfinite(depth)] = np.nan
     world[bad | ~np.isfinite(world).all(axis=2)] = np.nan
 
-    report["collapsed"] = mask_collapsed(pos, depth, world, t, list(track.keypoints),
-                                         cfg.min_torso_ratio, cfg.torso_window_s)
+    report["collapsed"] = mask_collapsed(
+        pos, depth, world, t, list(track.keypoints), cfg.min_torso_ratio, cfg.torso_window_s
+    )
     sil = None
     if "silhouette" in ds:  # read off a collapsed pose's mask, the numbers mean nothing
         sil = np.array(ds["silhouette"].values, dtype=float)
@@ -148,8 +155,9 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
         report["resampled"] = True
 
     # 3. swaps
-    report["swaps"] = repair_swaps(pos, depth, world, vis, list(track.keypoints),
-                                   cfg.swap_prior_tl, cfg.swap_cap_tl)
+    report["swaps"] = repair_swaps(
+        pos, depth, world, vis, list(track.keypoints), cfg.swap_prior_tl, cfg.swap_cap_tl
+    )
 
     # 4.-6. per series
     win = max(1, round(cfg.hampel_window_s * fs))
@@ -308,9 +316,7 @@ def repair_swaps(
     return n
 
 
-def _viterbi_swaps(
-    x: np.ndarray, frames: np.ndarray, prior: float, cap: float
-) -> np.ndarray:
+def _viterbi_swaps(x: np.ndarray, frames: np.ndarray, prior: float, cap: float) -> np.ndarray:
     """Return which frames to swap: the least-cost labelling of :func:`repair_swaps`.
 
     ``x`` holds each frame's points under both labellings (frames, 2, points,
@@ -447,7 +453,7 @@ def mask_collapsed(
     hi = np.searchsorted(t, t + window_s, side="right")
     bad = np.zeros(t.size, dtype=bool)
     for i in np.flatnonzero(np.isfinite(torso)):
-        near = torso[lo[i]:hi[i]]
+        near = torso[lo[i] : hi[i]]
         typical = np.median(near[np.isfinite(near)])
         bad[i] = not ratio * typical <= torso[i] <= typical / ratio
     pos[bad], depth[bad], world[bad] = np.nan, np.nan, np.nan
@@ -497,9 +503,7 @@ def hampel(y: np.ndarray, half_window: int, sigmas: float, min_dev: float = 0.0)
     return np.asarray(out.fillna(False), dtype=bool)
 
 
-def local_trend(
-    y: np.ndarray, half_window: int, degree: int = 2, edges: bool = True
-) -> np.ndarray:
+def local_trend(y: np.ndarray, half_window: int, degree: int = 2, edges: bool = True) -> np.ndarray:
     """Predict each sample from its neighbours by a leave-one-out polynomial fit.
 
     Within each finite run of ``y`` at least ``2 * half_window + 1`` long, the
@@ -644,4 +648,3 @@ __all__ = [
     "repair_swaps",
     "usable_wrists",
 ]
-

@@ -131,8 +131,10 @@ class VideoConfig:
     (time-lapse) than it was filmed: the analysis rescales the clip's time by the playback
     rate over this one. 0 reads it from the container's tags (``capture_fps_tags``) and,
     without a tag, takes the playback time as real time."""
-    capture_fps_tags: str = setting("capture.fps,capture-fps,capture_fps,capturefps",
-                                    text="comma-separated endings of metadata keys")
+    capture_fps_tags: str = setting(
+        "capture.fps,capture-fps,capture_fps,capturefps",
+        text="comma-separated endings of metadata keys",
+    )
     """Endings (comma-separated, any case) of the container or stream metadata keys that
     carry the capture rate: Android writes ``com.android.capture.fps``. A tag within
     ``capture_fps_tolerance`` of the playback rate means real time."""

@@ -147,7 +147,7 @@ class Cue:
         where = f" ({arm})" if arm else ""
         return (
             f"{self.title}{where}: {len(ev.strides_affected)} of {ev.strides_measured} strides"
-            f" -> \"{self.cue}\""
+            f' -> "{self.cue}"'
         )
 
 
@@ -331,8 +331,13 @@ def unit_of(metric: str) -> str:
         return unit_words(metric)
     if metric.startswith("elbow_angle") or metric.endswith("_deg"):
         return "deg"
-    for suffix, unit in (("_tl", "torso lengths"), ("_sw", "shoulder widths"), ("_pct", "%"),
-                         ("_spm", "steps/min"), ("_s", "s")):
+    for suffix, unit in (
+        ("_tl", "torso lengths"),
+        ("_sw", "shoulder widths"),
+        ("_pct", "%"),
+        ("_spm", "steps/min"),
+        ("_s", "s"),
+    ):
         if metric.endswith(suffix):
             return unit
     return ""
@@ -353,8 +358,9 @@ def _measured(strides: pd.DataFrame, metric: str, min_conf: float) -> pd.DataFra
 
 def _limit(rule: CueRule) -> float:
     """Return the value a stride must pass: the threshold moved out by the rule's noise."""
-    return rule.threshold - rule.noise if rule.comparison == "below" else (
-        rule.threshold + rule.noise)
+    return (
+        rule.threshold - rule.noise if rule.comparison == "below" else (rule.threshold + rule.noise)
+    )
 
 
 def _breaks(values: np.ndarray, rule: CueRule, limit: float | None = None) -> np.ndarray:
@@ -428,8 +434,14 @@ def _key_frame(
     if track is not None and track.n_frames == len(times):
         frame = int(np.asarray(track.ds["frame"].values)[i])
     else:
-        frame = int(round(float(row["frame_start"]) + (times[i] - t0) / max(t1 - t0, 1e-9)
-                          * (float(row["frame_end"]) - float(row["frame_start"]))))
+        frame = int(
+            round(
+                float(row["frame_start"])
+                + (times[i] - t0)
+                / max(t1 - t0, 1e-9)
+                * (float(row["frame_end"]) - float(row["frame_start"]))
+            )
+        )
     return worst, float(times[i]), frame
 
 
@@ -549,14 +561,23 @@ def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str
         if abs(med - rule.threshold) > rule.noise and not would_fire:
             continue
         arm = "" if side == "all" else f"{side} arm, "
-        out.append({
-            "rule": rule.id, "title": rule.title, "metric": rule.metric,
-            "side": "both" if side == "all" else side, "value": med,
-            "threshold": rule.threshold, "noise": rule.noise, "unit": unit,
-            "text": (f"{rule.title}: borderline ({arm}median {_fmt(med, unit)} against the "
-                     f"threshold {_fmt(rule.threshold, unit)} ({rule.comparison}), within the "
-                     f"measured noise of +/- {_fmt(rule.noise, unit)} in this view)."),
-        })
+        out.append(
+            {
+                "rule": rule.id,
+                "title": rule.title,
+                "metric": rule.metric,
+                "side": "both" if side == "all" else side,
+                "value": med,
+                "threshold": rule.threshold,
+                "noise": rule.noise,
+                "unit": unit,
+                "text": (
+                    f"{rule.title}: borderline ({arm}median {_fmt(med, unit)} against the "
+                    f"threshold {_fmt(rule.threshold, unit)} ({rule.comparison}), within the "
+                    f"measured noise of +/- {_fmt(rule.noise, unit)} in this view)."
+                ),
+            }
+        )
     return out
 
 
@@ -570,9 +591,11 @@ def _near(rule: CueRule, groups: dict[str, pd.DataFrame]) -> str | None:
         bad = int(_breaks(values, rule).sum())
         if bad and bad / len(values) >= WATCH_FRACTION:
             arm = "" if side == "all" else f"{side} arm, "
-            text = (f"{rule.title}: close to the line ({arm}{bad} of {len(values)} strides "
-                    f"{rule.comparison} {_fmt(rule.threshold, unit_of(rule.metric))}; median "
-                    f"{_fmt(float(np.median(values)), unit_of(rule.metric))}).")
+            text = (
+                f"{rule.title}: close to the line ({arm}{bad} of {len(values)} strides "
+                f"{rule.comparison} {_fmt(rule.threshold, unit_of(rule.metric))}; median "
+                f"{_fmt(float(np.median(values)), unit_of(rule.metric))})."
+            )
             if worst is None or bad / len(values) > worst[0]:
                 worst = (bad / len(values), text)
     return worst[1] if worst else None
@@ -694,10 +717,15 @@ def assess(
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
     for rule in rules:
         if view and view not in rule.views:
-            skipped.append({"rule": rule.id, "title": rule.title,
-                            "reason": f"not assessed from a {view.replace('_', ' ')} view; "
-                                      f"film from the {_better_views(rule)}",
-                            "better_view": _better_views(rule)})
+            skipped.append(
+                {
+                    "rule": rule.id,
+                    "title": rule.title,
+                    "reason": f"not assessed from a {view.replace('_', ' ')} view; "
+                    f"film from the {_better_views(rule)}",
+                    "better_view": _better_views(rule),
+                }
+            )
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
         result: Cue | str | list[dict[str, Any]] | None
@@ -719,16 +747,17 @@ def assess(
         else:
             why = _missing_reason(strides, rule.metric)
             reason = {
-                "not measured": f"{rule.metric} was not measured: {why}" if why else
-                                f"{rule.metric} was not measured with confidence >= "
-                                f"{rule.min_confidence:g}",
+                "not measured": f"{rule.metric} was not measured: {why}"
+                if why
+                else f"{rule.metric} was not measured with confidence >= {rule.min_confidence:g}",
                 "too few": f"fewer than {rule.min_strides} strides measured with confidence",
                 "one arm only": "needs both arms measured in the same strides; this view "
-                                "measures one arm",
+                "measures one arm",
             }[result]
             better = "two clips, one from each side" if result == "one arm only" else ""
-            skipped.append({"rule": rule.id, "title": rule.title, "reason": reason,
-                            "better_view": better})
+            skipped.append(
+                {"rule": rule.id, "title": rule.title, "reason": reason, "better_view": better}
+            )
     fired.sort(key=lambda c: (-c.score, c.rule_id))
     shown: list[Cue] = []
     seen: set[str] = set()
@@ -746,7 +775,10 @@ def assess(
 
 
 def _drop_assessed(
-    skipped: list[dict[str, str]], rules: list[CueRule], view: str, fired: list[Cue],
+    skipped: list[dict[str, str]],
+    rules: list[CueRule],
+    view: str,
+    fired: list[Cue],
     borderline: list[dict[str, Any]],
 ) -> list[dict[str, str]]:
     """Drop "not assessed" entries of a metric that another rule assessed in this view.
@@ -758,11 +790,19 @@ def _drop_assessed(
     by_id = {r.id: r for r in rules}
     assessed = {c.evidence.metric for c in fired} | {b["metric"] for b in borderline}
     assessed |= {r.metric for r in rules if view and view in r.views}
-    skipped_ids = {s["rule"] for s in skipped if s["rule"] in by_id
-                   and not s["reason"].startswith("not assessed from")}
+    skipped_ids = {
+        s["rule"]
+        for s in skipped
+        if s["rule"] in by_id and not s["reason"].startswith("not assessed from")
+    }
     assessed -= {by_id[i].metric for i in skipped_ids}
-    return [s for s in skipped if s["rule"] not in by_id or by_id[s["rule"]].metric
-            not in assessed or s["rule"] in skipped_ids]
+    return [
+        s
+        for s in skipped
+        if s["rule"] not in by_id
+        or by_id[s["rule"]].metric not in assessed
+        or s["rule"] in skipped_ids
+    ]
 
 
 def _missing_reason(strides: pd.DataFrame, metric: str) -> str:

@@ -36,13 +36,23 @@ def cues_command(
         table.add_column(col)
     for r in rules:
         unit = "%" if r.comparison == "asymmetry" else unit_of(r.metric)
-        when = (f"{r.metric}: L/R differ > {r.threshold:g}%" if r.comparison == "asymmetry"
-                else f"{r.metric} {r.comparison} {r.threshold:g} {unit}")
-        table.add_row(r.id, when, ", ".join(r.views),
-                      f">= {r.min_strides}, {r.min_fraction:.0%}", r.severity, r.cue)
+        when = (
+            f"{r.metric}: L/R differ > {r.threshold:g}%"
+            if r.comparison == "asymmetry"
+            else f"{r.metric} {r.comparison} {r.threshold:g} {unit}"
+        )
+        table.add_row(
+            r.id,
+            when,
+            ", ".join(r.views),
+            f">= {r.min_strides}, {r.min_fraction:.0%}",
+            r.severity,
+            r.cue,
+        )
     console.print(table)
     if details:
         for r in rules:
-            console.print(f"[bold]{r.id}[/bold]: {r.why}\n  basis: {r.basis}\n"
-                          f"  drills: {'; '.join(r.drills)}")
+            console.print(
+                f"[bold]{r.id}[/bold]: {r.why}\n  basis: {r.basis}\n  drills: {'; '.join(r.drills)}"
+            )
     console.print(f"{len(rules)} rules OK")

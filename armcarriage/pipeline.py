@@ -148,6 +148,7 @@ def run_analysis(
     out = Path(outdir)
     info = probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
+
     def foreign(folder: Path) -> list[str]:
         # the clip itself in the folder (say, a clip.mp4 beside its report) is never replaced
         inside = Path(video).resolve().parent == folder.resolve()

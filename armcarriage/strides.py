@@ -174,17 +174,23 @@ def real_time_track(
     and ``time_scale`` and ``playback_fps`` are recorded. Frame indices stay.
     """
     tag = float(track.attrs.get("capture_fps_tag", 0.0) or 0.0)
-    rate, source = (float(capture_fps), "option") if capture_fps and capture_fps > 0 else (
-        tag, "container tag")
-    info: dict[str, Any] = {"playback_fps": round(track.fps, 3), "capture_fps": None,
-                            "capture_fps_source": None, "time_scale": 1.0}
+    rate, source = (
+        (float(capture_fps), "option")
+        if capture_fps and capture_fps > 0
+        else (tag, "container tag")
+    )
+    info: dict[str, Any] = {
+        "playback_fps": round(track.fps, 3),
+        "capture_fps": None,
+        "capture_fps_source": None,
+        "time_scale": 1.0,
+    }
     if not rate or rate <= 0 or abs(rate / track.fps - 1.0) <= tolerance:
         return track, info
     scale = track.fps / rate
     ds = track.ds.assign_coords(time=np.asarray(track.ds["time"].values, float) * scale)
     ds.attrs.update({"fps": rate, "playback_fps": track.fps, "time_scale": scale})
-    info.update(capture_fps=round(rate, 3), capture_fps_source=source,
-                time_scale=round(scale, 6))
+    info.update(capture_fps=round(rate, 3), capture_fps_source=source, time_scale=round(scale, 6))
     return PoseTrack(ds), info
 
 
@@ -214,9 +220,9 @@ def stride_period(
         return float("nan"), 0.0
     y = np.where(ok, x - np.nanmean(x), 0.0)
     n = y.size
-    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1:]
+    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1 :]
     # unbiased by the overlap of valid samples
-    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1:]
+    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1 :]
     with np.errstate(invalid="ignore", divide="ignore"):
         ac = np.where(cnt > 0.3 * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
     if not np.isfinite(ac[0]) or ac[0] <= 0:
@@ -225,7 +231,7 @@ def stride_period(
     lo, hi = max(1, int(lo_s * fs)), min(n - 2, int(np.ceil(hi_s * fs)))
     if hi <= lo:
         return float("nan"), 0.0
-    seg = np.nan_to_num(ac[lo:hi + 1], nan=-1.0)
+    seg = np.nan_to_num(ac[lo : hi + 1], nan=-1.0)
     peaks, _ = signal.find_peaks(seg)
     if peaks.size == 0:
         return float("nan"), 0.0
@@ -243,16 +249,14 @@ def stride_period(
 
 def _parabola(y: np.ndarray, i: int) -> float:
     """Return the sub-sample offset of an extreme at ``i`` from a parabola through i-1, i, i+1."""
-    if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1:i + 2]).all():
+    if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1 : i + 2]).all():
         return 0.0
     a, b, c = y[i - 1], y[i], y[i + 1]
     den = a - 2 * b + c
     return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den != 0 else 0.0
 
 
-def _extremes(
-    x: np.ndarray, t: np.ndarray, fs: float, period: float, maxima: bool
-) -> np.ndarray:
+def _extremes(x: np.ndarray, t: np.ndarray, fs: float, period: float, maxima: bool) -> np.ndarray:
     """Return times of maxima (or minima) of ``x`` >= 0.6 period apart, sub-frame refined."""
     y = np.asarray(x, dtype=float) * (1.0 if maxima else -1.0)
     ok = np.isfinite(y)
@@ -265,15 +269,20 @@ def _extremes(
     )
     out = []
     for p in peaks:
-        if not ok[max(0, p - 1):p + 2].all():
+        if not ok[max(0, p - 1) : p + 2].all():
             continue
         out.append(np.interp(p + _parabola(filled, p), np.arange(t.size), t))
     return np.asarray(out, dtype=float)
 
 
 def _contacts(
-    clearance: np.ndarray, t: np.ndarray, threshold: float, min_gap: int, min_run: int,
-    level: float | None = None, points: list[np.ndarray] | None = None,
+    clearance: np.ndarray,
+    t: np.ndarray,
+    threshold: float,
+    min_gap: int,
+    min_run: int,
+    level: float | None = None,
+    points: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return strike and toe-off times of the contact runs of one foot.
 
@@ -348,7 +357,11 @@ def _ground(y: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
 
 
 def _stance_ground(
-    y: np.ndarray, t: np.ndarray, period: float, flat: float, edge_frames: int,
+    y: np.ndarray,
+    t: np.ndarray,
+    period: float,
+    flat: float,
+    edge_frames: int,
     window_s: float,
 ) -> np.ndarray:
     """Return the ground level of an image-height series that follows each stance.
@@ -376,8 +389,9 @@ def _stance_ground(
     top = float(np.nanpercentile(y, 95))
     amp = top - float(np.nanpercentile(y, 5))
     k = max(3, edge_frames)
-    found, _ = signal.find_peaks(filled, distance=max(1, int(0.6 * period * fs)),
-                                 prominence=0.25 * amp)
+    found, _ = signal.find_peaks(
+        filled, distance=max(1, int(0.6 * period * fs)), prominence=0.25 * amp
+    )
     floors = []
     for p in found:
         # a stance holds the point at its floor: k samples within ``flat`` of it (a swing
@@ -392,9 +406,13 @@ def _stance_ground(
             floors.append(int(p))
     for edge in (np.arange(min(k, y.size)), np.arange(max(0, y.size - k), y.size)):
         seg = y[edge]
-        if (seg.size == k and np.isfinite(seg).all() and np.ptp(seg) < flat
-                and seg.max() > top - 0.25 * amp
-                and all(abs(p - int(i)) > 0.3 * period * fs for p in floors for i in edge)):
+        if (
+            seg.size == k
+            and np.isfinite(seg).all()
+            and np.ptp(seg) < flat
+            and seg.max() > top - 0.25 * amp
+            and all(abs(p - int(i)) > 0.3 * period * fs for p in floors for i in edge)
+        ):
             floors.append(int(edge[np.argmax(seg)]))
     if len(floors) < 2:
         return _ground(y, t, window_s)
@@ -440,8 +458,10 @@ def _world_drop(track: PoseTrack) -> Callable[[str], np.ndarray] | None:
 
 
 def _perspective_corrected(
-    heights: dict[str, np.ndarray], depth: dict[str, np.ndarray],
-    planted: dict[str, np.ndarray], max_slope: float,
+    heights: dict[str, np.ndarray],
+    depth: dict[str, np.ndarray],
+    planted: dict[str, np.ndarray],
+    max_slope: float,
 ) -> tuple[dict[str, np.ndarray], float]:
     """Return the image heights moved to the hip's distance, and the slope used.
 
@@ -470,7 +490,7 @@ def _perspective_corrected(
     design = np.zeros((sum(v.size for v in ys), len(ys) + 1))
     row = 0
     for j, v in enumerate(ys):
-        design[row:row + v.size, j] = 1.0
+        design[row : row + v.size, j] = 1.0
         row += v.size
     design[:, -1] = np.concatenate(zs)
     coef, *_ = np.linalg.lstsq(design, np.concatenate(ys), rcond=None)
@@ -484,14 +504,21 @@ def _perspective_corrected(
 
 def clip_torso_length(track: PoseTrack) -> float:
     """Return the clip-median torso length (px; NaN without shoulders and hips)."""
-    tors = torso_length(track.xy("left_shoulder"), track.xy("right_shoulder"),
-                        track.xy("left_hip"), track.xy("right_hip"))
+    tors = torso_length(
+        track.xy("left_shoulder"),
+        track.xy("right_shoulder"),
+        track.xy("left_hip"),
+        track.xy("right_hip"),
+    )
     return float(np.nanmedian(tors)) if np.isfinite(tors).any() else float("nan")
 
 
 def foot_signals(
-    track: PoseTrack, label: str, config: StrideConfig | None = None,
-    period: float = float("nan"), ground_window_s: float | None = None,
+    track: PoseTrack,
+    label: str,
+    config: StrideConfig | None = None,
+    period: float = float("nan"),
+    ground_window_s: float | None = None,
     info: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Return, per foot, the signals events are read from.
@@ -549,7 +576,8 @@ def foot_signals(
                 with np.errstate(invalid="ignore"):
                     planted[name] = ground(y_w) - y_w < cfg.event_height_tl
             heights, slope = _perspective_corrected(
-                heights, {n: depth(n) for n in heights}, planted, cfg.max_perspective_slope)
+                heights, {n: depth(n) for n in heights}, planted, cfg.max_perspective_slope
+            )
             if info is not None:
                 info["perspective_slope"] = round(slope, 3) if np.isfinite(slope) else None
     out: dict[str, dict[str, np.ndarray]] = {}
@@ -576,8 +604,7 @@ def legs_signal(track: PoseTrack, label: str, cfg: StrideConfig) -> np.ndarray:
     if facing_sign(label):
         fwd = foot_signals(track, label, cfg)
         return fwd["left"]["heel_fwd"] - fwd["right"]["heel_fwd"]
-    return (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(
-        track)
+    return (track.xy("left_ankle")[:, 1] - track.xy("right_ankle")[:, 1]) / clip_torso_length(track)
 
 
 def _reversals(legs: np.ndarray, t: np.ndarray, band: float) -> np.ndarray:
@@ -642,8 +669,11 @@ def real_time_stretch(
         swing = leg_swing_period(seg, t[sel]) if seg.size >= 10 else float("nan")
         # between reversals the legs go from the middle to one side and back: half a
         # swing, which a sinusoid of twice the swing period makes
-        slow[i] = bool(np.ptp(seg) >= 0.35 * (hi - lo) and np.isfinite(swing)
-                       and 2.0 * swing > cfg.max_human_stride_s)
+        slow[i] = bool(
+            np.ptp(seg) >= 0.35 * (hi - lo)
+            and np.isfinite(swing)
+            and 2.0 * swing > cfg.max_human_stride_s
+        )
     # real time: half strides no longer than the longest searched stride allows (the gap
     # where the speed changes is partly slow, and left out)
     fast = gaps <= 0.5 * cfg.max_stride_s
@@ -729,7 +759,8 @@ def detect_events(
     seen = np.isfinite(legs)
     info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
     info["leg_travel_tl"] = (
-        round(float(np.diff(np.percentile(legs[seen], [5, 95]))[0]), 3) if seen.any() else 0.0)
+        round(float(np.diff(np.percentile(legs[seen], [5, 95]))[0]), 3) if seen.any() else 0.0
+    )
     period, quality = stride_period(legs, fs, lo, hi, reverses=True)
     info.update(slow_motion_signs(legs, t, cfg))
     if not side and np.isfinite(period):
@@ -742,10 +773,15 @@ def detect_events(
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
     if np.isfinite(period):
         for foot, s in sig.items():
-            strikes, offs = _contacts(s["clearance"], t, cfg.contact_height_tl,
-                                      max(min_frames, int(0.2 * period * fs)),
-                                      max(min_frames, int(0.1 * period * fs)),
-                                      cfg.event_height_tl, [s["heel"], s["toe"]])
+            strikes, offs = _contacts(
+                s["clearance"],
+                t,
+                cfg.contact_height_tl,
+                max(min_frames, int(0.2 * period * fs)),
+                max(min_frames, int(0.1 * period * fs)),
+                cfg.event_height_tl,
+                [s["heel"], s["toe"]],
+            )
             if side:
                 zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
                 zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
@@ -760,15 +796,19 @@ def detect_events(
                             own.append(float(near - x))
                 zeni_offsets += own
                 window_strikes = strikes
-                if (cfg.side_strike_timing == "steadier"
-                        and len(own) >= cfg.min_strides and zs.size >= 2):
+                if (
+                    cfg.side_strike_timing == "steadier"
+                    and len(own) >= cfg.min_strides
+                    and zs.size >= 2
+                ):
                     # stride windows: the clearance's strikes or Zeni's (on the clearance's
                     # definition of contact), whichever keeps the steadier rhythm
-                    window_strikes = steadier_strikes(strikes, zs - float(np.median(own)),
-                                                      period)
-                    info["stride_windows"] = ("the foot clearance's or Zeni's strikes "
-                                              "(offset to the clearance), whichever is "
-                                              "the steadier")
+                    window_strikes = steadier_strikes(strikes, zs - float(np.median(own)), period)
+                    info["stride_windows"] = (
+                        "the foot clearance's or Zeni's strikes "
+                        "(offset to the clearance), whichever is "
+                        "the steadier"
+                    )
                 window_rows += [(foot, "strike", float(x)) for x in window_strikes]
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
@@ -778,15 +818,17 @@ def detect_events(
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
         info["zeni_agreement"] = round(
-            float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3)
+            float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3
+        )
     events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
     info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     frames = np.asarray(track.ds["frame"].values)
     if len(events):
         idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
         prev = np.clip(idx - 1, 0, t.size - 1)
-        idx = np.where(np.abs(t[prev] - events["time"]) < np.abs(t[idx] - events["time"]),
-                       prev, idx)
+        idx = np.where(
+            np.abs(t[prev] - events["time"]) < np.abs(t[idx] - events["time"]), prev, idx
+        )
         events["frame"] = frames[idx].astype(np.int64)
     else:
         events["frame"] = pd.Series(dtype=np.int64)
@@ -819,8 +861,18 @@ def steadier_strikes(clearance: np.ndarray, zeni: np.ndarray, period: float) -> 
 
 def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any) -> pd.DataFrame:
     """Return one row per stride of the reference foot (see :class:`StrideResult`)."""
-    cols = ["stride", "foot", "t_start", "t_end", "frame_start", "frame_end",
-            "stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s"]
+    cols = [
+        "stride",
+        "foot",
+        "t_start",
+        "t_end",
+        "frame_start",
+        "frame_end",
+        "stride_time_s",
+        "cadence_spm",
+        "contact_time_s",
+        "flight_time_s",
+    ]
     st = np.sort(events.loc[(events.foot == ref) & (events.kind == "strike"), "time"].to_numpy())
     offs = np.sort(events.loc[(events.foot == ref) & (events.kind == "toe_off"), "time"].to_numpy())
     other = "right" if ref == "left" else "left"
@@ -836,8 +888,20 @@ def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any)
         if off.size:
             nxt = ost[(ost > off[0]) & (ost < min(b, off[0] + 0.5 * dur))]
             flight = float(nxt[0] - off[0]) if nxt.size else np.nan
-        rows.append((len(rows), ref, float(a), float(b), frames_of(a), frames_of(b),
-                     float(dur), 120.0 / dur, contact, flight))
+        rows.append(
+            (
+                len(rows),
+                ref,
+                float(a),
+                float(b),
+                frames_of(a),
+                frames_of(b),
+                float(dur),
+                120.0 / dur,
+                contact,
+                flight,
+            )
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -960,15 +1024,18 @@ def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float)
     st = _trim_edges(events.loc[events.kind == "strike"].sort_values("time"), edge_tolerance)
     steps = np.diff(st["time"].to_numpy(float))
     feet = st["foot"].to_numpy()
-    if steps.size >= 2 and (feet[1:] != feet[:-1]).all() and (
-        (steps > 0.3 * period) & (steps < 0.7 * period)
-    ).all():
+    if (
+        steps.size >= 2
+        and (feet[1:] != feet[:-1]).all()
+        and ((steps > 0.3 * period) & (steps < 0.7 * period)).all()
+    ):
         # clean alternation: all strikes of both feet count, as in the ground truth
         return 60.0 / float(np.mean(steps))
     intervals = []
     for foot in ("left", "right"):
-        t = np.sort(events.loc[(events.foot == foot) & (events.kind == "strike"), "time"]
-                    .to_numpy(float))
+        t = np.sort(
+            events.loc[(events.foot == foot) & (events.kind == "strike"), "time"].to_numpy(float)
+        )
         kept: list[float] = []
         for x in t:  # a strike too soon after the last kept one is spurious
             if not kept or x - kept[-1] > 0.75 * period:
@@ -1056,14 +1123,18 @@ def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) 
 
 
 def _on_real_time_stretch(
-    track: PoseTrack, view: dict[str, Any], cfg: StrideConfig,
+    track: PoseTrack,
+    view: dict[str, Any],
+    cfg: StrideConfig,
     stretch: tuple[float, float, list[tuple[float, float]]],
 ) -> StrideResult:
     """Analyse a clip whose speed changes on its longest real-time stretch only."""
     a, b, slow = stretch
     spans = ", ".join(f"{x:.1f}-{y:.1f} s" for x, y in slow)
-    change = (f"the clip's speed changes part way: it plays in slow motion over {spans} "
-              f"(the legs swing slower than any human stride there)")
+    change = (
+        f"the clip's speed changes part way: it plays in slow motion over {spans} "
+        f"(the legs swing slower than any human stride there)"
+    )
     info: dict[str, Any] = {"speed_change": change, "real_time_stretch_s": None}
     if np.isfinite(a) and b - a > 0:
         info["real_time_stretch_s"] = [round(a, 3), round(b, 3)]
@@ -1071,18 +1142,29 @@ def _on_real_time_stretch(
         res.checks.update(info)
         if res.status == "ok":
             return res
-        reason = (f"{change}; on its real-time stretch {a:.1f}-{b:.1f} s: {res.message}; "
-                  f"cut the slow part out, or give its capture rate with --capture-fps "
-                  f"for a clip that is slow throughout")
-        return StrideResult(res.events, res.strides.iloc[0:0], float("nan"), "speed_change",
-                            reason, res.checks)
+        reason = (
+            f"{change}; on its real-time stretch {a:.1f}-{b:.1f} s: {res.message}; "
+            f"cut the slow part out, or give its capture rate with --capture-fps "
+            f"for a clip that is slow throughout"
+        )
+        return StrideResult(
+            res.events, res.strides.iloc[0:0], float("nan"), "speed_change", reason, res.checks
+        )
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
-    return StrideResult(empty, build_strides(empty, "left", np.nan, int), float("nan"),
-                        "speed_change", f"{change}, and nowhere in real time", info)
+    return StrideResult(
+        empty,
+        build_strides(empty, "left", np.nan, int),
+        float("nan"),
+        "speed_change",
+        f"{change}, and nowhere in real time",
+        info,
+    )
 
 
 def analyze_strides(
-    track: PoseTrack, view: dict[str, Any], config: StrideConfig | None = None,
+    track: PoseTrack,
+    view: dict[str, Any],
+    config: StrideConfig | None = None,
     whole: bool = False,
 ) -> StrideResult:
     """Detect events and strides and decide whether the clip shows running.
@@ -1112,8 +1194,13 @@ def analyze_strides(
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     no_strides = build_strides(empty, "left", np.nan, int)
     if t.size < 8:
-        return StrideResult(empty, no_strides, float("nan"), "too_few_strides",
-                            f"only {t.size} frames: too short to find strides")
+        return StrideResult(
+            empty,
+            no_strides,
+            float("nan"),
+            "too_few_strides",
+            f"only {t.size} frames: too short to find strides",
+        )
     stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
     if stretch is not None:
         return _on_real_time_stretch(track, view, cfg, stretch)
@@ -1139,8 +1226,7 @@ def analyze_strides(
         # the reference foot's strikes are broken (a far foot lost in a side view...):
         # the other foot's strides time the clip as well
         ref, strides = other, others
-    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance,
-                           cfg.cadence_fit_max_spread)
+    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
     lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
@@ -1157,8 +1243,9 @@ def analyze_strides(
         "periodicity": round(quality, 3),
         "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
         "wrist_to_stride_period": round(ratio, 3) if np.isfinite(ratio) else None,
-        "wrist_check_ok": bool(np.isfinite(ratio)
-                               and abs(ratio - 1.0) <= cfg.periodicity_tolerance),
+        "wrist_check_ok": bool(
+            np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance
+        ),
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
@@ -1166,12 +1253,12 @@ def analyze_strides(
         checks["arm_rhythm_note"] = (
             f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
             f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
-            f"carry a lower confidence")
+            f"carry a lower confidence"
+        )
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
     slow = slow_motion_notice(cfg, checks, rhythm, track)
     if slow:
-        return StrideResult(events, strides.iloc[0:0], float("nan"), "slow_motion", slow,
-                            checks)
+        return StrideResult(events, strides.iloc[0:0], float("nan"), "slow_motion", slow, checks)
     contact_note = frame_rate_advice(cfg, duty, period, fs)
     if contact_note:
         checks["frame_rate_note"] = contact_note
@@ -1187,7 +1274,8 @@ def analyze_strides(
         message = (
             f"{message}. If it was filmed faster than it plays, give the capture rate with "
             f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported")
+            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+        )
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
@@ -1216,8 +1304,12 @@ def slow_motion_notice(
     if np.isfinite(swing) and swing > cfg.max_human_stride_s:
         seen = f"the legs swing as slowly as a stride of {swing:.1f} s"
         est = float(slow_rhythm) if slow_rhythm and not rhythm else swing
-    elif (not rhythm and slow_rhythm is not None and np.isfinite(swing)
-          and swing >= 0.5 * float(slow_rhythm)):
+    elif (
+        not rhythm
+        and slow_rhythm is not None
+        and np.isfinite(swing)
+        and swing >= 0.5 * float(slow_rhythm)
+    ):
         est = float(slow_rhythm)
         seen = f"the legs repeat every {est:.1f} s"
     if not seen:
@@ -1226,8 +1318,11 @@ def slow_motion_notice(
     rate = 1.0 / float(np.median(np.diff(track.time))) if track.n_frames > 1 else track.fps
     factor = est / cfg.typical_stride_s
     guess = rate * factor
-    given = (f" (the time is already rescaled by {float(tf):g} for the capture rate given; "
-             f"check it)") if tf not in (None, 1.0) else ""
+    given = (
+        (f" (the time is already rescaled by {float(tf):g} for the capture rate given; check it)")
+        if tf not in (None, 1.0)
+        else ""
+    )
     return (
         f"the clip looks like slow motion: {seen} of video time, slower than any human "
         f"stride ({cfg.max_human_stride_s:.1f} s){given}. If it was filmed faster than it "
@@ -1274,8 +1369,14 @@ def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
 
 
 def _verdict(
-    cfg: StrideConfig, checks: dict[str, Any], rhythm: bool, quality: float,
-    cadence: float, duty: float, bounce: float, n: int,
+    cfg: StrideConfig,
+    checks: dict[str, Any],
+    rhythm: bool,
+    quality: float,
+    cadence: float,
+    duty: float,
+    bounce: float,
+    n: int,
 ) -> tuple[str, str]:
     """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
@@ -1322,8 +1423,12 @@ def _verdict(
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
     flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
-    if (np.isfinite(cadence) and cadence < low and np.isfinite(duty)
-            and duty <= cfg.slow_motion_max_duty):
+    if (
+        np.isfinite(cadence)
+        and cadence < low
+        and np.isfinite(duty)
+        and duty <= cfg.slow_motion_max_duty
+    ):
         # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
         return "slow_motion", (
             f"the clip looks like slow motion: the feet leave the ground between steps "
@@ -1334,8 +1439,10 @@ def _verdict(
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
             f"{cfg.min_bounce_tl:.2f} that shows a flight phase"
-            if not flight and np.isfinite(bounce)
-            and cfg.min_cadence_with_flight_spm <= cadence < cfg.min_cadence_spm else ""
+            if not flight
+            and np.isfinite(bounce)
+            and cfg.min_cadence_with_flight_spm <= cadence < cfg.min_cadence_spm
+            else ""
         )
         return "no_running", (
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
@@ -1349,7 +1456,8 @@ def _verdict(
     if n < cfg.min_strides:
         noun = "stride" if n == 1 else "strides"
         return "too_few_strides", (
-            f"found {n} complete {noun} of either foot, need {cfg.min_strides}")
+            f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
+        )
     return "ok", ""
 
 

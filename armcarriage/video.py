@@ -217,7 +217,8 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
         w, h = int(cc.width), int(cc.height)
         dw, dh = (h, w) if rotation in (90, 270) else (w, h)
         capture = tagged_capture_fps(
-            {**dict(container.metadata), **dict(stream.metadata)}, fps, limits)
+            {**dict(container.metadata), **dict(stream.metadata)}, fps, limits
+        )
         info = VideoInfo(
             path=str(path),
             width=dw,
@@ -255,8 +256,10 @@ def tagged_capture_fps(tags: dict[str, str], fps: float, limits: VideoConfig) ->
             rate = float(str(value).strip())
         except ValueError:
             continue
-        if math.isfinite(rate) and 0 < rate <= 10_000 and (
-            fps <= 0 or abs(rate / fps - 1.0) > limits.capture_fps_tolerance
+        if (
+            math.isfinite(rate)
+            and 0 < rate <= 10_000
+            and (fps <= 0 or abs(rate / fps - 1.0) > limits.capture_fps_tolerance)
         ):
             return rate
     return 0.0
@@ -398,8 +401,17 @@ def iter_frames(
     info = info or probe_video(path, config)
     stats = stats if stats is not None else DecodeStats()
     out_w, out_h = scaled_size(info.coded_width, info.coded_height, max_side)
-    with closing(decode_frames(path, config, info=info, target_fps=target_fps, start_s=start_s,
-                               stop_s=stop_s, stats=stats)) as frames:
+    with closing(
+        decode_frames(
+            path,
+            config,
+            info=info,
+            target_fps=target_fps,
+            start_s=start_s,
+            stop_s=stop_s,
+            stats=stats,
+        )
+    ) as frames:
         for index, t, frame in frames:
             try:
                 image = frame.to_ndarray(

@@ -183,8 +183,13 @@ def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[st
                 continue
             label, conf = classify_segment(track, idx, cfg)
             segments.append(
-                {"t_start": float(t[idx[0]]), "t_end": float(t[idx[-1]]),
-                 "label": label, "confidence": round(conf, 3), "n": int(idx.size)}
+                {
+                    "t_start": float(t[idx[0]]),
+                    "t_end": float(t[idx[-1]]),
+                    "label": label,
+                    "confidence": round(conf, 3),
+                    "n": int(idx.size),
+                }
             )
     weights: dict[str, float] = {}
     for s in segments:
@@ -209,5 +214,11 @@ def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[st
     }
 
 
-__all__ = ["SIDE_LABELS", "classify_segment", "classify_view", "facing_sign", "leg_spread",
-           "near_side"]
+__all__ = [
+    "SIDE_LABELS",
+    "classify_segment",
+    "classify_view",
+    "facing_sign",
+    "leg_spread",
+    "near_side",
+]

@@ -65,21 +65,31 @@ SUITE: dict[str, ClipSpec] = {
     "side_left_clean": ClipSpec(view="side_left", fault="none", seed=0),
     "side_left_tight": ClipSpec(view="side_left", fault="tight_elbows", seed=1),
     "side_right_asym_60fps": ClipSpec(view="side_right", fault="asymmetry", fps=60.0, seed=2),
-    "side_left_small_swing_320": ClipSpec(view="side_left", fault="small_swing", width=320,
-                                          height=240, seed=3),
-    "side_right_straight_portrait": ClipSpec(view="side_right", fault="straight_arms",
-                                             width=480, height=640, fill=0.55, seed=4),
+    "side_left_small_swing_320": ClipSpec(
+        view="side_left", fault="small_swing", width=320, height=240, seed=3
+    ),
+    "side_right_straight_portrait": ClipSpec(
+        view="side_right", fault="straight_arms", width=480, height=640, fill=0.55, seed=4
+    ),
     "side_left_fatigue_6s": ClipSpec(view="side_left", fault="fatigue", seconds=6.0, seed=5),
-    "side_left_clean_120fps": ClipSpec(view="side_left", fault="none", fps=120.0, seconds=3.0,
-                                       seed=6),
+    "side_left_clean_120fps": ClipSpec(
+        view="side_left", fault="none", fps=120.0, seconds=3.0, seed=6
+    ),
     # crossing a fixed camera's view: 3 strides need ~7 m of track, so a wide frame and
     # a jog keep the runner large enough for the pose detector (~200 px tall)
-    "side_left_track_jog": ClipSpec(view="side_left", fault="none", mode="track", seconds=2.6,
-                                    width=960, height=540, distance=6.0, seed=7,
-                                    runner={"speed_mps": 2.2}),
+    "side_left_track_jog": ClipSpec(
+        view="side_left",
+        fault="none",
+        mode="track",
+        seconds=2.6,
+        width=960,
+        height=540,
+        distance=6.0,
+        seed=7,
+        runner={"speed_mps": 2.2},
+    ),
     # the clean runner again at half the frame size and at twice the frame rate
-    "side_left_clean_320": ClipSpec(view="side_left", fault="none", width=320, height=240,
-                                    seed=0),
+    "side_left_clean_320": ClipSpec(view="side_left", fault="none", width=320, height=240, seed=0),
     "side_left_clean_60fps": ClipSpec(view="side_left", fault="none", fps=60.0, seed=0),
     "rear_crossing": ClipSpec(view="rear", fault="crossing", seed=8),
     # the same fault from the front, where the hand crossing the body is in view
@@ -97,8 +107,9 @@ SUITE: dict[str, ClipSpec] = {
     "rear_shrug": ClipSpec(view="rear", fault="shrug", seed=19),
     # phone-like footage: motion blur (shutter open the whole frame), soft focus, sensor noise
     "side_left_clean_degraded": ClipSpec(view="side_left", fault="none", seed=22, **DEGRADED),
-    "side_left_tight_degraded": ClipSpec(view="side_left", fault="tight_elbows", seed=23,
-                                         **DEGRADED),
+    "side_left_tight_degraded": ClipSpec(
+        view="side_left", fault="tight_elbows", seed=23, **DEGRADED
+    ),
     "front_crossing_degraded": ClipSpec(view="front", fault="crossing", seed=24, **DEGRADED),
 }
 """The benchmark clips (4 s at 640x480 and 30 fps unless stated)."""
@@ -140,8 +151,11 @@ FAULT_CUES: dict[str, tuple[str, ...]] = {
 
 FAULT_SUMMARY_FLAGS: dict[str, tuple[tuple[str, str], ...]] = {
     "fatigue": (("elbow_angle_mean", "drift_flag"), ("shrug_level_tl", "drift_flag")),
-    "asymmetry": (("swing_arc_deg", "asymmetry_flag"), ("elbow_angle_mean", "asymmetry_flag"),
-                  ("wrist_lift_tl", "asymmetry_flag")),
+    "asymmetry": (
+        ("swing_arc_deg", "asymmetry_flag"),
+        ("elbow_angle_mean", "asymmetry_flag"),
+        ("wrist_lift_tl", "asymmetry_flag"),
+    ),
 }
 """Summary flags that also count as flagging a fault: (metric, flag)."""
 
@@ -150,9 +164,15 @@ def spec_key(name: str, spec: ClipSpec) -> str:
     """Cache key: the case name and a hash of everything that shapes the clip."""
     from armcarriage_eval.synthetic import params as _params
 
-    blob = json.dumps({"spec": dataclasses.asdict(spec),
-                       "runner": repr(spec.params()), "faults": repr(_params.FAULTS)},
-                      sort_keys=True, default=str)
+    blob = json.dumps(
+        {
+            "spec": dataclasses.asdict(spec),
+            "runner": repr(spec.params()),
+            "faults": repr(_params.FAULTS),
+        },
+        sort_keys=True,
+        default=str,
+    )
     return f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 
@@ -202,13 +222,17 @@ def raw_detection_rate(video: Path) -> float:
 
     opts = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(default_model_path())),
-        running_mode=vision.RunningMode.VIDEO, num_poses=1)
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=1,
+    )
     found = total = 0
     with vision.PoseLandmarker.create_from_options(opts) as lm, av.open(str(video)) as c:
         stream = c.streams.video[0]
         for i, frame in enumerate(c.decode(stream)):
-            img = mp.Image(image_format=mp.ImageFormat.SRGB,
-                           data=np.ascontiguousarray(frame.to_ndarray(format="rgb24")))
+            img = mp.Image(
+                image_format=mp.ImageFormat.SRGB,
+                data=np.ascontiguousarray(frame.to_ndarray(format="rgb24")),
+            )
             ms = int(round(float(frame.time) * 1000)) if frame.time is not None else i * 33
             found += bool(lm.detect_for_video(img, ms).pose_landmarks)
             total += 1
@@ -218,8 +242,9 @@ def raw_detection_rate(video: Path) -> float:
 COLUMNS = ["metric", "side", "stride", "value", "truth", "error", "sampling"]
 
 
-def compare(analysis: Any, ser: pd.DataFrame, spec: ClipSpec,
-            dense: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare(
+    analysis: Any, ser: pd.DataFrame, spec: ClipSpec, dense: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per stride x arm x metric: measured value, truth over the same window, error.
 
     Arm metrics are compared with the truth of ``ser`` (the 3D truth series at
@@ -234,12 +259,18 @@ def compare(analysis: Any, ser: pd.DataFrame, spec: ClipSpec,
         return pd.DataFrame(columns=COLUMNS)
     windows = strides.drop_duplicates("stride")[["stride", "t_start", "t_end"]]
     truth = truth_over_windows(ser, windows).set_index(["stride", "side"])
-    fine = truth_over_windows(dense, windows).set_index(["stride", "side"]) \
-        if dense is not None else None
+    fine = (
+        truth_over_windows(dense, windows).set_index(["stride", "side"])
+        if dense is not None
+        else None
+    )
     p = spec.params()
-    timing = {"stride_time_s": p.stride_time_s, "cadence_spm": p.cadence_spm,
-              "contact_time_s": p.duty * p.stride_time_s,
-              "flight_time_s": (0.5 - p.duty) * p.stride_time_s}
+    timing = {
+        "stride_time_s": p.stride_time_s,
+        "cadence_spm": p.cadence_spm,
+        "contact_time_s": p.duty * p.stride_time_s,
+        "flight_time_s": (0.5 - p.duty) * p.stride_time_s,
+    }
     rows = []
     for r in strides.itertuples(index=False):
         key = (int(r.stride), str(r.side))
@@ -302,8 +333,9 @@ def rotation_from_foreshortening(analysis: Any, truth: pd.DataFrame) -> pd.DataF
     ct = analysis.track
     if analysis.status != "ok" or analysis.view.get("label") not in ("front", "rear"):
         return pd.DataFrame(columns=COLUMNS)
-    ls, rs, lh, rh = (ct.xy(k) for k in ("left_shoulder", "right_shoulder", "left_hip",
-                                          "right_hip"))
+    ls, rs, lh, rh = (
+        ct.xy(k) for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    )
     tl = float(np.nanmedian(torso_length(ls, rs, lh, rh)))
     widths = (shoulder_width(ls, rs) / tl, shoulder_width(lh, rh) / tl)
     t = np.asarray(ct.time, dtype=float)
@@ -340,7 +372,8 @@ def fault_measured(analysis: Any, fault: str) -> bool:
     metrics = {r.metric for r in load_rules() if r.id in want}
     metrics |= {m for m, _ in FAULT_SUMMARY_FLAGS.get(fault, ())}
     return analysis.status == "ok" and any(
-        analysis.validity.get(m, {}).get("measured") for m in metrics)
+        analysis.validity.get(m, {}).get("measured") for m in metrics
+    )
 
 
 def fired_cues(analysis: Any) -> list[str]:
@@ -352,8 +385,9 @@ def fired_cues(analysis: Any) -> list[str]:
     return sorted({c.rule_id for c in assess(analysis).fired})
 
 
-def run_case(name: str, spec: ClipSpec, use_pose: bool,
-             config: Config | None = None) -> dict[str, Any]:
+def run_case(
+    name: str, spec: ClipSpec, use_pose: bool, config: Config | None = None
+) -> dict[str, Any]:
     """Render, estimate, analyse and score one clip (``config``: pose and analysis settings)."""
     from armcarriage.analysis import analyze
 
@@ -362,10 +396,17 @@ def run_case(name: str, spec: ClipSpec, use_pose: bool,
     truth = truth_track(kin, spec.camera(), spec.fps, view=spec.view)
     video, render_s = rendered(name, spec) if use_pose else (None, 0.0)
     dense = series(dense_kinematics(kin))
-    out: dict[str, Any] = {"case": name, "view": spec.view, "fault": spec.fault,
-                           "size": f"{spec.width}x{spec.height}", "fps": spec.fps,
-                           "seconds": spec.seconds, "mode": spec.mode,
-                           "render_s": round(render_s, 2), "errors": {}}
+    out: dict[str, Any] = {
+        "case": name,
+        "view": spec.view,
+        "fault": spec.fault,
+        "size": f"{spec.width}x{spec.height}",
+        "fps": spec.fps,
+        "seconds": spec.seconds,
+        "mode": spec.mode,
+        "render_s": round(render_s, 2),
+        "errors": {},
+    }
     sources = {"exact": truth}
     if video is not None:
         track, pose_s = pose_track(video, config)
@@ -374,8 +415,10 @@ def run_case(name: str, spec: ClipSpec, use_pose: bool,
         out["detection_rate"] = round(track.detection_rate(), 4)
         if track.detection_rate() < 0.98:
             out["mediapipe_detection_rate"] = round(raw_detection_rate(video), 4)
-        out["landmark_px"] = {j: {k: round(v, 2) for k, v in e.items()}
-                              for j, e in landmark_errors(track, truth).items()}
+        out["landmark_px"] = {
+            j: {k: round(v, 2) for k, v in e.items()}
+            for j, e in landmark_errors(track, truth).items()
+        }
     for source, track in sources.items():
         analysis = analyze(track, config)
         if source == "exact":
@@ -408,8 +451,9 @@ def _medians(analysis: Any) -> dict[str, float | None]:
     if analysis.status != "ok":
         return {}
     table = analysis.strides
-    return {m: _r(float(table[m].median()), 5) for m in METRICS
-            if m in table and table[m].notna().any()}
+    return {
+        m: _r(float(table[m].median()), 5) for m in METRICS if m in table and table[m].notna().any()
+    }
 
 
 def halving(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -432,11 +476,20 @@ def halving(cases: list[dict[str, Any]], stats: list[dict[str, Any]]) -> list[di
                 continue
             err = keyed[m, view]
             change = abs(b[m] - a[m])
-            rows.append({"halved": label, "metric": m, "view": view, "full": a[m], "half": b[m],
-                         "change": _r(change, 5), "median_error": err["median_abs"],
-                         "p95_error": err["p95_abs"],
-                         "within_median_error": bool(change < err["median_abs"]),
-                         "within_p95_error": bool(change < err["p95_abs"])})
+            rows.append(
+                {
+                    "halved": label,
+                    "metric": m,
+                    "view": view,
+                    "full": a[m],
+                    "half": b[m],
+                    "change": _r(change, 5),
+                    "median_error": err["median_abs"],
+                    "p95_error": err["p95_abs"],
+                    "within_median_error": bool(change < err["median_abs"]),
+                    "within_p95_error": bool(change < err["p95_abs"]),
+                }
+            )
     return rows
 
 
@@ -463,24 +516,35 @@ def aggregate(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name, e in parts:
             if not e.size:
                 continue
-            rows.append({
-                "source": name, "metric": metric, "view": view, "n": int(e.size),
-                "median_abs": _r(np.median(np.abs(e)), 4),
-                "p95_abs": _r(np.percentile(np.abs(e), 95), 4),
-                "bias": _r(np.median(e), 4), "truth_median": _r(np.median(g["truth"]), 4),
-            })
+            rows.append(
+                {
+                    "source": name,
+                    "metric": metric,
+                    "view": view,
+                    "n": int(e.size),
+                    "median_abs": _r(np.median(np.abs(e)), 4),
+                    "p95_abs": _r(np.percentile(np.abs(e), 95), 4),
+                    "bias": _r(np.median(e), 4),
+                    "truth_median": _r(np.median(g["truth"]), 4),
+                }
+            )
     order = {m: i for i, m in enumerate(METRICS)}
     rows.sort(key=lambda r: (r["source"], order.get(r["metric"], 99), r["view"]))
     return rows
 
 
-def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]],
-           halved: list[dict[str, Any]] | None = None) -> str:
+def tables(
+    cases: list[dict[str, Any]],
+    stats: list[dict[str, Any]],
+    halved: list[dict[str, Any]] | None = None,
+) -> str:
     """Return the per-clip, per-metric and halving tables (markdown)."""
     lines: list[str] = []
     add = lines.append
-    add("| clip | view found | detection | status (pipeline / exact) | strides | "
-        "cadence err % | wrist px (median) | fault flagged (pipeline / exact) |")
+    add(
+        "| clip | view found | detection | status (pipeline / exact) | strides | "
+        "cadence err % | wrist px (median) | fault flagged (pipeline / exact) |"
+    )
     add("|---|---|---|---|---|---|---|---|")
     for c in cases:
         x = c["exact"]
@@ -489,6 +553,7 @@ def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]],
         if "mediapipe_detection_rate" in c:
             det += f" (model alone {100 * c['mediapipe_detection_rate']:.1f} %)"
         px = c.get("landmark_px", {}).get("wrist", {}).get("median")
+
         def flagged(r: dict[str, Any]) -> str:
             if r.get("fault_measured") is False:
                 return "not measured"
@@ -496,18 +561,26 @@ def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]],
 
         flag = f"{flagged(p)} / {flagged(x)}"
         if c["fault"] == "none":
-            flag = f"fired: {','.join(p.get('cues_fired', [])) or '-'} / " \
-                   f"{','.join(x['cues_fired']) or '-'}"
-        add(f"| {c['case']} | {p.get('view', '-')} | {det} | {p.get('status', '-')} / "
+            flag = (
+                f"fired: {','.join(p.get('cues_fired', [])) or '-'} / "
+                f"{','.join(x['cues_fired']) or '-'}"
+            )
+        add(
+            f"| {c['case']} | {p.get('view', '-')} | {det} | {p.get('status', '-')} / "
             f"{x['status']} | {p.get('strides', '-')} | {p.get('cadence_error_pct', '-')} | "
-            f"{px if px is not None else '-'} | {flag} |")
+            f"{px if px is not None else '-'} | {flag} |"
+        )
     add("")
-    add("| metric | view | pipeline median / p95 / bias (n) "
-        "| exact 2D median / p95 / bias (n) | frame sampling median / p95 |")
+    add(
+        "| metric | view | pipeline median / p95 / bias (n) "
+        "| exact 2D median / p95 / bias (n) | frame sampling median / p95 |"
+    )
     add("|---|---|---|---|---|")
     keyed = {(s["source"], s["metric"], s["view"]): s for s in stats}
-    pairs = sorted({(s["metric"], s["view"]) for s in stats},
-                   key=lambda mv: (list(METRICS).index(mv[0]), mv[1]))
+    pairs = sorted(
+        {(s["metric"], s["view"]) for s in stats},
+        key=lambda mv: (list(METRICS).index(mv[0]), mv[1]),
+    )
 
     def cell(source: str, metric: str, view: str, full: bool = True) -> str:
         s = keyed.get((source, metric, view))
@@ -515,54 +588,80 @@ def tables(cases: list[dict[str, Any]], stats: list[dict[str, Any]],
             return "-"
         if not full:
             return f"{_fmt(s['median_abs'])} / {_fmt(s['p95_abs'])}"
-        return (f"{_fmt(s['median_abs'])} / {_fmt(s['p95_abs'])} / "
-                f"{_fmt(s['bias'], True)} ({s['n']})")
+        return (
+            f"{_fmt(s['median_abs'])} / {_fmt(s['p95_abs'])} / {_fmt(s['bias'], True)} ({s['n']})"
+        )
 
     for metric, view in pairs:
         if not any((src, metric, view) in keyed for src in ("pipeline", "exact")):
             continue
-        add(f"| {metric} ({METRICS[metric].unit}) | {view} | {cell('pipeline', metric, view)} | "
-            f"{cell('exact', metric, view)} | {cell('sampling', metric, view, False)} |")
+        add(
+            f"| {metric} ({METRICS[metric].unit}) | {view} | {cell('pipeline', metric, view)} | "
+            f"{cell('exact', metric, view)} | {cell('sampling', metric, view, False)} |"
+        )
     elbow = [(m, v) for m, v in pairs if ("exact_3d", m, v) in keyed]
     if elbow:
         add("")
-        add("Elbow angle on the exact track, from its 2D image points (the default, "
+        add(
+            "Elbow angle on the exact track, from its 2D image points (the default, "
             "`metrics.elbow_source = image`) and from its exact 3D landmarks "
-            "(`metrics.elbow_source = world`, as for motion capture):")
+            "(`metrics.elbow_source = world`, as for motion capture):"
+        )
         add("")
-        add("| metric | view | exact 2D median / p95 / bias (n) "
-            "| exact 3D median / p95 / bias (n) |")
+        add(
+            "| metric | view | exact 2D median / p95 / bias (n) "
+            "| exact 3D median / p95 / bias (n) |"
+        )
         add("|---|---|---|---|")
         for metric, view in elbow:
-            add(f"| {metric} ({METRICS[metric].unit}) | {view} | {cell('exact', metric, view)} "
-                f"| {cell('exact_3d', metric, view)} |")
-    rot = [v for m, v in pairs if m == "trunk_rotation_deg" and any(
-        (f"{src}_foreshortening", m, v) in keyed for src in ("pipeline", "exact"))]
+            add(
+                f"| {metric} ({METRICS[metric].unit}) | {view} | {cell('exact', metric, view)} "
+                f"| {cell('exact_3d', metric, view)} |"
+            )
+    rot = [
+        v
+        for m, v in pairs
+        if m == "trunk_rotation_deg"
+        and any((f"{src}_foreshortening", m, v) in keyed for src in ("pipeline", "exact"))
+    ]
     if rot:
         add("")
-        add("Trunk rotation (deg) from the 2D foreshortening of the shoulder and hip lines "
+        add(
+            "Trunk rotation (deg) from the 2D foreshortening of the shoulder and hip lines "
             "(`rotation_from_foreshortening`; a candidate method without depth, not used by the "
-            "analysis):")
+            "analysis):"
+        )
         add("")
         add("| view | pipeline median / p95 / bias (n) | exact 2D median / p95 / bias (n) |")
         add("|---|---|---|")
         for view in rot:
-            add(f"| {view} | {cell('pipeline_foreshortening', 'trunk_rotation_deg', view)} | "
-                f"{cell('exact_foreshortening', 'trunk_rotation_deg', view)} |")
+            add(
+                f"| {view} | {cell('pipeline_foreshortening', 'trunk_rotation_deg', view)} | "
+                f"{cell('exact_foreshortening', 'trunk_rotation_deg', view)} |"
+            )
     if halved:
         add("")
-        add("Halving the frame rate or the frame size (the same runner, through the pose model): "
+        add(
+            "Halving the frame rate or the frame size (the same runner, through the pose model): "
             "change of each per-stride median, against the metric's stated error (the pipeline's "
-            "median / 95th-percentile absolute error above, same view):")
+            "median / 95th-percentile absolute error above, same view):"
+        )
         add("")
         add("| halved | metric | full | half | change | stated error median / p95 | within |")
         add("|---|---|---|---|---|---|---|")
         for r in halved:
-            within = ("median" if r["within_median_error"] else
-                      "p95" if r["within_p95_error"] else "**no**")
-            add(f"| {r['halved']} | {r['metric']} ({METRICS[r['metric']].unit}) | "
+            within = (
+                "median"
+                if r["within_median_error"]
+                else "p95"
+                if r["within_p95_error"]
+                else "**no**"
+            )
+            add(
+                f"| {r['halved']} | {r['metric']} ({METRICS[r['metric']].unit}) | "
                 f"{_fmt(r['full'])} | {_fmt(r['half'])} | {_fmt(r['change'])} | "
-                f"{_fmt(r['median_error'])} / {_fmt(r['p95_error'])} | {within} |")
+                f"{_fmt(r['median_error'])} / {_fmt(r['p95_error'])} | {within} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -581,8 +680,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", default="", help="comma-separated case names")
     ap.add_argument("--no-pose", action="store_true", help="exact tracks only (no pose model)")
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                    help="a setting other than the default (repeatable), e.g. pose.num_poses=1")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a setting other than the default (repeatable), e.g. pose.num_poses=1",
+    )
     args = ap.parse_args(argv)
     config = Config().override_pairs(args.set)
     names = list(QUICK) if args.quick else list(SUITE)
@@ -598,9 +702,12 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         case = run_case(name, SUITE[name], use_pose=not args.no_pose, config=config)
         cases.append(case)
-        print(f"{name}: {time.perf_counter() - t1:.1f} s "
-              f"(render {case['render_s']} s, pose {case.get('pose_s', '-')} s), "
-              f"detection {case.get('detection_rate', '-')}", flush=True)
+        print(
+            f"{name}: {time.perf_counter() - t1:.1f} s "
+            f"(render {case['render_s']} s, pose {case.get('pose_s', '-')} s), "
+            f"detection {case.get('detection_rate', '-')}",
+            flush=True,
+        )
     stats = aggregate(cases)
     halved = halving(cases, stats)
     table = tables(cases, stats, halved)
@@ -624,8 +731,10 @@ def main(argv: list[str] | None = None) -> int:
         else ""
     )
     write_text(args.out.with_suffix(".md"), f"{HEADER}{settings}\n{table}")
-    print(f"{len(cases)} clips in {total:.0f} s; results in {args.out} and "
-          f"{args.out.with_suffix('.md')}")
+    print(
+        f"{len(cases)} clips in {total:.0f} s; results in {args.out} and "
+        f"{args.out.with_suffix('.md')}"
+    )
     return 0
 
 

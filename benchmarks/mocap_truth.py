@@ -24,8 +24,12 @@ from armcarriage_eval.mocap_score import score
 from armcarriage.config import Config
 
 MOCAP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mocap"
-RUNS = ("bandai2_run_normal_001.bvh", "bandai2_run_normal_002.bvh",
-        "bandai1_run_active_001.bvh", "bandai1_run_tired_001.bvh")
+RUNS = (
+    "bandai2_run_normal_001.bvh",
+    "bandai2_run_normal_002.bvh",
+    "bandai1_run_active_001.bvh",
+    "bandai1_run_tired_001.bvh",
+)
 WALK = "bandai1_walk_normal_001.bvh"
 
 
@@ -56,9 +60,11 @@ def main() -> int:
     cases = [(v, True) for v in args.views.split(",")]
     if args.fixed:
         cases.append(("side_right", False))
-    print("file view camera | status label tread | cadence meas/true err% | strikes found/true "
-          "correct/reported mean-time-error | elbow L max err (meas/strides) series | R ... | "
-          "2D-image angle err mean/max")
+    print(
+        "file view camera | status label tread | cadence meas/true err% | strikes found/true "
+        "correct/reported mean-time-error | elbow L max err (meas/strides) series | R ... | "
+        "2D-image angle err mean/max"
+    )
     for name in (*RUNS, WALK):
         trial = mocap.load_trial(MOCAP / name)
         truth = mocap.truth(trial)
@@ -77,18 +83,26 @@ def main() -> int:
                 f"{e.series_max_error_deg:6.2f}"
                 for e in s.elbow.values()
             )
-            print(f"{name[:22]} {view:10s} {'follow' if follow else 'fixed'} | {s.status} "
-                  f"{s.view_label} {s.treadmill} | {s.cadence_spm:6.1f}/{s.cadence_truth_spm:6.1f} "
-                  f"{s.cadence_error_pct:+6.2f} | {s.strikes.n_found}/{s.strikes.n_truth} "
-                  f"{s.strikes.n_correct}/{s.strikes.n_reported} "
-                  f"{1000 * s.strikes.errors['error_s'].mean():+.0f}ms | {el} | "
-                  f"{image_angle_error(trial, truth, view)} | {dt:.2f}s"
-                  + (f" | perspective slope {slope}" if (slope := result.settings.get(
-                      "strides", {}).get("perspective_slope")) is not None else ""))
+            print(
+                f"{name[:22]} {view:10s} {'follow' if follow else 'fixed'} | {s.status} "
+                f"{s.view_label} {s.treadmill} | {s.cadence_spm:6.1f}/{s.cadence_truth_spm:6.1f} "
+                f"{s.cadence_error_pct:+6.2f} | {s.strikes.n_found}/{s.strikes.n_truth} "
+                f"{s.strikes.n_correct}/{s.strikes.n_reported} "
+                f"{1000 * s.strikes.errors['error_s'].mean():+.0f}ms | {el} | "
+                f"{image_angle_error(trial, truth, view)} | {dt:.2f}s"
+                + (
+                    f" | perspective slope {slope}"
+                    if (slope := result.settings.get("strides", {}).get("perspective_slope"))
+                    is not None
+                    else ""
+                )
+            )
             if s.strikes.n_found < s.strikes.n_truth:
                 bad = s.strikes.errors[~(s.strikes.errors["error_s"].abs() <= 1 / 30 + 1e-9)]
-                print("    strike misses (foot, truth frame, error ms):", [
-                    (r.foot, r.truth_frame, round(1000 * r.error_s)) for r in bad.itertuples()])
+                print(
+                    "    strike misses (foot, truth frame, error ms):",
+                    [(r.foot, r.truth_frame, round(1000 * r.error_s)) for r in bad.itertuples()],
+                )
             if s.status != "ok":
                 print("    message:", s.message)
     return 0

@@ -50,25 +50,38 @@ CASES: dict[str, dict[str, Any]] = {
     "slow240_untagged": {"slow": True, "tag": False, "option": 0.0},
     "slow240_option": {"slow": True, "tag": False, "option": 240.0},
     "slow240_tagged": {"slow": True, "tag": True, "option": 0.0},
-    "slow60_untagged": {"slow": True, "tag": False, "option": 0.0, "capture": 60,
-                        "seconds": 3.0},
-    "slow60_option": {"slow": True, "tag": False, "option": 60.0, "capture": 60,
-                      "seconds": 3.0},
+    "slow60_untagged": {"slow": True, "tag": False, "option": 0.0, "capture": 60, "seconds": 3.0},
+    "slow60_option": {"slow": True, "tag": False, "option": 60.0, "capture": 60, "seconds": 3.0},
     "sprint_side_30": {"view": "side_left", "fps": 30, "seconds": 3.0, "cadence": 290.0},
     "sprint_side_60": {"view": "side_left", "fps": 60, "seconds": 3.0, "cadence": 290.0},
     "sprint_front_60": {"view": "front", "fps": 60, "seconds": 3.0, "cadence": 290.0},
     "run_front": {"view": "front", "fps": 30, "seconds": 4.0, "cadence": 172.0},
     "run_rear": {"view": "rear", "fps": 30, "seconds": 4.0, "cadence": 172.0},
-    "walk_side": {"view": "side_left", "fps": 30, "seconds": 4.0, "cadence": 110.0,
-                  "walk": True},
-    "mocap_front": {"mocap": "bandai2_run_normal_001.bvh", "view": "front", "fps": 30,
-                    "seconds": 4.0},
-    "mocap_rear": {"mocap": "bandai2_run_normal_001.bvh", "view": "rear", "fps": 30,
-                   "seconds": 4.0},
-    "mocap_active_front": {"mocap": "bandai1_run_active_001.bvh", "view": "front", "fps": 30,
-                           "seconds": 4.0},
-    "mocap_active_rear": {"mocap": "bandai1_run_active_001.bvh", "view": "rear", "fps": 30,
-                          "seconds": 4.0},
+    "walk_side": {"view": "side_left", "fps": 30, "seconds": 4.0, "cadence": 110.0, "walk": True},
+    "mocap_front": {
+        "mocap": "bandai2_run_normal_001.bvh",
+        "view": "front",
+        "fps": 30,
+        "seconds": 4.0,
+    },
+    "mocap_rear": {
+        "mocap": "bandai2_run_normal_001.bvh",
+        "view": "rear",
+        "fps": 30,
+        "seconds": 4.0,
+    },
+    "mocap_active_front": {
+        "mocap": "bandai1_run_active_001.bvh",
+        "view": "front",
+        "fps": 30,
+        "seconds": 4.0,
+    },
+    "mocap_active_rear": {
+        "mocap": "bandai1_run_active_001.bvh",
+        "view": "rear",
+        "fps": 30,
+        "seconds": 4.0,
+    },
 }
 SLOW = {"view": "side_left", "fps": 240, "seconds": 3.2, "cadence": 170.0, "playback": 30}
 
@@ -112,8 +125,14 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
         video = work / f"slow{fps}_{'tagged' if case['tag'] else 'untagged'}.mp4"
         events = work / f"slow{fps}.events.csv"
         if not video.exists():
-            spec = ClipSpec(view=SLOW["view"], fps=fps, seconds=seconds,
-                            width=320, height=240, runner={"cadence_spm": SLOW["cadence"]})
+            spec = ClipSpec(
+                view=SLOW["view"],
+                fps=fps,
+                seconds=seconds,
+                width=320,
+                height=240,
+                runner={"cadence_spm": SLOW["cadence"]},
+            )
             kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
             tags = {"com.android.capture.fps": f"{fps:.6f}"} if case["tag"] else {}
             _write(list(iter_images(spec, kin)), video, SLOW["playback"], tags)
@@ -126,14 +145,25 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
         from armcarriage_eval import mocap_render
 
         if not video.exists():
-            spec = mocap_render.MocapClipSpec(trial=case["mocap"], view=case["view"],
-                                              seconds=case["seconds"], fps=case["fps"],
-                                              width=320, height=240)
+            spec = mocap_render.MocapClipSpec(
+                trial=case["mocap"],
+                view=case["view"],
+                seconds=case["seconds"],
+                fps=case["fps"],
+                width=320,
+                height=240,
+            )
             mocap_render.make_clip(video, spec, SHARED[0] / "mocap")
         return video, work / f"{name}.events.csv"
     if not video.exists():
-        spec = ClipSpec(view=case["view"], fps=case["fps"], seconds=case["seconds"],
-                        width=320, height=240, runner=_runner(case))
+        spec = ClipSpec(
+            view=case["view"],
+            fps=case["fps"],
+            seconds=case["seconds"],
+            width=320,
+            height=240,
+            runner=_runner(case),
+        )
         make_clip(video, spec)
     return video, work / f"{name}.events.csv"
 
@@ -159,8 +189,11 @@ def consistency(a: Any) -> dict[str, Any]:
     rows = a.strides.drop_duplicates("stride") if len(a.strides) else a.strides
     if not len(rows):
         return {"n_strides": 0}
-    st = rows["stride_time_s"].to_numpy(float) if "stride_time_s" in rows else (
-        rows["t_end"] - rows["t_start"]).to_numpy(float)
+    st = (
+        rows["stride_time_s"].to_numpy(float)
+        if "stride_time_s" in rows
+        else (rows["t_end"] - rows["t_start"]).to_numpy(float)
+    )
     med = float(np.median(st))
     per = 120.0 / st
     return {
@@ -168,12 +201,14 @@ def consistency(a: Any) -> dict[str, Any]:
         "within_5pct_of_median": round(float(np.mean(np.abs(st / med - 1) <= 0.05)), 3),
         "per_stride_cadence_mean": round(float(np.mean(per)), 2),
         "per_stride_vs_clip_pct": round(100 * (float(np.mean(per)) / a.cadence_spm - 1), 2)
-        if np.isfinite(a.cadence_spm) else None,
+        if np.isfinite(a.cadence_spm)
+        else None,
     }
 
 
-def strike_errors(a: Any, events: pd.DataFrame, n_frames: int, fps: float,
-                  scale: float = 1.0) -> dict[str, Any]:
+def strike_errors(
+    a: Any, events: pd.DataFrame, n_frames: int, fps: float, scale: float = 1.0
+) -> dict[str, Any]:
     """Strike timing against the truth events (times in the analysis's time axis)."""
     ev = a.events.copy()
     if len(ev):
@@ -187,7 +222,8 @@ def strike_errors(a: Any, events: pd.DataFrame, n_frames: int, fps: float,
         "precision_1frame": round(s.precision, 3) if np.isfinite(s.precision) else None,
         "error_frames_median": round(float(np.median(err)), 2) if err.size else None,
         "error_frames_p95_abs": round(float(np.percentile(np.abs(err), 95)), 2)
-        if err.size else None,
+        if err.size
+        else None,
         "error_frames": [round(float(x), 2) for x in err],
     }
 
@@ -207,15 +243,25 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
     else:
         truth_cad = SLOW["cadence"] if case.get("slow") else case["cadence"]
     out: dict[str, Any] = {
-        "status": a.status, "message": a.message,
+        "status": a.status,
+        "message": a.message,
         "cadence_spm": round(a.cadence_spm, 2) if np.isfinite(a.cadence_spm) else None,
         "cadence_truth_spm": round(truth_cad, 2),
         "cadence_error_pct": round(100 * (a.cadence_spm / truth_cad - 1), 2)
-        if np.isfinite(a.cadence_spm) else None,
+        if np.isfinite(a.cadence_spm)
+        else None,
         "time": a.settings.get("time"),
-        "checks": {k: a.settings.get("strides", {}).get(k) for k in (
-            "period_s", "duty_factor", "hip_bounce_tl", "leg_swing_period_s",
-            "frame_rate_note", "wrist_to_stride_period")},
+        "checks": {
+            k: a.settings.get("strides", {}).get(k)
+            for k in (
+                "period_s",
+                "duty_factor",
+                "hip_bounce_tl",
+                "leg_swing_period_s",
+                "frame_rate_note",
+                "wrist_to_stride_period",
+            )
+        },
         "consistency": consistency(a),
     }
     if a.status == "ok":
@@ -244,7 +290,8 @@ def mocap_cases() -> dict[str, Any]:
             out[f"{path.stem}/{view}"] = {
                 "status": a.status,
                 "cadence_error_pct": round(100 * (a.cadence_spm / truth.cadence_spm - 1), 2)
-                if np.isfinite(a.cadence_spm) else None,
+                if np.isfinite(a.cadence_spm)
+                else None,
                 "recall_1frame": round(s.recall, 3) if np.isfinite(s.recall) else None,
                 "error_frames": [round(float(x), 2) for x in err],
             }
@@ -257,19 +304,26 @@ def treadmill(work: Path) -> dict[str, Any]:
     if not clip.exists():
         return {"skipped": f"{clip} not found"}
     a = analyze(pose_track(clip, work))
-    return {"status": a.status, "cadence_spm": round(a.cadence_spm, 2),
-            "cadence_error_pct": round(100 * (a.cadence_spm / 168.9 - 1), 2),
-            "consistency": consistency(a)}
+    return {
+        "status": a.status,
+        "cadence_spm": round(a.cadence_spm, 2),
+        "cadence_error_pct": round(100 * (a.cadence_spm / 168.9 - 1), 2),
+        "consistency": consistency(a),
+    }
 
 
 def markdown(res: dict[str, Any]) -> str:
-    lines = ["# Strides: slow motion, sprints, strike timing", "",
-             "Produced by `benchmarks/strides_timing.py` (synthetic renders 320 x 240 through "
-             "the pose model; motion capture projected exactly).", "",
-             "| case | status | cadence error % | strikes within 1 frame | error median "
-             "(signed) / p95 of abs (frames) | stride times within 5 % | per-stride vs clip "
-             "cadence % |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Strides: slow motion, sprints, strike timing",
+        "",
+        "Produced by `benchmarks/strides_timing.py` (synthetic renders 320 x 240 through "
+        "the pose model; motion capture projected exactly).",
+        "",
+        "| case | status | cadence error % | strikes within 1 frame | error median "
+        "(signed) / p95 of abs (frames) | stride times within 5 % | per-stride vs clip "
+        "cadence % |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, r in res["renders"].items():
         s = r.get("strikes", {})
         c = r.get("consistency", {})
@@ -277,26 +331,41 @@ def markdown(res: dict[str, Any]) -> str:
             f"| {name} | {r['status']} | {r['cadence_error_pct']} | {s.get('recall_1frame')} "
             f"(n={s.get('n_truth')}) | {s.get('error_frames_median')} / "
             f"{s.get('error_frames_p95_abs')} | {c.get('within_5pct_of_median')} | "
-            f"{c.get('per_stride_vs_clip_pct')} |")
+            f"{c.get('per_stride_vs_clip_pct')} |"
+        )
     lines += ["", "Messages of the cases not ok:", ""]
     lines += [f"- {n}: {r['message']}" for n, r in res["renders"].items() if r["status"] != "ok"]
-    notes = [f"- {n}: {r['checks']['frame_rate_note']}" for n, r in res["renders"].items()
-             if r["checks"].get("frame_rate_note")]
+    notes = [
+        f"- {n}: {r['checks']['frame_rate_note']}"
+        for n, r in res["renders"].items()
+        if r["checks"].get("frame_rate_note")
+    ]
     if notes:
         lines += ["", "Frame-rate notes:", "", *notes]
     mc = res.get("mocap", {})
     if mc and "skipped" not in mc:
-        lines += ["", "## Motion capture, exact projections (30 fps)", "",
-                  "| trial / view | status | cadence error % | strikes within 1 frame | "
-                  "strike errors (frames) |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Motion capture, exact projections (30 fps)",
+            "",
+            "| trial / view | status | cadence error % | strikes within 1 frame | "
+            "strike errors (frames) |",
+            "|---|---|---|---|---|",
+        ]
         for k, r in mc.items():
-            lines.append(f"| {k} | {r['status']} | {r['cadence_error_pct']} | "
-                         f"{r['recall_1frame']} | {r['error_frames']} |")
+            lines.append(
+                f"| {k} | {r['status']} | {r['cadence_error_pct']} | "
+                f"{r['recall_1frame']} | {r['error_frames']} |"
+            )
     tm = res.get("treadmill", {})
     if tm and "skipped" not in tm:
-        lines += ["", "## Real treadmill clip (truth 168.9 steps/min)", "",
-                  f"status {tm['status']}, cadence {tm['cadence_spm']} "
-                  f"({tm['cadence_error_pct']} %), per-stride: {tm['consistency']}"]
+        lines += [
+            "",
+            "## Real treadmill clip (truth 168.9 steps/min)",
+            "",
+            f"status {tm['status']}, cadence {tm['cadence_spm']} "
+            f"({tm['cadence_error_pct']} %), per-stride: {tm['consistency']}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -314,8 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         res["renders"][name] = run_case(name, CASES[name], args.work)
         r = res["renders"][name]
-        print(name, r["status"], r["cadence_error_pct"], r.get("strikes", {}).get(
-            "recall_1frame"), r["consistency"], flush=True)
+        print(
+            name,
+            r["status"],
+            r["cadence_error_pct"],
+            r.get("strikes", {}).get("recall_1frame"),
+            r["consistency"],
+            flush=True,
+        )
     res["mocap"] = mocap_cases()
     if not args.no_real:
         res["treadmill"] = treadmill(args.work)

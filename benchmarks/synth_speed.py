@@ -30,14 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     with tempfile.TemporaryDirectory() as tmp:
         for view in args.views.split(","):
-            spec = ClipSpec(view=view, seconds=args.seconds, width=args.width,
-                            height=args.height)
+            spec = ClipSpec(view=view, seconds=args.seconds, width=args.width, height=args.height)
             w0, c0 = time.perf_counter(), time.process_time()
             result = make_clip(Path(tmp) / f"{view}.mp4", spec)
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-            print(f"{view}: {result.n_frames} frames {args.width}x{args.height}: "
-                  f"wall {wall:.1f} s, cpu {cpu:.1f} s ({1000 * cpu / result.n_frames:.0f} ms "
-                  f"cpu per frame), truth files included")
+            print(
+                f"{view}: {result.n_frames} frames {args.width}x{args.height}: "
+                f"wall {wall:.1f} s, cpu {cpu:.1f} s ({1000 * cpu / result.n_frames:.0f} ms "
+                f"cpu per frame), truth files included"
+            )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -49,8 +49,7 @@ NORMAL: dict[str, float] = {
     "flight_time_s": 0.12,
 }
 
-SIDE_ONLY = {"crossing_max_sw", "crossing_fraction_pct", "trunk_rotation_deg",
-             "wrist_lift_tl"}
+SIDE_ONLY = {"crossing_max_sw", "crossing_fraction_pct", "trunk_rotation_deg", "wrist_lift_tl"}
 """Metrics a side view cannot measure."""
 
 
@@ -99,8 +98,12 @@ def make_track(
     for name in KEYPOINTS[:11]:
         put(name, head + np.array([facing * (5.0 if name == "nose" else 0.0), 0.0]))
     return PoseTrack.from_arrays(
-        t, pos, fps=FPS, width=WIDTH, height=HEIGHT, attrs={"source": "synthetic.mp4",
-                                                            "model": "synthetic"}
+        t,
+        pos,
+        fps=FPS,
+        width=WIDTH,
+        height=HEIGHT,
+        attrs={"source": "synthetic.mp4", "model": "synthetic"},
     )
 
 
@@ -165,8 +168,11 @@ def summarize(strides: pd.DataFrame) -> tuple[dict[str, Any], dict[str, dict[str
     validity: dict[str, dict[str, Any]] = {}
     for m in ARM_METRICS + STRIDE_METRICS:
         entry: dict[str, Any] = {}
-        for key, sub in (("left", strides[strides.side == "left"]),
-                         ("right", strides[strides.side == "right"]), ("both", strides)):
+        for key, sub in (
+            ("left", strides[strides.side == "left"]),
+            ("right", strides[strides.side == "right"]),
+            ("both", strides),
+        ):
             v = sub[m].dropna()
             n = len(v)
             third = max(1, n // 3)
@@ -211,8 +217,7 @@ def make_analysis(
     facing = -1.0 if view == "side_left" else 1.0
     track = make_track(seconds, elbow_deg=elbow_deg, facing=facing)
     n_strides = int(seconds * STRIDE_HZ)
-    strides = make_strides(n_strides, view, values, side_values, per_stride,
-                           both_arms=both_arms)
+    strides = make_strides(n_strides, view, values, side_values, per_stride, both_arms=both_arms)
     if status != "ok":
         strides = strides.iloc[0:0]
     summary, validity = summarize(strides) if len(strides) else ({}, {})
@@ -225,8 +230,12 @@ def make_analysis(
     return Analysis(
         status=status,
         message="" if status == "ok" else "fewer than 3 strides found",
-        view={"label": view, "confidence": 0.9, "treadmill": True,
-              "segments": [{"t_start": 0.0, "t_end": seconds, "label": view, "confidence": 0.9}]},
+        view={
+            "label": view,
+            "confidence": 0.9,
+            "treadmill": True,
+            "segments": [{"t_start": 0.0, "t_end": seconds, "label": view, "confidence": 0.9}],
+        },
         events=pd.DataFrame(ev),
         strides=strides,
         summary=summary,

@@ -121,5 +121,6 @@ def side_runner(r: Runner | None = None) -> PoseTrack:
             depth[:, K[name]] = 30.0
         elif name.startswith("right_") or name.endswith("_right"):
             depth[:, K[name]] = -30.0
-    return PoseTrack.from_arrays(t, pos, fps=r.fps, width=r.width, height=r.height,
-                                 visibility=vis, depth=depth)
+    return PoseTrack.from_arrays(
+        t, pos, fps=r.fps, width=r.width, height=r.height, visibility=vis, depth=depth
+    )

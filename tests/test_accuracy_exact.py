@@ -38,13 +38,20 @@ from armcarriage.analysis import Analysis, analyze
 from armcarriage.config import Config
 from armcarriage.cues import assess
 
-ELBOW = ("elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
-         "elbow_angle_forward", "elbow_angle_backward")
+ELBOW = (
+    "elbow_angle_mean",
+    "elbow_angle_min",
+    "elbow_angle_max",
+    "elbow_angle_range",
+    "elbow_angle_forward",
+    "elbow_angle_backward",
+)
 CLIPS = {
     "side_left_clean": ClipSpec(view="side_left", fault="none", seed=0),
     "side_left_tight": ClipSpec(view="side_left", fault="tight_elbows", seed=1),
-    "side_right_straight_portrait": ClipSpec(view="side_right", fault="straight_arms",
-                                             width=480, height=640, fill=0.55, seed=4),
+    "side_right_straight_portrait": ClipSpec(
+        view="side_right", fault="straight_arms", width=480, height=640, fill=0.55, seed=4
+    ),
 }
 """Clips of benchmarks/accuracy.py (no rendering needed: only their exact tracks)."""
 
@@ -61,8 +68,7 @@ def _errors(name: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert set(near["side"]) == {spec.view.split("_")[1]}
     windows = a.strides.drop_duplicates("stride")[["stride", "t_start", "t_end"]]
     at_frames = truth_over_windows(series(kin), windows).set_index(["stride", "side"])
-    dense = truth_over_windows(series(dense_kinematics(kin)), windows).set_index(
-        ["stride", "side"])
+    dense = truth_over_windows(series(dense_kinematics(kin)), windows).set_index(["stride", "side"])
     key = pd.MultiIndex.from_frame(near[["stride", "side"]])
     err = near.set_index(["stride", "side"])[list(ELBOW)] - at_frames.loc[key, list(ELBOW)]
     sampling = at_frames.loc[key, list(ELBOW)] - dense.loc[key, list(ELBOW)]
@@ -126,13 +132,16 @@ def _fired(name: str) -> tuple[Analysis, set[str]]:
     return a, {c.rule_id for c in assess(a).fired}
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("front_rotation", {"over_rotation"}),
-    ("rear_rotation", {"over_rotation"}),
-    ("front_asym", {"lift_asymmetry"}),
-    ("front_clean", set()),
-    ("rear_clean", set()),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("front_rotation", {"over_rotation"}),
+        ("rear_rotation", {"over_rotation"}),
+        ("front_asym", {"lift_asymmetry"}),
+        ("front_clean", set()),
+        ("rear_clean", set()),
+    ],
+)
 def test_frontal_faults_flagged_on_exact_tracks(name, expected):
     a, fired = _fired(name)
     if name == "rear_rotation":

@@ -73,16 +73,17 @@ def test_near_arm_metrics_match_construction(result):
     near = result.strides[result.strides.side == "right"]
     assert len(near) >= 6
     assert near["elbow_angle_mean"].median() == pytest.approx(RUNNER.elbow0, abs=1.0)
-    assert near["elbow_angle_min"].median() == pytest.approx(RUNNER.elbow0 - RUNNER.elbow_amp,
-                                                             abs=1.0)
-    assert near["elbow_angle_max"].median() == pytest.approx(RUNNER.elbow0 + RUNNER.elbow_amp,
-                                                             abs=1.0)
+    assert near["elbow_angle_min"].median() == pytest.approx(
+        RUNNER.elbow0 - RUNNER.elbow_amp, abs=1.0
+    )
+    assert near["elbow_angle_max"].median() == pytest.approx(
+        RUNNER.elbow0 + RUNNER.elbow_amp, abs=1.0
+    )
     # the elbow opens as the arm swings forward in this runner
     assert near["elbow_angle_forward"].median() == pytest.approx(105.0, abs=1.0)
     assert near["elbow_angle_backward"].median() == pytest.approx(75.0, abs=1.0)
     assert near["swing_forward_deg"].median() == pytest.approx(RUNNER.theta0 + RUNNER.amp, abs=1)
-    assert near["swing_backward_deg"].median() == pytest.approx(RUNNER.amp - RUNNER.theta0,
-                                                                abs=1)
+    assert near["swing_backward_deg"].median() == pytest.approx(RUNNER.amp - RUNNER.theta0, abs=1)
     assert near["swing_arc_deg"].median() == pytest.approx(2 * RUNNER.amp, abs=1.5)
     assert near["shrug_rise_tl"].median() == pytest.approx(0.0, abs=0.01)
     assert (near["elbow_angle_mean_conf"] > 0.8).all()
@@ -130,8 +131,12 @@ def test_mirrored_clip_gives_same_numbers_with_sides_swapped(result, mirrored):
         a = result.strides.set_index(["stride", "side"])[m]
         b = mirrored.strides.set_index(["stride", "side"])[m]
         swapped = b.rename(index={"left": "right", "right": "left"}, level="side")
-        np.testing.assert_allclose(a.sort_index().to_numpy(float),
-                                   swapped.sort_index().to_numpy(float), atol=1e-6, err_msg=m)
+        np.testing.assert_allclose(
+            a.sort_index().to_numpy(float),
+            swapped.sort_index().to_numpy(float),
+            atol=1e-6,
+            err_msg=m,
+        )
 
 
 def test_summary_and_json_contract(result):

@@ -23,8 +23,9 @@ def _app() -> typer.Typer:
 def test_metrics_command_writes_json(tmp_path):
     track = side_runner(Runner(seconds=4.0)).save(tmp_path / "t.parquet")
     out = tmp_path / "a.json"
-    res = CliRunner().invoke(_app(), ["metrics", str(track), "--out", str(out),
-                                      "--set", "cleaning.cutoff_hz=6"])
+    res = CliRunner().invoke(
+        _app(), ["metrics", str(track), "--out", str(out), "--set", "cleaning.cutoff_hz=6"]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text())
     assert d["status"] == "ok" and d["schema_version"] == 1

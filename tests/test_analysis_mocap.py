@@ -17,8 +17,12 @@ from armcarriage.analysis import Analysis, analyze
 from armcarriage.config import Config
 
 MOCAP = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mocap"
-RUNS = ("bandai2_run_normal_001", "bandai2_run_normal_002", "bandai1_run_tired_001",
-        "bandai1_run_active_001")
+RUNS = (
+    "bandai2_run_normal_001",
+    "bandai2_run_normal_002",
+    "bandai1_run_tired_001",
+    "bandai1_run_active_001",
+)
 
 pytestmark = pytest.mark.skipif(
     not MOCAP.exists(), reason=f"shared mocap data not found: {MOCAP} (CI provides it)"

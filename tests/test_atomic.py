@@ -152,12 +152,17 @@ def test_analysis_outputs_are_one_run_set(tmp_path, make_video, fake_pose, monke
     out = tmp_path / "out"
     cfg = Config().override({"report.annotated_video": False})
     first = pipeline.run_analysis(clip, out, cfg)
-    assert set(first.outputs) == {"pose", "strides", "strides_units", "summary", "player",
-                                  "report"}
+    assert set(first.outputs) == {"pose", "strides", "strides_units", "summary", "player", "report"}
     assert all(p.parent == out and p.is_file() for p in first.outputs.values())
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["pose.parquet", "strides.csv", "strides.units.json", "summary.json", "clip.mp4",
-         "report.html"]
+        [
+            "pose.parquet",
+            "strides.csv",
+            "strides.units.json",
+            "summary.json",
+            "clip.mp4",
+            "report.html",
+        ]
     )
     (out / ".summary.json.x1y2.part.json").write_text("{")  # left by a killed writer
     # a run that fails half-way keeps the first run's set whole

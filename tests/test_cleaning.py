@@ -51,7 +51,7 @@ def test_low_score_wrist_is_kept_where_its_position_fits_the_arm():
     pos[30:33, K["left_wrist"]] += np.array([150.0, 0.0])
     res = clean(PoseTrack(ds))
     out = res.track.xy("left_wrist")
-    good = np.r_[0:28, 35:tr.n_frames]
+    good = np.r_[0:28, 35 : tr.n_frames]
     assert np.isfinite(out[good]).all()
     assert np.abs(out[good] - tr.xy("left_wrist")[good]).max() < 3.0
     assert res.report["wrists_kept"] >= tr.n_frames - 10
@@ -65,8 +65,11 @@ def test_swapped_arms_are_repaired():
     tr = side_runner(Runner())
     ds = tr.ds.copy(deep=True)
     pos = ds["position"].values
-    arm = [K[f"{s}_{p}"] for p in ("elbow", "wrist", "pinky", "index", "thumb")
-           for s in ("left", "right")]
+    arm = [
+        K[f"{s}_{p}"]
+        for p in ("elbow", "wrist", "pinky", "index", "thumb")
+        for s in ("left", "right")
+    ]
     li, ri = arm[0::2], arm[1::2]
     bad = slice(40, 46)
     pos[bad, li], pos[bad, ri] = pos[bad, ri].copy(), pos[bad, li].copy()
@@ -148,14 +151,21 @@ def test_a_glitch_frame_does_not_carry_a_leg_swap_to_the_clip_end():
     tr = side_runner(Runner())
     ds = tr.ds.copy(deep=True)
     pos = ds["position"].values
-    li, ri = ([KEYPOINT_INDEX[f"{s}_{p}"] for p in ("knee", "ankle", "heel", "foot_index")]
-              for s in ("left", "right"))
+    li, ri = (
+        [KEYPOINT_INDEX[f"{s}_{p}"] for p in ("knee", "ankle", "heel", "foot_index")]
+        for s in ("left", "right")
+    )
     # the model blends both legs in frame 39 and swaps their labels in frame 40
     pos[39, li] = pos[39, ri] = 0.5 * (pos[39, li] + pos[39, ri])
     pos[40, li], pos[40, ri] = pos[40, ri].copy(), pos[40, li].copy()
     fixed = pos.copy()
-    n = repair_swaps(fixed, ds["depth"].values.copy(), ds["world"].values.copy(),
-                     ds["visibility"].values.copy(), list(tr.keypoints))
+    n = repair_swaps(
+        fixed,
+        ds["depth"].values.copy(),
+        ds["world"].values.copy(),
+        ds["visibility"].values.copy(),
+        list(tr.keypoints),
+    )
     truth = tr.ds["position"].values
     assert n == 1  # frame 40 only (a frame-by-frame repair swapped frames 40-179)
     np.testing.assert_allclose(fixed[41:], truth[41:])
@@ -171,7 +181,8 @@ def test_collapsed_poses_are_masked_whole():
     # the model squeezes the whole pose towards the hips in frames 30-33 (torso 10-30 %)
     hips = 0.5 * (pos[30:34, K["left_hip"]] + pos[30:34, K["right_hip"]])
     pos[30:34] = hips[:, None] + np.array([0.1, 0.2, 0.3, 0.15])[:, None, None] * (
-        pos[30:34] - hips[:, None])
+        pos[30:34] - hips[:, None]
+    )
     res = clean(PoseTrack(ds), CleaningConfig(max_gap_s=0.0))
     assert res.report["collapsed"] == 4
     out = res.track.ds["position"].values

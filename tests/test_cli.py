@@ -163,10 +163,21 @@ def test_capture_fps_reaches_the_analysis_and_a_slow_motion_refusal_exits_0(
         seen["capture"] = config.video.capture_fps
         track = SimpleNamespace(n_frames=0, attrs={}, detection_rate=lambda: 0.0)
         analysis = SimpleNamespace(
-            status="slow_motion", message="the clip looks like slow motion: give --capture-fps",
-            view={}, strides=[], cadence_spm=float("nan"), settings={})
-        return SimpleNamespace(status="slow_motion", track=track, analysis=analysis, cues=[],
-                               outputs={}, message=analysis.message)
+            status="slow_motion",
+            message="the clip looks like slow motion: give --capture-fps",
+            view={},
+            strides=[],
+            cadence_spm=float("nan"),
+            settings={},
+        )
+        return SimpleNamespace(
+            status="slow_motion",
+            track=track,
+            analysis=analysis,
+            cues=[],
+            outputs={},
+            message=analysis.message,
+        )
 
     monkeypatch.setattr(armcarriage.pipeline, "run_analysis", fake_run)
     clip = make_video("c.mp4")

@@ -23,8 +23,13 @@ NOISE_PX = 2.5
 
 @lru_cache(maxsize=8)
 def _session(folder: str, elbow_deg: float, seed: int, fault: str = "none") -> str:
-    spec = ClipSpec(view="side_left", fault=fault, seconds=6.0, seed=seed,
-                    runner={} if fault != "none" else {"both.elbow_deg": elbow_deg})
+    spec = ClipSpec(
+        view="side_left",
+        fault=fault,
+        seconds=6.0,
+        seed=seed,
+        runner={} if fault != "none" else {"both.elbow_deg": elbow_deg},
+    )
     kin = simulate(spec.params(), frame_times(spec))
     track = truth_track(kin, spec.camera(), spec.fps, view=spec.view)
     rng = np.random.default_rng(seed)

@@ -25,8 +25,7 @@ def test_a_stumble_is_left_out_and_the_summary_recomputed(analysis):
     table = analysis.strides
     first = int(table["stride"].min())  # 0-based: people read it as stride 1
     t0 = float(table.loc[table["stride"] == first + 2, "t_start"].iloc[0])
-    out = exclude_strides(analysis, Exclusion.parse([1], [f"{t0 + 0.01}-{t0 + 0.02}"],
-                                                    "stumble"))
+    out = exclude_strides(analysis, Exclusion.parse([1], [f"{t0 + 0.01}-{t0 + 0.02}"], "stumble"))
     assert set(out.strides["stride"]) == set(table["stride"]) - {first, first + 2}
     assert [e["stride"] for e in out.settings["excluded"]] == [1, 3]
     assert {e["reason"] for e in out.settings["excluded"]} == {"stumble"}
@@ -55,8 +54,20 @@ def test_unknown_stride_numbers_are_refused(analysis):
 
 def test_metrics_command_writes_recomputed_reports(tmp_path, analysis):
     first = int(analysis.strides["stride"].min())
-    code = main(["metrics", str(TRACK), "-o", str(tmp_path / "a.json"), "--exclude-stride",
-                 "1", "--reason", "tripped", "--reports", str(tmp_path / "rep")])
+    code = main(
+        [
+            "metrics",
+            str(TRACK),
+            "-o",
+            str(tmp_path / "a.json"),
+            "--exclude-stride",
+            "1",
+            "--reason",
+            "tripped",
+            "--reports",
+            str(tmp_path / "rep"),
+        ]
+    )
     assert code == 0
     doc = json.loads((tmp_path / "a.json").read_text())
     assert first not in {row["stride"] for row in doc["strides"]}

@@ -43,8 +43,9 @@ def _errors(view: str, fault: str) -> tuple[np.ndarray, np.ndarray]:
     windows = a.strides.drop_duplicates("stride")[["stride", "t_start", "t_end"]]
     truth = truth_over_windows(series(dense_kinematics(kin)), windows)
     m = a.strides.merge(truth, on=["stride", "side"], suffixes=("", "_truth"))
-    return (m["crossing_max_sw"] - m["crossing_max_sw_truth"]).to_numpy(), \
-        m["crossing_max_sw_truth"].to_numpy()
+    return (m["crossing_max_sw"] - m["crossing_max_sw_truth"]).to_numpy(), m[
+        "crossing_max_sw_truth"
+    ].to_numpy()
 
 
 def test_frontal_shoulders_drop_the_forward_component():
@@ -97,8 +98,9 @@ def test_leg_spread_tells_front_rear_oblique_and_side_apart():
     for view in ("front", "rear", "oblique", "side_left"):
         track, _ = _clip(view, "none")
         idx = np.arange(track.n_frames)
-        tl = geometry.torso_length(*(track.xy(k) for k in (
-            "left_shoulder", "right_shoulder", "left_hip", "right_hip")))
+        tl = geometry.torso_length(
+            *(track.xy(k) for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
+        )
         spreads[view] = leg_spread(track, idx, tl)
     assert spreads["front"] < 0.05 and spreads["rear"] < 0.05
     assert spreads["oblique"] == pytest.approx(1.0, abs=0.1)  # ~1.43 sin(45 deg)
@@ -113,7 +115,8 @@ def test_coverage_reason_from_behind_is_stricter_for_crossing_only():
     assert coverage_reason("crossing_max_sw", "front", 0.9, 0.7, 0.95) == ""
     assert coverage_reason("shrug_level_tl", "rear", 0.9, 0.7, 0.95) == ""
     assert coverage_reason("crossing_max_sw", "front", 0.6, 0.7, 0.95) == (
-        "landmarks missing in 40% of the stride")
+        "landmarks missing in 40% of the stride"
+    )
 
 
 def _hide_wrist(track: PoseTrack, side: str, t0: float, t1: float) -> PoseTrack:
@@ -141,7 +144,8 @@ def test_a_wrist_lost_from_behind_withdraws_the_arms_crossing(fault):
     assert (left["crossing_max_sw_conf"] == 0).all()
     assert right["crossing_max_sw"].notna().all()
     assert right["crossing_max_sw"].to_numpy() == pytest.approx(
-        base.strides[base.strides.side == "right"]["crossing_max_sw"].to_numpy())
+        base.strides[base.strides.side == "right"]["crossing_max_sw"].to_numpy()
+    )
     # both wrists lost: the clip says why, and no cue claims the hands stay on their side
     b = analyze(_hide_wrist(_hide_wrist(track, "left", 0, 99), "right", 0, 99))
     assert b.validity["crossing_max_sw"]["reason"] == REAR_HIDDEN_REASON
@@ -185,8 +189,9 @@ def test_motion_capture_front_and_rear_read_the_frontal_truth():
             a = analyze(mocap.project_trial(trial, view), cfg)
             assert a.status == "ok" and a.view["label"] == view
             windows = a.strides.drop_duplicates("stride")[["stride", "t_start", "t_end"]]
-            m = a.strides.merge(truth_over_windows(ser, windows), on=["stride", "side"],
-                                suffixes=("", "_truth"))
+            m = a.strides.merge(
+                truth_over_windows(ser, windows), on=["stride", "side"], suffixes=("", "_truth")
+            )
             errors += (m["crossing_max_sw"] - m["crossing_max_sw_truth"]).tolist()
     err = np.abs(np.array(errors))
     assert len(err) >= 24
@@ -217,8 +222,9 @@ def test_a_crossing_wrist_placed_well_but_scored_half_visible_keeps_its_confiden
     bright = analyze(track)
     dim = analyze(_dim_wrists(track, 0.45))
     conf = dim.strides["crossing_max_sw_conf"].to_numpy()
-    assert conf == pytest.approx(0.925 * bright.strides["crossing_max_sw_conf"].to_numpy(),
-                                 abs=0.002)
+    assert conf == pytest.approx(
+        0.925 * bright.strides["crossing_max_sw_conf"].to_numpy(), abs=0.002
+    )
     assert "midline_crossing" in {c.rule_id for c in assess(dim).fired}
     # a wrist the model barely sees (0.05) is not trusted enough for a cue
     faint = analyze(_dim_wrists(track, 0.05))
@@ -264,8 +270,10 @@ def test_a_low_score_wrist_that_fits_the_arm_still_shows_a_crossing():
     left = a.strides[a.strides.side == "left"]
     assert left["crossing_max_sw"].notna().all()
     assert left["crossing_max_sw"].median() > 0.15
-    masked = analyze(_low_score(_clip("front", "crossing")[0]),
-                     Config(cleaning=CleaningConfig(wrist_by_position=False)))
+    masked = analyze(
+        _low_score(_clip("front", "crossing")[0]),
+        Config(cleaning=CleaningConfig(wrist_by_position=False)),
+    )
     assert masked.strides.loc[masked.strides.side == "left", "crossing_max_sw"].isna().all()
 
 

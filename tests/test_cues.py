@@ -35,8 +35,9 @@ def test_injected_fault_gives_matching_top_cue(rule_id, view, values):
 
 
 def test_asymmetry_names_the_weaker_arm():
-    a = make_analysis(view="side_left", both_arms=True,
-                      side_values={"right": {"swing_arc_deg": 38.0}})
+    a = make_analysis(
+        view="side_left", both_arms=True, side_values={"right": {"swing_arc_deg": 38.0}}
+    )
     cues = evaluate_cues(a)
     assert [c.rule_id for c in cues] == ["swing_asymmetry"]
     ev = cues[0].evidence
@@ -60,8 +61,9 @@ def test_clean_runner_gets_no_cue_and_says_what_is_good():
 
 
 def test_evidence_lists_the_affected_strides_and_a_key_frame_inside_the_worst():
-    a = make_analysis(view="side_right", per_stride={k: {"elbow_angle_mean": 30.0 + 8 * k}
-                                                     for k in (1, 2, 4)})
+    a = make_analysis(
+        view="side_right", per_stride={k: {"elbow_angle_mean": 30.0 + 8 * k} for k in (1, 2, 4)}
+    )
     cue = evaluate_cues(a)[0]
     ev = cue.evidence
     assert cue.rule_id == "tight_elbow" and cue.side == "right"
@@ -79,9 +81,12 @@ def test_evidence_lists_the_affected_strides_and_a_key_frame_inside_the_worst():
 def test_min_strides_and_min_fraction_gate_a_cue():
     two = make_analysis(per_stride={k: {"elbow_angle_mean": 40.0} for k in (1, 3)})
     assert evaluate_cues(two) == []  # 2 strides < min_strides 3
-    rules = [r if r.id != "tight_elbow" else r.__class__(**{**r.__dict__, "min_strides": 2,
-                                                           "min_fraction": 0.3})
-             for r in load_rules()]
+    rules = [
+        r
+        if r.id != "tight_elbow"
+        else r.__class__(**{**r.__dict__, "min_strides": 2, "min_fraction": 0.3})
+        for r in load_rules()
+    ]
     assert [c.rule_id for c in assess(two, rules=rules).shown] == ["tight_elbow"]
 
 
@@ -104,17 +109,26 @@ def test_rule_outside_its_views_is_not_assessed_and_names_the_better_view():
 
 def test_ranking_severity_and_share_of_strides_order_the_cues():
     # shrug (high severity, every stride) must outrank a tight elbow in 3 of 5 strides
-    a = make_analysis(values={"shrug_rise_tl": 0.16},
-                      per_stride={k: {"elbow_angle_mean": 50.0} for k in (0, 1, 2)})
+    a = make_analysis(
+        values={"shrug_rise_tl": 0.16},
+        per_stride={k: {"elbow_angle_mean": 50.0} for k in (0, 1, 2)},
+    )
     cues = evaluate_cues(a)
     assert [c.rule_id for c in cues] == ["shrug_rise_side", "tight_elbow"]
     assert cues[0].score > cues[1].score
 
 
 def test_one_cue_per_fault_group_and_at_most_max_cues():
-    a = make_analysis(view="front", values={"shrug_rise_tl": 0.12, "shrug_level_tl": 0.12,
-                                            "crossing_max_sw": 0.3, "trunk_rotation_deg": 95.0,
-                                            "elbow_angle_mean": 40.0})
+    a = make_analysis(
+        view="front",
+        values={
+            "shrug_rise_tl": 0.12,
+            "shrug_level_tl": 0.12,
+            "crossing_max_sw": 0.3,
+            "trunk_rotation_deg": 95.0,
+            "elbow_angle_mean": 40.0,
+        },
+    )
     result = assess(a)
     groups = [c.rule_id for c in result.fired]
     assert "shrug_rise" in groups and "shrug_level" in groups
@@ -153,7 +167,9 @@ def test_override_changes_one_field_and_keeps_the_rest(tmp_path):
 def test_override_can_disable_replace_and_add(tmp_path):
     path = _write(tmp_path, "[rules.tight_elbow]\nenabled = false\n")
     assert "tight_elbow" not in {r.id for r in load_rules(path)}
-    path = _write(tmp_path, """replace = true
+    path = _write(
+        tmp_path,
+        """replace = true
 [rules.slow_cadence]
 title = "Slow cadence"
 metric = "cadence_spm"
@@ -163,7 +179,8 @@ views = ["side_left", "side_right"]
 cue = "Quick light steps"
 why = "Short quick steps reduce overstriding."
 basis = "Coach's choice for this athlete."
-""")
+""",
+    )
     rules = load_rules(path)
     assert [r.id for r in rules] == ["slow_cadence"]
     cues = assess(make_analysis(), rules=rules).shown
@@ -174,19 +191,19 @@ basis = "Coach's choice for this athlete."
 @pytest.mark.parametrize(
     ("body", "field", "expected"),
     [
-        ("threshold = \"sixty\"", "threshold", "finite number"),
-        ("metric = \"elbow_angel_mean\"", "metric", "one of"),
-        ("comparison = \"lower\"", "comparison", "above, below, asymmetry"),
-        ("views = [\"sideways\"]", "views", "side_left"),
-        ("views = \"front\"", "views", "list of strings"),
-        ("severity = \"urgent\"", "severity", "high, medium, low"),
+        ('threshold = "sixty"', "threshold", "finite number"),
+        ('metric = "elbow_angel_mean"', "metric", "one of"),
+        ('comparison = "lower"', "comparison", "above, below, asymmetry"),
+        ('views = ["sideways"]', "views", "side_left"),
+        ('views = "front"', "views", "list of strings"),
+        ('severity = "urgent"', "severity", "high, medium, low"),
         ("min_strides = 0", "min_strides", ">= 1"),
         ("min_fraction = 1.5", "min_fraction", "between 0 and 1"),
         ("min_confidence = true", "min_confidence", "finite number"),
         ("drills = [1, 2]", "drills", "list of strings"),
         ("thresold = 50", "thresold", "known field"),
-        ("cue = \"\"", "cue", "non-empty"),
-        ("enabled = \"no\"", "enabled", "true or false"),
+        ('cue = ""', "cue", "non-empty"),
+        ('enabled = "no"', "enabled", "true or false"),
     ],
 )
 def test_malformed_rule_names_rule_and_field(tmp_path, body, field, expected):
@@ -202,7 +219,7 @@ def test_malformed_rule_names_rule_and_field(tmp_path, body, field, expected):
 
 
 def test_new_rule_missing_a_required_field_is_named(tmp_path):
-    path = _write(tmp_path, "[rules.mine]\ntitle = \"x\"\nmetric = \"swing_arc_deg\"\n")
+    path = _write(tmp_path, '[rules.mine]\ntitle = "x"\nmetric = "swing_arc_deg"\n')
     with pytest.raises(ConfigError, match=r"rule 'mine', field 'comparison'.*required"):
         load_rules(path)
 

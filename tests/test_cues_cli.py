@@ -30,7 +30,7 @@ def test_lists_shipped_rules_with_an_override_applied(app, tmp_path):
 
 def test_malformed_file_raises_naming_rule_and_field(app, tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text("[rules.low_arm_swing]\nviews = [\"top\"]\n")
+    path.write_text('[rules.low_arm_swing]\nviews = ["top"]\n')
     result = CliRunner().invoke(app, ["--cues", str(path)])
     assert isinstance(result.exception, ConfigError)
     assert "rule 'low_arm_swing', field 'views'" in str(result.exception)

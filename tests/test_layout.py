@@ -16,14 +16,39 @@ PACKAGE = ROOT / "armcarriage"
 
 RANK = {
     # foundations
-    "errors": 0, "names": 0, "jsonio": 0, "config": 0, "skeleton": 0, "atomic": 0, "memory": 0,
-    "progress": 0, "lifeline": 0,
+    "errors": 0,
+    "names": 0,
+    "jsonio": 0,
+    "config": 0,
+    "skeleton": 0,
+    "atomic": 0,
+    "memory": 0,
+    "progress": 0,
+    "lifeline": 0,
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
-    "track": 1, "video": 1, "silhouette": 1, "metrics": 2, "pose": 3, "parallel": 4,
-    "cleaning": 4, "view": 5, "strides": 6, "analysis": 7, "corrections": 7, "cues": 8,
-    "report": 9, "pipeline": 10, "(api)": 11, "history": 12, "shell": 12,
+    "track": 1,
+    "video": 1,
+    "silhouette": 1,
+    "metrics": 2,
+    "pose": 3,
+    "parallel": 4,
+    "cleaning": 4,
+    "view": 5,
+    "strides": 6,
+    "analysis": 7,
+    "corrections": 7,
+    "cues": 8,
+    "report": 9,
+    "pipeline": 10,
+    "(api)": 11,
+    "history": 12,
+    "shell": 12,
     # shells: siblings, none imports another
-    "cli": 13, "analysis_cli": 13, "cues_cli": 13, "batch": 13, "web": 13,
+    "cli": 13,
+    "analysis_cli": 13,
+    "cues_cli": 13,
+    "batch": 13,
+    "web": 13,
 }
 """Each top-level module or subpackage and its place in the flow: a module may import only
 modules of a lower or equal rank, and a shell no other shell."""
@@ -64,8 +89,11 @@ def test_every_module_has_a_place_in_the_flow():
 
 
 def test_product_never_imports_evaluation_code():
-    bad = sorted(f"{where}: {name}" for _, name, where in _imports()
-                 if name.split(".")[0] == "armcarriage_eval")
+    bad = sorted(
+        f"{where}: {name}"
+        for _, name, where in _imports()
+        if name.split(".")[0] == "armcarriage_eval"
+    )
     assert bad == []
     for gone in ("synthetic", "mocap.py", "mocap_score.py", "camera.py"):
         assert not (PACKAGE / gone).exists(), f"evaluation code {gone} is back in the package"

@@ -17,12 +17,30 @@ from armcarriage.metrics.validity import FAR_ARM_REASON, arm_rule, validity_matr
 
 def test_registry_names_units_and_views():
     fixed = {
-        "elbow_angle_mean", "elbow_angle_min", "elbow_angle_max", "elbow_angle_range",
-        "elbow_angle_forward", "elbow_angle_backward", "swing_forward_deg", "swing_backward_deg",
-        "swing_arc_deg", "wrist_forward_tl", "wrist_backward_tl", "wrist_arc_tl",
-        "wrist_lift_tl", "crossing_max_sw", "crossing_fraction_pct", "shrug_neck_tl",
-        "shrug_level_tl", "shrug_rise_tl", "trunk_rotation_deg", "arm_leg_phase_deg",
-        "stride_time_s", "cadence_spm", "contact_time_s", "flight_time_s",
+        "elbow_angle_mean",
+        "elbow_angle_min",
+        "elbow_angle_max",
+        "elbow_angle_range",
+        "elbow_angle_forward",
+        "elbow_angle_backward",
+        "swing_forward_deg",
+        "swing_backward_deg",
+        "swing_arc_deg",
+        "wrist_forward_tl",
+        "wrist_backward_tl",
+        "wrist_arc_tl",
+        "wrist_lift_tl",
+        "crossing_max_sw",
+        "crossing_fraction_pct",
+        "shrug_neck_tl",
+        "shrug_level_tl",
+        "shrug_rise_tl",
+        "trunk_rotation_deg",
+        "arm_leg_phase_deg",
+        "stride_time_s",
+        "cadence_spm",
+        "contact_time_s",
+        "flight_time_s",
     }
     assert set(METRICS) == fixed
     for spec in METRICS.values():
@@ -97,11 +115,13 @@ def test_midline_crossing_front_and_rear_views():
     assert across == pytest.approx(0.25)
     # rear view: the same body mirrored in the image gives the same numbers
     mx = lambda p: np.array([200.0 - p[0], p[1]])  # noqa: E731
-    assert geometry.midline_crossing(mx(np.array([90.0, 180.0])), mx(ls), mx(rs), mx(lh),
-                                     mx(rh)) == pytest.approx(0.25)
+    assert geometry.midline_crossing(
+        mx(np.array([90.0, 180.0])), mx(ls), mx(rs), mx(lh), mx(rh)
+    ) == pytest.approx(0.25)
     # normalised by a given width
-    assert geometry.midline_crossing(np.array([90.0, 180.0]), ls, rs, lh, rh,
-                                     width=20.0) == pytest.approx(0.5)
+    assert geometry.midline_crossing(
+        np.array([90.0, 180.0]), ls, rs, lh, rh, width=20.0
+    ) == pytest.approx(0.5)
 
 
 def test_shoulder_elevation_rises_with_a_shrug():
@@ -119,6 +139,7 @@ def test_trunk_rotation_3d_and_2d():
             d = np.array([-np.sin(yaw), np.cos(yaw), 0.0]) * w / 2  # towards the left end
             c = np.array([0.0, 0.0, z])
             return c + d, c - d
+
         ls, rs = line(np.radians(yaw_s), 1.5, 0.4)
         lh, rh = line(np.radians(yaw_h), 1.0, 0.3)
         return [ls, rs, lh, rh]
@@ -157,8 +178,9 @@ def test_family_reductions():
     assert s["swing_backward_deg"] == pytest.approx(20, abs=0.2)
     assert s["swing_arc_deg"] == pytest.approx(50, abs=0.4)
     w = wrist_stride(np.array([0.4, -0.2, np.nan]))
-    assert w == pytest.approx({"wrist_forward_tl": 0.4, "wrist_backward_tl": 0.2,
-                               "wrist_arc_tl": 0.6})
+    assert w == pytest.approx(
+        {"wrist_forward_tl": 0.4, "wrist_backward_tl": 0.2, "wrist_arc_tl": 0.6}
+    )
     c = crossing_stride(np.array([-0.3, -0.1, 0.05, 0.1]))
     assert c == pytest.approx({"crossing_max_sw": 0.1, "crossing_fraction_pct": 50.0})
     base = shrug_baseline(np.linspace(0, 1, 101), 10)
@@ -172,13 +194,22 @@ def test_family_reductions():
 
 def test_validity_matrix_and_far_arm():
     m = validity_matrix()
-    assert m["crossing_max_sw"] == {"side_left": False, "side_right": False, "front": True,
-                                    "rear": True, "oblique": False}
+    assert m["crossing_max_sw"] == {
+        "side_left": False,
+        "side_right": False,
+        "front": True,
+        "rear": True,
+        "oblique": False,
+    }
     assert m["elbow_angle_min"]["side_right"] and not m["elbow_angle_min"]["rear"]
     assert arm_rule("elbow_angle_min", "side_left", "right", "left", "exclude", 0.3) == (
-        FAR_ARM_REASON, 0.0)
-    assert arm_rule("elbow_angle_min", "side_left", "right", "left", "low_confidence",
-                    0.3) == ("", 0.3)
+        FAR_ARM_REASON,
+        0.0,
+    )
+    assert arm_rule("elbow_angle_min", "side_left", "right", "left", "low_confidence", 0.3) == (
+        "",
+        0.3,
+    )
     assert arm_rule("elbow_angle_min", "side_left", "left", "left", "exclude", 0.3) == ("", 1.0)
     reason, _ = arm_rule("crossing_max_sw", "side_left", "left", "left", "exclude", 0.3)
     assert "film from the front" in reason

@@ -128,12 +128,19 @@ def test_header_matches_the_data_readme(name: str) -> None:
 def test_bone_lengths_are_constant(name: str) -> None:
     tr = trial(name)
     bones = [
-        ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
-        ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
-        ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
-        ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
-        ("left_ankle", "left_foot_index"), ("left_ankle", "left_heel"),
-        ("right_heel", "right_foot_index"), ("nose", "left_ear"), ("left_hip", "right_hip"),
+        ("left_shoulder", "left_elbow"),
+        ("left_elbow", "left_wrist"),
+        ("right_shoulder", "right_elbow"),
+        ("right_elbow", "right_wrist"),
+        ("left_hip", "left_knee"),
+        ("left_knee", "left_ankle"),
+        ("right_hip", "right_knee"),
+        ("right_knee", "right_ankle"),
+        ("left_ankle", "left_foot_index"),
+        ("left_ankle", "left_heel"),
+        ("right_heel", "right_foot_index"),
+        ("nose", "left_ear"),
+        ("left_hip", "right_hip"),
     ]
     for a, b in bones:
         length = np.linalg.norm(tr.point(a) - tr.point(b), axis=1)
@@ -248,8 +255,10 @@ def test_cadence_of_the_normal_run() -> None:
 @needs_data
 def test_elbow_angle_range_matches_the_data_readme() -> None:
     angles = np.concatenate(
-        [truth(n).elbow[[f"{s}_elbow_angle" for s in ("left", "right")]].to_numpy().ravel()
-         for n in RUNS]
+        [
+            truth(n).elbow[[f"{s}_elbow_angle" for s in ("left", "right")]].to_numpy().ravel()
+            for n in RUNS
+        ]
     )
     assert 50 < angles.min() < 60
     assert 150 < angles.max() < 162
@@ -283,8 +292,12 @@ def test_projection_round_trip(view: str, follow: bool) -> None:
         z = cam.to_camera(tr.keypoints[i])[:, 2]
         uv = pos[i]
         pc = np.stack(
-            [(uv[:, 0] - cam.width / 2) * z / cam.focal_px,
-             (uv[:, 1] - cam.height / 2) * z / cam.focal_px, z], axis=1,
+            [
+                (uv[:, 0] - cam.width / 2) * z / cam.focal_px,
+                (uv[:, 1] - cam.height / 2) * z / cam.focal_px,
+                z,
+            ],
+            axis=1,
         )
         back = pc @ cam.rotation + np.asarray(cam.position)
         np.testing.assert_allclose(back[mapped[i]], tr.keypoints[i][mapped[i]], atol=1e-9)
@@ -295,7 +308,8 @@ def test_projection_round_trip(view: str, follow: bool) -> None:
     a, b = KEYPOINT_INDEX["left_wrist"], KEYPOINT_INDEX["right_ankle"]
     np.testing.assert_allclose(
         np.linalg.norm(world[:, a] - world[:, b], axis=1),
-        np.linalg.norm(tr.keypoints[:, a] - tr.keypoints[:, b], axis=1), atol=1e-12,
+        np.linalg.norm(tr.keypoints[:, a] - tr.keypoints[:, b], axis=1),
+        atol=1e-12,
     )
 
 

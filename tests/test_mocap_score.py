@@ -35,17 +35,31 @@ def oracle(truth: mocap.Truth, track) -> Analysis:
     for i, (s, e) in enumerate(itertools.pairwise(strikes)):
         for side in ("left", "right"):
             angle = truth.elbow[f"{side}_elbow_angle"].to_numpy()[s:e]  # half-open window
-            rows.append({
-                "stride": i, "side": side, "t_start": s / 30, "t_end": e / 30,
-                "frame_start": s, "frame_end": e,
-                "elbow_angle_min": angle.min(), "elbow_angle_max": angle.max(),
-                "elbow_angle_mean": angle.mean(), "elbow_angle_mean_reason": "",
-            })
+            rows.append(
+                {
+                    "stride": i,
+                    "side": side,
+                    "t_start": s / 30,
+                    "t_end": e / 30,
+                    "frame_start": s,
+                    "frame_end": e,
+                    "elbow_angle_min": angle.min(),
+                    "elbow_angle_max": angle.max(),
+                    "elbow_angle_mean": angle.mean(),
+                    "elbow_angle_mean_reason": "",
+                }
+            )
     return Analysis(
-        status="ok", message="", view={"label": "side_right", "treadmill": True},
+        status="ok",
+        message="",
+        view={"label": "side_right", "treadmill": True},
         events=truth.events[["foot", "kind", "time", "frame"]].copy(),
-        strides=pd.DataFrame(rows), summary={}, validity={},
-        cadence_spm=truth.cadence_spm, series=truth.elbow.drop(columns="frame"), track=track,
+        strides=pd.DataFrame(rows),
+        summary={},
+        validity={},
+        cadence_spm=truth.cadence_spm,
+        series=truth.elbow.drop(columns="frame"),
+        track=track,
     )
 
 
@@ -91,12 +105,22 @@ def test_oracle_scores_perfectly_and_a_spoiled_analysis_does_not() -> None:
 
 
 def test_strike_matching_counts_edges_feet_and_tolerance() -> None:
-    truth = pd.DataFrame({"foot": ["left", "right", "left", "right"],
-                          "kind": ["strike"] * 4, "frame": [1, 10, 20, 58],
-                          "time": [0.03, 0.33, 0.67, 1.93]})
-    reported = pd.DataFrame({"foot": ["left", "left", "right", "left"],
-                             "kind": ["strike"] * 4, "frame": [21, 10, 12, 40],
-                             "time": [0.70, 0.33, 0.40, 1.33]})
+    truth = pd.DataFrame(
+        {
+            "foot": ["left", "right", "left", "right"],
+            "kind": ["strike"] * 4,
+            "frame": [1, 10, 20, 58],
+            "time": [0.03, 0.33, 0.67, 1.93],
+        }
+    )
+    reported = pd.DataFrame(
+        {
+            "foot": ["left", "left", "right", "left"],
+            "kind": ["strike"] * 4,
+            "frame": [21, 10, 12, 40],
+            "time": [0.70, 0.33, 0.40, 1.33],
+        }
+    )
     s = score_strikes(reported, truth, n_frames=60)
     # frame 1 and 58 are within 2 frames of the ends: not scored
     assert s.n_truth == 2

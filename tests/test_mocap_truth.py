@@ -154,9 +154,12 @@ def _strike_params() -> list:
     cases = [(v, True, v) for v in STRIKE_VIEWS] + [("side_right", False, "side_right-fixed")]
     return [
         pytest.param(
-            view, follow, id=ident,
+            view,
+            follow,
+            id=ident,
             marks=[pytest.mark.xfail(strict=True, reason=STRIKES_SHORT[ident])]
-            if ident in STRIKES_SHORT else [],
+            if ident in STRIKES_SHORT
+            else [],
         )
         for view, follow, ident in cases
     ]
@@ -165,11 +168,17 @@ def _strike_params() -> list:
 def _cadence_params() -> list:
     return [
         pytest.param(
-            name, view, id=f"{name}-{view}",
-            marks=[pytest.mark.xfail(
-                strict=True,
-                reason=f"cadence {CADENCE_SHORT[name, view]}",
-            )] if (name, view) in CADENCE_SHORT else [],
+            name,
+            view,
+            id=f"{name}-{view}",
+            marks=[
+                pytest.mark.xfail(
+                    strict=True,
+                    reason=f"cadence {CADENCE_SHORT[name, view]}",
+                )
+            ]
+            if (name, view) in CADENCE_SHORT
+            else [],
         )
         for name in RUNS
         for view in STRIKE_VIEWS

@@ -20,8 +20,12 @@ CLIP = ROOT.parent / "shared" / "data" / "videos" / "treadmill_side_portrait.mp4
 @pytest.mark.skipif(not CLIP.is_file(), reason=f"needs the shared clip {CLIP} (../shared/data)")
 def test_walkthrough_notebook_runs(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    )
     client.execute()
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -50,8 +50,9 @@ def test_strides_csv_round_trips_with_units_sidecar(fault_run):
     table = pd.read_csv(outputs["strides"])
     assert list(table.columns) == list(analysis.strides.columns)
     assert len(table) == len(analysis.strides) == 10
-    np.testing.assert_allclose(table["elbow_angle_mean"], analysis.strides["elbow_angle_mean"],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        table["elbow_angle_mean"], analysis.strides["elbow_angle_mean"], rtol=1e-5
+    )
     assert table.loc[table.side == "left", "elbow_angle_mean"].isna().all()
     # strides numbered as people read them: 1 is the first, as in report.html
     assert sorted(table["stride"].unique()) == [1, 2, 3, 4, 5]
@@ -72,10 +73,15 @@ def test_summary_json_is_versioned_and_complete(fault_run):
     assert doc["view"]["label"] == "side_right"
     assert doc["model"]["name"] == "synthetic"
     assert doc["settings"]["config"]["cues"]["max_cues"] == 3
-    assert doc["clip"] == {"file": "clip.mp4", "frames": 120, "fps": 30.0, "width": 320,
-                           "height": 240, "strides": 5,
-                           "stride_numbering": "1 = the first stride (strides.csv, cues, "
-                                               "report.html)"}
+    assert doc["clip"] == {
+        "file": "clip.mp4",
+        "frames": 120,
+        "fps": 30.0,
+        "width": 320,
+        "height": 240,
+        "strides": 5,
+        "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
+    }
     m = doc["metrics"]["elbow_angle_mean"]
     assert m["right"]["median"] == pytest.approx(50.0, rel=0.05)
     assert m["left"]["median"] is None  # far arm: NaN -> null
@@ -104,8 +110,11 @@ def test_report_html_is_self_contained_with_every_section(fault_run):
     images = re.findall(r'<img [^>]*src="([^"]+)"', page)
     assert len(images) >= 2  # the cues' key frames and the key-frame section
     assert all(src.startswith("data:image/png;base64,") for src in images)
-    data = json.loads(re.search(r'<script type="application/json" id="acr-data">(.*?)</script>',
-                                page, re.S).group(1))
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="acr-data">(.*?)</script>', page, re.S
+        ).group(1)
+    )
     # the elbow curve and one chart per cue metric of the side view, each placed in the page
     assert len(data["charts"]) >= 3
     assert all(f'id="{c["id"]}"' in markup for c in data["charts"])
@@ -138,10 +147,11 @@ def test_annotated_frame_shows_overlay_where_the_skeleton_is(fault_run):
     analysis, _, _, outputs = fault_run
     with av.open(str(outputs["annotated"])) as c:
         frame = next(f for i, f in enumerate(c.decode(video=0)) if i == 30).to_ndarray(
-            format="rgb24")
+            format="rgb24"
+        )
     # the near (right) elbow is drawn in the right-arm colour (orange) at the track's elbow position
     x, y = analysis.track.xy("right_elbow")[30].round().astype(int)
-    patch = frame[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3).astype(int)
+    patch = frame[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3).astype(int)
     assert ((patch[:, 0] > 220) & (patch[:, 1] > 80) & (patch[:, 1] < 150)).any()
     # top banner is darkened, bottom banner carries the cue text in yellow
     assert frame[:8].mean() < 80
@@ -152,14 +162,15 @@ def test_annotated_frame_shows_overlay_where_the_skeleton_is(fault_run):
 def _elbow_is_drawn(frame: np.ndarray, xy: np.ndarray) -> bool:
     """True if the right-arm colour (orange) is drawn within 3 px of ``xy``."""
     x, y = np.round(xy).astype(int)
-    patch = frame[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3).astype(int)
+    patch = frame[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3).astype(int)
     return bool(((patch[:, 0] > 220) & (patch[:, 1] > 80) & (patch[:, 1] < 150)).any())
 
 
 def _frame(path: Path, index: int) -> np.ndarray:
     with av.open(str(path)) as c:
         return next(f for i, f in enumerate(c.decode(video=0)) if i == index).to_ndarray(
-            format="rgb24")
+            format="rgb24"
+        )
 
 
 def test_annotated_video_is_scaled_down_to_video_max_side(tmp_path, fault_run):
@@ -179,8 +190,7 @@ def test_annotated_video_of_a_rotated_phone_clip_is_upright(tmp_path, fault_run)
     analysis, _, cues, _ = fault_run
     # stored 240 x 320 with a display matrix turning it upright to 320 x 240 (the track's size)
     clip = write_test_video(tmp_path / "rotated.mp4", n=120, size=(240, 320), rotation=-90)
-    out = write_annotated_video(analysis, clip, tmp_path / "rotated_annotated.mp4", Config(),
-                                cues)
+    out = write_annotated_video(analysis, clip, tmp_path / "rotated_annotated.mp4", Config(), cues)
     with av.open(str(out)) as c:
         assert (c.streams.video[0].width, c.streams.video[0].height) == (320, 240)
     assert _decode_count(out) == 120
@@ -248,7 +258,10 @@ def test_rerun_overwrites_cleanly_and_honours_switches(tmp_path, fault_run):
     assert first["summary"] == second["summary"]
     assert json.loads(second["summary"].read_text())["cues"] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "strides.csv", "strides.units.json", "summary.json"]
+        "strides.csv",
+        "strides.units.json",
+        "summary.json",
+    ]
 
 
 def test_failed_analysis_still_reports_why(tmp_path):
@@ -266,8 +279,13 @@ def test_failed_analysis_still_reports_why(tmp_path):
 
 def test_clean_runner_report_says_what_is_good(tmp_path):
     analysis = make_analysis(view="front")
-    outputs = write_reports(analysis, None, tmp_path, Config().override(
-        {"report.annotated_video": False}), evaluate_cues(analysis))
+    outputs = write_reports(
+        analysis,
+        None,
+        tmp_path,
+        Config().override({"report.annotated_video": False}),
+        evaluate_cues(analysis),
+    )
     page = outputs["report"].read_text(encoding="utf-8")
     assert "No fault crossed its threshold" in page
     assert "Hands stay on their own side of the body" in page
@@ -291,8 +309,10 @@ def test_a_clip_browsers_play_is_linked_beside_the_report_not_copied(tmp_path):
     assert not clip.proxy and clip.offset_s == 0.0
     assert clip.path.read_bytes() == SAMPLE.read_bytes()
     assert clip.path.stat().st_ino == SAMPLE.stat().st_ino  # a hard link: no second copy
-    assert write_player_clip(SAMPLE, tmp_path, Config().override(
-        {"report.player_video": "none"})) is None
+    assert (
+        write_player_clip(SAMPLE, tmp_path, Config().override({"report.player_video": "none"}))
+        is None
+    )
 
 
 def test_a_clip_browsers_cannot_play_gets_an_h264_proxy_of_the_analysed_span(tmp_path):
@@ -333,7 +353,7 @@ def test_the_page_overlay_and_annotated_video_share_one_geometry(fault_run):
     pos = track.ds["position"].values[i]
     for k, name in enumerate(data["points"]):
         want = pos[KEYPOINT_INDEX[name]]
-        assert data["xy"][i][2 * k:2 * k + 2] == [round(want[0]), round(want[1])]
+        assert data["xy"][i][2 * k : 2 * k + 2] == [round(want[0]), round(want[1])]
     assert data["angles"]["right"][i] == round(series_or_angles(analysis, "right")[i])
     assert [(data["points"][a], data["points"][b]) for a, b, *_ in data["bones"]] == list(BONES)
     faint = {(data["points"][a], data["points"][b]) for a, b, _, f in data["bones"] if f}

@@ -17,11 +17,16 @@ from armcarriage.video import tagged_capture_fps
 
 def _truth(view="side_left", cadence=170.0, fps=30.0, seconds=3.0, slow=1.0, **runner):
     """The exact track of the synthetic runner, played ``slow`` times slower than filmed."""
-    spec = ClipSpec(view=view, fps=fps, seconds=seconds, width=320, height=240,
-                    runner={"cadence_spm": cadence, **runner})
+    spec = ClipSpec(
+        view=view,
+        fps=fps,
+        seconds=seconds,
+        width=320,
+        height=240,
+        runner={"cadence_spm": cadence, **runner},
+    )
     t = np.arange(round(seconds * fps)) / fps
-    track = truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps,
-                        view=view)
+    track = truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps, view=view)
     if slow != 1.0:
         ds = track.ds.assign_coords(time=track.ds["time"].values * slow)
         ds.attrs["fps"] = fps / slow
@@ -29,9 +34,10 @@ def _truth(view="side_left", cadence=170.0, fps=30.0, seconds=3.0, slow=1.0, **r
     return track
 
 
-@pytest.mark.parametrize(("view", "capture", "seconds"),
-                         [("side_left", 240, 2.5), ("front", 240, 2.5), ("rear", 120, 3.0),
-                          ("side_left", 240, 0.5)])
+@pytest.mark.parametrize(
+    ("view", "capture", "seconds"),
+    [("side_left", 240, 2.5), ("front", 240, 2.5), ("rear", 120, 3.0), ("side_left", 240, 0.5)],
+)
 def test_slow_motion_without_a_capture_rate_is_named_with_no_cadence(view, capture, seconds):
     # filmed at 240 (120) fps, played at 30: in video time the runner makes 21 (42) steps/min
     track = _truth(view, fps=capture, seconds=seconds, slow=capture / 30)
@@ -57,11 +63,13 @@ def test_a_capture_rate_rescales_time_and_gives_the_cadence(source):
     assert a.status == "ok", a.message
     assert a.cadence_spm == pytest.approx(170.0, rel=0.01)
     assert a.settings["time"]["time_scale"] == pytest.approx(0.125)
-    assert a.settings["time"]["capture_fps_source"] == ("option" if source == "option"
-                                                        else "container tag")
+    assert a.settings["time"]["capture_fps_source"] == (
+        "option" if source == "option" else "container tag"
+    )
     # the stride rows are in real time
-    assert a.strides["t_end"].sub(a.strides["t_start"]).median() == pytest.approx(120 / 170,
-                                                                                  rel=0.02)
+    assert a.strides["t_end"].sub(a.strides["t_start"]).median() == pytest.approx(
+        120 / 170, rel=0.02
+    )
 
 
 def test_real_time_track_leaves_a_real_time_clip_alone():
@@ -78,8 +86,9 @@ def test_the_capture_rate_tag_is_read_only_where_it_differs_from_the_playback_ra
     assert tagged_capture_fps({"com.android.capture.fps": "240.000000"}, 30.0, limits) == 240.0
     assert tagged_capture_fps({"com.android.capture.fps": "30.000000"}, 30.0, limits) == 0.0
     assert tagged_capture_fps({"COM.EXAMPLE.Capture.FPS": "120"}, 30.0, limits) == 120.0
-    assert tagged_capture_fps({"com.android.capture.fps": "n/a", "title": "240"}, 30.0,
-                              limits) == 0.0
+    assert (
+        tagged_capture_fps({"com.android.capture.fps": "n/a", "title": "240"}, 30.0, limits) == 0.0
+    )
 
 
 def test_leg_swing_period_reads_the_period_from_less_than_a_stride():
@@ -109,12 +118,12 @@ def test_contacts_too_short_for_the_frame_rate_are_named_with_the_rate_to_film_a
 
 def _speed_change(real_s: float, slow_s: float, slow: float = 8.0, view: str = "side_left"):
     """Real time for ``real_s``, then ``slow_s`` of playback ``slow`` times slow, at 30 fps."""
-    spec = ClipSpec(view=view, fps=30.0, seconds=10.0, width=320, height=240,
-                    runner={"cadence_spm": 170.0})
+    spec = ClipSpec(
+        view=view, fps=30.0, seconds=10.0, width=320, height=240, runner={"cadence_spm": 170.0}
+    )
     tp = np.arange(round((real_s + slow_s) * 30)) / 30.0
     tr = np.where(tp < real_s, tp, real_s + (tp - real_s) / slow)
-    track = truth_track(simulate(spec.params(), tr, duration=10.0), spec.camera(), 30.0,
-                        view=view)
+    track = truth_track(simulate(spec.params(), tr, duration=10.0), spec.camera(), 30.0, view=view)
     return PoseTrack(track.ds.assign_coords(time=tp))
 
 
@@ -148,7 +157,8 @@ def test_strides_come_from_the_other_foot_when_the_reference_foot_has_too_few():
     lost = ds["time"].values > 1.0  # the near (left) foot is lost after 1 s
     for k in ("left_heel", "left_foot_index", "left_ankle"):
         ds["position"].loc[{"keypoint": k}] = np.where(
-            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values)
+            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values
+        )
     a = analyze(PoseTrack(ds))
     assert a.status == "ok", a.message
     assert a.settings["strides"]["reference_foot"] == "right"

@@ -57,8 +57,12 @@ def test_a_stance_cut_by_the_clip_start_gives_no_strike():
 def test_duty_factor_pairs_strikes_with_the_next_toe_off_of_the_same_foot():
     ev = pd.DataFrame(
         [
-            ("left", "strike", 0.0), ("left", "toe_off", 0.2), ("right", "strike", 0.35),
-            ("right", "toe_off", 0.57), ("left", "strike", 0.7), ("left", "toe_off", 0.9),
+            ("left", "strike", 0.0),
+            ("left", "toe_off", 0.2),
+            ("right", "strike", 0.35),
+            ("right", "toe_off", 0.57),
+            ("left", "strike", 0.7),
+            ("left", "toe_off", 0.9),
         ],
         columns=["foot", "kind", "time"],
     )
@@ -66,9 +70,15 @@ def test_duty_factor_pairs_strikes_with_the_next_toe_off_of_the_same_foot():
     assert np.isnan(duty_factor(ev.iloc[:2], 0.7))  # one contact is no evidence
     assert np.isnan(duty_factor(ev, float("nan")))
     # a toe-off a whole stride later is not this stance's
-    far = pd.DataFrame([("left", "strike", 0.0), ("left", "toe_off", 0.6),
-                        ("right", "strike", 0.3), ("right", "toe_off", 0.9)],
-                       columns=["foot", "kind", "time"])
+    far = pd.DataFrame(
+        [
+            ("left", "strike", 0.0),
+            ("left", "toe_off", 0.6),
+            ("right", "strike", 0.3),
+            ("right", "toe_off", 0.9),
+        ],
+        columns=["foot", "kind", "time"],
+    )
     assert np.isnan(duty_factor(far, 0.7))
 
 
@@ -76,8 +86,9 @@ def _noisy_legs(seed: int, period: float = 0.68, fs: float = 30.0) -> np.ndarray
     """Left-minus-right foot signal (reverses every half stride) plus coloured noise."""
     t = np.arange(120) / fs
     x = np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period + 0.7)
-    noise = np.convolve(np.random.default_rng(seed).normal(size=t.size + 8), np.ones(9) / 3,
-                        mode="valid")
+    noise = np.convolve(
+        np.random.default_rng(seed).normal(size=t.size + 8), np.ones(9) / 3, mode="valid"
+    )
     return x + 0.6 * noise
 
 
@@ -155,14 +166,17 @@ def _bobbing(r: Runner, bob_px: float) -> PoseTrack:
     pos = base.ds["position"].values.copy()
     bob = 0.5 * bob_px * np.cos(4 * np.pi * r.stride_hz * (t - r.strike_offset) - 0.7)
     pos[:, :, 1] += bob[:, None]
-    return PoseTrack.from_arrays(t, pos, fps=r.fps, width=r.width, height=r.height,
-                                 visibility=base.ds["visibility"].values)
+    return PoseTrack.from_arrays(
+        t, pos, fps=r.fps, width=r.width, height=r.height, visibility=base.ds["visibility"].values
+    )
 
 
 def test_hip_bounce_is_the_peak_to_peak_vertical_oscillation_per_step_in_torso_lengths():
     r = Runner()
-    events = pd.DataFrame([(f, "strike", x) for f in ("left", "right") for x in strike_times(r, f)],
-                          columns=["foot", "kind", "time"])
+    events = pd.DataFrame(
+        [(f, "strike", x) for f in ("left", "right") for x in strike_times(r, f)],
+        columns=["foot", "kind", "time"],
+    )
     period = 1.0 / r.stride_hz
     # torso 100 px: 30 px peak to peak is 0.30 torso lengths, whatever the phase
     assert hip_bounce(_bobbing(r, 30.0), events, period) == pytest.approx(0.30, abs=0.01)
@@ -220,15 +234,15 @@ def test_a_misplaced_strike_at_the_clip_edge_does_not_move_the_cadence():
     right = [0.341 + step + 2 * step * k for k in range(5)]
     truth = 60.0 / step
     assert mean_cadence(_strikes({"left": left, "right": right}), 2 * step, EDGE) == pytest.approx(
-        truth, rel=1e-9)
+        truth, rel=1e-9
+    )
     # the pose model's first frames put a right strike 0.1 s in (35 % short of a step);
     # counted, it read 3.4 % fast on the blurred synthetic clip
     early = _strikes({"left": left, "right": [0.12, *right]})
     assert mean_cadence(early, 2 * step, EDGE) == pytest.approx(truth, rel=1e-9)
     # the same at the end, in the per-foot branch (a far-foot strike missed): a last left
     # strike 0.78 of a stride after the one before it, inside the branch's 0.75-1.33 band
-    late = _strikes({"left": [*left, left[-1] + 0.78 * 2 * step],
-                     "right": right[:2] + right[3:]})
+    late = _strikes({"left": [*left, left[-1] + 0.78 * 2 * step], "right": right[:2] + right[3:]})
     assert mean_cadence(late, 2 * step, EDGE) == pytest.approx(truth, rel=1e-9)
 
 
@@ -251,8 +265,9 @@ def test_no_rhythm_with_a_running_bounce_is_not_called_walking():
     assert status == "no_rhythm"
     assert "no running" not in message and "hips bounce 0.37" in message
     # without a bounce (walking from behind) it is no running
-    status, message = _verdict(cfg, checks, False, 0.14, float("nan"), float("nan"),
-                               float("nan"), 0)
+    status, message = _verdict(
+        cfg, checks, False, 0.14, float("nan"), float("nan"), float("nan"), 0
+    )
     assert status == "no_running" and "no regular stride rhythm" in message
 
 

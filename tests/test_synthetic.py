@@ -49,16 +49,22 @@ def _summary(params: RunnerParams, seconds: float = 3.0) -> dict[str, dict[str, 
 def test_bone_lengths_are_constant(fault: str) -> None:
     kin = simulate(runner_for_fault(fault), _times(), duration=3.0)
     body = kin.params.body
-    want = {"hip": body.thigh, "knee": body.shank, "shoulder": body.upper_arm,
-            "elbow": body.forearm}
+    want = {
+        "hip": body.thigh,
+        "knee": body.shank,
+        "shoulder": body.upper_arm,
+        "elbow": body.forearm,
+    }
     for side, (a, b) in itertools.product(("left", "right"), BONES):
         d = np.linalg.norm(kin.joints[f"{side}_{a}"] - kin.joints[f"{side}_{b}"], axis=1)
         assert np.allclose(d, want[a], atol=1e-9), (fault, side, a, b, d.min(), d.max())
     # landmarks ride on rigid segments too: shoulder landmark to elbow is constant
     lm = kin.landmarks
     for side in ("left", "right"):
-        d = np.linalg.norm(lm[:, KEYPOINT_INDEX[f"{side}_shoulder"]]
-                           - lm[:, KEYPOINT_INDEX[f"{side}_elbow"]], axis=1)
+        d = np.linalg.norm(
+            lm[:, KEYPOINT_INDEX[f"{side}_shoulder"]] - lm[:, KEYPOINT_INDEX[f"{side}_elbow"]],
+            axis=1,
+        )
         assert np.ptp(d) < 0.02, (fault, side, np.ptp(d))
     assert np.isfinite(lm).all()
 
@@ -77,8 +83,9 @@ def test_feet_touch_the_floor_exactly_between_strike_and_toe_off() -> None:
         assert np.allclose(ankle_z[at[at < len(ankle_z)]], p.body.ankle_height, atol=1e-3)
         at = np.rint(offs * 600).astype(int)
         assert (toe_z[at[at < len(toe_z)]] < 0.025).all()
-        phase = ((kin.time - (0.5 if foot == "left" else 0.0) * p.stride_time_s)
-                 / p.stride_time_s) % 1.0
+        phase = (
+            (kin.time - (0.5 if foot == "left" else 0.0) * p.stride_time_s) / p.stride_time_s
+        ) % 1.0
         swing = (phase > p.duty + 0.05) & (phase < 0.97)
         assert (ankle_z[swing] > p.body.ankle_height + 0.01).all()
     # contact and flight of the truth strides agree with the parameters
@@ -94,15 +101,17 @@ def test_anatomical_elbow_angle_follows_its_parameters() -> None:
     j = kin.joints
     a = j["left_shoulder"] - j["left_elbow"]
     b = j["left_wrist"] - j["left_elbow"]
-    ang = np.degrees(np.arccos(np.sum(a * b, 1) / np.linalg.norm(a, axis=1)
-                               / np.linalg.norm(b, axis=1)))
+    ang = np.degrees(
+        np.arccos(np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1))
+    )
     assert ang.min() == pytest.approx(68.0, abs=0.05)
     assert ang.max() == pytest.approx(92.0, abs=0.05)
 
 
 def test_metric_truth_is_recomputed_from_the_saved_joints(tmp_path: Path) -> None:
-    spec = ClipSpec(view="side_left", fault="crossing", seconds=2.5, fps=240.0, width=320,
-                    height=240)
+    spec = ClipSpec(
+        view="side_left", fault="crossing", seconds=2.5, fps=240.0, width=320, height=240
+    )
     kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
     cam = spec.camera()
     files = write_truth(tmp_path / "clip.mp4", spec, kin, cam)
@@ -115,10 +124,19 @@ def test_metric_truth_is_recomputed_from_the_saved_joints(tmp_path: Path) -> Non
     again = truth_over_windows(ser, truth[truth.side == "left"][["stride", "t_start", "t_end"]])
     merged = truth.merge(again, on=["stride", "side"], suffixes=("", "_again"))
     assert len(merged) == len(truth)
-    tol = {"elbow_angle_mean": 0.05, "elbow_angle_min": 0.1, "elbow_angle_max": 0.1,
-           "swing_forward_deg": 0.1, "swing_backward_deg": 0.1, "wrist_forward_tl": 0.003,
-           "crossing_max_sw": 0.003, "crossing_fraction_pct": 1.0, "trunk_rotation_deg": 0.1,
-           "shrug_rise_tl": 0.002, "arm_leg_phase_deg": 1.0}
+    tol = {
+        "elbow_angle_mean": 0.05,
+        "elbow_angle_min": 0.1,
+        "elbow_angle_max": 0.1,
+        "swing_forward_deg": 0.1,
+        "swing_backward_deg": 0.1,
+        "wrist_forward_tl": 0.003,
+        "crossing_max_sw": 0.003,
+        "crossing_fraction_pct": 1.0,
+        "trunk_rotation_deg": 0.1,
+        "shrug_rise_tl": 0.002,
+        "arm_leg_phase_deg": 1.0,
+    }
     for m, t in tol.items():
         err = np.abs(merged[m] - merged[f"{m}_again"]).max()
         assert err < t, (m, err)
@@ -133,35 +151,73 @@ def test_truth_series_match_the_kinematics_in_world_frame() -> None:
     lm = kin.landmarks
     s, e, w = (lm[:, KEYPOINT_INDEX[f"left_{n}"]] for n in ("shoulder", "elbow", "wrist"))
     a, b = s - e, w - e
-    ang = np.degrees(np.arccos(np.sum(a * b, 1) / np.linalg.norm(a, axis=1)
-                               / np.linalg.norm(b, axis=1)))
+    ang = np.degrees(
+        np.arccos(np.sum(a * b, 1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1))
+    )
     assert np.allclose(ser["left_elbow_angle"], ang, atol=1e-9)
 
 
 CHANGES = [
     # (parameter change, metrics that must move (min change), metrics that must not move)
-    ({"both.shrug_rise_m": 0.03}, {"shrug_rise_tl": 0.04},
-     ["elbow_angle_mean", "elbow_angle_range", "swing_arc_deg", "crossing_fraction_pct",
-      "trunk_rotation_deg", "cadence_spm"]),
-    ({"both.elbow_deg": 110.0}, {"elbow_angle_mean": 15.0},
-     ["swing_forward_deg", "swing_backward_deg", "shrug_rise_tl", "shrug_level_tl",
-      "trunk_rotation_deg", "cadence_spm"]),
-    ({"both.cross_deg": 55.0}, {"crossing_max_sw": 0.3, "crossing_fraction_pct": 5.0},
-     ["swing_forward_deg", "swing_backward_deg", "shrug_rise_tl", "trunk_rotation_deg",
-      "cadence_spm"]),
-    ({"both.swing_forward_deg": 45.0}, {"swing_forward_deg": 12.0},
-     ["swing_backward_deg", "shrug_rise_tl", "trunk_rotation_deg", "cadence_spm"]),
-    ({"trunk_rotation_deg": 18.0}, {"trunk_rotation_deg": 15.0},
-     ["elbow_angle_mean", "elbow_angle_range", "shrug_rise_tl", "cadence_spm"]),
-    ({"cadence_spm": 160.0}, {"stride_time_s": 0.05},
-     ["elbow_angle_mean", "shrug_rise_tl", "trunk_rotation_deg"]),
+    (
+        {"both.shrug_rise_m": 0.03},
+        {"shrug_rise_tl": 0.04},
+        [
+            "elbow_angle_mean",
+            "elbow_angle_range",
+            "swing_arc_deg",
+            "crossing_fraction_pct",
+            "trunk_rotation_deg",
+            "cadence_spm",
+        ],
+    ),
+    (
+        {"both.elbow_deg": 110.0},
+        {"elbow_angle_mean": 15.0},
+        [
+            "swing_forward_deg",
+            "swing_backward_deg",
+            "shrug_rise_tl",
+            "shrug_level_tl",
+            "trunk_rotation_deg",
+            "cadence_spm",
+        ],
+    ),
+    (
+        {"both.cross_deg": 55.0},
+        {"crossing_max_sw": 0.3, "crossing_fraction_pct": 5.0},
+        [
+            "swing_forward_deg",
+            "swing_backward_deg",
+            "shrug_rise_tl",
+            "trunk_rotation_deg",
+            "cadence_spm",
+        ],
+    ),
+    (
+        {"both.swing_forward_deg": 45.0},
+        {"swing_forward_deg": 12.0},
+        ["swing_backward_deg", "shrug_rise_tl", "trunk_rotation_deg", "cadence_spm"],
+    ),
+    (
+        {"trunk_rotation_deg": 18.0},
+        {"trunk_rotation_deg": 15.0},
+        ["elbow_angle_mean", "elbow_angle_range", "shrug_rise_tl", "cadence_spm"],
+    ),
+    (
+        {"cadence_spm": 160.0},
+        {"stride_time_s": 0.05},
+        ["elbow_angle_mean", "shrug_rise_tl", "trunk_rotation_deg"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("change", "moves", "stays"), CHANGES,
-                         ids=[next(iter(c[0])) for c in CHANGES])
-def test_one_parameter_moves_its_metric(change: dict[str, float], moves: dict[str, float],
-                                        stays: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("change", "moves", "stays"), CHANGES, ids=[next(iter(c[0])) for c in CHANGES]
+)
+def test_one_parameter_moves_its_metric(
+    change: dict[str, float], moves: dict[str, float], stays: list[str]
+) -> None:
     base = _summary(RunnerParams())
     new = _summary(RunnerParams().with_values(change))
     for m, at_least in moves.items():
@@ -211,12 +267,21 @@ def test_renderer_draws_the_runner_where_the_truth_says() -> None:
     assert 0.01 < body.mean() < 0.2
     for name in ("left_hip", "left_knee", "nose"):
         u, v = np.rint(cam.project(kin.landmarks[3, KEYPOINT_INDEX[name]])[0]).astype(int)
-        assert body[v - 1:v + 2, u - 1:u + 2].any(), name
+        assert body[v - 1 : v + 2, u - 1 : u + 2].any(), name
 
 
 def test_make_clip_writes_a_decodable_video_and_truth(tmp_path: Path) -> None:
-    spec = ClipSpec(view="rear", fault="crossing", seconds=1.5, fps=30.0, width=160, height=120,
-                    seed=3, noise=2.0, blur_px=0.5)
+    spec = ClipSpec(
+        view="rear",
+        fault="crossing",
+        seconds=1.5,
+        fps=30.0,
+        width=160,
+        height=120,
+        seed=3,
+        noise=2.0,
+        blur_px=0.5,
+    )
     out = make_clip(tmp_path / "rear.mp4", spec)
     with av.open(str(out.video)) as c:
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
@@ -237,11 +302,45 @@ def test_synth_command_rejects_bad_input_with_exit_2(tmp_path: Path) -> None:
     assert main(["synth", str(tmp_path / "a.mp4"), "--view", "top"]) == 2
     assert main(["synth", str(tmp_path / "a.mp4"), "--param", "nope=1"]) == 2
     assert main(["synth", str(tmp_path / "a.mp4"), "--width", "161"]) == 2
-    assert main(["synth", str(tmp_path / "a.mp4"), "--seconds", "0.5", "--width", "96",
-                 "--height", "64", "--fault", "shrug"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                str(tmp_path / "a.mp4"),
+                "--seconds",
+                "0.5",
+                "--width",
+                "96",
+                "--height",
+                "64",
+                "--fault",
+                "shrug",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "a.truth.parquet").exists()
-    assert main(["synth", str(tmp_path / "b.mp4"), "--seconds", "0.3", "--width", "96",
-                 "--height", "64", "--motion-blur", "3", "--fill", "0.8", "--crf", "30"]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                str(tmp_path / "b.mp4"),
+                "--seconds",
+                "0.3",
+                "--width",
+                "96",
+                "--height",
+                "64",
+                "--motion-blur",
+                "3",
+                "--fill",
+                "0.8",
+                "--crf",
+                "30",
+            ]
+        )
+        == 0
+    )
     assert main(["synth", str(tmp_path / "c.mp4"), "--fill", "3"]) == 2
 
 
@@ -268,8 +367,15 @@ def test_pose_model_finds_the_synthetic_runner_in_a_sample_clip() -> None:
 
 
 def test_track_mode_crosses_the_view_with_planted_feet() -> None:
-    spec = ClipSpec(view="side_left", mode="track", seconds=2.6, width=960, height=540,
-                    distance=6.0, runner={"speed_mps": 2.6})
+    spec = ClipSpec(
+        view="side_left",
+        mode="track",
+        seconds=2.6,
+        width=960,
+        height=540,
+        distance=6.0,
+        runner={"speed_mps": 2.6},
+    )
     kin = simulate(spec.params(), _times(2.6, 300.0), duration=2.6)
     uv, _ = spec.camera().project(kin.landmarks)
     assert np.isfinite(uv).all()
@@ -282,7 +388,7 @@ def test_track_mode_crosses_the_view_with_planted_feet() -> None:
     stance = phase < p.duty * 0.5  # first half of the right foot's stance: foot flat
     x = kin.joints["right_ankle"][:, 0]
     for start in np.flatnonzero(np.diff(stance.astype(int)) == 1):
-        run = slice(start + 1, start + 1 + int(stance[start + 1:].argmin()))
+        run = slice(start + 1, start + 1 + int(stance[start + 1 :].argmin()))
         assert np.ptp(x[run]) < 1e-6
 
 
@@ -302,8 +408,14 @@ def test_committed_sample_truth_matches_the_generator() -> None:
         kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
         fresh = stride_truth(None, kin, view=spec.view, fps=spec.fps)
         assert len(fresh) == len(committed), name
-        for col in ("t_start", "elbow_angle_mean", "swing_arc_deg", "crossing_max_sw",
-                    "shrug_rise_tl", "trunk_rotation_deg"):
+        for col in (
+            "t_start",
+            "elbow_angle_mean",
+            "swing_arc_deg",
+            "crossing_max_sw",
+            "shrug_rise_tl",
+            "trunk_rotation_deg",
+        ):
             assert np.allclose(fresh[col], committed[col], rtol=1e-4, atol=1e-5), (name, col)
 
 

@@ -258,21 +258,30 @@ def _paths_agree(path, target_fps: float) -> list[tuple[int, float]]:
     info = probe_video(path)
     whole = [(f.index, f.time) for f in iter_frames(path, target_fps=target_fps)]
     # the parallel path: overlapping chunks read after a seek, decimated on the shared grid
-    chunks = plan_chunks(info.duration_s, workers=3, chunk_s=0.4, overlap_s=0.1,
-                         min_chunk_s=0.2, grid_s=1.0 / target_fps if target_fps else 0.0)
+    chunks = plan_chunks(
+        info.duration_s,
+        workers=3,
+        chunk_s=0.4,
+        overlap_s=0.1,
+        min_chunk_s=0.2,
+        grid_s=1.0 / target_fps if target_fps else 0.0,
+    )
     assert len(chunks) > 2
     joined: list[tuple[int, float]] = []
     for c in chunks:
-        part = decimate(iter_frames(path, start_s=c.start_s, stop_s=c.stop_s), target_fps,
-                        info.fps)
-        joined += [(f.index, f.time) for f in part
-                   if f.time >= c.own_start_s and (c.own_stop_s is None or f.time < c.own_stop_s)]
+        part = decimate(iter_frames(path, start_s=c.start_s, stop_s=c.stop_s), target_fps, info.fps)
+        joined += [
+            (f.index, f.time)
+            for f in part
+            if f.time >= c.own_start_s and (c.own_stop_s is None or f.time < c.own_stop_s)
+        ]
     assert joined == whole
     # a read that seeks part way gives the frames of the whole read from there on (with
     # decimation, from a start on the decimation grid, as the parallel chunks start)
     for start in (0.25, 0.5, 0.7) if target_fps else (0.25, 0.5, 0.71):
-        seeked = [(f.index, f.time) for f in iter_frames(path, start_s=start,
-                                                         target_fps=target_fps)]
+        seeked = [
+            (f.index, f.time) for f in iter_frames(path, start_s=start, target_fps=target_fps)
+        ]
         assert seeked == [w for w in whole if w[1] >= start - 1e-9]
     return whole
 
@@ -281,8 +290,9 @@ def _paths_agree(path, target_fps: float) -> list[tuple[int, float]]:
 def test_a_stream_that_starts_late_is_timed_from_its_first_frame_on_every_path(make_video, fmt):
     # the stream's start_time is 0.1 s: the frame index after a seek came out 3 too high
     pts = [100 + 25 * i for i in range(40)]  # 40 fps from 0.1 s
-    path = make_video(f"late.{'mkv' if fmt == 'matroska' else 'mp4'}", n=40, pts_ms=pts,
-                      fmt=fmt, gop=8, fps=40)
+    path = make_video(
+        f"late.{'mkv' if fmt == 'matroska' else 'mp4'}", n=40, pts_ms=pts, fmt=fmt, gop=8, fps=40
+    )
     whole = _paths_agree(path, 0.0)
     assert [w[0] for w in whole] == list(range(40))
     assert [w[1] for w in whole] == pytest.approx([0.025 * i for i in range(40)], abs=1e-9)

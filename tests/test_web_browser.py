@@ -157,7 +157,8 @@ def test_report_runs_within_the_app_page_under_its_csp(
         error = _upload_and_open_report(page, port, clip, timeout_ms=120_000)
         assert error == ""
         csp = page.evaluate(
-            "fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+            "fetch(location.href).then(r => r.headers.get('content-security-policy'))"
+        )
         script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
         assert "unsafe-inline" not in script_src
         page.wait_for_function("() => window.acrPlayer && window.acrPlayer.ready", timeout=20_000)
@@ -173,8 +174,11 @@ def test_report_runs_within_the_app_page_under_its_csp(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert not [m for m in console if "Content Security Policy" in m or "WARN" in m], console
         # the one failed request a browser makes of every site: /favicon.ico
-        assert not [m for m in console if m.startswith(("error", "http 4", "http 5"))
-                    and "Failed to load resource" not in m], console
+        assert not [
+            m
+            for m in console
+            if m.startswith(("error", "http 4", "http 5")) and "Failed to load resource" not in m
+        ], console
         assert len([m for m in console if "Failed to load resource" in m]) <= 1
         target = os.environ.get("ARMCARRIAGE_WEB_SCREENSHOT")
         if target:  # the README's picture of the job page

@@ -59,7 +59,7 @@ def fake_analysis(
     report = out / "report.html"
     report.write_text(
         "<!doctype html><html><head><title>Fake report</title></head>"
-        f"<body>{FRAGMENT_START}<div class=\"acr\" data-base=\"\"><header id=\"clip\">"
+        f'<body>{FRAGMENT_START}<div class="acr" data-base=""><header id="clip">'
         f"<h1 id='title'>Arm carriage report</h1></header><p>clip {job}</p>"
         f"<img src='plots/elbow.svg' alt='elbow'></div>{FRAGMENT_END}</body></html>",
         encoding="utf-8",

@@ -247,8 +247,9 @@ def _plan(
             done[spec.key] = ClipOutcome(key=spec.key, state="skipped")
             continue
         staging = committer.staging_root / f"{spec.key}-{uuid.uuid4().hex[:8]}"
-        jobs.append(ClipJob(spec, chash, shash, str(staging), clip_config(job_config, spec),
-                            analyse))
+        jobs.append(
+            ClipJob(spec, chash, shash, str(staging), clip_config(job_config, spec), analyse)
+        )
     return jobs
 
 

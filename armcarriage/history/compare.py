@@ -68,8 +68,11 @@ class Comparison:
             "a": {"folder": str(self.a.folder), "clip": self.a.label},
             "b": {"folder": str(self.b.folder), "clip": self.b.label},
             "metrics": self.rows.to_dict(orient="records"),
-            "cues": {"appeared": self.cues_appeared, "gone": self.cues_gone,
-                     "kept": self.cues_kept},
+            "cues": {
+                "appeared": self.cues_appeared,
+                "gone": self.cues_gone,
+                "kept": self.cues_kept,
+            },
         }
 
 
@@ -116,14 +119,21 @@ def _boot_medians(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> 
     return np.median(values[picks], axis=1)
 
 
-def compare_metric(a: np.ndarray, b: np.ndarray, min_change: float, cfg: CompareConfig,
-                   rng: np.random.Generator) -> dict[str, Any]:
+def compare_metric(
+    a: np.ndarray, b: np.ndarray, min_change: float, cfg: CompareConfig, rng: np.random.Generator
+) -> dict[str, Any]:
     """Medians of two samples, the bootstrap interval of their difference, and the verdict."""
     out: dict[str, Any] = {"n_a": len(a), "n_b": len(b), "min_change": min_change}
     if min(len(a), len(b)) < cfg.min_strides:
-        return {**out, "median_a": float(np.median(a)) if len(a) else None,
-                "median_b": float(np.median(b)) if len(b) else None, "difference": None,
-                "difference_low": None, "difference_high": None, "verdict": TOO_FEW}
+        return {
+            **out,
+            "median_a": float(np.median(a)) if len(a) else None,
+            "median_b": float(np.median(b)) if len(b) else None,
+            "difference": None,
+            "difference_low": None,
+            "difference_high": None,
+            "verdict": TOO_FEW,
+        }
     boot_a = _boot_medians(a, cfg.n_boot, rng)
     boot_b = _boot_medians(b, cfg.n_boot, rng)
     tail = (1 - cfg.interval) / 2 * 100
@@ -158,11 +168,20 @@ def compare_sessions(a: Session, b: Session, config: Config | None = None) -> Co
                 continue
             min_change = spec.noise
             row = compare_metric(va, vb, min_change, cfg, rng)
-            rows.append({"metric": name, "side": side, "title": spec.description,
-                         "unit": UNIT_WORDS[spec.unit], **row})
+            rows.append(
+                {
+                    "metric": name,
+                    "side": side,
+                    "title": spec.description,
+                    "unit": UNIT_WORDS[spec.unit],
+                    **row,
+                }
+            )
     ids_a, ids_b = a.cue_ids, b.cue_ids
     return Comparison(
-        a, b, pd.DataFrame(rows),
+        a,
+        b,
+        pd.DataFrame(rows),
         cues_appeared=[c for c in ids_b if c not in ids_a],
         cues_gone=[c for c in ids_a if c not in ids_b],
         cues_kept=[c for c in ids_b if c in ids_a],
@@ -186,8 +205,11 @@ def write_comparison(comp: Comparison, outdir: str | Path) -> dict[str, Path]:
     for r in comp.rows.to_dict(orient="records"):
         unit = str(r["unit"])
         diff = r.get("difference")
-        band = ("" if diff is None else
-                f" ({_fmt(r['difference_low'], unit)} to {_fmt(r['difference_high'], unit)})")
+        band = (
+            ""
+            if diff is None
+            else f" ({_fmt(r['difference_low'], unit)} to {_fmt(r['difference_high'], unit)})"
+        )
         cls = "beyond" if r["verdict"] == BEYOND else ""
         lines.append(
             f"<tr class='{cls}'><td>{html.escape(str(r['title']))}</td><td>{r['side']}</td>"
@@ -197,8 +219,11 @@ def write_comparison(comp: Comparison, outdir: str | Path) -> dict[str, Path]:
         )
     cue_lines = "".join(
         f"<li>{html.escape(label)}: {html.escape(', '.join(ids) or 'none')}</li>"
-        for label, ids in (("appeared", comp.cues_appeared), ("went away", comp.cues_gone),
-                           ("still there", comp.cues_kept))
+        for label, ids in (
+            ("appeared", comp.cues_appeared),
+            ("went away", comp.cues_gone),
+            ("still there", comp.cues_kept),
+        )
     )
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -216,7 +241,7 @@ excludes zero and it is at least the smallest change the measurement can tell fr
 between two films.</p>
 <h2>Cues</h2><ul>{cue_lines}</ul>
 <h2>Metrics</h2><div class="wrap"><table><tr><th>metric</th><th>arm</th><th>A</th><th>B</th>
-<th>change</th><th>unit</th><th>verdict</th></tr>{''.join(lines)}</table></div>
+<th>change</th><th>unit</th><th>verdict</th></tr>{"".join(lines)}</table></div>
 </body></html>
 """
     paths["html"] = write_text(out / "compare.html", page)

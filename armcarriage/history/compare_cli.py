@@ -13,8 +13,11 @@ def compare_command(
     after: Annotated[Path, typer.Argument(help="Output folder of the later session.")],
     out: Annotated[
         Path | None,
-        typer.Option("-o", "--out", help="Folder for compare.json and compare.html "
-                     "[default: the later session's folder]."),
+        typer.Option(
+            "-o",
+            "--out",
+            help="Folder for compare.json and compare.html [default: the later session's folder].",
+        ),
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="TOML file of settings.")] = None,
     set_: Annotated[
@@ -44,11 +47,21 @@ def compare_command(
         if r["difference"] is None:
             continue
         style = "bold yellow" if r["verdict"] == BEYOND else ""
-        table.add_row(r["metric"], r["side"], f"{r['median_a']:.3g}", f"{r['median_b']:.3g}",
-                      f"{r['difference']:+.3g} {r['unit']}", r["verdict"], style=style)
+        table.add_row(
+            r["metric"],
+            r["side"],
+            f"{r['median_a']:.3g}",
+            f"{r['median_b']:.3g}",
+            f"{r['difference']:+.3g} {r['unit']}",
+            r["verdict"],
+            style=style,
+        )
     console.print(table)
-    changed = [f"{r['metric']} ({r['side']})" for r in comp.rows.to_dict(orient="records")
-               if r["verdict"] == BEYOND]
+    changed = [
+        f"{r['metric']} ({r['side']})"
+        for r in comp.rows.to_dict(orient="records")
+        if r["verdict"] == BEYOND
+    ]
     console.print(f"changed beyond noise: {', '.join(changed) or 'nothing'}")
     for label, ids in (("cues appeared", comp.cues_appeared), ("cues went away", comp.cues_gone)):
         console.print(f"{label}: {', '.join(ids) or 'none'}")

@@ -32,8 +32,9 @@ _POINTS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
 
 def rotation_series(track: PoseTrack) -> np.ndarray:
     """Return the shoulder-vs-pelvis rotation per frame (deg) from image points and depth."""
-    img = [np.column_stack([track.xy(k), track.ds["depth"].sel(keypoint=k).values])
-           for k in _POINTS]
+    img = [
+        np.column_stack([track.xy(k), track.ds["depth"].sel(keypoint=k).values]) for k in _POINTS
+    ]
     world = [track.world_xyz(k) for k in _POINTS]
     from_img = trunk_rotation_3d(*img)
     from_world = trunk_rotation_3d(*world)

@@ -61,15 +61,20 @@ def _outward(track: PoseTrack, view: str, side: str) -> float:
     if near is not None:
         return -1.0 if side == near else 1.0
     other = "right" if side == "left" else "left"
-    d = (track.ds["depth"].sel(keypoint=f"{side}_shoulder").values
-         - track.ds["depth"].sel(keypoint=f"{other}_shoulder").values)
+    d = (
+        track.ds["depth"].sel(keypoint=f"{side}_shoulder").values
+        - track.ds["depth"].sel(keypoint=f"{other}_shoulder").values
+    )
     if not np.isfinite(d).any():
         return 0.0
     return -1.0 if float(np.nanmedian(d)) < 0 else 1.0
 
 
 def frame_series(
-    track: PoseTrack, view: str, elbow_source: str = "3d", arm3d: Arm3DSettings | None = None,
+    track: PoseTrack,
+    view: str,
+    elbow_source: str = "3d",
+    arm3d: Arm3DSettings | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Compute every per-frame series the metrics reduce.
 
@@ -121,8 +126,10 @@ def frame_series(
     ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
     cols: dict[str, np.ndarray] = {"time": track.time}
     if elbow_source not in ELBOW_SOURCES:
-        raise ValueError(f"metrics.elbow_source: expected one of {', '.join(ELBOW_SOURCES)}, "
-                         f"got {elbow_source!r}")
+        raise ValueError(
+            f"metrics.elbow_source: expected one of {', '.join(ELBOW_SOURCES)}, "
+            f"got {elbow_source!r}"
+        )
     st = arm3d or Arm3DSettings()
     scale = body_scale(tl_frames, st.scale_window_frames)
     for side in SIDES:
@@ -137,8 +144,9 @@ def frame_series(
             angle = np.where(np.isfinite(world), world, angle)
         elif elbow_source == "3d" and view in ARM3D_VIEWS:
             d_sh, d_el, d_wr = _depth_hints(track, names, tl)
-            rec = reconstruct_arm(sh, el, wr, scale, (d_sh, d_el, d_wr), st,
-                                  outward=_outward(track, view, side))
+            rec = reconstruct_arm(
+                sh, el, wr, scale, (d_sh, d_el, d_wr), st, outward=_outward(track, view, side)
+            )
             angle, error = rec.angle, rec.error
         cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_elbow_error"] = error

@@ -15,8 +15,15 @@ def _stats(values: np.ndarray, conf: np.ndarray, order: np.ndarray) -> dict[str,
     ok = np.isfinite(values)
     v, c, o = values[ok], conf[ok], order[ok]
     if not v.size:
-        return {"median": None, "iqr": None, "n": 0, "confidence": 0.0,
-                "first_third": None, "last_third": None, "drift": None}
+        return {
+            "median": None,
+            "iqr": None,
+            "n": 0,
+            "confidence": 0.0,
+            "first_third": None,
+            "last_third": None,
+            "drift": None,
+        }
     idx = np.argsort(o, kind="stable")
     v, c = v[idx], c[idx]
     third = v.size // 3
@@ -97,16 +104,21 @@ def summarize(
         rel = None
         if both["drift"] is not None and both["first_third"]:
             rel = abs(both["drift"]) / abs(both["first_third"])
-        entry.update({
-            "symmetry_index": si,
-            "difference": diff,
-            "asymmetry_flag": bool(si is not None and si > symmetry_flag),
-            "drift_flag": bool(rel is not None and rel > drift_flag),
-        })
+        entry.update(
+            {
+                "symmetry_index": si,
+                "difference": diff,
+                "asymmetry_flag": bool(si is not None and si > symmetry_flag),
+                "drift_flag": bool(rel is not None and rel > drift_flag),
+            }
+        )
         entry["both"]["symmetry_index"] = si
         entry["both"]["difference"] = diff
         entry["measured"] = bool(both["n"] > 0)
-        entry["reason"] = "" if entry["measured"] else (
-            reasons.get(m) or "no stride measured it with enough confidence")
+        entry["reason"] = (
+            ""
+            if entry["measured"]
+            else (reasons.get(m) or "no stride measured it with enough confidence")
+        )
         out[m] = entry
     return out

@@ -17,6 +17,7 @@ def timing_stride(row: dict[str, Any]) -> dict[str, float]:
         ``flight_time_s`` (NaN where the event was not found).
 
     """
+
     def num(key: str) -> float:
         v = row.get(key, np.nan)
         return float(v) if v is not None and np.isfinite(v) else float("nan")

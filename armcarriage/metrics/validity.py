@@ -22,7 +22,10 @@ CROSSING_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m.startswith("cr
 
 
 def coverage_reason(
-    metric: str, view: str, coverage: float, min_coverage: float,
+    metric: str,
+    view: str,
+    coverage: float,
+    min_coverage: float,
     crossing_rear_min_coverage: float,
 ) -> str:
     """Return why a stride's value is missing for lack of landmarks ('' when covered).

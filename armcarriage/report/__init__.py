@@ -97,8 +97,14 @@ def write_reports(
     step("strides.csv and summary.json")
     outputs.update(write_strides(analysis, out))
     outputs["summary"] = write_summary(
-        analysis, out, config, assessment.shown, video_path=video, good=assessment.good,
-        not_assessed=not_assessed(assessment, rules, plain=False), watch=assessment.watch,
+        analysis,
+        out,
+        config,
+        assessment.shown,
+        video_path=video,
+        good=assessment.good,
+        not_assessed=not_assessed(assessment, rules, plain=False),
+        watch=assessment.watch,
         borderline=assessment.borderline,
     )
     if config.report.html:
@@ -109,14 +115,25 @@ def write_reports(
 
             step(PLAYER_NAME)
             player = write_player_clip(
-                video, out, config, (float(track.time[0]), float(track.time[-1])), info,
+                video,
+                out,
+                config,
+                (float(track.time[0]), float(track.time[-1])),
+                info,
                 progress=lambda done, total: step(PLAYER_NAME, done, total),
             )
             if player is not None:
                 outputs["player"] = player.path
         outputs["report"] = write_html_report(
-            analysis, video or Path(""), out / "report.html", config, assessment, rules, info,
-            stage=lambda part: step(f"report.html: {part}"), player=player,
+            analysis,
+            video or Path(""),
+            out / "report.html",
+            config,
+            assessment,
+            rules,
+            info,
+            stage=lambda part: step(f"report.html: {part}"),
+            player=player,
         )
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
@@ -125,7 +142,11 @@ def write_reports(
         from armcarriage.report.video import write_annotated_video
 
         outputs["annotated"] = write_annotated_video(
-            analysis, video, out / "annotated.mp4", config, assessment.shown,
+            analysis,
+            video,
+            out / "annotated.mp4",
+            config,
+            assessment.shown,
             progress=lambda done, total: step("annotated.mp4", done, total),
         )
     return outputs

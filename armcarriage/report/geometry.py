@@ -148,8 +148,9 @@ def pick_key_frames(analysis: Any, count: int = 4, stride: int | None = None) ->
                 continue
             for phase, pick in (("forward", np.nanargmax), ("backward", np.nanargmin)):
                 i = int(inside[int(pick(coord))])
-                out.append(KeyFrame(i, float(t[i]), int(frames[i]), side, phase,
-                                    float(angles[side][i])))
+                out.append(
+                    KeyFrame(i, float(t[i]), int(frames[i]), side, phase, float(angles[side][i]))
+                )
     return out[:count]
 
 
@@ -239,8 +240,7 @@ def overlay_data(analysis: Any) -> dict[str, Any]:
         a = series_or_angles(analysis, s)
         angles[s] = [None if not np.isfinite(v) else int(round(v)) for v in a.tolist()]
     order = {p: i for i, p in enumerate(OVERLAY_POINTS)}
-    bones = [[order[a], order[b], bone_side(a, b), int(faint_bone(a, b, sides))]
-             for a, b in BONES]
+    bones = [[order[a], order[b], bone_side(a, b), int(faint_bone(a, b, sides))] for a, b in BONES]
     return {
         "t": [round(float(t), 4) for t in track.time],
         "label": list(LABEL_OFFSET),

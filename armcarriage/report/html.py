@@ -230,8 +230,9 @@ def not_assessed(
     skipped = {str(item.get("rule", "")) for item in assessment.not_assessed}
     by_id = {r.id: r for r in rules}
     checked = {r.group_key for r in rules if r.id not in skipped}
-    cued = {c.evidence.metric for c in assessment.fired} | {c.evidence.metric
-                                                              for c in assessment.shown}
+    cued = {c.evidence.metric for c in assessment.fired} | {
+        c.evidence.metric for c in assessment.shown
+    }
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for item in assessment.not_assessed:
@@ -318,8 +319,10 @@ class ReportBuilder:
         chips = [
             ("View", view),
             ("Length", f"{duration:.1f} s" if words.number(duration) is not None else "—"),
-            ("Frames", f"{info.frames if info else track.n_frames}"
-                       + (f" @ {fps:.3g} fps" if fps else "")),
+            (
+                "Frames",
+                f"{info.frames if info else track.n_frames}" + (f" @ {fps:.3g} fps" if fps else ""),
+            ),
             ("Size", f"{info.width}×{info.height}" if info else f"{track.width}×{track.height}"),
         ]
         if self.ok:
@@ -348,54 +351,80 @@ class ReportBuilder:
         """Top cues with evidence, key frame, drills and basis."""
         if not self.ok:
             body = f'<p class="empty">{E(words.refusal(self.a))}</p>'
-            return (f'<section id="cues"><h2>No analysis of this clip</h2>{body}'
-                    "<p class=\"note\">No cues and no per-stride numbers were made, so nothing "
-                    "about the runner's form can be said from it.</p></section>")
+            return (
+                f'<section id="cues"><h2>No analysis of this clip</h2>{body}'
+                '<p class="note">No cues and no per-stride numbers were made, so nothing '
+                "about the runner's form can be said from it.</p></section>"
+            )
         if not self.cues:
-            body = ('<p class="empty"><b>No fault crossed its threshold in this clip.</b> '
-                    "Keep doing what you are doing; see what is working below.</p>")
+            body = (
+                '<p class="empty"><b>No fault crossed its threshold in this clip.</b> '
+                "Keep doing what you are doing; see what is working below.</p>"
+            )
             return f'<section id="cues"><h2>Top cues</h2>{body}</section>'
         cards = [self._card(i + 1, c) for i, c in enumerate(self.cues)]
         more = len(self.assessment.fired) - len(self.cues)
-        extra = (f'<p class="note">{more} more rule(s) fired with lower priority; they are '
-                 "listed in summary.json.</p>") if more > 0 else ""
-        return (f'<section id="cues"><h2>Top cues</h2><p class="note">Ranked by severity, '
-                "share of strides affected, how far past the threshold and confidence. "
-                f"Say the bold phrase to yourself while running.</p>{''.join(cards)}{extra}"
-                "</section>")
+        extra = (
+            (
+                f'<p class="note">{more} more rule(s) fired with lower priority; they are '
+                "listed in summary.json.</p>"
+            )
+            if more > 0
+            else ""
+        )
+        return (
+            f'<section id="cues"><h2>Top cues</h2><p class="note">Ranked by severity, '
+            "share of strides affected, how far past the threshold and confidence. "
+            f"Say the bold phrase to yourself while running.</p>{''.join(cards)}{extra}"
+            "</section>"
+        )
 
     def _card(self, rank: int, cue: Cue) -> str:
         ev = cue.evidence
-        arm = {"left": "left arm", "right": "right arm", "both": "both arms",
-               "pair": "left vs right"}.get(cue.side, cue.side)
+        arm = {
+            "left": "left arm",
+            "right": "right arm",
+            "both": "both arms",
+            "pair": "left vs right",
+        }.get(cue.side, cue.side)
         if ev.comparison == "asymmetry":
             si = words.number(ev.values.get("symmetry_index"))
-            vals = (f"{E(plots.label(ev.metric))}: left "
-                    f"<b>{E(self.fmt(ev.values.get('left'), ev.metric))}</b>, right "
-                    f"<b>{E(self.fmt(ev.values.get('right'), ev.metric))}</b> (medians); "
-                    f"symmetry index <b>{f'{si:.0f}%' if si is not None else '—'}</b> "
-                    f"(threshold {ev.threshold:g}%); the {E(ev.sides[0])} arm swings less")
+            vals = (
+                f"{E(plots.label(ev.metric))}: left "
+                f"<b>{E(self.fmt(ev.values.get('left'), ev.metric))}</b>, right "
+                f"<b>{E(self.fmt(ev.values.get('right'), ev.metric))}</b> (medians); "
+                f"symmetry index <b>{f'{si:.0f}%' if si is not None else '—'}</b> "
+                f"(threshold {ev.threshold:g}%); the {E(ev.sides[0])} arm swings less"
+            )
         else:
             per_side = ", ".join(
                 f'<span class="{s}">{s}</span> <b>{E(self.fmt(v, ev.metric))}</b>'
-                for s, v in ev.values.items() if s in ("left", "right", "all")
+                for s, v in ev.values.items()
+                if s in ("left", "right", "all")
             )
-            vals = (f"{E(plots.label(ev.metric))}: {per_side} "
-                    f"(median; flagged {E(ev.comparison)} {E(self.fmt(ev.threshold, ev.metric))})")
+            vals = (
+                f"{E(plots.label(ev.metric))}: {per_side} "
+                f"(median; flagged {E(ev.comparison)} {E(self.fmt(ev.threshold, ev.metric))})"
+            )
         strides = ", ".join(str(words.stride_number(s)) for s in ev.strides_affected[:20])
         if len(ev.strides_affected) > 20:
             strides += ", …"
         conf = words.number(ev.confidence)
         when = words.number(ev.key_frame_time)
-        key = (f"; key frame at {when:.2f} s (stride {words.stride_number(ev.key_stride)})"
-               if when is not None else "")
+        key = (
+            f"; key frame at {when:.2f} s (stride {words.stride_number(ev.key_stride)})"
+            if when is not None
+            else ""
+        )
         drills = "".join(f"<li>{E(d)}</li>" for d in cue.drills)
         image = self._cue_frame(cue)
         seek = card_t = ""
         if when is not None:
             card_t = f' data-t="{when:.4f}"'
-            seek = (f'<button type="button" class="seek" data-t="{when:.4f}">▶ Watch stride '
-                    f"{words.stride_number(ev.key_stride)} at {when:.2f} s</button>")
+            seek = (
+                f'<button type="button" class="seek" data-t="{when:.4f}">▶ Watch stride '
+                f"{words.stride_number(ev.key_stride)} at {when:.2f} s</button>"
+            )
         return (
             f'<div class="cue {E(cue.severity)}"{card_t}><div>'
             f'<h3><span class="rank">{rank}</span>{E(cue.title)} — {E(arm)}'
@@ -421,8 +450,9 @@ class ReportBuilder:
             return self._frames_img([], "")
         i = int(np.argmin(np.abs(t - ev.key_frame_time)))
         arm = side or (frames[0].side if frames else "left")
-        key = KeyFrame(i, float(t[i]), ev.key_frame, arm, "key frame",
-                       float(series_or_angles(self.a, arm)[i]))
+        key = KeyFrame(
+            i, float(t[i]), ev.key_frame, arm, "key frame", float(series_or_angles(self.a, arm)[i])
+        )
         other = max(frames[:2], key=lambda f: abs(f.time - key.time), default=None)
         shown = [key] + ([other] if other and abs(other.time - key.time) > 1e-6 else [])
         return self._frames_img(shown, f"key frames for {cue.title}", compact=True)
@@ -431,10 +461,10 @@ class ReportBuilder:
         if not frames or self.info is None:
             return '<p class="note">Key frame not available (the clip could not be decoded).</p>'
         stretch = time_stretch(self.a)  # key frames are read at the video's own times
-        grabbed = grab_frames(self.video_path, [f.time / stretch for f in frames], self.info,
-                              self.config)
-        images = {f.time: grabbed[f.time / stretch] for f in frames
-                  if f.time / stretch in grabbed}
+        grabbed = grab_frames(
+            self.video_path, [f.time / stretch for f in frames], self.info, self.config
+        )
+        images = {f.time: grabbed[f.time / stretch] for f in frames if f.time / stretch in grabbed}
         panel_width = 2.0 if compact else plots.FRAME_PANEL_WIDTH
         panels = []
         times = []
@@ -447,50 +477,68 @@ class ReportBuilder:
             tall = plots.FRAME_PANEL_ASPECT * panel_width * self.dpi
             crop, xy = fit_image(crop, xy, int(KEY_FRAME_OVERSAMPLING * tall))
             elbow = fmt(f.elbow_deg, "elbow_angle_mean")
-            caption = (f"{f.phase} · {f.time:.2f} s\n{f.side} elbow {elbow}" if compact
-                       else f"{f.side} arm, {f.phase} · {f.time:.2f} s · elbow {elbow}")
+            caption = (
+                f"{f.phase} · {f.time:.2f} s\n{f.side} elbow {elbow}"
+                if compact
+                else f"{f.side} arm, {f.phase} · {f.time:.2f} s · elbow {elbow}"
+            )
             panels.append((crop, xy, caption))
         if not panels:
             return '<p class="note">Key frame not available (decoding failed).</p>'
-        fig = (plots.frame_figure(panels, measured_sides(self.a), panel_width=panel_width,
-                                  fontsize=11)
-               if compact else plots.frame_figure(panels, measured_sides(self.a)))
+        fig = (
+            plots.frame_figure(panels, measured_sides(self.a), panel_width=panel_width, fontsize=11)
+            if compact
+            else plots.frame_figure(panels, measured_sides(self.a))
+        )
         # the page's player seeks to the panel clicked (panels are equally wide)
         return img_tag(plots.to_png(fig, self.dpi), alt, cls="frames").replace(
-            "<img ", f'<img data-times="{",".join(f"{t:.4f}" for t in times)}" ', 1)
+            "<img ", f'<img data-times="{",".join(f"{t:.4f}" for t in times)}" ', 1
+        )
 
     def good(self) -> str:
         """Render what is working."""
         items = "".join(f"<li>{E(g)}</li>" for g in self.assessment.good)
-        items = (f'<ul class="good">{items}</ul>' if items else
-                 '<p class="note">Nothing could be confirmed as good from this clip.</p>')
+        items = (
+            f'<ul class="good">{items}</ul>'
+            if items
+            else '<p class="note">Nothing could be confirmed as good from this clip.</p>'
+        )
         watch = "".join(f"<li>{E(w)}</li>" for w in self.assessment.watch)
         if watch:
-            watch = ('<h3 class="watch">Close to the line</h3><p class="note">Broken in some '
-                     "strides, too few for a cue; worth a look in the next clip.</p>"
-                     f'<ul class="watch">{watch}</ul>')
-        return (f'<section id="good"><h2>What is working</h2>{items}{watch}'
-                f"{self.borderline()}</section>")
+            watch = (
+                '<h3 class="watch">Close to the line</h3><p class="note">Broken in some '
+                "strides, too few for a cue; worth a look in the next clip.</p>"
+                f'<ul class="watch">{watch}</ul>'
+            )
+        return (
+            f'<section id="good"><h2>What is working</h2>{items}{watch}'
+            f"{self.borderline()}</section>"
+        )
 
     def borderline(self) -> str:
         """Figures within the measured noise of a cue's threshold: neither cued nor good."""
-        rows = "".join(f"<li>{E(b['text'])}</li>"
-                       for b in getattr(self.assessment, "borderline", []))
+        rows = "".join(
+            f"<li>{E(b['text'])}</li>" for b in getattr(self.assessment, "borderline", [])
+        )
         if not rows:
             return ""
-        return ('<h3 class="watch" id="borderline">Borderline</h3><p class="note">The '
-                "figure lies within the measurement noise of the threshold in this view: "
-                "no cue is given and it is not called good; film again (the front view "
-                f'measures these most closely) to settle it.</p><ul class="watch">{rows}</ul>')
+        return (
+            '<h3 class="watch" id="borderline">Borderline</h3><p class="note">The '
+            "figure lies within the measurement noise of the threshold in this view: "
+            "no cue is given and it is not called good; film again (the front view "
+            f'measures these most closely) to settle it.</p><ul class="watch">{rows}</ul>'
+        )
 
     def keyframes(self) -> str:
         """Forward and backward swing extremes of a middle stride."""
         frames = pick_key_frames(self.a, self.config.report.key_frames)
         body = self._frames_img(frames, "key frames at swing extremes")
-        return (f'<section id="keyframes"><h2>Key frames: swing extremes</h2><p class="note">'
-                "Forward and backward ends of the arm swing in a stride from the middle of the "
-                f'clip; <span class="left">left arm</span>, <span class="right">right arm</span>.'
-                f"</p>{body}</section>")
+        return (
+            f'<section id="keyframes"><h2>Key frames: swing extremes</h2><p class="note">'
+            "Forward and backward ends of the arm swing in a stride from the middle of the "
+            f'clip; <span class="left">left arm</span>, <span class="right">right arm</span>.'
+            f"</p>{body}</section>"
+        )
 
     def chart(self, title: str, spec: dict[str, Any], note: str = "", wide: bool = False) -> str:
         """Register an interactive chart; return its place in the page (title above it)."""
@@ -498,9 +546,11 @@ class ReportBuilder:
         self.charts.append({"id": cid, **spec})
         sub = f'<p class="note">{E(note)}</p>' if note else ""
         cls = "chart-box wide" if wide else "chart-box"
-        return (f'<figure class="{cls}"><h3>{E(title)}</h3>{sub}'
-                f'<div class="chart" id="{cid}" role="img" aria-label="{E(title)}"></div>'
-                "</figure>")
+        return (
+            f'<figure class="{cls}"><h3>{E(title)}</h3>{sub}'
+            f'<div class="chart" id="{cid}" role="img" aria-label="{E(title)}"></div>'
+            "</figure>"
+        )
 
     def plots(self) -> str:
         """Per-frame elbow angle and one chart per metric a cue reads from this view."""
@@ -509,24 +559,37 @@ class ReportBuilder:
         elbow = (self.a.validity or {}).get("elbow_angle_mean", {})
         if elbow.get("measured", self._measured("elbow_angle_mean")):
             curves = {s: series_or_angles(self.a, s) for s in measured_sides(self.a)}
-            parts.append(self.chart(
-                "Elbow angle through the clip (°; shaded bands = strides)",
-                charts.elbow_series(track.time, curves, self.strides), wide=True))
+            parts.append(
+                self.chart(
+                    "Elbow angle through the clip (°; shaded bands = strides)",
+                    charts.elbow_series(track.time, curves, self.strides),
+                    wide=True,
+                )
+            )
         metrics = [m for m in self.plotted() if self._measured(m)]
         # an asymmetry rule reads a metric only where both arms were measured
-        notes = {m: text for m, text in asymmetry_notes(self.rules, self.view).items()
-                 if self._both_arms(m)}
+        notes = {
+            m: text
+            for m, text in asymmetry_notes(self.rules, self.view).items()
+            if self._both_arms(m)
+        }
         drawn = thresholds(self.rules, self.view)
         for m in metrics:
-            parts.append(self.chart(f"{plots.label(m)} ({plots.unit_label(m)})",
-                                    charts.stride_metric(self.strides, m, drawn.get(m, ())),
-                                    note=notes.get(m, "")))
+            parts.append(
+                self.chart(
+                    f"{plots.label(m)} ({plots.unit_label(m)})",
+                    charts.stride_metric(self.strides, m, drawn.get(m, ())),
+                    note=notes.get(m, ""),
+                )
+            )
         if not parts:
             return ""
-        return (f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">One chart '
-                "per measured metric that a cue reads from this view; dashed red lines are the "
-                "cue thresholds. Tap a point to see that moment in the player.</p>"
-                f'<div class="charts">{"".join(parts)}</div></section>')
+        return (
+            f'<section id="plots"><h2>Metrics over the clip</h2><p class="note">One chart '
+            "per measured metric that a cue reads from this view; dashed red lines are the "
+            "cue thresholds. Tap a point to see that moment in the player.</p>"
+            f'<div class="charts">{"".join(parts)}</div></section>'
+        )
 
     def plotted(self) -> list[str]:
         """Metrics given a per-stride panel: every cue's, then the rest of the view's rules'."""
@@ -545,13 +608,21 @@ class ReportBuilder:
     def lr(self) -> str:
         """Left vs right comparison."""
         summary = self.a.summary
-        metrics = [m for m in ARM_METRICS if m in summary
-                   and all(words.number(summary[m].get(s, {}).get("median")) is not None
-                           for s in ("left", "right"))]
+        metrics = [
+            m
+            for m in ARM_METRICS
+            if m in summary
+            and all(
+                words.number(summary[m].get(s, {}).get("median")) is not None
+                for s in ("left", "right")
+            )
+        ]
         if not metrics:
-            return ('<section id="lr"><h2>Left vs right</h2><p class="empty">Only one arm was '
-                    "measured from this view, so the arms cannot be compared. A front or rear "
-                    "view shows both arms.</p></section>")
+            return (
+                '<section id="lr"><h2>Left vs right</h2><p class="empty">Only one arm was '
+                "measured from this view, so the arms cannot be compared. A front or rear "
+                "view shows both arms.</p></section>"
+            )
         rows = []
         ratio_ok = []
         limit = self.config.metrics.symmetry_flag_percent
@@ -563,34 +634,49 @@ class ReportBuilder:
                 ratio_ok.append(m)
                 cell = f'<td class="{"flag" if si > limit else ""}">{si:.0f}%</td>'
             else:
-                cell = ('<td class="na" title="values too small for a percentage: they are '
-                        'within the keypoint noise">—</td>')
+                cell = (
+                    '<td class="na" title="values too small for a percentage: they are '
+                    'within the keypoint noise">—</td>'
+                )
             rows.append(
                 f"<tr><td>{E(plots.label(m))}</td><td>{E(self.fmt(left, m))}</td>"
                 f"<td>{E(self.fmt(right, m))}</td>"
                 f"<td>{E(words.fmt(s.get('difference'), m, self.rc, signed=True))}</td>"
-                f"{cell}</tr>")
-        table = ('<div class="scroll"><table><tr><th>metric</th><th class="left">left</th>'
-                 '<th class="right">right</th><th>left − right</th><th>symmetry index</th></tr>'
-                 f"{''.join(rows)}</table></div>")
-        image = (self.chart("Left and right medians as a ratio to the two-arm median (1 = the "
-                            "same; bars: inter-quartile range)",
-                            charts.lr_chart(summary, ratio_ok), wide=True)
-                 if ratio_ok else "")
-        return (f'<section id="lr"><h2>Left vs right</h2>{image}{table}'
-                '<p class="note">Symmetry index = |L−R| / '
-                f"mean(L, R); above {limit:g}% is marked. Values within the keypoint noise get "
-                "no percentage.</p></section>")
+                f"{cell}</tr>"
+            )
+        table = (
+            '<div class="scroll"><table><tr><th>metric</th><th class="left">left</th>'
+            '<th class="right">right</th><th>left − right</th><th>symmetry index</th></tr>'
+            f"{''.join(rows)}</table></div>"
+        )
+        image = (
+            self.chart(
+                "Left and right medians as a ratio to the two-arm median (1 = the "
+                "same; bars: inter-quartile range)",
+                charts.lr_chart(summary, ratio_ok),
+                wide=True,
+            )
+            if ratio_ok
+            else ""
+        )
+        return (
+            f'<section id="lr"><h2>Left vs right</h2>{image}{table}'
+            '<p class="note">Symmetry index = |L−R| / '
+            f"mean(L, R); above {limit:g}% is marked. Values within the keypoint noise get "
+            "no percentage.</p></section>"
+        )
 
     def drift(self) -> str:
         """First third vs last third of the clip (fatigue drift), on long enough clips."""
         n = int(self.strides["stride"].nunique()) if len(self.strides) else 0
         need = self.rc.drift_min_strides
         if n < need:
-            return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">Not assessed: '
-                    f"this clip has {n} strides and a comparison of the start and end of a run "
-                    f"needs at least {need}, so that each third holds enough strides. Film a "
-                    "longer stretch to see whether form changes as the runner tires.</p></section>")
+            return (
+                '<section id="drift"><h2>Fatigue drift</h2><p class="empty">Not assessed: '
+                f"this clip has {n} strides and a comparison of the start and end of a run "
+                f"needs at least {need}, so that each third holds enough strides. Film a "
+                "longer stretch to see whether form changes as the runner tires.</p></section>"
+            )
         summary = self.a.summary
         frac = self.config.metrics.drift_flag_fraction
         rows = []
@@ -602,42 +688,62 @@ class ReportBuilder:
             if words.above_noise([first], m, self.rc):
                 change = (last - first) / abs(first)
                 flag = abs(change) > frac
-                shift = ("→ no change" if abs(change) < 0.01 else
-                         f"{'↑' if change > 0 else '↓'} {abs(100 * change):.0f}%")
+                shift = (
+                    "→ no change"
+                    if abs(change) < 0.01
+                    else f"{'↑' if change > 0 else '↓'} {abs(100 * change):.0f}%"
+                )
             else:
                 flag = False
                 shift = words.fmt(last - first, m, self.rc, signed=True)
-            rows.append(f"<tr><td>{E(plots.label(m))}</td><td>{E(self.fmt(first, m))}</td>"
-                        f"<td>{E(self.fmt(last, m))}</td><td class=\"{'flag' if flag else ''}\">"
-                        f"{E(shift)}</td></tr>")
+            rows.append(
+                f"<tr><td>{E(plots.label(m))}</td><td>{E(self.fmt(first, m))}</td>"
+                f'<td>{E(self.fmt(last, m))}</td><td class="{"flag" if flag else ""}">'
+                f"{E(shift)}</td></tr>"
+            )
         if not rows:
-            return ('<section id="drift"><h2>Fatigue drift</h2><p class="empty">No metric was '
-                    "measured in both the first and the last third of the strides.</p></section>")
+            return (
+                '<section id="drift"><h2>Fatigue drift</h2><p class="empty">No metric was '
+                "measured in both the first and the last third of the strides.</p></section>"
+            )
         metrics = [m for m in DRIFT_PLOT_METRICS if self._measured(m)]
         fig = ""
         if metrics and "side" in self.strides:
-            fig = '<div class="charts">' + "".join(
-                self.chart(f"{plots.label(m)} ({plots.unit_label(m)}), trend per arm",
-                           charts.drift_chart(self.strides, m)) for m in metrics[:3]) + "</div>"
-        return (f'<section id="drift"><h2>Fatigue drift</h2><p class="note">Median of the first '
-                f"third of strides vs the last third; changes above {100 * frac:.0f}% are marked; "
-                "values within the keypoint noise show the change itself, not a percentage."
-                "</p><table><tr><th>metric</th><th>first third</th><th>last third</th>"
-                f"<th>change</th></tr>{''.join(rows)}</table>{fig}</section>")
+            fig = (
+                '<div class="charts">'
+                + "".join(
+                    self.chart(
+                        f"{plots.label(m)} ({plots.unit_label(m)}), trend per arm",
+                        charts.drift_chart(self.strides, m),
+                    )
+                    for m in metrics[:3]
+                )
+                + "</div>"
+            )
+        return (
+            f'<section id="drift"><h2>Fatigue drift</h2><p class="note">Median of the first '
+            f"third of strides vs the last third; changes above {100 * frac:.0f}% are marked; "
+            "values within the keypoint noise show the change itself, not a percentage."
+            "</p><table><tr><th>metric</th><th>first third</th><th>last third</th>"
+            f"<th>change</th></tr>{''.join(rows)}</table>{fig}</section>"
+        )
 
     def table_metrics(self) -> list[str]:
         """Metrics of the stride and drift tables: the plotted ones and a few more."""
         order = {m: i for i, m in enumerate(METRICS)}
         cols = set(self.plotted()) | set(TABLE_EXTRA)
-        return [m for m in sorted(cols, key=lambda m: order.get(m, len(order)))
-                if self._measured(m)]
+        return [
+            m for m in sorted(cols, key=lambda m: order.get(m, len(order))) if self._measured(m)
+        ]
 
     def stride_table(self) -> str:
         """Per stride x arm values of the main metrics."""
         s = self.strides
         cols = self.table_metrics()
-        head = "".join(f"<th>{E(plots.label(m))}<br><span class=note>"
-                       f"{E(plots.unit_label(m))}</span></th>" for m in cols)
+        head = "".join(
+            f"<th>{E(plots.label(m))}<br><span class=note>{E(plots.unit_label(m))}</span></th>"
+            for m in cols
+        )
         rows = []
         min_conf = self.config.metrics.min_confidence
         arm_cols = [m for m in cols if m in ARM_METRICS]
@@ -645,8 +751,9 @@ class ReportBuilder:
         if arm_cols and "side" in s:
             measured = s[arm_cols].apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
             shown = s.loc[measured]
-        hidden = sorted(set(s.get("side", pd.Series(dtype=str))) - set(
-            shown.get("side", pd.Series(dtype=str))))
+        hidden = sorted(
+            set(s.get("side", pd.Series(dtype=str))) - set(shown.get("side", pd.Series(dtype=str)))
+        )
         for _, r in shown.iterrows():
             cells = []
             for m in cols:
@@ -656,27 +763,39 @@ class ReportBuilder:
                 if text == words.MISSING:
                     cells.append(f'<td class="na" title="{E(reason)}">—</td>')
                 elif conf is not None and conf < min_conf:
-                    cells.append(f'<td class="na" title="low confidence ({conf:.2f}); not used">'
-                                 f"{E(text)}</td>")
+                    cells.append(
+                        f'<td class="na" title="low confidence ({conf:.2f}); not used">'
+                        f"{E(text)}</td>"
+                    )
                 else:
                     cells.append(f"<td>{E(text)}</td>")
             side = str(r.get("side", ""))
             start = words.number(r["t_start"])
             end = words.number(r.get("t_end"))
-            span = (f' data-t="{start:.4f}" data-t-end="{end:.4f}"'
-                    if start is not None and end is not None else "")
-            rows.append(f"<tr{span}><td>{words.stride_number(r['stride'])}</td>"
-                        f"<td class=\"l {E(side)}\">{E(side)}</td>"
-                        f"<td>{f'{start:.2f}' if start is not None else '—'}</td>"
-                        f"{''.join(cells)}</tr>")
-        note = (f" The {' and '.join(hidden)} arm was not measured from this view and is left "
-                "out." if hidden else "")
-        return (f'<section id="strides"><h2>Stride table</h2><p class="note">One row per stride '
-                "and arm; — = not measured, grey = low confidence (hover for the reason); tap "
-                "a row to play that stride in a loop. Full "
-                f'table with confidences: strides.csv.{E(note)}</p><div class="scroll"><table>'
-                '<tr><th>stride</th><th class="l">arm'
-                f"</th><th>start (s)</th>{head}</tr>{''.join(rows)}</table></div></section>")
+            span = (
+                f' data-t="{start:.4f}" data-t-end="{end:.4f}"'
+                if start is not None and end is not None
+                else ""
+            )
+            rows.append(
+                f"<tr{span}><td>{words.stride_number(r['stride'])}</td>"
+                f'<td class="l {E(side)}">{E(side)}</td>'
+                f"<td>{f'{start:.2f}' if start is not None else '—'}</td>"
+                f"{''.join(cells)}</tr>"
+            )
+        note = (
+            f" The {' and '.join(hidden)} arm was not measured from this view and is left out."
+            if hidden
+            else ""
+        )
+        return (
+            f'<section id="strides"><h2>Stride table</h2><p class="note">One row per stride '
+            "and arm; — = not measured, grey = low confidence (hover for the reason); tap "
+            "a row to play that stride in a loop. Full "
+            f'table with confidences: strides.csv.{E(note)}</p><div class="scroll"><table>'
+            '<tr><th>stride</th><th class="l">arm'
+            f"</th><th>start (s)</th>{head}</tr>{''.join(rows)}</table></div></section>"
+        )
 
     def unmeasured(self) -> str:
         """Render what could not be measured from this view, and which view would."""
@@ -686,42 +805,53 @@ class ReportBuilder:
         for m, v in (self.a.validity or {}).items():
             if v.get("measured", True):
                 continue
-            rows.append(f"<tr><td>{E(plots.label(m))}</td><td class=l>"
-                        f"{E(words.for_people(v.get('reason', '')))}</td><td class=l>"
-                        f"{E(v.get('better_view', '') or '—')}</td></tr>")
+            rows.append(
+                f"<tr><td>{E(plots.label(m))}</td><td class=l>"
+                f"{E(words.for_people(v.get('reason', '')))}</td><td class=l>"
+                f"{E(v.get('better_view', '') or '—')}</td></tr>"
+            )
         for item in not_assessed(self.assessment, self.rules):
-            rows.append(f"<tr><td>Cue: {E(item['title'])}</td><td class=l>"
-                        f"{E(item['reason'])}</td><td class=l>{E(item.get('better_view') or '—')}"
-                        "</td></tr>")
+            rows.append(
+                f"<tr><td>Cue: {E(item['title'])}</td><td class=l>"
+                f"{E(item['reason'])}</td><td class=l>{E(item.get('better_view') or '—')}"
+                "</td></tr>"
+            )
         if not rows:
             body = '<p class="empty">Every metric was measured from this view.</p>'
         else:
-            body = ('<table><tr><th>what</th><th class=l>why not</th><th class=l>view that would '
-                    f"measure it</th></tr>{''.join(rows)}</table>")
-        return (f'<section id="unmeasured"><h2>Not measured from this view</h2>{body}'
-                "</section>")
+            body = (
+                "<table><tr><th>what</th><th class=l>why not</th><th class=l>view that would "
+                f"measure it</th></tr>{''.join(rows)}</table>"
+            )
+        return f'<section id="unmeasured"><h2>Not measured from this view</h2>{body}</section>'
 
     def about(self) -> str:
         """Render settings, model and rule source."""
         attrs = self.a.track.attrs
         rc = self.rc
-        lengths = ("Distances are shares of the runner's own torso length (shoulders to hips) "
-                   "or shoulder width, so they do not depend on the camera distance")
+        lengths = (
+            "Distances are shares of the runner's own torso length (shoulders to hips) "
+            "or shoulder width, so they do not depend on the camera distance"
+        )
         if rc.height_cm > 0:
-            lengths += (f"; centimetres are estimated from the height given, "
-                        f"{rc.height_cm:.0f} cm, with a torso length of "
-                        f"{rc.torso_height_ratio:g} × height and a shoulder width of "
-                        f"{rc.shoulder_width_height_ratio:g} × height (average adult "
-                        "proportions, Drillis and Contini 1966), so they are rough")
+            lengths += (
+                f"; centimetres are estimated from the height given, "
+                f"{rc.height_cm:.0f} cm, with a torso length of "
+                f"{rc.torso_height_ratio:g} × height and a shoulder width of "
+                f"{rc.shoulder_width_height_ratio:g} × height (average adult "
+                "proportions, Drillis and Contini 1966), so they are rough"
+            )
         else:
             lengths += "; give the runner's height (--height-cm) to see them in centimetres too"
-        return (f'<section id="about"><h2>About these numbers</h2><p class="note">Pose model: '
-                f"{E(str(attrs.get('model', '')))}. Cue rules: {E(self._rules_source())}"
-                ". Thresholds are defaults with a stated basis, not a diagnosis; a coach can "
-                "change them with a cue file (--cues). Angles are measured in the image plane; "
-                f"values flagged with low confidence are not used for cues. {E(lengths)}. "
-                "Strides are numbered from 1 everywhere (this page, strides.csv, summary.json). "
-                "Full numbers: summary.json and strides.csv.</p></section>")
+        return (
+            f'<section id="about"><h2>About these numbers</h2><p class="note">Pose model: '
+            f"{E(str(attrs.get('model', '')))}. Cue rules: {E(self._rules_source())}"
+            ". Thresholds are defaults with a stated basis, not a diagnosis; a coach can "
+            "change them with a cue file (--cues). Angles are measured in the image plane; "
+            f"values flagged with low confidence are not used for cues. {E(lengths)}. "
+            "Strides are numbered from 1 everywhere (this page, strides.csv, summary.json). "
+            "Full numbers: summary.json and strides.csv.</p></section>"
+        )
 
     def _rules_source(self) -> str:
         from armcarriage.cues import default_rules_path
@@ -739,8 +869,10 @@ class ReportBuilder:
         """Render the player: the clip with the overlay drawn in the browser, stepping, loop."""
         if self.player is None:
             return ""
-        rates = "".join(f'<button type="button" data-rate="{r}"{" class=on" if r == "1" else ""}>'
-                        f"{r}×</button>" for r in ("0.25", "0.5", "1"))
+        rates = "".join(
+            f'<button type="button" data-rate="{r}"{" class=on" if r == "1" else ""}>{r}×</button>'
+            for r in ("0.25", "0.5", "1")
+        )
         return (
             '<section id="player"><h2>The clip, stride by stride</h2>'
             '<div class="stage" tabindex="0" aria-label="the clip; arrow keys step a frame">'
@@ -771,11 +903,17 @@ class ReportBuilder:
                 "stretch": time_stretch(self.a),
                 "fps": float(info.fps if info and info.fps > 0 else self.a.track.fps),
                 "overlay": overlay_data(self.a),
-                "cues": [{"title": c.title, "cue": c.cue,
-                          "strides": [int(k) + 1 for k in c.evidence.strides_affected]}
-                         for c in self.cues],
-                "idle": ("No fault past its threshold in this clip" if self.ok
-                         else words.refusal(self.a)),
+                "cues": [
+                    {
+                        "title": c.title,
+                        "cue": c.cue,
+                        "strides": [int(k) + 1 for k in c.evidence.strides_affected],
+                    }
+                    for c in self.cues
+                ],
+                "idle": (
+                    "No fault past its threshold in this clip" if self.ok else words.refusal(self.a)
+                ),
             }
         return out
 
@@ -794,22 +932,27 @@ class ReportBuilder:
                     body.append(section())
                 except (ValueError, KeyError, IndexError) as exc:
                     log.warning("report section %s failed: %s", section.__name__, exc)
-                    body.append(f'<section id="{section.__name__}"><h2>{section.__name__}</h2>'
-                                f'<p class="note">Could not be drawn: {E(str(exc))}</p></section>')
+                    body.append(
+                        f'<section id="{section.__name__}"><h2>{section.__name__}</h2>'
+                        f'<p class="note">Could not be drawn: {E(str(exc))}</p></section>'
+                    )
         body += [self.unmeasured(), self.about()]
         data = dumps(self.data(), separators=(",", ":")).replace("<", "\\u003c")
-        return (f'{FRAGMENT_START}<div class="acr" data-base="">{self.clip()}<main>'
-                f"{''.join(body)}</main>"
-                f'<script type="application/json" id="acr-data">{data}</script></div>'
-                f"{FRAGMENT_END}")
+        return (
+            f'{FRAGMENT_START}<div class="acr" data-base="">{self.clip()}<main>'
+            f"{''.join(body)}</main>"
+            f'<script type="application/json" id="acr-data">{data}</script></div>'
+            f"{FRAGMENT_END}"
+        )
 
     def render(self) -> str:
         """Render the whole page: the fragment with its style and scripts inlined."""
         fragment = self.fragment()
         name = self.video_path.name or str(self.a.track.attrs.get("source", ""))
         scripts = "".join(
-            "<script>" + asset(n)[0].decode("utf-8").replace("</script", "<\\/script")
-            + "</script>" for n in ("plotly.min.js", "player.js"))
+            "<script>" + asset(n)[0].decode("utf-8").replace("</script", "<\\/script") + "</script>"
+            for n in ("plotly.min.js", "player.js")
+        )
         return (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -874,7 +1017,7 @@ def embedded_report(path: Path) -> str | None:
     start, end = page.find(FRAGMENT_START), page.find(FRAGMENT_END)
     if start < 0 or end < start:
         return None
-    return page[start + len(FRAGMENT_START):end]
+    return page[start + len(FRAGMENT_START) : end]
 
 
 def write_html_report(
@@ -893,6 +1036,7 @@ def write_html_report(
     ``stage(part)`` is called as each part of the page is started (progress display);
     ``player`` is the clip beside the page that its player shows.
     """
-    page = ReportBuilder(analysis, video_path, config, assessment, rules, info, stage,
-                         player).render()
+    page = ReportBuilder(
+        analysis, video_path, config, assessment, rules, info, stage, player
+    ).render()
     return write_text(out_path, page)

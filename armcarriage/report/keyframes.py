@@ -50,9 +50,13 @@ def grab_frames(
     for group in _clusters(sorted(set(times))):
         best: dict[float, tuple[float, Any]] = {}
         try:
-            for _, ft, frame in decode_frames(video_path, config, info=info,
-                                              start_s=max(0.0, group[0] - half),
-                                              stop_s=group[-1] + half):
+            for _, ft, frame in decode_frames(
+                video_path,
+                config,
+                info=info,
+                start_s=max(0.0, group[0] - half),
+                stop_s=group[-1] + half,
+            ):
                 for t in group:
                     dt = abs(ft - t)
                     inside = t - half - 1e-9 <= ft < t + half
@@ -61,8 +65,12 @@ def grab_frames(
             for t, (_, frame) in best.items():
                 out[t] = upright(frame.to_ndarray(format="rgb24"), info.rotation)
         except (VideoError, av.error.FFmpegError) as exc:
-            log.warning("%s: key frames at %s s could not be decoded: %s", video_path,
-                        ", ".join(f"{t:.2f}" for t in group), exc)
+            log.warning(
+                "%s: key frames at %s s could not be decoded: %s",
+                video_path,
+                ", ".join(f"{t:.2f}" for t in group),
+                exc,
+            )
     return out
 
 

@@ -25,7 +25,6 @@ GREY = "#9e9e9e"
 SIDE_COLOUR = {"left": LEFT, "right": RIGHT}
 
 
-
 def label(metric: str) -> str:
     """Readable name of a metric column (the registry's description)."""
     return words.label(metric)
@@ -88,12 +87,21 @@ def frame_figure(
             pa, pb = xy[KEYPOINT_INDEX[a]], xy[KEYPOINT_INDEX[b]]
             if not (np.isfinite(pa).all() and np.isfinite(pb).all()):
                 continue
-            side = "left" if a.startswith("left") and b.startswith("left") else (
-                "right" if a.startswith("right") and b.startswith("right") else "")
+            side = (
+                "left"
+                if a.startswith("left") and b.startswith("left")
+                else ("right" if a.startswith("right") and b.startswith("right") else "")
+            )
             colour = SIDE_COLOUR.get(side, "white")
             alpha = 1.0 if not side or side in measured else 0.35
-            ax.plot([pa[0], pb[0]], [pa[1], pb[1]], color=colour, linewidth=2.2, alpha=alpha,
-                    solid_capstyle="round")
+            ax.plot(
+                [pa[0], pb[0]],
+                [pa[1], pb[1]],
+                color=colour,
+                linewidth=2.2,
+                alpha=alpha,
+                solid_capstyle="round",
+            )
         ax.set_title(caption, fontsize=fontsize)
         ax.set_axis_off()
     fig.tight_layout()

@@ -146,38 +146,43 @@ def build_summary(
     strides: pd.DataFrame = analysis.strides
     n_strides = int(strides["stride"].nunique()) if "stride" in strides else 0
     drift_ok = n_strides >= config.report.drift_min_strides
-    return jsonable({
-        "schema_version": SUMMARY_SCHEMA_VERSION,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "clip": {
-            "file": video_path.name if video_path else attrs.get("source", ""),
-            "frames": track.n_frames if track is not None else 0,
-            "fps": attrs.get("fps"),
-            "width": attrs.get("width"),
-            "height": attrs.get("height"),
-            "strides": n_strides,
-            "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
-        },
-        "status": analysis.status,
-        "message": analysis.message,
-        "settings": {"config": config.to_dict(), "analysis": analysis.settings},
-        "model": {"name": attrs.get("model", ""), "person": attrs.get("person", "")},
-        "view": analysis.view,
-        "cadence_spm": analysis.cadence_spm,
-        "validity": analysis.validity,
-        "drift": {
-            "assessed": drift_ok,
-            "reason": "" if drift_ok else (
-                f"{n_strides} strides; a first-third vs last-third comparison needs "
-                f"{config.report.drift_min_strides} (report.drift_min_strides)"),
-        },
-        "metrics": {m: _metric_entry(analysis, m, drift_ok) for m in analysis.summary},
-        "cues": [_cue_entry(c) for c in cues],
-        "good": list(good),
-        "watch": list(watch),
-        "borderline": [dict(b) for b in borderline],
-        "not_assessed": list(not_assessed),
-    })
+    return jsonable(
+        {
+            "schema_version": SUMMARY_SCHEMA_VERSION,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "clip": {
+                "file": video_path.name if video_path else attrs.get("source", ""),
+                "frames": track.n_frames if track is not None else 0,
+                "fps": attrs.get("fps"),
+                "width": attrs.get("width"),
+                "height": attrs.get("height"),
+                "strides": n_strides,
+                "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
+            },
+            "status": analysis.status,
+            "message": analysis.message,
+            "settings": {"config": config.to_dict(), "analysis": analysis.settings},
+            "model": {"name": attrs.get("model", ""), "person": attrs.get("person", "")},
+            "view": analysis.view,
+            "cadence_spm": analysis.cadence_spm,
+            "validity": analysis.validity,
+            "drift": {
+                "assessed": drift_ok,
+                "reason": ""
+                if drift_ok
+                else (
+                    f"{n_strides} strides; a first-third vs last-third comparison needs "
+                    f"{config.report.drift_min_strides} (report.drift_min_strides)"
+                ),
+            },
+            "metrics": {m: _metric_entry(analysis, m, drift_ok) for m in analysis.summary},
+            "cues": [_cue_entry(c) for c in cues],
+            "good": list(good),
+            "watch": list(watch),
+            "borderline": [dict(b) for b in borderline],
+            "not_assessed": list(not_assessed),
+        }
+    )
 
 
 def _metric_entry(analysis: Any, metric: str, drift_ok: bool = True) -> dict[str, Any]:
@@ -187,8 +192,12 @@ def _metric_entry(analysis: Any, metric: str, drift_ok: bool = True) -> dict[str
         entry["drift_flag"] = False
         for side in ("left", "right", "both"):
             if isinstance(entry.get(side), dict):
-                entry[side] = {**entry[side], "first_third": None, "last_third": None,
-                               "drift": None}
+                entry[side] = {
+                    **entry[side],
+                    "first_third": None,
+                    "last_third": None,
+                    "drift": None,
+                }
     return entry
 
 

@@ -115,7 +115,8 @@ class Overlay:
         self.n_strides = len(self.spans)
         self.cues = list(cues)
         self.idle_text = (
-            "No fault past its threshold in this clip" if getattr(analysis, "status", "ok") == "ok"
+            "No fault past its threshold in this clip"
+            if getattr(analysis, "status", "ok") == "ok"
             else words.refusal(analysis)
         )
         """Banner text when no cue applies: never "good form" for a clip not analysed."""
@@ -238,15 +239,12 @@ class Overlay:
             out.append(_Label(text, (x, y), rect, colour))
         return out
 
-    def _angles(
-        self, draw: ImageDraw.ImageDraw, labels: list[_Label], origin: np.ndarray
-    ) -> None:
+    def _angles(self, draw: ImageDraw.ImageDraw, labels: list[_Label], origin: np.ndarray) -> None:
         ox, oy = float(origin[0]), float(origin[1])
         for lab in labels:
             r = lab.rect
             draw.rectangle([r[0] - ox, r[1] - oy, r[2] - ox, r[3] - oy], fill=(0, 0, 0, 150))
-            draw.text((lab.xy[0] - ox, lab.xy[1] - oy), lab.text, font=self.font,
-                      fill=lab.colour)
+            draw.text((lab.xy[0] - ox, lab.xy[1] - oy), lab.text, font=self.font, fill=lab.colour)
 
     def _wrapped(self, text: str, width: int) -> list[str]:
         """Lines of the cue banner (cached: the text changes only from stride to stride)."""
@@ -279,8 +277,12 @@ class Overlay:
         with _region(frame, (0, y0, w, h)) as (draw, _):
             draw.rectangle([0, h - height - y0, w, h - y0], fill=(0, 0, 0, 160))
             for n, line in enumerate(lines):
-                draw.text((self.size * 0.5, h - height - y0 + self.size * 0.3 + n * step), line,
-                          font=f, fill=colour)
+                draw.text(
+                    (self.size * 0.5, h - height - y0 + self.size * 0.3 + n * step),
+                    line,
+                    font=f,
+                    fill=colour,
+                )
 
 
 @dataclass(frozen=True)
@@ -350,13 +352,22 @@ def rgb_view(frame: av.VideoFrame) -> np.ndarray:
     if frame.format.name != "rgb24":
         raise ValueError(f"expected an rgb24 frame, got {frame.format.name}")
     plane = frame.planes[0]
-    return np.ndarray((plane.height, plane.width, 3), dtype=np.uint8, buffer=memoryview(plane),
-                      strides=(plane.line_size, 3, 1))
+    return np.ndarray(
+        (plane.height, plane.width, 3),
+        dtype=np.uint8,
+        buffer=memoryview(plane),
+        strides=(plane.line_size, 3, 1),
+    )
 
 
 def _rgb_frames(
-    video_path: Path, config: Config, info: VideoInfo, size: tuple[int, int],
-    stats: DecodeStats, start_s: float = 0.0, stop_s: float | None = None,
+    video_path: Path,
+    config: Config,
+    info: VideoInfo,
+    size: tuple[int, int],
+    stats: DecodeStats,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
 ) -> Generator[tuple[float, av.VideoFrame], None, None]:
     """Decode a clip to upright ``rgb24`` frames of ``size`` (area-averaged when scaled).
 
@@ -364,19 +375,25 @@ def _rgb_frames(
     keeps them (from ``start_s`` to ``stop_s`` when given).
     """
     width, height = size
-    with closing(decode_frames(video_path, config, info=info, stats=stats, start_s=start_s,
-                               stop_s=stop_s)) as frames:
+    with closing(
+        decode_frames(video_path, config, info=info, stats=stats, start_s=start_s, stop_s=stop_s)
+    ) as frames:
         for _, t, decoded in frames:
             if info.rotation:
                 coded = (height, width) if info.rotation in (90, 270) else (width, height)
-                image = decoded.to_ndarray(format="rgb24", width=coded[0], height=coded[1],
-                                           interpolation="AREA")
+                image = decoded.to_ndarray(
+                    format="rgb24", width=coded[0], height=coded[1], interpolation="AREA"
+                )
                 yield t, av.VideoFrame.from_ndarray(upright(image, info.rotation), format="rgb24")
             else:
                 # scaling and conversion in one swscale pass, into a frame the overlay
                 # draws in and the encoder takes as it is
-                yield t, decoded.reformat(width=width, height=height, format="rgb24",
-                                          interpolation="AREA")
+                yield (
+                    t,
+                    decoded.reformat(
+                        width=width, height=height, format="rgb24", interpolation="AREA"
+                    ),
+                )
 
 
 class _Failed:
@@ -525,9 +542,11 @@ def write_annotated_video(
         options["x264-params"] = rc.video_x264_params
     stats = DecodeStats()
     frames = _rgb_frames(video_path, config, info, (width, height), stats)
-    with atomic_path(out_path) as tmp, av.open(
-        tmp, mode="w", format="mp4", options={"movflags": "+faststart"}
-    ) as out, closing(prefetched(frames, rc.video_prefetch_frames)) as ready:
+    with (
+        atomic_path(out_path) as tmp,
+        av.open(tmp, mode="w", format="mp4", options={"movflags": "+faststart"}) as out,
+        closing(prefetched(frames, rc.video_prefetch_frames)) as ready,
+    ):
         stream = out.add_stream("libx264", rate=rate)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = options

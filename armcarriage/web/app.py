@@ -565,7 +565,11 @@ def create_app(
 
             skip = await run_in_threadpool(injected_style_ids)
         return render(
-            request, "job.html", job=_job_json(job), files=_files(job), report=report,
+            request,
+            "job.html",
+            job=_job_json(job),
+            files=_files(job),
+            report=report,
             skip_styles=skip,
         )
 
@@ -577,8 +581,9 @@ def create_app(
         if name not in ASSET_TYPES:
             raise HTTPException(404, f"no report asset {name[:80]!r}")
         content, media_type = await run_in_threadpool(asset, name)
-        return Response(content, media_type=media_type,
-                        headers={"Cache-Control": "public, max-age=3600"})
+        return Response(
+            content, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"}
+        )
 
     @app.get("/athletes/{name}", response_class=HTMLResponse)
     async def athlete_page(request: Request, name: str) -> Response:

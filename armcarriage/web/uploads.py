@@ -470,8 +470,12 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
                 f"field 'capture_fps': expected the frame rate the clip was filmed at (frames "
                 f"per second, e.g. 240 for slow motion) or nothing, got {raw_capture[:40]!r}",
             )
-    return {"athlete": athlete, "date": date, "view_hint": "" if view == "auto" else view,
-            "capture_fps": capture}
+    return {
+        "athlete": athlete,
+        "date": date,
+        "view_hint": "" if view == "auto" else view,
+        "capture_fps": capture,
+    }
 
 
 def probe_headers(

@@ -377,9 +377,7 @@ def load_trial(path: str | Path, *, units_per_metre: float = 100.0) -> MocapTria
     needed = {*JOINT_MAP.values(), "Hips", "Head"}
     missing = sorted(needed - set(motion.joints))
     if missing:
-        raise InputError(
-            f"BVH file {path}: expected joints {sorted(needed)}, missing {missing}"
-        )
+        raise InputError(f"BVH file {path}: expected joints {sorted(needed)}, missing {missing}")
     positions, rotations = forward_kinematics(motion)
     hips = positions[:, motion.joints.index("Hips")]
     basis, origin = _world_basis(hips)
@@ -419,9 +417,7 @@ def _world_basis(hips: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return basis, origin
 
 
-def _keypoints(
-    joints: Sequence[str], world: np.ndarray, rotations: list[Rotation]
-) -> np.ndarray:
+def _keypoints(joints: Sequence[str], world: np.ndarray, rotations: list[Rotation]) -> np.ndarray:
     """Map world joint centres onto the 33 BlazePose keypoints."""
     kp = np.full((world.shape[0], len(KEYPOINTS), 3), np.nan)
     for name, joint in JOINT_MAP.items():
@@ -433,8 +429,12 @@ def _keypoints(
             world[:, foot], kp[:, KEYPOINT_INDEX[f"{side}_foot_index"]], rotations[foot]
         )
     shoulder_width = float(
-        np.median(np.linalg.norm(kp[:, KEYPOINT_INDEX["left_shoulder"]]
-                                 - kp[:, KEYPOINT_INDEX["right_shoulder"]], axis=1))
+        np.median(
+            np.linalg.norm(
+                kp[:, KEYPOINT_INDEX["left_shoulder"]] - kp[:, KEYPOINT_INDEX["right_shoulder"]],
+                axis=1,
+            )
+        )
     )
     head = list(joints).index("Head")
     for name, point in head_points(world[:, head], rotations[head], shoulder_width).items():
@@ -596,8 +596,14 @@ def trial_cameras(
 
     def place(cx: float, focal: float) -> Camera:
         return view_camera(
-            view, distance=distance, height=camera_height, target_height=camera_height,
-            focal_px=focal, width=width, height_px=height, center=(cx, mid_y),
+            view,
+            distance=distance,
+            height=camera_height,
+            target_height=camera_height,
+            focal_px=focal,
+            width=width,
+            height_px=height,
+            center=(cx, mid_y),
         )
 
     cams = [place(float(c), 1.0) for c in centres]
@@ -658,8 +664,10 @@ def project_trial(
         z away). Attributes record the source, view, camera and speed.
 
     """
-    cams = list(cameras) if cameras is not None else trial_cameras(
-        trial, view, follow=follow, width=width, height=height
+    cams = (
+        list(cameras)
+        if cameras is not None
+        else trial_cameras(trial, view, follow=follow, width=width, height=height)
     )
     if len(cams) != trial.n_frames:
         raise ValueError(f"cameras: expected {trial.n_frames} (one per frame), got {len(cams)}")
@@ -692,8 +700,9 @@ def project_trial(
             "person": "the only person",
             "view": view,
             "camera_follow": int(cameras is None and follow),
-            "camera_distance_m": float(np.linalg.norm(
-                np.subtract(first.position[:2], first.target[:2]))),
+            "camera_distance_m": float(
+                np.linalg.norm(np.subtract(first.position[:2], first.target[:2]))
+            ),
             "focal_px": float(first.focal_px),
             "speed_m_s": trial.speed,
         },
@@ -718,7 +727,8 @@ def elbow_angles(trial: MocapTrial) -> pd.DataFrame:
     out: dict[str, np.ndarray] = {"time": trial.time, "frame": np.arange(trial.n_frames)}
     for side in SIDES:
         out[f"{side}_elbow_angle"] = angle_deg(
-            trial.point(f"{side}_shoulder"), trial.point(f"{side}_elbow"),
+            trial.point(f"{side}_shoulder"),
+            trial.point(f"{side}_elbow"),
             trial.point(f"{side}_wrist"),
         )
     return pd.DataFrame(out)
@@ -760,9 +770,7 @@ def foot_clearance(trial: MocapTrial) -> dict[str, np.ndarray]:
     return out
 
 
-def foot_contact(
-    trial: MocapTrial, config: MocapConfig | None = None
-) -> dict[str, np.ndarray]:
+def foot_contact(trial: MocapTrial, config: MocapConfig | None = None) -> dict[str, np.ndarray]:
     """Per foot, whether it touches the ground in each frame.
 
     The foot is on the ground while its clearance (:func:`foot_clearance`: the

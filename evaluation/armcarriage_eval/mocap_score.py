@@ -205,7 +205,11 @@ def score(
         cadence_truth_spm=true_cadence,
         cadence_error_pct=100.0 * (cadence - true_cadence) / true_cadence,
         strikes=score_strikes(
-            analysis.events, truth.events, trial.n_frames, trial.fps, tolerance_frames,
+            analysis.events,
+            truth.events,
+            trial.n_frames,
+            trial.fps,
+            tolerance_frames,
             edge_frames,
         ),
         elbow={
@@ -251,8 +255,10 @@ def score_strikes(
             return np.array([], dtype=float), np.array([], dtype=float)
         sel = (ev["kind"] == "strike") & (ev["foot"] == foot)
         column = "time_subframe" if "time_subframe" in ev.columns else "time"
-        return (np.asarray(ev.loc[sel, "frame"], dtype=float),
-                np.asarray(ev.loc[sel, column], dtype=float))
+        return (
+            np.asarray(ev.loc[sel, "frame"], dtype=float),
+            np.asarray(ev.loc[sel, column], dtype=float),
+        )
 
     rows = []
     n_rep = n_corr = 0
@@ -262,13 +268,23 @@ def score_strikes(
             if not lo <= t <= hi:
                 continue
             i = int(np.argmin(np.abs(rep_t - t))) if rep_t.size else -1
-            rows.append((foot, int(f), t, rep_f[i] if i >= 0 else np.nan,
-                         rep_f[i] - f if i >= 0 else np.nan, rep_t[i] - t if i >= 0 else np.nan))
+            rows.append(
+                (
+                    foot,
+                    int(f),
+                    t,
+                    rep_f[i] if i >= 0 else np.nan,
+                    rep_f[i] - f if i >= 0 else np.nan,
+                    rep_t[i] - t if i >= 0 else np.nan,
+                )
+            )
         scored = rep_t[(rep_t >= lo) & (rep_t <= hi)]
         n_rep += scored.size
         n_corr += sum(bool(tru_t.size and np.min(np.abs(tru_t - t)) <= tol) for t in scored)
-    errors = pd.DataFrame(rows, columns=["foot", "truth_frame", "truth_time", "nearest_frame",
-                                         "error_frames", "error_s"])
+    errors = pd.DataFrame(
+        rows,
+        columns=["foot", "truth_frame", "truth_time", "nearest_frame", "error_frames", "error_s"],
+    )
     found = int((errors["error_s"].abs() <= tol).sum())
     return StrikeScore(len(errors), found, int(n_rep), int(n_corr), errors)
 
@@ -320,8 +336,11 @@ def score_elbow(
     return ElbowScore(
         side=side,
         n_strides=len(arm),
-        n_measured=int(np.isfinite(table.loc[table["stat"] == "elbow_angle_mean",
-                                             "measured"].to_numpy(float)).sum()),
+        n_measured=int(
+            np.isfinite(
+                table.loc[table["stat"] == "elbow_angle_mean", "measured"].to_numpy(float)
+            ).sum()
+        ),
         reasons=reasons,
         max_error_deg=float(measured["error_deg"].abs().max()) if len(measured) else np.nan,
         series_max_error_deg=_series_error(series, true, inside, side, fps),
@@ -345,5 +364,12 @@ def _series_error(
     return float(np.max(np.abs(values[ok] - true[frames[ok]])))
 
 
-__all__ = ["ELBOW_STATS", "ElbowScore", "Score", "StrikeScore", "score", "score_elbow",
-           "score_strikes"]
+__all__ = [
+    "ELBOW_STATS",
+    "ElbowScore",
+    "Score",
+    "StrikeScore",
+    "score",
+    "score_elbow",
+    "score_strikes",
+]

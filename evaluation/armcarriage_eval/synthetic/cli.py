@@ -38,8 +38,12 @@ def synth_command(
     mode: Annotated[str, typer.Option(help="treadmill or track (crosses the view).")] = "treadmill",
     distance: Annotated[float, typer.Option(help="Camera distance, m.")] = 4.0,
     camera_height: Annotated[float, typer.Option(help="Camera height, m.")] = 1.1,
-    fill: Annotated[float, typer.Option(help="Runner height as a fraction of the frame "
-                                        "height (sets the focal length).")] = 0.62,
+    fill: Annotated[
+        float,
+        typer.Option(
+            help="Runner height as a fraction of the frame height (sets the focal length)."
+        ),
+    ] = 0.62,
     blur: Annotated[float, typer.Option(help="Gaussian blur sigma, px.")] = 0.0,
     noise: Annotated[float, typer.Option(help="Sensor noise, 8-bit units.")] = 0.0,
     motion_blur: Annotated[int, typer.Option(help="Sub-frames averaged per frame.")] = 1,
@@ -47,8 +51,11 @@ def synth_command(
     crf: Annotated[int, typer.Option(help="x264 quality (lower = larger file).")] = 23,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", help="Runner parameter NAME=VALUE, e.g. right.swing_forward_deg=20 "
-                     "or both.shrug_rise_m=0.03 (repeatable)."),
+        typer.Option(
+            "--param",
+            help="Runner parameter NAME=VALUE, e.g. right.swing_forward_deg=20 "
+            "or both.shrug_rise_m=0.03 (repeatable).",
+        ),
     ] = None,
 ) -> None:
     """Render a synthetic runner with exact ground truth (pose track, events, metrics).
@@ -81,10 +88,24 @@ def synth_command(
     if out.suffix.lower() != ".mp4":
         raise InputError(f"OUT {out}: expected a .mp4 file name")
     values = _runner_values(param)
-    spec = ClipSpec(view=view, fault=fault, seconds=seconds, fps=fps, width=width, height=height,
-                    mode=mode, distance=distance, camera_height=camera_height, fill=fill,
-                    blur_px=blur, noise=noise, motion_blur=motion_blur, seed=seed,
-                    runner=values, crf=crf)
+    spec = ClipSpec(
+        view=view,
+        fault=fault,
+        seconds=seconds,
+        fps=fps,
+        width=width,
+        height=height,
+        mode=mode,
+        distance=distance,
+        camera_height=camera_height,
+        fill=fill,
+        blur_px=blur,
+        noise=noise,
+        motion_blur=motion_blur,
+        seed=seed,
+        runner=values,
+        crf=crf,
+    )
     try:
         spec.params()
     except ValueError as exc:

@@ -108,9 +108,15 @@ class ClipSpec:
         if self.mode == "track":
             span = self.params().speed_mps * self.seconds + 2.0
             focal = min(focal, self.width * self.distance / span)
-        return view_camera(self.view, distance=self.distance, height=self.camera_height,
-                           target_height=0.95, focal_px=focal, width=self.width,
-                           height_px=self.height)
+        return view_camera(
+            self.view,
+            distance=self.distance,
+            height=self.camera_height,
+            target_height=0.95,
+            focal_px=focal,
+            width=self.width,
+            height_px=self.height,
+        )
 
 
 @dataclass
@@ -133,8 +139,11 @@ def frame_times(spec: ClipSpec) -> np.ndarray:
     return np.arange(n) / spec.fps
 
 
-def iter_images(spec: ClipSpec, kin: Kinematics, progress: Progress | None = None,
-                ) -> Iterator[np.ndarray]:
+def iter_images(
+    spec: ClipSpec,
+    kin: Kinematics,
+    progress: Progress | None = None,
+) -> Iterator[np.ndarray]:
     """Render the clip's frames (uint8 RGB), one at a time."""
     rng = np.random.default_rng(spec.seed)
     look: Look = random_look(rng) if spec.seed else Look()
@@ -148,15 +157,24 @@ def iter_images(spec: ClipSpec, kin: Kinematics, progress: Progress | None = Non
         else:
             ts = kin.time[i] + (np.arange(sub) - (sub - 1) / 2) / (spec.fps * sub * 2)
             k2 = simulate(params, ts, duration=kin.duration)
-            color = np.mean([render(scene, figure_primitives(k2, s, look),
-                                    k2.joints["pelvis"][s])[0] for s in range(sub)], axis=0)
+            color = np.mean(
+                [
+                    render(scene, figure_primitives(k2, s, look), k2.joints["pelvis"][s])[0]
+                    for s in range(sub)
+                ],
+                axis=0,
+            )
         yield finish(color, blur_px=spec.blur_px, noise=spec.noise, rng=rng)
         if progress is not None:
             progress(i + 1, n)
 
 
-def make_clip(out: str | Path, spec: ClipSpec | None = None, *, progress: Progress | None = None,
-              ) -> ClipResult:
+def make_clip(
+    out: str | Path,
+    spec: ClipSpec | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ClipResult:
     """Render a clip to ``out`` (mp4) and write its ground truth beside it.
 
     Parameters
@@ -183,8 +201,16 @@ def make_clip(out: str | Path, spec: ClipSpec | None = None, *, progress: Progre
     write_mp4(iter_images(spec, kin, progress), out, spec.fps, crf=spec.crf)
     render_s = _time.perf_counter() - t0
     files = write_truth(out, spec, kin, cam)
-    return ClipResult(out, files["truth"], files["events"], files.get("strides"), files["meta"],
-                      len(times), render_s, kin)
+    return ClipResult(
+        out,
+        files["truth"],
+        files["events"],
+        files.get("strides"),
+        files["meta"],
+        len(times),
+        render_s,
+        kin,
+    )
 
 
 def truth_paths(video: str | Path) -> dict[str, Path]:
@@ -199,8 +225,12 @@ def truth_paths(video: str | Path) -> dict[str, Path]:
     }
 
 
-def write_truth(video: str | Path, spec: ClipSpec, kin: Kinematics, cam: Camera,
-                ) -> dict[str, Path]:
+def write_truth(
+    video: str | Path,
+    spec: ClipSpec,
+    kin: Kinematics,
+    cam: Camera,
+) -> dict[str, Path]:
     """Write the truth files of a clip (see the module docstring)."""
     paths = truth_paths(video)
     track = truth_track(kin, cam, spec.fps, source=Path(video).name, view=spec.view)
@@ -252,5 +282,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["ClipResult", "ClipSpec", "frame_times", "iter_images", "make_clip", "truth_paths",
-           "write_truth"]
+__all__ = [
+    "ClipResult",
+    "ClipSpec",
+    "frame_times",
+    "iter_images",
+    "make_clip",
+    "truth_paths",
+    "write_truth",
+]

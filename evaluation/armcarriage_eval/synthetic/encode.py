@@ -12,8 +12,14 @@ import numpy as np
 from armcarriage.atomic import atomic_path
 
 
-def write_mp4(frames: Iterable[np.ndarray], path: str | Path, fps: float, *, crf: int = 23,
-              preset: str = "medium") -> Path:
+def write_mp4(
+    frames: Iterable[np.ndarray],
+    path: str | Path,
+    fps: float,
+    *,
+    crf: int = 23,
+    preset: str = "medium",
+) -> Path:
     """Encode RGB frames as H.264 in an mp4 container, atomically.
 
     Parameters

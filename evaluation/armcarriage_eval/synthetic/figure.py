@@ -58,8 +58,13 @@ class Look:
 
 
 SKIN_TONES = ((0.80, 0.58, 0.44), (0.62, 0.42, 0.30), (0.92, 0.74, 0.62), (0.45, 0.30, 0.21))
-SHIRTS = ((0.12, 0.32, 0.72), (0.75, 0.15, 0.15), (0.15, 0.55, 0.30), (0.95, 0.60, 0.10),
-          (0.45, 0.20, 0.60))
+SHIRTS = (
+    (0.12, 0.32, 0.72),
+    (0.75, 0.15, 0.15),
+    (0.15, 0.55, 0.30),
+    (0.95, 0.60, 0.10),
+    (0.45, 0.20, 0.60),
+)
 HAIR = ((0.18, 0.11, 0.06), (0.05, 0.04, 0.03), (0.55, 0.38, 0.18))
 
 
@@ -72,14 +77,20 @@ def random_look(rng: np.random.Generator) -> Look:
     )
 
 
-def _ell(center: np.ndarray, frame: np.ndarray, radii: tuple[float, float, float],
-         color: tuple[float, float, float]) -> Primitive:
-    return Primitive("ellipsoid", np.asarray(center, float), color, axes=frame,
-                     radii=np.asarray(radii, float))
+def _ell(
+    center: np.ndarray,
+    frame: np.ndarray,
+    radii: tuple[float, float, float],
+    color: tuple[float, float, float],
+) -> Primitive:
+    return Primitive(
+        "ellipsoid", np.asarray(center, float), color, axes=frame, radii=np.asarray(radii, float)
+    )
 
 
-def _cone(a: np.ndarray, b: np.ndarray, ra: float, rb: float,
-          color: tuple[float, float, float]) -> Primitive:
+def _cone(
+    a: np.ndarray, b: np.ndarray, ra: float, rb: float, color: tuple[float, float, float]
+) -> Primitive:
     return Primitive("cone", np.asarray(a, float), color, b=np.asarray(b, float), ra=ra, rb=rb)
 
 
@@ -101,14 +112,18 @@ def figure_primitives(kin: Kinematics, i: int, look: Look | None = None) -> list
     out.append(_ell(h + fh @ np.array([-0.018, 0.0, 0.022]), fh, (0.092, 0.083, 0.106), lk.hair))
     for sg in (1.0, -1.0):
         out.append(_sph(h + fh @ on_head((0.84, sg * 0.33, 0.22), -0.004), 0.0115, lk.eyes))
-        out.append(_ell(h + fh @ on_head((0.0, sg * 1.0, 0.0), 0.0), fh, (0.02, 0.012, 0.032),
-                        lk.skin))
+        out.append(
+            _ell(h + fh @ on_head((0.0, sg * 1.0, 0.0), 0.0), fh, (0.02, 0.012, 0.032), lk.skin)
+        )
         out.append(_sph(h + fh @ on_head((0.8, sg * 0.25, 0.42), 0.002), 0.0075, lk.hair))
     out.append(_ell(h + fh @ on_head((1.0, 0.0, -0.12), 0.008), fh, (0.022, 0.013, 0.02), lk.skin))
     out.append(_ell(h + fh @ on_head((0.9, 0.0, -0.5), -0.002), fh, (0.01, 0.022, 0.007), lk.lips))
     # neck and trunk
-    out.append(_cone(j["chest"] - 0.03 * up_t, h - 0.05 * fh[:, 2] - 0.02 * fh[:, 0], 0.052, 0.048,
-                     lk.skin))
+    out.append(
+        _cone(
+            j["chest"] - 0.03 * up_t, h - 0.05 * fh[:, 2] - 0.02 * fh[:, 0], 0.052, 0.048, lk.skin
+        )
+    )
     out.append(_ell(j["chest"] - 0.14 * up_t + 0.0 * fw_t, ft, (0.115, 0.175, 0.2), lk.shirt))
     out.append(_ell(j["pelvis"] + 0.2 * up_t, ft, (0.105, 0.15, 0.17), lk.shirt))
     out.append(_ell(j["pelvis"] + 0.01 * up_t, fp, (0.11, 0.16, 0.11), lk.shorts))
@@ -126,8 +141,9 @@ def figure_primitives(kin: Kinematics, i: int, look: Look | None = None) -> list
         out.append(_cone(hp, kn, 0.075, 0.05, lk.skin))
         out.append(_cone(kn, an, 0.05, 0.034, lk.skin))
         ff = fr[f"{side}_foot"]
-        out.append(_cone(an, an + 0.09 * (kn - an) / np.linalg.norm(kn - an), 0.037, 0.039,
-                         lk.socks))
+        out.append(
+            _cone(an, an + 0.09 * (kn - an) / np.linalg.norm(kn - an), 0.037, 0.039, lk.socks)
+        )
         out.append(_ell(an + ff @ np.array([0.05, 0.0, -0.03]), ff, (0.135, 0.05, 0.048), lk.shoes))
         out.append(_ell(an + ff @ np.array([0.05, 0.0, -0.062]), ff, (0.13, 0.048, 0.02), lk.soles))
     return out

@@ -153,8 +153,9 @@ def _foot_pitch(p: np.ndarray, duty: float) -> np.ndarray:
     return np.interp(p, knots, vals)
 
 
-def _knee(hip: np.ndarray, ankle: np.ndarray, thigh: float, shank: float,
-          forward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _knee(
+    hip: np.ndarray, ankle: np.ndarray, thigh: float, shank: float, forward: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Two-link inverse kinematics with the knee bending forward.
 
     Returns the knee and the (possibly pulled-in) ankle, so that both bones
@@ -172,9 +173,17 @@ def _knee(hip: np.ndarray, ankle: np.ndarray, thigh: float, shank: float,
 
 
 # ------------------------------------------------------------------ arms
-def _arm(shoulder: np.ndarray, thorax: np.ndarray, side: str, swing: np.ndarray,
-         abduction: np.ndarray, elbow: np.ndarray, cross: np.ndarray, upper: float,
-         fore: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _arm(
+    shoulder: np.ndarray,
+    thorax: np.ndarray,
+    side: str,
+    swing: np.ndarray,
+    abduction: np.ndarray,
+    elbow: np.ndarray,
+    cross: np.ndarray,
+    upper: float,
+    fore: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Elbow, wrist and forearm direction from angles in the thorax frame (radians)."""
     f, left, up = thorax[..., 0], thorax[..., 1], thorax[..., 2]
     out = left if side == "left" else -left
@@ -289,9 +298,17 @@ def simulate(params: RunnerParams, time: np.ndarray, duration: float | None = No
         lift = val(f"{side}.shrug_m") + val(f"{side}.shrug_rise_m") * (0.5 + 0.5 * np.cos(arm_ang))
         shoulder = chest + _apply(frame_t, np.array([0.0, sgn * b.shoulder_half_width, 0.0]))
         shoulder = shoulder + lift[:, None] * frame_t[..., 2]
-        elbow, wrist, d2 = _arm(shoulder, frame_t, side, swing,
-                                np.radians(val(f"{side}.abduction_deg")), elbow_ang, cross,
-                                b.upper_arm, b.forearm)
+        elbow, wrist, d2 = _arm(
+            shoulder,
+            frame_t,
+            side,
+            swing,
+            np.radians(val(f"{side}.abduction_deg")),
+            elbow_ang,
+            cross,
+            b.upper_arm,
+            b.forearm,
+        )
         d1 = _unit(elbow - shoulder)
         joints[f"{side}_shoulder"] = shoulder
         joints[f"{side}_elbow"] = elbow
@@ -314,8 +331,9 @@ FACE_POINTS: dict[str, tuple[tuple[float, float, float], float]] = {
 Right-side points mirror the left ones."""
 
 
-def _landmarks(joints: dict[str, np.ndarray], frames: dict[str, np.ndarray],
-               params: RunnerParams) -> np.ndarray:
+def _landmarks(
+    joints: dict[str, np.ndarray], frames: dict[str, np.ndarray], params: RunnerParams
+) -> np.ndarray:
     """Place the 33 BlazePose landmarks on the figure's surface where a model sees them."""
     n = joints["pelvis"].shape[0]
     out = np.full((n, len(KEYPOINTS), 3), np.nan)
@@ -333,8 +351,11 @@ def _landmarks(joints: dict[str, np.ndarray], frames: dict[str, np.ndarray],
             out[:, KEYPOINT_INDEX[f"{side}_{j}"]] = joints[f"{side}_{j}"]
         out[:, KEYPOINT_INDEX[f"{side}_foot_index"]] = joints[f"{side}_toe"]
         fp = frames["pelvis"]
-        hip = (joints[f"{side}_hip"] + HIP_LANDMARK_UP_M * ft[..., 2]
-               + HIP_LANDMARK_OUT_M * sgn * fp[..., 1])
+        hip = (
+            joints[f"{side}_hip"]
+            + HIP_LANDMARK_UP_M * ft[..., 2]
+            + HIP_LANDMARK_OUT_M * sgn * fp[..., 1]
+        )
         out[:, KEYPOINT_INDEX[f"{side}_hip"]] = hip
         fh_ = frames[f"{side}_hand"]
         w = joints[f"{side}_wrist"]
@@ -371,5 +392,10 @@ def _events(params: RunnerParams, t: np.ndarray) -> pd.DataFrame:
     return df.sort_values("time", kind="stable").reset_index(drop=True)
 
 
-__all__ = ["HIP_LANDMARK_OUT_M", "HIP_LANDMARK_UP_M", "SHOULDER_LANDMARK_UP_M", "Kinematics",
-           "simulate"]
+__all__ = [
+    "HIP_LANDMARK_OUT_M",
+    "HIP_LANDMARK_UP_M",
+    "SHOULDER_LANDMARK_UP_M",
+    "Kinematics",
+    "simulate",
+]

@@ -86,8 +86,10 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
     ear = geometry.midpoint(p("left_ear"), p("right_ear"))
     f_unit = np.asarray(forward, float) / np.linalg.norm(forward)
     frontal = lm - (lm @ f_unit)[..., None] * f_unit
-    fp = [frontal[:, KEYPOINT_INDEX[k]] for k in
-          ("left_shoulder", "right_shoulder", "left_hip", "right_hip")]
+    fp = [
+        frontal[:, KEYPOINT_INDEX[k]]
+        for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    ]
     up_f = geometry.trunk_up(*fp)
     tl_f = float(np.median(geometry.torso_length(*fp)))
     out: dict[str, np.ndarray] = {"time": np.asarray(time, float)}
@@ -99,7 +101,10 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
         out[f"{side}_wrist_forward"] = geometry.forward_offset(w, hipc, forward, tl)
         out[f"{side}_wrist_height"] = wrist_height(
             frontal[:, KEYPOINT_INDEX[f"{side}_wrist"]],
-            frontal[:, KEYPOINT_INDEX[f"{side}_shoulder"]], up_f, tl_f)
+            frontal[:, KEYPOINT_INDEX[f"{side}_shoulder"]],
+            up_f,
+            tl_f,
+        )
         # the midline as a front or rear view sees it (metrics.crossing): the shoulder
         # line projected along the running direction, not the thorax's turning axis
         own_f, other_f = frontal_shoulders(s, p(f"{other}_shoulder"), forward)
@@ -108,7 +113,8 @@ def series_from_points(time: np.ndarray, lm: np.ndarray, forward: np.ndarray) ->
         out[f"{side}_elevation"] = elev
         out[f"{side}_elevation_base"] = np.full_like(elev, np.percentile(elev, 10))
         out[f"{side}_opp_ankle_forward"] = geometry.forward_offset(
-            p(f"{other}_ankle"), hipc, forward, tl)
+            p(f"{other}_ankle"), hipc, forward, tl
+        )
     out["trunk_rotation"] = geometry.trunk_rotation_3d(ls, rs, lh, rh)
     return pd.DataFrame(out)
 
@@ -168,7 +174,8 @@ def reduce_stride(s: pd.DataFrame, side: str, period: float) -> dict[str, float]
         "shrug_rise_tl": float(np.ptp(el)),
         "trunk_rotation_deg": float(np.ptp(rot)),
         "arm_leg_phase_deg": geometry.fundamental_phase_lag(
-            wf, s[f"{side}_opp_ankle_forward"].to_numpy(), s["time"].to_numpy(), period),
+            wf, s[f"{side}_opp_ankle_forward"].to_numpy(), s["time"].to_numpy(), period
+        ),
     }
 
 
@@ -202,8 +209,13 @@ def truth_over_windows(ser: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame
         if len(sel) < 4:
             continue
         for side in SIDES:
-            row = {"stride": int(getattr(w, "stride", i)), "side": side, "t_start": a,
-                   "t_end": b, **reduce_stride(sel, side, b - a)}
+            row = {
+                "stride": int(getattr(w, "stride", i)),
+                "side": side,
+                "t_start": a,
+                "t_end": b,
+                **reduce_stride(sel, side, b - a),
+            }
             row["stride_time_s"] = b - a
             row["cadence_spm"] = 120.0 / (b - a)
             row["contact_time_s"] = float(getattr(w, "contact_time_s", np.nan))
@@ -213,8 +225,9 @@ def truth_over_windows(ser: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows, columns=cols)
 
 
-def stride_truth(track: PoseTrack | None, kin: Kinematics, view: str | None = None,
-                 fps: float | None = None) -> pd.DataFrame:
+def stride_truth(
+    track: PoseTrack | None, kin: Kinematics, view: str | None = None, fps: float | None = None
+) -> pd.DataFrame:
     """Return the true metrics per stride x arm, over the reference foot's true strides.
 
     Parameters
@@ -248,18 +261,33 @@ def stride_truth(track: PoseTrack | None, kin: Kinematics, view: str | None = No
     return out
 
 
-def summarize_truth(strides: pd.DataFrame, metrics: Sequence[str] | None = None,
-                    ) -> dict[str, dict[str, float]]:
+def summarize_truth(
+    strides: pd.DataFrame,
+    metrics: Sequence[str] | None = None,
+) -> dict[str, dict[str, float]]:
     """Median truth per metric and arm: ``{metric: {"left": v, "right": v}}``."""
     out: dict[str, dict[str, float]] = {}
     for m in metrics or list(METRICS):
         if m not in strides:
             continue
-        out[m] = {side: float(np.nanmedian(strides.loc[strides.side == side, m]))
-                  if (strides.side == side).any() else float("nan") for side in SIDES}
+        out[m] = {
+            side: float(np.nanmedian(strides.loc[strides.side == side, m]))
+            if (strides.side == side).any()
+            else float("nan")
+            for side in SIDES
+        }
     return out
 
 
-__all__ = ["DENSE_FPS", "dense_kinematics", "reduce_stride", "reference_foot", "series",
-           "series_from_points", "stride_truth", "stride_windows", "summarize_truth",
-           "truth_over_windows"]
+__all__ = [
+    "DENSE_FPS",
+    "dense_kinematics",
+    "reduce_stride",
+    "reference_foot",
+    "series",
+    "series_from_points",
+    "stride_truth",
+    "stride_windows",
+    "summarize_truth",
+    "truth_over_windows",
+]

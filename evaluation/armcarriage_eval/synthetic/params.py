@@ -153,8 +153,11 @@ class RunnerParams:
                     arm = out.arm(side)
                     _check_field(arm, name, key)
                     new_arm = replace(arm, **{name: float(value)})
-                    out = replace(out, left=new_arm) if side == "left" else replace(
-                        out, right=new_arm)
+                    out = (
+                        replace(out, left=new_arm)
+                        if side == "left"
+                        else replace(out, right=new_arm)
+                    )
             elif key == "drift":
                 out = replace(out, drift={**out.drift, **dict(value)})
             else:

@@ -35,8 +35,14 @@ class Scene:
 
     """
 
-    def __init__(self, camera: Camera, setting: str = "treadmill", seed: int = 0,
-                 wall_distance: float = 2.5, center: tuple[float, float] = (0.0, 0.0)) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        setting: str = "treadmill",
+        seed: int = 0,
+        wall_distance: float = 2.5,
+        center: tuple[float, float] = (0.0, 0.0),
+    ) -> None:
         self.camera = camera
         self.setting = setting
         h, w = camera.height, camera.width
@@ -56,8 +62,9 @@ class Scene:
             fwd, wall_distance, np.asarray(center, float), np.random.default_rng(seed)
         )
 
-    def _background(self, fwd: np.ndarray, wall_distance: float, center: np.ndarray,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _background(
+        self, fwd: np.ndarray, wall_distance: float, center: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         o, d = self.origin, self.rays
         with np.errstate(divide="ignore", invalid="ignore"):
             t_floor = np.where(d[..., 2] < -1e-6, -o[2] / d[..., 2], np.inf)
@@ -109,8 +116,7 @@ class Scene:
             cs, cz = rng.uniform(-4, 4), rng.uniform(1.3, 2.3)
             ws, hz = rng.uniform(0.3, 0.8), rng.uniform(0.3, 0.6)
             inside = (np.abs(s - cs) < ws / 2) & (np.abs(z - cz) < hz / 2)
-            col[inside] = rng.uniform(0.2, 0.9, 3) * (
-                1 + 0.15 * np.sin(20 * s[inside])[:, None])
+            col[inside] = rng.uniform(0.2, 0.9, 3) * (1 + 0.15 * np.sin(20 * s[inside])[:, None])
         return np.clip(col, 0, 1)
 
     def shadow(self, color: np.ndarray, at: np.ndarray, radius: float = 0.35) -> None:
@@ -142,8 +148,11 @@ def _intersect(p: Primitive, ro: np.ndarray, rd: np.ndarray) -> tuple[np.ndarray
     return shapes.round_cone(ro, rd, p.a, p.b, p.ra, p.rb)
 
 
-def render(scene: Scene, prims: Sequence[Primitive], shadow_at: np.ndarray | None = None,
-           ) -> tuple[np.ndarray, np.ndarray]:
+def render(
+    scene: Scene,
+    prims: Sequence[Primitive],
+    shadow_at: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Trace one frame.
 
     Parameters
@@ -196,8 +205,13 @@ def render(scene: Scene, prims: Sequence[Primitive], shadow_at: np.ndarray | Non
     return color, depth
 
 
-def finish(color: np.ndarray, *, blur_px: float = 0.0, noise: float = 0.0,
-           rng: np.random.Generator | None = None) -> np.ndarray:
+def finish(
+    color: np.ndarray,
+    *,
+    blur_px: float = 0.0,
+    noise: float = 0.0,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
     """Gamma-encode to 8-bit sRGB-like values, with optional blur and sensor noise.
 
     Parameters

@@ -19,8 +19,9 @@ def _finish(t: np.ndarray, hit: np.ndarray, normal: np.ndarray) -> tuple[np.ndar
     return t, n
 
 
-def sphere(ro: np.ndarray, rd: np.ndarray, center: np.ndarray, radius: float
-           ) -> tuple[np.ndarray, np.ndarray]:
+def sphere(
+    ro: np.ndarray, rd: np.ndarray, center: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersect rays with a sphere."""
     oc = ro - center
     b = rd @ oc
@@ -30,8 +31,9 @@ def sphere(ro: np.ndarray, rd: np.ndarray, center: np.ndarray, radius: float
     return _finish(t, hit, oc + t[:, None] * rd)
 
 
-def ellipsoid(ro: np.ndarray, rd: np.ndarray, center: np.ndarray, axes: np.ndarray,
-              radii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ellipsoid(
+    ro: np.ndarray, rd: np.ndarray, center: np.ndarray, axes: np.ndarray, radii: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersect rays with an ellipsoid.
 
     Parameters
@@ -58,8 +60,9 @@ def ellipsoid(ro: np.ndarray, rd: np.ndarray, center: np.ndarray, axes: np.ndarr
     return _finish(t, hit, (p / radii) @ axes.T)
 
 
-def round_cone(ro: np.ndarray, rd: np.ndarray, pa: np.ndarray, pb: np.ndarray, ra: float,
-               rb: float) -> tuple[np.ndarray, np.ndarray]:
+def round_cone(
+    ro: np.ndarray, rd: np.ndarray, pa: np.ndarray, pb: np.ndarray, ra: float, rb: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Intersect rays with a round cone: spheres ``ra`` at ``pa`` and ``rb`` at ``pb``, hulled."""
     ba = pb - pa
     oa = ro - pa

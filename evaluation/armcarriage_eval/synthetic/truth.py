@@ -21,8 +21,9 @@ from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
 from armcarriage.track import PoseTrack
 
 
-def truth_track(kin: Kinematics, camera: Camera, fps: float, *, source: str = "",
-                view: str = "") -> PoseTrack:
+def truth_track(
+    kin: Kinematics, camera: Camera, fps: float, *, source: str = "", view: str = ""
+) -> PoseTrack:
     """Project the truth landmarks through the camera into a :class:`PoseTrack`.
 
     Parameters
@@ -58,18 +59,32 @@ def truth_track(kin: Kinematics, camera: Camera, fps: float, *, source: str = ""
     n = len(kin.time)
     frame = np.rint(kin.time * fps).astype(np.int64)
     return PoseTrack.from_arrays(
-        kin.time, uv, fps=fps, width=camera.width, height=camera.height, keypoints=KEYPOINTS,
-        visibility=np.ones((n, len(KEYPOINTS))), depth=depth, world=world, frame=frame,
-        attrs={"source": source, "model": "synthetic-truth", "person": "synthetic runner",
-               "view": view, "depth": "exact"},
+        kin.time,
+        uv,
+        fps=fps,
+        width=camera.width,
+        height=camera.height,
+        keypoints=KEYPOINTS,
+        visibility=np.ones((n, len(KEYPOINTS))),
+        depth=depth,
+        world=world,
+        frame=frame,
+        attrs={
+            "source": source,
+            "model": "synthetic-truth",
+            "person": "synthetic runner",
+            "view": view,
+            "depth": "exact",
+        },
     )
 
 
 ERROR_JOINTS = ("shoulder", "elbow", "wrist", "hip")
 
 
-def landmark_errors(track: PoseTrack, truth: PoseTrack,
-                    joints: tuple[str, ...] = ERROR_JOINTS) -> dict[str, dict[str, float]]:
+def landmark_errors(
+    track: PoseTrack, truth: PoseTrack, joints: tuple[str, ...] = ERROR_JOINTS
+) -> dict[str, dict[str, float]]:
     """Pixel error of a pose model's landmarks against the truth, per joint (both sides).
 
     Frames are matched by ``frame`` number; frames without a pose are left out.
