@@ -7,6 +7,7 @@ optional extra is not installed); 130 interrupted (Ctrl-C), after a clean stop.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -350,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"internal error: {exc}", err=True)
         return 1
     except KeyboardInterrupt:
+        # the stop is clean from here: a second Ctrl-C, or one that reaches the process while
+        # its pool workers are still starting, must not cut the clean-up short (the process
+        # then died of the signal instead of exiting 130)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         typer.echo("interrupted", err=True)
         return 130
     except ModuleNotFoundError as exc:
