@@ -283,8 +283,12 @@ def athlete_name(text: str) -> str:
 
 
 def _faithful(text: str, part: str) -> bool:
-    """Return True when ``part`` (the slug of ``text``) only turned single spaces into ``-``."""
-    return part == unicodedata.normalize("NFC", text).strip().replace(" ", "-")
+    """Return True when ``part`` (the slug of ``text``) is ``text`` unchanged.
+
+    A space turned into ``-`` is a change too: ``Alice Smith`` and ``Alice-Smith`` would
+    otherwise share a folder across batches written into one output.
+    """
+    return part == unicodedata.normalize("NFC", text).strip()
 
 
 def _assign_keys(clips: list[ClipSpec]) -> list[ClipSpec]:
