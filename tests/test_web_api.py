@@ -474,3 +474,13 @@ def test_plain_form_post_without_javascript_redirects_to_the_list(
         )
         assert r.status_code == 303 and r.headers["location"] == "/"
         assert len(c.get("/api/jobs").json()["jobs"]) == 1
+
+
+def test_the_upload_page_says_how_to_film(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        assert c.post("/login", data={"token": SHARKS}, follow_redirects=False).status_code == 303
+        page = c.get("/").text
+    assert 'id="filming-guide"' in page and "How to film" in page
+    assert "from the front for crossing" in page and "60 fps" in page
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "filming.md").read_text()
+    assert "| the front |" in guide and "--capture-fps" in guide
