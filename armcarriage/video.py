@@ -31,6 +31,20 @@ _IMAGE_CODECS = frozenset(
 """Codecs of still pictures: one frame of these is a photo, not a clip."""
 
 
+def is_still_image(container_format: str, codec: str, frames: int) -> bool:
+    """Return True for a still picture given as a video.
+
+    An image demuxer, or one frame of a picture codec: the video reader and the web upload
+    refuse it alike.
+    """
+    image_demuxer = container_format.endswith("_pipe") or container_format in (
+        "image2",
+        "gif",
+        "webp",
+    )
+    return image_demuxer or (codec in _IMAGE_CODECS and frames <= 1)
+
+
 @dataclass(frozen=True)
 class VideoInfo:
     """What a clip is, as read from its container before decoding.
@@ -194,11 +208,7 @@ def probe_video(path: str | os.PathLike[str], config: Config | None = None) -> V
                 f"H.264/HEVC/VP9; the header describing the stream is missing or damaged)"
             )
         kind, codec = container.format.name, cc.name
-        if (
-            kind.endswith("_pipe")
-            or kind in ("image2", "gif", "webp")
-            or (codec in _IMAGE_CODECS and frames <= 1)
-        ):
+        if is_still_image(kind, codec, frames):
             raise VideoError(
                 f"{path}: a still image ({kind}, {codec}), not a video (expected a clip "
                 f"of many frames in a container such as mp4/mov/mkv/webm)"

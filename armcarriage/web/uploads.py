@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from armcarriage.config import Config, ServeConfig
+from armcarriage.video import is_still_image
 
 NAME_MAX_BYTES = 255
 """Longest file name (one path component) Linux and macOS file systems accept, bytes."""
@@ -45,7 +46,6 @@ _IMAGE_MAGIC = (
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
 )
-_IMAGE_CODECS = {"png", "mjpeg", "jpegls", "bmp", "tiff", "webp", "gif", "jpeg2000", "qoi"}
 _SNIFF_BYTES = 16
 _FIRST_FRAME_PACKETS = 300
 """Packets read while looking for the first frame (B-frame delay, leading audio-less gaps)."""
@@ -542,8 +542,7 @@ def probe_headers(
         raise UploadError(415, f"{name}: not a usable video: it holds no video stream")
     w, h, codec, fmt = info["width"], info["height"], info["codec"], info["container"]
     duration, frames = info["duration_s"], info["frames"]
-    image_demuxer = fmt.endswith("_pipe") or fmt in ("image2", "gif", "webp")
-    if image_demuxer or (codec in _IMAGE_CODECS and frames <= 1):
+    if is_still_image(fmt, codec, frames):
         raise UploadError(415, f"{name}: a still image ({fmt}, {codec}), not a video")
     problems = []
     if w <= 0 or h <= 0:
