@@ -44,8 +44,6 @@ class StrideConfig:
     contact_frames_advised: float = setting(6.0, gt=0, le=100.0)
     """Frames per foot contact the frame-rate advice aims at (within a frame is then
     within a sixth of the contact)."""
-    min_flight_fraction: float = setting(0.0, ge=0, le=1)
-    """Fraction of a stride in flight required to call it running (0 = not checked)."""
     max_stride_s: float = setting(2.2, gt=0, le=10.0)
     """Longest stride period searched for (s); covers slow walking so it can be rejected."""
     min_periodicity: float = setting(0.3, ge=-1, le=1)
