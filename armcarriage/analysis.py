@@ -6,8 +6,9 @@ puts their results together.
 
 CONTRACT (shared by metrics, cues, reports, batch and web; keep it stable)
 --------------------------------------------------------------------------
-``Analysis.status``: ``"ok"``, ``"no_runner"``, ``"no_running"`` or
-``"too_few_strides"``; ``Analysis.message`` explains any status but ``"ok"``.
+``Analysis.status``: a :class:`armcarriage.status.Status` (a string enum: ``"ok"``,
+``"no_runner"``, ``"no_running"``, ``"too_few_strides"``, ``"slow_motion"``,
+``"speed_change"``, ``"no_rhythm"``); ``Analysis.message`` explains any status but ``"ok"``.
 
 ``Analysis.strides``: pandas DataFrame, one row per stride x arm, columns
 ``stride`` (int, 0-based), ``side`` (``"left"``/``"right"``: the arm),
@@ -46,6 +47,7 @@ and only if its reason is empty.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,9 +82,10 @@ from armcarriage.metrics.validity import (
     validity_matrix,
     view_reason,
 )
+from armcarriage.status import Status
 from armcarriage.strides import StrideResult, analyze_strides, real_time_track
 from armcarriage.track import PoseTrack
-from armcarriage.view import classify_view
+from armcarriage.view import View, classify_view
 
 ANALYSIS_SCHEMA_VERSION = 1
 
@@ -127,12 +130,10 @@ def family_of(metric: str) -> str:
 class Analysis:
     """Result of :func:`analyze`; see the module docstring for the contract."""
 
-    status: str
+    status: Status
     message: str
-    view: dict[str, Any]
-    """``label`` (side_left, side_right, front, rear, oblique), ``confidence``,
-    ``treadmill`` (bool), ``segments`` (list of dicts with t_start, t_end,
-    label, confidence)."""
+    view: View
+    """The camera view (:class:`armcarriage.view.View`; reads as a mapping)."""
     events: pd.DataFrame
     """Foot events: columns ``foot``, ``kind`` (strike/toe_off), ``time``, ``frame``."""
     strides: pd.DataFrame
@@ -166,7 +167,7 @@ class Analysis:
             "status": self.status,
             "message": self.message,
             "cadence_spm": self.cadence_spm,
-            "view": self.view,
+            "view": self.view.to_dict(),
             "events": self.events.to_dict(orient="records"),
             "strides": self.strides.to_dict(orient="records"),
             "summary": self.summary,
@@ -240,7 +241,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
             f"no runner found: a body was detected in {100 * rate:.0f}% of "
             f"{track.n_frames} frames (need {100 * cfg.pose.min_detection_rate:.0f}%)"
         )
-        return _without_strides(track, "no_runner", msg, {"label": "unknown"}, settings)
+        return _without_strides(track, Status.NO_RUNNER, msg, View.unknown(), settings)
     cleaned = clean(track, cfg.cleaning)
     ct = cleaned.track
     settings["cleaning"] = cleaned.report
@@ -254,7 +255,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
             f"no runner found: shoulders and hips visible in {100 * torso.mean():.0f}% "
             f"of frames (need {100 * cfg.pose.min_detection_rate:.0f}%)"
         )
-        return _without_strides(ct, "no_runner", msg, {"label": "unknown"}, settings)
+        return _without_strides(ct, Status.NO_RUNNER, msg, View.unknown(), settings)
     view = classify_view(ct, cfg.view)
     sr = analyze_strides(ct, view, cfg.strides)
     settings["strides"] = sr.checks
@@ -263,11 +264,11 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
     )
     add_neck_series(series, ct, view, norms["torso_length_px"])
     settings["normalisers"] = norms
-    if sr.status != "ok":
+    if sr.status != Status.OK:
         settings["observed_cadence_spm"] = sr.cadence_spm
         out = _without_strides(ct, sr.status, sr.message, view, settings, sr)
         out.series = series
-        if sr.status == "too_few_strides":
+        if sr.status == Status.TOO_FEW_STRIDES:
             out.cadence_spm = sr.cadence_spm
         return out
     source_reasons = measurement_reasons(ct, cfg, view["label"])
@@ -281,7 +282,7 @@ def analyze(track: PoseTrack, config: Config | None = None) -> Analysis:
         reasons,
     )
     return Analysis(
-        status="ok",
+        status=Status.OK,
         message="",
         view=view,
         events=sr.events,
@@ -314,9 +315,9 @@ def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
 
 def _without_strides(
     track: PoseTrack,
-    status: str,
+    status: Status,
     message: str,
-    view: dict[str, Any],
+    view: View,
     settings: dict[str, Any],
     sr: StrideResult | None = None,
 ) -> Analysis:
@@ -338,7 +339,7 @@ def _without_strides(
     return Analysis(
         status=status,
         message=message,
-        view={"confidence": 0.0, "treadmill": None, "segments": [], **view},
+        view=view,
         events=events,
         strides=table,
         summary=summarize(table, 0.0, 0.0, 0.0, reasons),
@@ -494,7 +495,7 @@ strides.csv, the report, the cues and every command that takes a stride number u
 
 
 def add_neck_series(
-    series: pd.DataFrame, ct: PoseTrack, view: dict[str, Any], torso_px: float
+    series: pd.DataFrame, ct: PoseTrack, view: Mapping[str, Any], torso_px: float
 ) -> None:
     """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
 
@@ -564,7 +565,7 @@ def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[s
 
 def stride_table(
     ct: PoseTrack,
-    view: dict[str, Any],
+    view: Mapping[str, Any],
     sr: StrideResult,
     series: pd.DataFrame,
     cfg: Config,
