@@ -64,15 +64,7 @@ def assess(
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
     for rule in rules:
         if view and view not in rule.views:
-            skipped.append(
-                {
-                    "rule": rule.id,
-                    "title": rule.title,
-                    "reason": f"not assessed from a {view.replace('_', ' ')} view; "
-                    f"film from the {_better_views(rule)}",
-                    "better_view": _better_views(rule),
-                }
-            )
+            skipped.append(_wrong_view(rule, view))
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
         result: Cue | str | list[dict[str, Any]] | None
@@ -92,20 +84,41 @@ def assess(
             watch.append(result)
             bad_groups.add(rule.group_key)
         else:
-            why = _missing_reason(strides, rule.metric)
-            reason = {
-                "not measured": f"{rule.metric} was not measured: {why}"
-                if why
-                else f"{rule.metric} was not measured with confidence >= {rule.min_confidence:g}",
-                "too few": f"fewer than {rule.min_strides} strides measured with confidence",
-                "one arm only": "needs both arms measured in the same strides; this view "
-                "measures one arm",
-            }[result]
-            better = "two clips, one from each side" if result == "one arm only" else ""
-            skipped.append(
-                {"rule": rule.id, "title": rule.title, "reason": reason, "better_view": better}
-            )
+            skipped.append(_not_assessed(rule, result, strides))
     fired.sort(key=lambda c: (-c.score, c.rule_id))
+    shown = _one_per_group(fired, rules)[: max(0, config.cues.max_cues)]
+    good = _good(analysis, ok_groups, bad_groups)
+    skipped = _drop_assessed(skipped, rules, view, fired, borderline)
+    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+
+
+def _wrong_view(rule: CueRule, view: str) -> dict[str, str]:
+    """Return why a rule is not assessed from this view, and the view to film from."""
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "reason": f"not assessed from a {view.replace('_', ' ')} view; "
+        f"film from the {_better_views(rule)}",
+        "better_view": _better_views(rule),
+    }
+
+
+def _not_assessed(rule: CueRule, result: str, strides: pd.DataFrame) -> dict[str, str]:
+    """Return why a rule could not be checked (``not measured``, ``too few``, one arm)."""
+    why = _missing_reason(strides, rule.metric)
+    reason = {
+        "not measured": f"{rule.metric} was not measured: {why}"
+        if why
+        else f"{rule.metric} was not measured with confidence >= {rule.min_confidence:g}",
+        "too few": f"fewer than {rule.min_strides} strides measured with confidence",
+        "one arm only": "needs both arms measured in the same strides; this view measures one arm",
+    }[result]
+    better = "two clips, one from each side" if result == "one arm only" else ""
+    return {"rule": rule.id, "title": rule.title, "reason": reason, "better_view": better}
+
+
+def _one_per_group(fired: list[Cue], rules: list[CueRule]) -> list[Cue]:
+    """Return the ranked cues, the best of each fault group only."""
     shown: list[Cue] = []
     seen: set[str] = set()
     by_id = {r.id: r for r in rules}
@@ -115,10 +128,7 @@ def assess(
             continue
         seen.add(group)
         shown.append(cue)
-    shown = shown[: max(0, config.cues.max_cues)]
-    good = _good(analysis, ok_groups, bad_groups)
-    skipped = _drop_assessed(skipped, rules, view, fired, borderline)
-    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+    return shown
 
 
 def _drop_assessed(
