@@ -69,7 +69,7 @@ class PersonChoice:
     @classmethod
     def from_config(cls, config: Any) -> PersonChoice:
         """Read the choice from ``config.pose``."""
-        return cls(float(config.pose.person_x), float(getattr(config.pose, "person_y", -1.0)))
+        return cls(float(config.pose.person_x), float(config.pose.person_y))
 
     def text(self) -> str:
         """Return the choice as the option is written (``auto``, ``left``, ``0.25,0.60``)."""
