@@ -69,7 +69,7 @@ def test_a_figure_outside_the_range_is_marked(tmp_path):
 
 
 def test_a_measured_clip_is_told_what_to_film_differently(side_run):
-    analysis, outputs, page = side_run
+    _, outputs, page = side_run
     advice = {a["topic"]: a for a in json.loads(outputs["summary"].read_text())["filming_advice"]}
     assert set(advice) == {"view", "frame_rate", "strides"}
     # the side view cannot measure crossing, wrist lift or rotation: the front can

@@ -8,6 +8,7 @@ screenshot of the report page (the README's picture is made this way).
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +212,42 @@ def test_real_pipeline_through_the_page(browser: Any, tmp_path: Path) -> None:
     finally:
         page.close()
         _stop(proc)
+
+
+def test_the_job_page_shows_the_terminal_s_stages_with_the_time_left(
+    browser: Any, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "run.mp4", n=30, size=(320, 240))
+    port = free_port()
+    proc = start_server(
+        tmp_path / "data", port, delay=8.0, extra=("--analyze", "web_fakes:staged_analysis")
+    )
+    wait_ready(port, proc)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    seen: list[str] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page.goto(f"{base}/")
+        page.fill("input[name=token]", TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.fill("#athlete", "Sam Runner")
+        page.set_input_files("#files", str(clip))
+        page.click("#upload-button")
+        page.wait_for_selector("#pending li.ok", timeout=30_000)
+        page.locator("#jobs tbody tr[data-job] a").first.click(timeout=10_000)
+        page.wait_for_selector("#job-stages li", timeout=20_000)
+        page.wait_for_function(
+            "() => /left$/.test(document.getElementById('job-stage').textContent)",
+            timeout=20_000,
+        )
+        seen.append(page.inner_text("#job-stage"))
+        page.wait_for_selector("#job-stages li.done", timeout=20_000)
+        seen += page.eval_on_selector_all("#job-stages li", "els => els.map(e => e.textContent)")
+        page.wait_for_selector("#report", timeout=30_000)
+    finally:
+        page.close()
+        _stop(proc)
+    assert re.fullmatch(r"pose \d+/30 frames, about \d+ s left", seen[0]), seen
+    assert seen[1] == "\u2713 pose", seen
+    assert any(s.startswith(("assembling", "strides and metrics", "report.html")) for s in seen[2:])

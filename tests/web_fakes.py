@@ -85,6 +85,26 @@ def fake_analysis(
     )
 
 
+def staged_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str, int, int], None] | None = None,
+) -> SimpleNamespace:
+    """Report 30 pose frames over ``$ARMCARRIAGE_FAKE_DELAY`` s, then two later stages."""
+    delay = float(os.environ.get("ARMCARRIAGE_FAKE_DELAY", "0"))
+    for i in range(30):
+        time.sleep(delay / 30)
+        if progress is not None:
+            progress(i + 1, 30)
+    for name in ("strides and metrics", "report.html: plots"):
+        if stage is not None:
+            stage(name, 0, 0)
+        time.sleep(delay / 4)
+    return fake_analysis(video, outdir, config)
+
+
 def truth_analysis(
     video: Path,
     outdir: Path,

@@ -111,6 +111,17 @@
     const id = box.dataset.job;
     const initial = box.dataset.status;
     if (initial === "done" || initial === "failed") return;
+    // the stages run so far, one line each as in the terminal; the running one carries its
+    // count and time left ("pose 120/360 frames, about 40 s left")
+    const stages = el("ol", { id: "job-stages", class: "stages" });
+    box.appendChild(stages);
+    const head = (s) => s.split(":")[0].replace(/ \d+\/\d+ frames.*$/, "");
+    const track = (text) => {
+      const last = stages.lastElementChild;
+      if (last && head(last.dataset.stage) === head(text)) { last.dataset.stage = text; last.textContent = text; return; }
+      if (last) { last.textContent = "\u2713 " + head(last.dataset.stage); last.classList.add("done"); }
+      const li = el("li", {}, text); li.dataset.stage = text; stages.appendChild(li);
+    };
     const timer = setInterval(async () => {
       try {
         const j = await getJSON("/api/jobs/" + id);
@@ -118,6 +129,7 @@
         st.textContent = j.status; st.className = "status status-" + j.status;
         document.getElementById("job-progress").value = j.progress;
         document.getElementById("job-stage").textContent = j.stage;
+        if (j.status === "running" && j.stage) track(j.stage);
         if (j.status === "done" || j.status === "failed") { clearInterval(timer); location.reload(); }
       } catch (err) { /* retry */ }
     }, 1000);
