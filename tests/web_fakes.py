@@ -105,6 +105,21 @@ def staged_analysis(
     return fake_analysis(video, outdir, config)
 
 
+def person_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """The fake outputs, with the person choice the analysis was given in ``person.json``."""
+    result = fake_analysis(video, outdir, config, progress)
+    pose = config.pose
+    (Path(outdir) / "person.json").write_text(
+        json.dumps({"person_x": pose.person_x, "person_y": pose.person_y}), encoding="utf-8"
+    )
+    return result
+
+
 def truth_analysis(
     video: Path,
     outdir: Path,

@@ -108,18 +108,30 @@ def write_reports(
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
     if config.report.annotated_video and info is not None and video is not None:
-        release_free_memory()
-        from armcarriage.report.video import write_annotated_video
-
-        outputs["annotated"] = write_annotated_video(
-            analysis,
-            video,
-            out / "annotated.mp4",
-            config,
-            assessment.shown,
-            progress=lambda done, total: step("annotated.mp4", done, total),
-        )
+        outputs["annotated"] = _write_video(analysis, video, out, config, assessment.shown, step)
     return outputs
+
+
+def _write_video(
+    analysis: Any,
+    video: Path,
+    out: Path,
+    config: Config,
+    cues: Sequence[Any],
+    step: Callable[..., None],
+) -> Path:
+    """Write ``annotated.mp4`` (after the page, whose memory is released first)."""
+    release_free_memory()
+    from armcarriage.report.video import write_annotated_video
+
+    return write_annotated_video(
+        analysis,
+        video,
+        out / "annotated.mp4",
+        config,
+        cues,
+        progress=lambda done, total: step("annotated.mp4", done, total),
+    )
 
 
 def _probe(video_path: str | Path | None, config: Config) -> tuple[Path | None, Any]:

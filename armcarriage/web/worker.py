@@ -27,6 +27,7 @@ from typing import Any
 from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError
 from armcarriage.lifeline import die_with_parent
+from armcarriage.person import parse_person
 from armcarriage.progress import StageClock, StageProgress
 from armcarriage.web.store import Job, JobStore
 
@@ -199,6 +200,9 @@ def run_job(
     capture = float(job.video_info.get("capture_fps_given") or 0.0)
     if capture > 0:  # the upload's capture rate (slow motion)
         config = config.override({"video.capture_fps": capture})
+    person = str(job.video_info.get("person_given") or "")
+    if person:  # the person clicked on the first frame before upload
+        config = config.override(parse_person(person, "the upload's person").overrides())
     try:
         clip = _named_clip(data, job)
         extra = {"stage": stage} if _takes_stage(analyze) else {}
