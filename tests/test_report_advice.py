@@ -114,3 +114,17 @@ def test_light_framing_and_frame_rate_thresholds_come_from_the_settings():
     assert "strides" in topics(cfg.override({"report.advice_min_strides": n + 1}))
     front = make_analysis(view="front", seconds=8.0)
     assert "frame_rate" not in {a.topic for a in filming_advice(front, cfg)}  # no contacts
+
+
+def test_the_advice_says_what_the_filming_guide_says():
+    from pathlib import Path
+
+    from armcarriage.report.advice import PLACEMENT
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "filming.md").read_text()
+    rc = Config().report
+    assert "hip to chest height (1.0-1.5 m), 3-5 m from" in PLACEMENT
+    assert "at hip to chest height (1.0-1.5 m), 3-5 m from" in " ".join(guide.split())
+    assert f"{rc.advice_min_fps:.0f} frames per second is the best default" in guide
+    assert f"At least {rc.advice_min_strides} steady strides" in guide
+    assert rc.advice_min_fill == 0.5 and "filling half to two thirds" in " ".join(guide.split())
