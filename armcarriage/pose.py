@@ -584,20 +584,29 @@ class RunnerSelector:
         return sum(self.frames[f][c].size for f, c in tr)
 
     def _seed(self, tracklets: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+        """Return the chosen person's tracklet: the most prominent, or the one nearest the point.
+
+        The model now and then reports one person twice, as two tracklets side by side;
+        of those within a torso length of the nearest detection, the most prominent is
+        the person's main tracklet.
+        """
         if self.person_x < 0:
             return max(tracklets, key=self._prominence)
-        first = min(tr[0][0] for tr in tracklets)
-        window = first + max(1, int(round(self.fps)))
+        window = min(tr[0][0] for tr in tracklets) + max(1, int(round(self.fps)))
         point = np.array([self.person_x * self.width, self.person_y * self.height])
-        best, best_key = tracklets[0], (np.inf, np.inf)
+        nearest: list[tuple[tuple[float, float], list[tuple[int, int]], _Candidate]] = []
         for tr in tracklets:
-            for f, c in tr:
-                if f >= window:
-                    break
-                key = self._distance(self.frames[f][c], point)
-                if key < best_key:
-                    best, best_key = tr, key
-        return best
+            seen = [self.frames[f][c] for f, c in tr if f < window]
+            if seen:
+                det = min(seen, key=lambda d: self._distance(d, point))
+                nearest.append((self._distance(det, point), tr, det))
+        if not nearest:
+            return max(tracklets, key=self._prominence)
+        _, _, best = min(nearest, key=lambda n: n[0])
+        same = [
+            tr for _, tr, d in nearest if np.linalg.norm(d.centre - best.centre) <= _torso(best)
+        ]
+        return max(same, key=self._prominence)
 
     def _distance(self, c: _Candidate, point: np.ndarray) -> tuple[float, float]:
         """Distance (px) from ``point`` to a detection's box (0 inside), then to its centre.

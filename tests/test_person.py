@@ -137,3 +137,17 @@ def test_the_pose_stage_follows_the_chosen_runner(two_runners, choice, lo, hi):
     x = hips[:, 0][np.isfinite(hips[:, 0])]
     assert len(x) >= 0.8 * track.n_frames
     assert lo < x.min() and x.max() < hi
+
+
+def test_a_person_reported_twice_is_followed_on_the_longer_of_the_two_tracks():
+    # the model reports the left runner twice for the first 10 frames (a short ghost track
+    # 6 px further left) and once after; "left" must follow the runner, not the ghost
+    sel = pose.RunnerSelector(960, 0.0, 30.0, height=540, person_y=-1.0)
+    for f in range(60):
+        people = [_person(200, 200, 80), _person(700, 200, 40)]
+        if f < 10:
+            people.append(_person(194, 200, 80))
+        sel.add(people)
+    picks = sel.resolve()
+    assert all(p is not None for p in picks)
+    assert {round(float(p.centre[0])) for p in picks} == {200}
