@@ -26,6 +26,7 @@ RANK = {
     "memory": 0,
     "progress": 0,
     "lifeline": 0,
+    "person": 0,
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,
