@@ -109,6 +109,7 @@ def run_analysis(
     stage: Stage | None = None,
     start_s: float = 0.0,
     end_s: float = 0.0,
+    info: VideoInfo | None = None,
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -131,6 +132,8 @@ def run_analysis(
         annotated video, as its frames are written.
     start_s, end_s
         Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
+    info
+        The clip's probe when the caller has it (the clip is probed once per run).
 
     Returns
     -------
@@ -145,7 +148,7 @@ def run_analysis(
     """
     config = config or Config()
     out = Path(outdir)
-    info = probe_video(video, config)
+    info = info or probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
 
     def foreign(folder: Path) -> list[str]:
