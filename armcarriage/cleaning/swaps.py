@@ -33,11 +33,10 @@ def repair_swaps(
     plus ``prior_tl`` torso lengths for each frame labelled swapped (the
     model's labels stand unless the motion says otherwise). The decision is
     taken on the whole clip, not frame by frame: a frame-by-frame repair that
-    swapped one frame wrongly carried the wrong labels on for 10-121 frames
-    (4 of 14 pose-model tracks of the synthetic runner, at 320 x 240 and at
-    60 frames/s among them), because swapped limbs move as smoothly as the
-    right ones until the next glitch. Frames missing a point of the group keep their labels;
-    no prediction is made across a gap of more than two frames.
+    swaps one frame wrongly carries the wrong labels on, because swapped limbs
+    move as smoothly as the right ones until the next glitch. Frames missing a
+    point of the group keep their labels; no prediction is made across a gap of
+    more than two frames.
 
     Parameters
     ----------
