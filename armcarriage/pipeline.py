@@ -23,6 +23,7 @@ from armcarriage.video import VideoInfo, probe_video
 
 if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
     # stage is done: beside the pose workers they would add about 80 MB to its peak
+    from armcarriage.analysis import Analysis
     from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class RunResult:
     """:attr:`Status.OK` or the analysis status (:class:`armcarriage.status.Status`)."""
     video_info: VideoInfo
     track: PoseTrack
-    analysis: Any = None
+    analysis: Analysis | None = None
     """The :class:`armcarriage.analysis.Analysis`, when the analysis ran."""
     cues: list[Any] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)

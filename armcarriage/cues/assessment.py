@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,8 +15,11 @@ from armcarriage.cues.rules import CueRule, default_rules_path, load_rules, unit
 from armcarriage.cues.texts import _fmt
 from armcarriage.status import Status
 
+if TYPE_CHECKING:  # the type only: the analysis stage is not imported here
+    from armcarriage.analysis import Analysis
 
-def _view_label(analysis: Any) -> str:
+
+def _view_label(analysis: Analysis) -> str:
     view = getattr(analysis, "view", None) or {}
     return str(view.get("label", "")) if isinstance(view, Mapping) else ""
 
@@ -26,7 +29,7 @@ def _better_views(rule: CueRule) -> str:
 
 
 def assess(
-    analysis: Any, config: Config | None = None, rules: list[CueRule] | None = None
+    analysis: Analysis, config: Config | None = None, rules: list[CueRule] | None = None
 ) -> Assessment:
     """Apply every rule to an analysis.
 
@@ -175,7 +178,7 @@ def _missing_reason(strides: pd.DataFrame, metric: str) -> str:
     return str(given.mode().iloc[0]) if len(given) else ""
 
 
-def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:
+def _good(analysis: Analysis, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:
     """Positive statements for fault groups that were checked and did not fire."""
     out: list[str] = []
     strides: pd.DataFrame = analysis.strides
@@ -192,7 +195,7 @@ def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> 
     return out
 
 
-def evaluate_cues(analysis: Any, config: Config | None = None) -> list[Cue]:
+def evaluate_cues(analysis: Analysis, config: Config | None = None) -> list[Cue]:
     """Return the ranked cues to show for an analysis.
 
     Parameters
