@@ -71,7 +71,21 @@ athletes = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
+    Column("name_key", String(200)),
 )
+"""``name`` is the display name as first written; ``name_key`` (schema step 2, unique) is
+:func:`armcarriage.history.identity.athlete_key` of it, by which athletes are found."""
+
+athlete_aliases = Table(
+    "athlete_aliases",
+    metadata,
+    Column("name_key", String(200), primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("merged_at", DateTime, nullable=False),
+)
+"""Names merged into another athlete (schema step 2): a later session written under such a
+name goes to the athlete it was merged into."""
 
 sessions = Table(
     "sessions",
@@ -124,17 +138,37 @@ class HistoryError(ArmcarriageError):
 
 
 def _create_v1(conn: Connection) -> None:
-    """Step 1: athletes, sessions and stride_metrics.
-
-    While this is the only step it creates the tables as defined above; when a
-    step 2 changes them, freeze the version-1 definitions here.
-    """
-    for table in (athletes, sessions, stride_metrics):
+    """Step 1: athletes, sessions and stride_metrics (athletes as of version 1)."""
+    v1 = MetaData()
+    Table(
+        "athletes",
+        v1,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(200), nullable=False, unique=True),
+        Column("created_at", DateTime, nullable=False),
+    )
+    v1.tables["athletes"].create(conn, checkfirst=True)
+    for table in (sessions, stride_metrics):
         table.create(conn, checkfirst=True)
+
+
+def _athlete_identity_v2(conn: Connection) -> None:
+    """Step 2: athletes found by a case- and accent-insensitive key; merged names kept.
+
+    Athletes of an older database whose names share a key (``Ana``, ``ana``, ``Ána``)
+    become one, under the name written first.
+    """
+    from armcarriage.history.identity import fill_name_keys
+
+    conn.execute(text("ALTER TABLE athletes ADD COLUMN name_key VARCHAR(200)"))
+    athlete_aliases.create(conn, checkfirst=True)
+    fill_name_keys(conn)
+    conn.execute(text("CREATE UNIQUE INDEX ux_athletes_name_key ON athletes (name_key)"))
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "athletes, sessions, stride_metrics", _create_v1),
+    (2, "athlete identity: name_key, athlete_aliases", _athlete_identity_v2),
 ]
 """Ordered schema steps ``(version, description, apply)``; append, never edit."""
 
