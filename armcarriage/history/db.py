@@ -36,6 +36,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -98,6 +99,7 @@ sessions = Table(
     Column("settings_hash", String(64), nullable=False),
     Column("settings_json", Text, nullable=False),
     Column("date", Date),
+    Column("date_source", String(20), nullable=False, default=""),
     Column("view_hint", String(20), nullable=False, default=""),
     Column("view", String(20), nullable=False, default=""),
     Column("view_confidence", Float),
@@ -114,7 +116,8 @@ sessions = Table(
     UniqueConstraint("athlete_id", "content_hash", "settings_hash", name="uq_session_clip"),
 )
 """One analysed (or failed) clip. ``status`` is ``done`` or ``failed``;
-``analysis_status`` is :attr:`armcarriage.analysis.Analysis.status`."""
+``analysis_status`` is :attr:`armcarriage.analysis.Analysis.status`; ``date_source``
+(schema step 2) says where ``date`` came from (:data:`armcarriage.recorded.DATE_SOURCES`)."""
 
 stride_metrics = Table(
     "stride_metrics",
@@ -138,32 +141,36 @@ class HistoryError(ArmcarriageError):
 
 
 def _create_v1(conn: Connection) -> None:
-    """Step 1: athletes, sessions and stride_metrics (athletes as of version 1)."""
-    v1 = MetaData()
-    Table(
-        "athletes",
-        v1,
-        Column("id", Integer, primary_key=True),
-        Column("name", String(200), nullable=False, unique=True),
-        Column("created_at", DateTime, nullable=False),
-    )
-    v1.tables["athletes"].create(conn, checkfirst=True)
-    for table in (sessions, stride_metrics):
+    """Step 1: athletes, sessions and stride_metrics.
+
+    The tables are created as defined above (the latest schema); the later steps
+    add only what an older database lacks, so they are no-ops on a new one.
+    """
+    for table in (athletes, sessions, stride_metrics):
         table.create(conn, checkfirst=True)
 
 
+def _add_missing_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    """Add ``column`` (SQL type and default ``ddl``) to ``table`` unless it is there."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+
+
 def _athlete_identity_v2(conn: Connection) -> None:
-    """Step 2: athletes found by a case- and accent-insensitive key; merged names kept.
+    """Step 2: athletes found by a case- and accent-insensitive key; aliases; date sources.
 
     Athletes of an older database whose names share a key (``Ana``, ``ana``, ``Ána``)
     become one, under the name written first.
     """
     from armcarriage.history.identity import fill_name_keys
 
-    conn.execute(text("ALTER TABLE athletes ADD COLUMN name_key VARCHAR(200)"))
+    _add_missing_column(conn, "athletes", "name_key", "VARCHAR(200)")
+    _add_missing_column(conn, "sessions", "date_source", "VARCHAR(20) NOT NULL DEFAULT ''")
     athlete_aliases.create(conn, checkfirst=True)
     fill_name_keys(conn)
-    conn.execute(text("CREATE UNIQUE INDEX ux_athletes_name_key ON athletes (name_key)"))
+    conn.execute(
+        text("CREATE UNIQUE INDEX IF NOT EXISTS ux_athletes_name_key ON athletes (name_key)")
+    )
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [

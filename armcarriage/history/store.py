@@ -55,6 +55,7 @@ class SessionRecord:
     software_version: str
     status: str
     date: dt.date | None = None
+    date_source: str = ""
     view_hint: str = ""
     view: str = ""
     view_confidence: float | None = None
