@@ -19,7 +19,10 @@ RECORDED = "recorded"
 FILE_DATE = "file date"
 """The date is the file's modification time: when it was copied, perhaps not when filmed."""
 
-DATE_SOURCES = (GIVEN, RECORDED, FILE_DATE)
+UPLOAD_DATE = "upload date"
+"""The date is the day a clip was uploaded to the web app (it stated no recording time)."""
+
+DATE_SOURCES = (GIVEN, RECORDED, FILE_DATE, UPLOAD_DATE)
 
 _TAGS = ("com.apple.quicktime.creationdate", "creation_time")
 """Container tags holding the recording time, most telling first (local time before UTC)."""

@@ -130,3 +130,30 @@ def test_batch_json_stays_strict_json(tmp_path):
     for marker in markers:
         data = json.loads(marker.read_text(), parse_constant=refuse)
         assert data["date_source"] in (GIVEN, FILE_DATE)
+
+
+def test_web_upload_without_a_date_takes_the_clip_s_recording_date(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from armcarriage.web import create_app
+
+    tagged = _tagged_clip(tmp_path / "tagged.mp4", {"creation_time": "2025-03-04T05:06:07Z"})
+    plain = _tagged_clip(tmp_path / "plain.mp4", {})
+    app = create_app(
+        tmp_path / "data", tokens={"coach-token-7-1a2b3c4d5e6f7a8b9c": "team"}, workers=0
+    )
+    auth = {"Authorization": "Bearer " + "coach-token-7-1a2b3c4d5e6f7a8b9c"}
+    with TestClient(app, base_url="http://localhost") as c:
+        sent = [(tagged, ""), (plain, ""), (tagged, "2026-01-02")]
+        for clip, date in sent:
+            r = c.post("/api/jobs", files={"file": (clip.name, clip.read_bytes(), "video/mp4")},
+                       data={"athlete": "Ann", "date": date}, headers=auth)  # fmt: skip
+            assert r.status_code == 201, r.text
+        jobs = sorted(app.state.store.list_jobs("team", None), key=lambda j: j.created)
+    got = [(j.session_date, j.video_info["date_source"]) for j in jobs]
+    assert got == [
+        ("2025-03-04", RECORDED),
+        (dt.date.today().isoformat(), "upload date"),
+        ("2026-01-02", GIVEN),
+    ]

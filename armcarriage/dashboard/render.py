@@ -17,7 +17,7 @@ from importlib.resources import files
 from armcarriage.dashboard.model import Athlete, Dashboard, Session, Trend
 from armcarriage.dashboard.svg import chart, fmt, sparkline
 from armcarriage.metrics import METRICS
-from armcarriage.recorded import FILE_DATE, RECORDED
+from armcarriage.recorded import FILE_DATE, RECORDED, UPLOAD_DATE
 
 ASSETS = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 """The dashboard's package files and their media types."""
@@ -41,6 +41,7 @@ def e(value: object) -> str:
 
 _FILE_DATE_TIP = "the file's modification time: when it was copied, perhaps not when filmed"
 _RECORDED_TIP = "the recording time the video file states"
+_UPLOAD_TIP = "the day the clip was uploaded: the clip states no recording time"
 
 
 def date_label(session: Session) -> str:
@@ -49,6 +50,8 @@ def date_label(session: Session) -> str:
         return "no date"
     if session.date_source == FILE_DATE:
         return f'{e(session.date)} <span class="src" title="{e(_FILE_DATE_TIP)}">(file date)</span>'
+    if session.date_source == UPLOAD_DATE:
+        return f'{e(session.date)} <span class="src" title="{e(_UPLOAD_TIP)}">(upload date)</span>'
     if session.date_source == RECORDED:
         return f'{e(session.date)} <span class="src" title="{e(_RECORDED_TIP)}">(recorded)</span>'
     return e(session.date)

@@ -19,7 +19,8 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``athlete``, ``date`` (ISO, today if empty), ``view_hint`` and ``capture_fps``
+        ``athlete``, ``date`` (ISO, today if empty), ``date_given`` (False when empty: the
+        clip's recording time may then be used), ``view_hint`` and ``capture_fps``
         (the frame rate a slow-motion clip was filmed at; 0 when not given).
 
     Raises
@@ -68,6 +69,7 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     return {
         "athlete": athlete,
         "date": date,
+        "date_given": bool(raw_date),
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
     }

@@ -71,6 +71,7 @@ def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Pa
         software_version=str(__version__),
         status="done",
         date=dt.date.fromisoformat(job.session_date) if job.session_date else None,
+        date_source=str(job.video_info.get("date_source", "")),
         view_hint=job.view_hint,
         view=str(view.get("label", "")),
         view_confidence=float(conf) if conf is not None and math.isfinite(float(conf)) else None,
