@@ -39,7 +39,13 @@ VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="Mo
 
 @app.command()
 def analyze(
-    video: Annotated[Path, typer.Argument(help="Video of a runner (mp4, mov, mkv, webm).")],
+    videos: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Video of a runner (mp4, mov, mkv, webm); with --session, the clips of one run.",
+            metavar="VIDEO...",
+        ),
+    ],
     outdir: Annotated[
         Path | None,
         typer.Option(
@@ -100,8 +106,16 @@ def analyze(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
+    session: Annotated[
+        bool,
+        typer.Option(
+            "--session",
+            help="The clips are one run filmed from several views (side and front): analyse "
+            "each, then merge them into one report, each metric from the view that measures it.",
+        ),
+    ] = False,
 ) -> None:
-    """Analyse one clip: pose track, per-stride metrics, cues and reports."""
+    """Analyse one clip (or, with --session, the clips of one run): metrics, cues, reports."""
     import os
 
     from armcarriage.pipeline import check_span, run_analysis
@@ -125,6 +139,12 @@ def analyze(
         report__annotated_video=True if export_video else None,
         report__height_cm=height_cm,
     )
+    if session or len(videos) > 1:
+        from armcarriage.sessions.cli import analyze_session
+
+        analyze_session(videos, outdir, cfg, _stderr_console(), session, (start, end))
+        return
+    video = videos[0]
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()
     # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.

@@ -42,6 +42,7 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
+    "sessions": 12,
     "shell": 12,
     # shells: siblings, none imports another
     "cli": 13,
