@@ -47,7 +47,15 @@ def render(folder: Path, view: str, seed: int, **runner: float) -> Path:
 def truth_pose(monkeypatch) -> None:
     """Make the pipeline read each clip's exact track instead of running the pose model."""
 
-    def exact(video, config, **_kw):
-        return PoseTrack.load(truth_paths(video)["truth"])
+    monkeypatch.setattr(armcarriage.pipeline, "estimate_track", exact_track)
 
-    monkeypatch.setattr(armcarriage.pipeline, "estimate_track", exact)
+
+def exact_track(video, config=None, **_kw) -> PoseTrack:
+    """The exact track rendered beside ``video`` (stands in for the pose stage)."""
+    return PoseTrack.load(truth_paths(video)["truth"])
+
+
+def truth_analysis(video, outdir, config=None, progress=None):
+    """:func:`armcarriage.pipeline.run_analysis` on the exact track (for batch workers)."""
+    armcarriage.pipeline.estimate_track = exact_track
+    return armcarriage.pipeline.run_analysis(video, outdir, config, progress)

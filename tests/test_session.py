@@ -155,3 +155,27 @@ def test_the_command_writes_the_session(clips, tmp_path, monkeypatch, capsys):
     assert _strict(out / "session.json")["metrics"]["elbow_angle_mean"]["source"] == (
         "side_left_3.mp4"
     )
+
+
+def test_a_batch_merges_the_rows_of_one_session(clips, tmp_path):
+    from session_fixture import truth_analysis
+
+    from armcarriage.batch.runner import run_batch
+
+    manifest = tmp_path / "squad.csv"
+    manifest.write_text(
+        "path,athlete,session\n"
+        f"{clips[0]},Ana,monday run\n{clips[1]},Ana,monday run\n{clips[0]},Ben,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_batch(manifest, out, workers=1, analyse=truth_analysis)
+    assert result.count("done") == 3
+    folder = out / "Ana__session-monday-run"
+    assert result.outputs["session Ana monday run"] == folder / "report.html"
+    doc = _strict(folder / "session.json")
+    assert [c["folder"] for c in doc["clips"]] == ["../Ana__side_left_3", "../Ana__front_3"]
+    assert doc["metrics"]["crossing_max_sw"]["note"] == "from front_3.mp4 (front view)"
+    page = (folder / "report.html").read_text()
+    assert 'data-base="../Ana__front_3/"' in page
+    assert not [p for p in out.iterdir() if "Ben__session" in p.name]

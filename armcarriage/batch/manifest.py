@@ -4,7 +4,9 @@ A manifest is a CSV file with a header row. Columns (case and spaces do not
 matter): ``path`` (required; relative paths are relative to the manifest's
 folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
 one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
-filmed at; empty = the container's tag, else real time) and ``notes``.
+filmed at; empty = the container's tag, else real time), ``session`` (clips of one run
+filmed from several views share a name: after the batch they are merged into one session
+report, :mod:`armcarriage.batch.sessions`) and ``notes``.
 
 Examples
 --------
@@ -43,6 +45,7 @@ COLUMNS: dict[str, str] = {
     "view_hint": "view_hint",
     "notes": "notes",
     "capture_fps": "capture_fps",
+    "session": "session",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
 
@@ -75,6 +78,8 @@ class ClipSpec:
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
         Name of the clip's report folder, unique within the batch.
+    session
+        Name of the run this clip is one view of ('' = a clip on its own).
 
     """
 
@@ -86,6 +91,7 @@ class ClipSpec:
     source: str = ""
     capture_fps: float = 0.0
     key: str = ""
+    session: str = ""
 
 
 def load_manifest(source: str | Path) -> list[ClipSpec]:
@@ -198,7 +204,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, capture fps, notes"
+                f"expected some of: path, athlete, date, view, capture fps, session, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -261,6 +267,7 @@ def _row_to_clip(
         notes=values.get("notes", ""),
         source=where,
         capture_fps=capture,
+        session=values.get("session", ""),
     )
     return clip, problems
 
