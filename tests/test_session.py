@@ -179,3 +179,22 @@ def test_a_batch_merges_the_rows_of_one_session(clips, tmp_path):
     page = (folder / "report.html").read_text()
     assert 'data-base="../Ana__front_3/"' in page
     assert not [p for p in out.iterdir() if "Ben__session" in p.name]
+
+
+def test_a_refused_clip_leaves_its_metrics_unmeasured_with_its_reason(session, tmp_path):
+    from armcarriage.config import Config
+    from armcarriage.sessions.page import session_page
+
+    result, _, _ = session
+    side, front = result.clips
+    short = SessionClip("short.mp4", ac.analyze(front.analysis.track.slice_time(0.0, 0.8)))
+    assert short.analysis.status != "ok"
+    merged = merge_session([side, short])
+    assert merged.metrics["elbow_angle_mean"]["source"] == "side_left_3.mp4"
+    crossing = merged.metrics["crossing_max_sw"]
+    assert crossing["source"] is None
+    assert f"short.mp4: {short.analysis.message}" in crossing["note"]
+    assert merged.cadence == []  # nothing to cross-check against
+    page = session_page(merged, tmp_path, Config())
+    assert page.count('class="acr-clip-none"') == 2  # no clip folders written here
+    assert "Not measured in any clip" in page
