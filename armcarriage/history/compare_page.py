@@ -109,17 +109,11 @@ def _when(s: Session) -> str:
     return " · ".join(parts)
 
 
-def compare_page(comp: Comparison, bases: tuple[str, str]) -> str:
-    """Render ``compare.html``.
+def compare_sections(comp: Comparison, bases: tuple[str, str]) -> tuple[str, str, str]:
+    """Return the compare page's title, header and sections (no scripts, no style).
 
-    Parameters
-    ----------
-    comp
-        The comparison.
-    bases
-        Where each session's files are, as the page reaches them: a relative folder
-        (``../before/``) or a URL ending in ``/``.
-
+    ``bases``: where each session's files are, as the page reaches them (a relative
+    folder such as ``../before/``, or a URL ending in ``/``).
     """
     blocks = "".join(
         player_block(report_data(s.folder / "report.html"), base, f"{key}: {s.label}", _when(s))
@@ -135,5 +129,10 @@ def compare_page(comp: Comparison, bases: tuple[str, str]) -> str:
         f'<h1>Before and after</h1><div class="sub">A: {E(comp.a.label)} · B: '
         f"{E(comp.b.label)}</div>"
     )
-    body = players + _cues(comp) + _metrics(comp)
-    return page(f"Compare {comp.a.label} and {comp.b.label}", header, body, sync=True)
+    title = f"Compare {comp.a.label} and {comp.b.label}"
+    return title, header, players + _cues(comp) + _metrics(comp)
+
+
+def compare_page(comp: Comparison, bases: tuple[str, str]) -> str:
+    """Render ``compare.html``, a page of its own (see :func:`compare_sections`)."""
+    return page(*compare_sections(comp, bases), sync=True)

@@ -63,16 +63,29 @@ def _cadence(result: SessionResult) -> str:
     return f'<section id="cadence"><h2>Cadence cross-check</h2><ul>{items}</ul></section>'
 
 
-def _players(result: SessionResult, outdir: Path) -> str:
+Place = tuple[Path | None, str]
+"""Where a clip's outputs are: its ``report.html`` (None when not written) and the prefix
+of its ``clip.mp4`` as the page reaches it (a relative folder or a URL ending in ``/``)."""
+
+
+def places(result: SessionResult, outdir: Path) -> list[Place]:
+    """Return each clip's place for a page written in ``outdir`` (its folders relative to it)."""
+    return [
+        (outdir / c.folder / "report.html", f"{c.folder.as_posix()}/")
+        if c.folder is not None
+        else (None, "")
+        for c in result.clips
+    ]
+
+
+def _players(result: SessionResult, where: list[Place]) -> str:
     blocks = []
-    for clip in result.clips:
-        folder = clip.folder
-        data = report_data(outdir / folder / "report.html") if folder is not None else None
+    for clip, (report, base) in zip(result.clips, where, strict=True):
+        data = report_data(report) if report is not None else None
         taken = [words.label(m) for m, e in result.metrics.items() if e.get("source") == clip.name]
         note = f"{len(taken)} metrics taken from this clip" if taken else "no metric taken from it"
         if clip.analysis.status != "ok":
             note = words.refusal(clip.analysis)
-        base = f"{folder.as_posix()}/" if folder is not None else ""
         blocks.append(player_block(data, base, clip.where, note))
     return (
         '<section id="players"><h2>The clips</h2><p class="note">Play one clip and the '
@@ -122,17 +135,23 @@ def _metrics(result: SessionResult, config: Config) -> str:
     )
 
 
-def _links(result: SessionResult) -> str:
+def _links(result: SessionResult, links: list[str]) -> str:
     items = "".join(
-        f'<li><a href="{E(c.folder.as_posix())}/report.html">{E(c.where)}</a>: its own report</li>'
-        for c in result.clips
-        if c.folder is not None
+        f'<li><a href="{E(link)}">{E(c.where)}</a>: its own report</li>'
+        for c, link in zip(result.clips, links, strict=True)
+        if link
     )
     return f'<section id="clip-reports"><h2>Each clip alone</h2><ul>{items}</ul></section>'
 
 
-def session_page(result: SessionResult, outdir: Path, config: Config) -> str:
-    """Render the session's ``report.html`` (its clips' reports are in their folders)."""
+def session_sections(
+    result: SessionResult, config: Config, where: list[Place], links: list[str]
+) -> tuple[str, str, str]:
+    """Return the session page's title, header and sections (no scripts, no style).
+
+    ``where`` gives each clip's report and clip prefix (:func:`places`), ``links`` the
+    address of each clip's own report ('' for none).
+    """
     names = " + ".join(c.name for c in result.clips)
     chips = "".join(
         f'<span class="chip">{E(c.where)}: <b>{E(c.analysis.status)}</b></span>'
@@ -142,8 +161,15 @@ def session_page(result: SessionResult, outdir: Path, config: Config) -> str:
     body = (
         _cues(result, config)
         + _cadence(result)
-        + _players(result, outdir)
+        + _players(result, where)
         + _metrics(result, config)
-        + _links(result)
+        + _links(result, links)
     )
-    return page(f"Arm carriage session · {names}", header, body, sync=True)
+    return f"Arm carriage session · {names}", header, body
+
+
+def session_page(result: SessionResult, outdir: Path, config: Config) -> str:
+    """Render the session's ``report.html`` (its clips' reports are in their folders)."""
+    where = places(result, outdir)
+    links = [f"{base}report.html" if report is not None else "" for report, base in where]
+    return page(*session_sections(result, config, where, links), sync=True)
