@@ -94,10 +94,8 @@ def estimate_track(
                 progress(done, max(total, done))
 
         return estimate_pose(video, config, info=info, progress=rescaled, start_s=start_s)
-    try:
-        from armcarriage.parallel import estimate_pose_parallel
-    except ImportError:
-        return estimate_pose(video, config, info=info, progress=progress)
+    from armcarriage.parallel import estimate_pose_parallel
+
     return estimate_pose_parallel(video, config, info=info, progress=progress)
 
 

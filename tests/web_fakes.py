@@ -22,7 +22,7 @@ from typing import Any
 import av
 import numpy as np
 
-from armcarriage.errors import NoRunnerError
+from armcarriage.errors import InputError
 from armcarriage.report.html import FRAGMENT_END, FRAGMENT_START
 
 
@@ -108,7 +108,7 @@ def failing_analysis(
     progress: Callable[[int, int], None] | None = None,
 ) -> SimpleNamespace:
     """Fail the way the pipeline fails on a clip without a runner."""
-    raise NoRunnerError(
+    raise InputError(
         f"{video}: a person was found in 3% of frames; expected at least 20% "
         "(pose.min_detection_rate)"
     )

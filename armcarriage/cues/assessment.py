@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from typing import Any
 
 import pandas as pd
 
 from armcarriage.config import Config
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 from armcarriage.cues.breaks import _measured
 from armcarriage.cues.evidence import _check_asymmetry, _check_per_arm
 from armcarriage.cues.result import Assessment, Cue
 from armcarriage.cues.rules import CueRule, default_rules_path, load_rules, unit_of
 from armcarriage.cues.texts import _fmt
-
-log = logging.getLogger(__name__)
 
 
 def _view_label(analysis: Any) -> str:

@@ -11,6 +11,7 @@ from armcarriage.config import StrideConfig
 from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
 from armcarriage.strides.contacts import _views
 from armcarriage.strides.events import build_strides, detect_events
+from armcarriage.strides.gait import MIN_PERIOD_SAMPLES, SPM_PER_STRIDE_HZ
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
 from armcarriage.strides.timebase import (
@@ -95,7 +96,7 @@ def analyze_strides(
     t = track.time
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     no_strides = build_strides(empty, "left", np.nan, int)
-    if t.size < 8:
+    if t.size < MIN_PERIOD_SAMPLES:
         return StrideResult(
             empty,
             no_strides,
@@ -129,7 +130,7 @@ def analyze_strides(
         # the other foot's strides time the clip as well
         ref, strides = other, others
     cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
-    lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
     # contacts tell walking from running only where the foot height is free of
@@ -172,11 +173,11 @@ def analyze_strides(
         message = f"{message}; {contact_note}"
     if status == "slow_motion":
         rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
-        guess = rate * (120.0 / cfg.typical_stride_s) / cadence
+        guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
         message = (
             f"{message}. If it was filmed faster than it plays, give the capture rate with "
             f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+            f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
         )
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from armcarriage.config import StrideConfig
+from armcarriage.strides.gait import SPM_PER_STRIDE_HZ
 
 
 def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
@@ -46,7 +47,7 @@ def _verdict(
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
     if not rhythm:
-        need = cfg.min_rhythm_strides * 120.0 / cfg.min_cadence_spm
+        need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
         if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
             return "no_running", (
                 f"no running detected: the legs barely move (they move apart by "
