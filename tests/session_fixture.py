@@ -59,3 +59,20 @@ def truth_analysis(video, outdir, config=None, progress=None):
     """:func:`armcarriage.pipeline.run_analysis` on the exact track (for batch workers)."""
     armcarriage.pipeline.estimate_track = exact_track
     return armcarriage.pipeline.run_analysis(video, outdir, config, progress)
+
+
+TRUTH_DIR_ENV = "ARMCARRIAGE_TRUTH_DIR"
+"""Folder of the renders whose exact tracks :func:`web_truth_analysis` reads."""
+
+
+def web_truth_analysis(video, outdir, config=None, progress=None):
+    """The pipeline for the web app's workers: the exact track of the render of that name.
+
+    The web app analyses its own copy of an upload (named as uploaded), so the render's
+    truth is found by file name in ``$ARMCARRIAGE_TRUTH_DIR``.
+    """
+    import os
+
+    rendered = Path(os.environ[TRUTH_DIR_ENV]) / Path(video).name
+    armcarriage.pipeline.estimate_track = lambda *_a, **_kw: exact_track(rendered)
+    return armcarriage.pipeline.run_analysis(video, outdir, config, progress)

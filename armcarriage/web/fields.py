@@ -1,4 +1,4 @@
-"""Check the text fields of an upload: athlete, date, view hint and capture frame rate."""
+"""Check the text fields of an upload: athlete, date, view hint, capture frame rate, session."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from armcarriage.web.uploads import UploadError
 
 VIEW_HINTS = ("", "auto", "side_left", "side_right", "front", "rear", "oblique")
+SESSION_VALUES = ("1", "on", "true", "", "0", "off", "false")
+"""Accepted values of the ``session`` field (the first three mean: the files are one run)."""
 _ATHLETE_RE = re.compile(r"^[\w][\w .'-]{0,79}$", re.UNICODE)
 
 
@@ -19,8 +21,9 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``athlete``, ``date`` (ISO, today if empty), ``view_hint`` and ``capture_fps``
-        (the frame rate a slow-motion clip was filmed at; 0 when not given).
+        ``athlete``, ``date`` (ISO, today if empty), ``view_hint``, ``capture_fps``
+        (the frame rate a slow-motion clip was filmed at; 0 when not given) and ``session``
+        (True when the files are the clips of one run, to be merged into one session).
 
     Raises
     ------
@@ -65,9 +68,15 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
                 f"field 'capture_fps': expected the frame rate the clip was filmed at (frames "
                 f"per second, e.g. 240 for slow motion) or nothing, got {raw_capture[:40]!r}",
             )
+    session = fields.get("session", "").strip().lower()
+    if session not in SESSION_VALUES:
+        raise UploadError(
+            400, f"field 'session': expected on or off (1 or 0), got {session[:40]!r}"
+        )
     return {
         "athlete": athlete,
         "date": date,
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
+        "session": session in SESSION_VALUES[:3],
     }

@@ -165,10 +165,7 @@ def run_job(
         beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
 
     clip = Path(job.stored_path)
-    config = settings.config
-    capture = float(job.video_info.get("capture_fps_given") or 0.0)
-    if capture > 0:  # the upload's capture rate (slow motion)
-        config = config.override({"video.capture_fps": capture})
+    config = job_config(settings.config, job)
     try:
         clip = _named_clip(data, job)
         result = analyze(clip, outdir, config=config, progress=progress)
@@ -210,6 +207,14 @@ def run_job(
         result_dir=str(outdir.relative_to(data)),
         outputs=outputs,
     )
+
+
+def job_config(config: Config, job: Job) -> Config:
+    """Return the settings a job is analysed with: the server's, with the upload's capture rate."""
+    capture = float(job.video_info.get("capture_fps_given") or 0.0)
+    if capture > 0:  # the upload's capture rate (slow motion)
+        return config.override({"video.capture_fps": capture})
+    return config
 
 
 def _named_clip(data: Path, job: Job) -> Path:

@@ -1,0 +1,111 @@
+"""The web app's sessions (several files of one run) and comparisons, through its API."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient
+from web_fakes import make_clip
+
+from armcarriage.web import create_app
+
+SHARKS = "sharks-token-1-4c9a2e7b1d8f3a6e"
+EAGLES = "eagles-token-2-7d1f9b3c6a2e8d4f"
+A = {"Authorization": f"Bearer {SHARKS}"}
+B = {"Authorization": f"Bearer {EAGLES}"}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clips") / "run.mp4")
+
+
+def _client(tmp_path: Path, workers: int = 0) -> TestClient:
+    app = create_app(
+        tmp_path / "data",
+        tokens={SHARKS: "sharks", EAGLES: "eagles"},
+        analyze="web_fakes:fake_analysis",
+        workers=workers,
+    )
+    return TestClient(app, base_url="http://localhost")
+
+
+def _upload(c: TestClient, clip: Path, names: list[str], **fields: str) -> Any:
+    files = [("file", (n, clip.read_bytes(), "video/mp4")) for n in names]
+    data = {"athlete": "Sam Runner", "date": "2026-11-01", **fields}
+    return c.post("/api/jobs", files=files, data=data, headers=A)
+
+
+def test_a_session_needs_two_files_and_a_known_value(tmp_path: Path, clip: Path) -> None:
+    with _client(tmp_path) as c:
+        r = _upload(c, clip, ["side.mp4"], session="1")
+        assert r.status_code == 400
+        assert "expected two files or more in the upload, got 1" in r.json()["detail"]
+        r = _upload(c, clip, ["side.mp4", "front.mp4"], session="maybe")
+        assert r.status_code == 400 and "field 'session'" in r.json()["detail"]
+        assert c.get("/api/jobs", headers=A).json()["jobs"] == []  # nothing queued
+
+
+def test_a_session_upload_records_its_jobs_and_its_page_follows_them(
+    tmp_path: Path, clip: Path
+) -> None:
+    with _client(tmp_path) as c:
+        r = _upload(c, clip, ["side.mp4", "front.mp4"], session="1")
+        assert r.status_code == 201, r.text
+        body = r.json()
+        url = body["session"]
+        sid = url.rsplit("/", 1)[1]
+        record = json.loads((tmp_path / "data/teams/sharks/sessions" / f"{sid}.json").read_text())
+        assert record["jobs"] == [j["id"] for j in body["jobs"]]
+        page = c.get(url, headers=A)
+        assert page.status_code == 200 and 'id="session-pending"' in page.text
+        assert "2 of 2 clips are still being analysed" in page.text
+        assert c.get(url, headers=B).status_code == 404  # another team's session looks absent
+        assert c.get("/sessions/nothex", headers=A).status_code == 404
+        state = c.get(f"/api/sessions/{sid}", headers=A).json()
+        assert state["pending"] == record["jobs"] and state["session"] is None
+        # a plain form post goes to the session page
+        r = _upload(c, clip, ["a.mp4", "b.mp4"], session="on")
+        assert r.status_code == 201
+        r = c.post(
+            "/api/jobs",
+            files=[("file", (n, clip.read_bytes(), "video/mp4")) for n in ("c.mp4", "d.mp4")],
+            data={"athlete": "Sam Runner", "session": "1"},
+            headers={**A, "Accept": "text/html"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and r.headers["location"].startswith("/sessions/")
+
+
+def test_a_session_of_clips_without_pose_tracks_says_there_is_nothing_to_merge(
+    tmp_path: Path, clip: Path
+) -> None:
+    with _client(tmp_path, workers=1) as c:
+        body = _upload(c, clip, ["side.mp4", "front.mp4"], session="1").json()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
+            state = c.get(f"/api/sessions/{body['session'].rsplit('/', 1)[1]}", headers=A).json()
+            if not state["pending"]:
+                break
+            time.sleep(0.2)
+        page = c.get(body["session"], headers=A)
+        assert 'id="session-failed"' in page.text  # the fake analysis saves no pose track
+
+
+def test_compare_needs_two_different_finished_jobs_of_the_team(tmp_path: Path, clip: Path) -> None:
+    with _client(tmp_path) as c:
+        jobs = _upload(c, clip, ["a.mp4", "b.mp4"]).json()["jobs"]
+        a, b = (j["id"] for j in jobs)
+        base = "/athletes/Sam%20Runner/compare"
+        assert c.get(f"{base}?a={a}&b={a}", headers=A).status_code == 400
+        assert c.get(f"{base}?a={a}&b={b}", headers=B).status_code == 404
+        r = c.get(f"{base}?a={a}&b={b}", headers=A)
+        assert r.status_code == 409 and "no finished analysis" in r.text
+        assert c.get("/page-assets/sync.js").text.startswith("// armcarriage")
+        assert c.get("/page-assets/other.js").status_code == 404
