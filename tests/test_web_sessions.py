@@ -109,3 +109,42 @@ def test_compare_needs_two_different_finished_jobs_of_the_team(tmp_path: Path, c
         assert r.status_code == 409 and "no finished analysis" in r.text
         assert c.get("/page-assets/sync.js").text.startswith("// armcarriage")
         assert c.get("/page-assets/other.js").status_code == 404
+
+
+def test_a_finished_session_is_merged_once_and_served_as_strict_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_fixture import TRUTH_DIR_ENV, render
+
+    renders = tmp_path / "renders"
+    crossing = {"both__cross_deg": 90.0, "both__abduction_deg": 0.0}
+    side, front = (render(renders, v, 3, **crossing) for v in ("side_left", "front"))
+    monkeypatch.setenv(TRUTH_DIR_ENV, str(renders))
+    app = create_app(
+        tmp_path / "data",
+        tokens={SHARKS: "sharks"},
+        analyze="session_fixture:web_truth_analysis",
+        workers=1,
+    )
+    with TestClient(app, base_url="http://localhost") as c:
+        files = [("file", (p.name, p.read_bytes(), "video/mp4")) for p in (side, front)]
+        body = c.post(
+            "/api/jobs", files=files, data={"athlete": "Sam Runner", "session": "1"}, headers=A
+        ).json()
+        sid = body["session"].rsplit("/", 1)[1]
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 240:
+            r = c.get(f"/api/sessions/{sid}", headers=A)
+            if not r.json()["pending"]:
+                break
+            time.sleep(0.5)
+        doc = json.loads(r.text, parse_constant=lambda t: 1 / 0)
+        metrics = doc["session"]["metrics"]
+        assert metrics["crossing_max_sw"]["note"] == "from front_3.mp4 (front view)"
+        assert metrics["elbow_angle_mean"]["source"] == "side_left_3.mp4"
+        assert doc["session"]["cadence_check"][0]["verdict"] == "agree"
+        assert (tmp_path / "data/teams/sharks/sessions" / f"{sid}.merged.json").is_file()
+        page = c.get(f"/sessions/{sid}", headers=A).text
+        job = body["jobs"][1]["id"]
+        assert f'data-base="/jobs/{job}/files/' in page  # the front clip's player
+        assert '<script src="/page-assets/sync.js">' in page and "<script>" not in page

@@ -99,6 +99,6 @@ async def session_json(request: Request, sid: str) -> Response:
         "id": sid,
         "jobs": [job_json(j) for j in view.jobs],
         "pending": [j.id for j in view.pending],
-        "session": view.merged.to_dict() if view.merged is not None else None,
+        "session": view.merged,
     }
     return Response(dumps(body), media_type="application/json")

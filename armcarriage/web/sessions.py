@@ -20,6 +20,7 @@ from typing import Any
 
 from armcarriage.atomic import write_text
 from armcarriage.config import Config
+from armcarriage.jsonio import dumps
 from armcarriage.web.store import Job, JobStore
 from armcarriage.web.worker import job_config
 
@@ -85,8 +86,8 @@ class SessionView:
     jobs: list[Job]
     sections: tuple[str, str, str] | None = None
     """Title, header and sections of the merged page (None while jobs are running)."""
-    merged: Any = None
-    """The :class:`armcarriage.sessions.merge.SessionResult`."""
+    merged: dict[str, Any] | None = None
+    """The merged session as JSON (:meth:`armcarriage.sessions.merge.SessionResult.to_dict`)."""
 
     @property
     def pending(self) -> list[Job]:
@@ -110,6 +111,13 @@ def session_view(
     view = SessionView(record, jobs)
     if view.pending:
         return view
+    cache = _folder(data, team) / f"{sid}.merged.json"
+    try:  # a job finishes once, so the merge of finished jobs never changes
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        view.sections, view.merged = tuple(cached["sections"]), cached["session"]
+        return view
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     clips, where, links = [], [], []
     for job in jobs:
         pose = job.outputs.get("pose")
@@ -121,8 +129,10 @@ def session_view(
         where.append((folder / "report.html", files_url(data, job)))
         links.append(f"/jobs/{job.id}")
     if len(clips) >= 2:
-        view.merged = merge_session(clips, config)
-        view.sections = session_sections(view.merged, config, where, links)
+        merged = merge_session(clips, config)
+        view.merged = merged.to_dict()
+        view.sections = session_sections(merged, config, where, links)
+        write_text(cache, dumps({"sections": list(view.sections), "session": view.merged}))
     return view
 
 
