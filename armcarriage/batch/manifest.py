@@ -4,9 +4,11 @@ A manifest is a CSV file with a header row. Columns (case and spaces do not
 matter): ``path`` (required; relative paths are relative to the manifest's
 folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
 one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
-filmed at; empty = the container's tag, else real time), ``session`` (clips of one run
-filmed from several views share a name: after the batch they are merged into one session
-report, :mod:`armcarriage.batch.sessions`) and ``notes``.
+filmed at; empty = the container's tag, else real time), ``person`` (who to follow
+when several people are in view, as ``armcarriage analyze --person``: ``auto`` or
+empty, ``left``, ``right``, ``centre`` or ``X,Y``), ``session`` (clips of one run filmed
+from several views share a name: after the batch they are merged into one session report,
+:mod:`armcarriage.batch.sessions`) and ``notes``.
 
 Examples
 --------
@@ -28,6 +30,7 @@ from pathlib import Path
 
 from armcarriage.errors import InputError
 from armcarriage.names import slug
+from armcarriage.person import parse_person
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
 """File name endings treated as videos when the input is a folder."""
@@ -45,6 +48,7 @@ COLUMNS: dict[str, str] = {
     "view_hint": "view_hint",
     "notes": "notes",
     "capture_fps": "capture_fps",
+    "person": "person",
     "session": "session",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
@@ -74,6 +78,9 @@ class ClipSpec:
     capture_fps
         Frame rate the clip was filmed at (slow motion); 0 = the container's tag, else
         the playback rate (``video.capture_fps``).
+    person
+        Who to follow, as written in the manifest (:func:`armcarriage.person.parse_person`;
+        ``""`` = the runner).
     source
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
@@ -91,6 +98,7 @@ class ClipSpec:
     source: str = ""
     capture_fps: float = 0.0
     key: str = ""
+    person: str = ""
     session: str = ""
 
 
@@ -204,7 +212,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, capture fps, session, notes"
+                f"expected some of: path, athlete, date, view, capture fps, person, session, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -256,6 +264,11 @@ def _row_to_clip(
                 f"{where}, column 'capture fps': expected the frame rate the clip was filmed "
                 f"at (frames per second, e.g. 240) or an empty cell, got {raw_capture!r}"
             )
+    person = values.get("person", "")
+    try:
+        person = parse_person(person, f"{where}, column 'person'").text()
+    except InputError as exc:
+        problems.append(str(exc))
     if path is None or problems:
         return None, problems
     athlete = athlete_name(values.get("athlete", "") or path.stem)
@@ -268,6 +281,7 @@ def _row_to_clip(
         source=where,
         capture_fps=capture,
         session=values.get("session", ""),
+        person="" if person == "auto" else person,
     )
     return clip, problems
 

@@ -184,7 +184,11 @@ def _accept(
                 view_hint=fields["view_hint"],
                 original_name=received.original_name,
                 size_bytes=received.size,
-                video_info={**info, "capture_fps_given": fields.get("capture_fps", 0.0)},
+                video_info={
+                    **info,
+                    "capture_fps_given": fields.get("capture_fps", 0.0),
+                    "person_given": fields.get("person", ""),
+                },
             )
         )
         form.files.remove(received)  # accepted: no longer the request's to discard
