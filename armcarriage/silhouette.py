@@ -22,12 +22,21 @@ memory does not grow with it):
     Top of the silhouette in the column of each shoulder landmark: the outline of
     that shoulder seen from the front or behind. NaN where the column reaches above
     the ears (a side view, where the shoulder lies under the head).
+``trapezius_y``
+    From the side: the first row below the neck where the silhouette's back outline
+    (the side away from the nose) lies ``bend`` torso lengths further back than at
+    the neck: where the back of the neck turns into the trapezius and shoulder. A
+    held shrug raises the shoulder girdle, and the trapezius with it, towards the
+    head, while the neck and head stay. NaN when the nose does not point sideways
+    (a front or rear view).
 
 All rows and widths are pixels of the full-resolution upright frame (y down), like
 the landmarks; NaN where the mask does not show the part.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -38,10 +47,11 @@ SILHOUETTE_FEATURES: tuple[str, ...] = (
     "shoulder_line",
     "left_shoulder_top",
     "right_shoulder_top",
+    "trapezius_y",
 )
 """Names of the per-frame silhouette numbers, in storage order."""
 
-MIRROR_FEATURES: tuple[int, ...] = (0, 1, 2, 3, 5, 4)
+MIRROR_FEATURES: tuple[int, ...] = (0, 1, 2, 3, 5, 4, 6)
 """Feature order of the horizontally mirrored image (left and right shoulder exchange)."""
 
 _NOSE, _L_EAR, _R_EAR, _L_SH, _R_SH, _L_HIP, _R_HIP = 0, 7, 8, 11, 12, 23, 24
@@ -52,10 +62,32 @@ the neck of an adult is about 0.11-0.13 m across and deep, the shoulders 0.35-0.
 across and the upper trunk 0.2-0.25 m deep, so 1.5 times the neck is reached within a
 few centimetres of the shoulder's top in a front and in a side view."""
 
+BEND = 0.1
+"""How far (torso lengths) the back outline must step back from the neck's to count as the
+trapezius (``trapezius_y``): the neck of an adult is 0.11-0.13 m deep and the upper trunk
+0.2-0.25 m, a 50 cm torso puts 0.1 at 5 cm, about half that step, so the row lies where the
+outline has clearly left the neck, above the shoulder's widest point."""
+
 
 def empty_features() -> np.ndarray:
     """Return the features of a frame without a mask (all NaN)."""
     return np.full(len(SILHOUETTE_FEATURES), np.nan)
+
+
+def features_from_columns(columns: Any, n: int) -> np.ndarray | None:
+    """Return the ``(n, F)`` silhouette numbers stored as ``silhouette_NAME`` columns.
+
+    None when ``columns`` (a DataFrame or a mapping of arrays) holds none of them. A
+    track written before a feature was added holds the others: the missing ones are
+    NaN (not measured), so the older numbers stay in use.
+    """
+    names = [f"silhouette_{f}" for f in SILHOUETTE_FEATURES]
+    if not any(k in columns for k in names):
+        return None
+    nan = np.full(n, np.nan)
+    return np.stack(
+        [np.asarray(columns[k], dtype=float) if k in columns else nan for k in names], axis=1
+    )
 
 
 def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
@@ -70,8 +102,27 @@ def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _trapezius(runs: np.ndarray, ys: np.ndarray, nose_dx: float, step: float) -> float:
+    """Return the first row whose back outline lies ``step`` px behind the first row's.
+
+    ``runs`` are the silhouette runs ``[left, right)`` from the neck's row down; the
+    back is the side away from the nose (``nose_dx`` = nose minus ear column). NaN
+    when the nose does not point sideways or the outline never steps back.
+    """
+    if not np.isfinite(nose_dx) or abs(nose_dx) < 0.5 * step:
+        return float("nan")
+    back = -runs[:, 0] if nose_dx > 0 else runs[:, 1]
+    found = np.flatnonzero((back - back[0] >= step) & (runs[:, 1] > runs[:, 0]))
+    return float(ys[found[0]]) if found.size else float("nan")
+
+
 def silhouette_features(
-    mask: np.ndarray, landmarks: np.ndarray, width: int, height: int, widen: float = WIDEN
+    mask: np.ndarray,
+    landmarks: np.ndarray,
+    width: int,
+    height: int,
+    widen: float = WIDEN,
+    bend: float = BEND,
 ) -> np.ndarray:
     """Read the silhouette numbers of one person in one frame.
 
@@ -87,6 +138,8 @@ def silhouette_features(
         Size of the full-resolution frame.
     widen
         Neck-width multiple that marks the shoulders (:data:`WIDEN`).
+    bend
+        Step of the back outline that marks the trapezius (:data:`BEND`).
 
     Returns
     -------
@@ -130,12 +183,12 @@ def silhouette_features(
     if ys.size < 3:
         return out
     slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
-    widths = np.zeros(ys.size)
+    runs = np.zeros((ys.size, 2))
     for i, y in enumerate(ys):
         x = int(round(ear[0] + slope * min(y - ear[1], sh[1] - ear[1])))
         if 0 <= x < w:
-            lo, hi = _run_width(m[y], x)
-            widths[i] = hi - lo
+            runs[i] = _run_width(m[y], x)
+    widths = runs[:, 1] - runs[:, 0]
     upper = (ys <= sh[1]) & (widths > 0)
     if upper.any():
         k = int(np.flatnonzero(upper)[np.argmin(widths[upper])])
@@ -144,6 +197,7 @@ def silhouette_features(
         wide = np.flatnonzero(widths[k:] >= widen * widths[k])
         if wide.size:
             out[3] = ys[k + wide[0]] / sy
+        out[6] = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso) / sy
 
     # each shoulder's outline: top of the silhouette in the shoulder landmark's column
     half = max(0, int(round(0.03 * torso)))
@@ -171,9 +225,11 @@ def silhouette_features(
 
 
 __all__ = [
+    "BEND",
     "MIRROR_FEATURES",
     "SILHOUETTE_FEATURES",
     "WIDEN",
     "empty_features",
+    "features_from_columns",
     "silhouette_features",
 ]
