@@ -168,20 +168,48 @@ def silhouette_features(
     if torso < 8 or sh[1] - ear[1] < 3:
         return out
 
-    # top of the head: topmost pixel in the columns around the ears
+    out[0] = _head_top(m, ear, torso) / sy
+    neck = _neck(m, ear, sh, torso, widen)
+    if neck is None:
+        return out
+    ys, runs, k = neck
+    if k >= 0:
+        widths = runs[:, 1] - runs[:, 0]
+        out[1] = ys[k] / sy
+        out[2] = widths[k] / sx
+        wide = np.flatnonzero(widths[k:] >= widen * widths[k])
+        if wide.size:
+            out[3] = ys[k + wide[0]] / sy
+        out[6] = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso) / sy
+    for j, idx in enumerate((_L_SH, _R_SH)):
+        out[4 + j] = _column_top(m, p[idx], torso, ear[1]) / sy
+    return out
+
+
+def _head_top(m: np.ndarray, ear: np.ndarray, torso: float) -> float:
+    """Return the topmost silhouette row in the columns around the ears (NaN if none)."""
+    h, w = m.shape
     band = max(1, int(round(0.12 * torso)))
     x0, x1 = int(np.clip(ear[0] - band, 0, w - 1)), int(np.clip(ear[0] + band, 0, w - 1)) + 1
     y_from = int(np.clip(ear[1] - 0.8 * torso, 0, h - 1))
     y_to = int(np.clip(ear[1], 0, h - 1))
     rows = np.flatnonzero(m[y_from : y_to + 1, x0:x1].any(axis=1))
-    if rows.size and rows[0] > 0:
-        out[0] = (y_from + rows[0]) / sy
+    return float(y_from + rows[0]) if rows.size and rows[0] > 0 else float("nan")
 
-    # the neck and the shoulder line: run widths along the ear -> shoulder centre line
+
+def _neck(
+    m: np.ndarray, ear: np.ndarray, sh: np.ndarray, torso: float, widen: float
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Return the rows, the runs along the ear -> shoulder centre line and the neck's index.
+
+    The neck is the narrowest run down to the shoulder centre (index -1 when no row
+    there holds the silhouette); None when fewer than three rows lie on the line.
+    """
+    h, w = m.shape
     y_end = int(np.clip(sh[1] + 0.3 * torso, 0, h - 1))
     ys = np.arange(int(np.clip(ear[1], 0, h - 1)), y_end + 1)
     if ys.size < 3:
-        return out
+        return None
     slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
     runs = np.zeros((ys.size, 2))
     for i, y in enumerate(ys):
@@ -190,38 +218,38 @@ def silhouette_features(
             runs[i] = _run_width(m[y], x)
     widths = runs[:, 1] - runs[:, 0]
     upper = (ys <= sh[1]) & (widths > 0)
-    if upper.any():
-        k = int(np.flatnonzero(upper)[np.argmin(widths[upper])])
-        out[1] = ys[k] / sy
-        out[2] = widths[k] / sx
-        wide = np.flatnonzero(widths[k:] >= widen * widths[k])
-        if wide.size:
-            out[3] = ys[k + wide[0]] / sy
-        out[6] = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso) / sy
+    k = int(np.flatnonzero(upper)[np.argmin(widths[upper])]) if upper.any() else -1
+    return ys, runs, k
 
-    # each shoulder's outline: top of the silhouette in the shoulder landmark's column
+
+def _column_top(m: np.ndarray, point: np.ndarray, torso: float, ear_y: float) -> float:
+    """Return the top of the silhouette in a shoulder landmark's column (NaN if none).
+
+    The median over a few columns around the landmark of the top of the silhouette
+    run that holds (or starts just below) the landmark; NaN above the ears, where the
+    column is in the head.
+    """
+    h, w = m.shape
+    px, py = point
+    if not (np.isfinite(px) and np.isfinite(py)):
+        return float("nan")
     half = max(0, int(round(0.03 * torso)))
-    for j, idx in enumerate((_L_SH, _R_SH)):
-        px, py = p[idx]
-        if not (np.isfinite(px) and np.isfinite(py)):
+    tops = []
+    for x in range(int(round(px)) - half, int(round(px)) + half + 1):
+        if not 0 <= x < w:
             continue
-        tops = []
-        for x in range(int(round(px)) - half, int(round(px)) + half + 1):
-            if not 0 <= x < w:
-                continue
-            col = m[:, x]
-            start = int(np.clip(py, 0, h - 1))
-            below = np.flatnonzero(col[start : min(h, start + int(0.2 * torso) + 1)])
-            if not below.size:
-                continue
-            start += int(below[0])
-            above = np.flatnonzero(~col[: start + 1])
-            tops.append(int(above[-1]) + 1 if above.size else 0)
-        if tops:
-            top = float(np.median(tops))
-            if top > ear[1] and top > 0:  # above the ears the column is in the head
-                out[4 + j] = top / sy
-    return out
+        col = m[:, x]
+        start = int(np.clip(py, 0, h - 1))
+        below = np.flatnonzero(col[start : min(h, start + int(0.2 * torso) + 1)])
+        if not below.size:
+            continue
+        start += int(below[0])
+        above = np.flatnonzero(~col[: start + 1])
+        tops.append(int(above[-1]) + 1 if above.size else 0)
+    if not tops:
+        return float("nan")
+    top = float(np.median(tops))
+    return top if top > ear_y and top > 0 else float("nan")
 
 
 __all__ = [

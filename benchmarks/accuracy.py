@@ -188,15 +188,18 @@ def rendered(name: str, spec: ClipSpec) -> tuple[Path, float]:
 def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, float]:
     """Run the pose model unless its track is cached; return the track and seconds spent.
 
-    The cache is keyed by the pose settings and the pose stage's source, so a change
-    of either re-runs the model.
+    The cache is keyed by the pose settings and the pose stage's source (with the
+    silhouette reader's), so a change of either re-runs the model.
     """
     import armcarriage.pose as pose_module
+    import armcarriage.silhouette as silhouette_module
     from armcarriage.pose import estimate_pose
 
     config = (config or Config()).override({"pose.workers": 1})
     settings = json.dumps(dataclasses.asdict(config.pose), sort_keys=True)
-    source = Path(pose_module.__file__).read_text(encoding="utf-8")
+    source = "".join(
+        Path(m.__file__).read_text(encoding="utf-8") for m in (pose_module, silhouette_module)
+    )
     key = hashlib.sha1((settings + source).encode()).hexdigest()[:8]
     cached = video.with_suffix(f".pose-{key}.parquet")
     if cached.exists():

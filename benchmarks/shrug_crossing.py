@@ -4,12 +4,12 @@ Renders small 3-second synthetic clips (held shrug 0/3/5/7 cm from the front and
 side, relaxed and crossing runs from the front and behind), runs the pose stage with
 the segmentation mask on them, on the motion-capture renders of ``--mocap`` (their
 README: held shrug, crossing, relaxed; side, front, rear) and on the real treadmill
-clip, and prints per clip the figures and the cues that fired (or were borderline).
+clip (pose tracks cached beside each video, keyed like ``benchmarks/accuracy.py``), and prints per clip the figures and the cues that fired (or were borderline).
 Also prints the mask's CPU cost per frame (pose model with and without
 ``output_segmentation_masks``, and the reading of the silhouette numbers).
 
     PYTHONPATH=$PWD:$PWD/evaluation python benchmarks/shrug_crossing.py \
-        [--cache DIR] [--mocap /work/cache/mocap_suite]
+        [--cache DIR] [--mocap benchmarks/cache/accuracy_mocap]
 
 Writes benchmarks/results/shrug_crossing.json and .md.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -25,15 +26,20 @@ import numpy as np
 import pandas as pd
 from armcarriage_eval.synthetic.clip import ClipSpec, make_clip
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy import pose_track
+from accuracy_mocap import SUITE, spec_key
+
 from armcarriage.analysis import analyze
 from armcarriage.config import Config
 from armcarriage.cues import assess
-from armcarriage.pose import estimate_pose, mediapipe_tasks, resolve_model_path
+from armcarriage.pose import mediapipe_tasks, resolve_model_path
 from armcarriage.silhouette import silhouette_features
 from armcarriage.video import iter_frames, probe_video
 
 RESULTS = Path(__file__).parent / "results"
-REAL_CLIP = Path("/work/shared/data/videos/treadmill_side_portrait.mp4")
+ROOT = Path(__file__).resolve().parents[1]
+REAL_CLIP = ROOT.parent / "shared" / "data" / "videos" / "treadmill_side_portrait.mp4"
 METRICS = ("shrug_neck_tl", "shrug_level_tl", "shrug_rise_tl", "crossing_max_sw")
 
 
@@ -110,15 +116,17 @@ def summarise(name: str, analysis, truth: dict[str, float]) -> dict[str, object]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", default="/tmp/armcarriage_shrug_crossing")
+    ap.add_argument("--cache", default=str(ROOT / "benchmarks" / "cache" / "shrug_crossing"))
     ap.add_argument(
         "--rewrite", action="store_true", help="only rewrite the .md from the stored .json"
     )
     ap.add_argument(
         "--mocap",
-        default="/work/cache/mocap_suite",
-        help="motion-capture renders (NAME.mp4, NAME.json); skipped if absent",
+        default=str(ROOT / "benchmarks" / "cache" / "accuracy_mocap"),
+        help="motion-capture renders (NAME.mp4, NAME.json; benchmarks/accuracy_mocap.py "
+        "makes them); skipped if absent",
     )
+    ap.add_argument("--real", default=str(REAL_CLIP), help="the real treadmill clip")
     args = ap.parse_args()
     if args.rewrite:
         write_results(json.loads((RESULTS / "shrug_crossing.json").read_text()))
@@ -131,11 +139,12 @@ def main() -> None:
         video = cache / f"{name}.mp4"
         if not video.exists():
             make_clip(video, spec)
-        track = estimate_pose(video, cfg)
+        track, _ = pose_track(video, cfg)
         rows.append(summarise(name, analyze(track, cfg), truth))
         print(json.dumps(rows[-1]), flush=True)
     mocap = Path(args.mocap)
-    for meta in sorted(mocap.glob("*.json")) if mocap.is_dir() else []:
+    metas = [mocap / f"{spec_key(n, s)}.json" for n, s in SUITE.items()]
+    for meta in [m for m in metas if m.exists()] if mocap.is_dir() else []:
         video = meta.with_suffix(".mp4")
         spec = json.loads(meta.read_text())["spec"]
         if not video.exists():
@@ -146,15 +155,19 @@ def main() -> None:
                 float(spec.get("cross_deg", 0.0)) > 0 or float(spec.get("adduction_deg", 0.0)) > 0
             ),
         }
-        track = estimate_pose(video, cfg)
-        rows.append(summarise(f"mocap:{meta.stem}", analyze(track, cfg), truth))
+        track, _ = pose_track(video, cfg)
+        name = meta.stem.rsplit("-", 1)[0] if "-" in meta.stem else meta.stem
+        rows.append(summarise(f"mocap:{name}", analyze(track, cfg), truth))
         print(json.dumps(rows[-1]), flush=True)
-    if REAL_CLIP.exists():
+    if Path(args.real).exists():
+        real = cache / Path(args.real).name
+        if not real.exists():
+            real.symlink_to(Path(args.real).resolve())
         t0 = time.process_time()
-        track = estimate_pose(REAL_CLIP, cfg)
+        track, _ = pose_track(real, cfg)
         print(
             f"real clip pose stage: {1000 * (time.process_time() - t0) / track.n_frames:.1f} "
-            "ms CPU per frame",
+            "ms CPU per frame (0 when cached)",
             flush=True,
         )
         rows.append(
