@@ -20,11 +20,13 @@ RANK = {
     "names": 0,
     "jsonio": 0,
     "config": 0,
+    "status": 0,
     "skeleton": 0,
     "atomic": 0,
     "memory": 0,
     "progress": 0,
     "lifeline": 0,
+    "person": 0,
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,

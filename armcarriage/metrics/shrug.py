@@ -16,6 +16,8 @@ import numpy as np
 from armcarriage.metrics.geometry import midpoint, shoulder_elevation, torso_length, trunk_up
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from armcarriage.track import PoseTrack
@@ -133,7 +135,7 @@ def neck_stride(gap: np.ndarray) -> dict[str, float]:
 
 
 def add_neck_series(
-    series: pd.DataFrame, ct: PoseTrack, view: dict[str, Any], torso_px: float
+    series: pd.DataFrame, ct: PoseTrack, view: Mapping[str, Any], torso_px: float
 ) -> None:
     """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
 
