@@ -290,8 +290,6 @@ def test_held_shrug_cued_from_the_side_relaxed_not():
     # the lowest relaxed side render read 0.353: neither cued nor borderline
     relaxed = assess(make_analysis(view="side_right", values={"shrug_neck_tl": 0.353}))
     assert not relaxed.fired and not relaxed.borderline
-    near = assess(
-        make_analysis(view="side_left", values={"shrug_neck_tl": rule.threshold - 0.01})
-    )
+    near = assess(make_analysis(view="side_left", values={"shrug_neck_tl": rule.threshold - 0.01}))
     assert not near.fired
     assert [(b["rule"], b["side"]) for b in near.borderline] == [("shrug_held_side", "both")]
