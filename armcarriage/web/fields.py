@@ -21,9 +21,10 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``athlete``, ``date`` (ISO, today if empty), ``view_hint``, ``capture_fps``
-        (the frame rate a slow-motion clip was filmed at; 0 when not given) and ``person``
-        (whom to follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner).
+        ``athlete``, ``date`` (ISO, today if empty), ``date_given`` (False when empty: the
+        clip's recording time may then be used), ``view_hint``, ``capture_fps`` (the frame
+        rate a slow-motion clip was filmed at; 0 when not given) and ``person`` (whom to
+        follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner).
 
     Raises
     ------
@@ -75,6 +76,7 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     return {
         "athlete": athlete,
         "date": date,
+        "date_given": bool(raw_date),
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
         "person": "" if person == "auto" else person,
