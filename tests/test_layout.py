@@ -45,6 +45,7 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
+    "sessions": 12,
     "shell": 12,
     "dashboard": 12,
     # shells: siblings, none imports another
