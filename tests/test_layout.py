@@ -29,6 +29,7 @@ RANK = {
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,
+    "recorded": 1,
     "silhouette": 1,
     "metrics": 2,
     "pose": 3,
@@ -43,6 +44,7 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
+    "dashboard": 12,
     "shell": 12,
     # shells: siblings, none imports another
     "cli": 13,
