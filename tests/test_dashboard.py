@@ -157,3 +157,28 @@ def test_web_upload_without_a_date_takes_the_clip_s_recording_date(tmp_path):
         (dt.date.today().isoformat(), "upload date"),
         ("2026-01-02", GIVEN),
     ]
+
+
+def test_a_clip_analysed_again_under_new_settings_is_one_session(tmp_path):
+    from batch_fakes import _strides
+
+    from armcarriage.dashboard.model import load_athlete
+    from armcarriage.history import store
+
+    engine = hdb.get_engine(tmp_path)
+    for i, (chash, shash) in enumerate([("c1", "old"), ("c2", "old"), ("c1", "new")]):
+        record = store.SessionRecord(
+            athlete="Ann", clip=f"{chash}.mp4", clip_key=chash, content_hash=chash,
+            settings_hash=shash, settings_json="{}", software_version="v", status="done",
+            date=dt.date(2026, 5, 1 + i), cues=[shash],
+        )  # fmt: skip
+        strides = _strides(np.random.default_rng(i))
+        strides["elbow_angle_mean"] = 80.0 + 10 * i
+        store.record_session(engine, record, store.strides_long(strides))
+    medians = session_medians(engine, "Ann")
+    elbow = medians[medians["metric"] == "elbow_angle_mean"]
+    assert list(elbow["median"]) == [90.0, 100.0]  # c1 counts once, as analysed last
+    athlete = load_athlete(engine, "ann", lambda s: None)
+    assert [s.clip for s in athlete.sessions] == ["c2", "c1"]
+    assert [s.cues for s in athlete.sessions] == [["old"], ["new"]]
+    assert len(store.athlete_sessions(engine, "Ann")) == 3  # the history keeps every analysis

@@ -138,6 +138,8 @@ def load_athlete(
     if found is None:
         return None
     frame = athlete_sessions(engine, name)
+    if not frame.empty:  # a clip analysed again under other settings: its latest analysis
+        frame = frame[frame["id"] == frame.groupby("content_hash")["id"].transform("max")]
     rows = frame.to_dict("records") if not frame.empty else []
     sessions = [_session(r, link) for r in rows]
     trends: dict[str, Trend] = {}
