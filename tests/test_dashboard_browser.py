@@ -155,6 +155,7 @@ def test_web_team_page_links_and_merging_two_names(browser: Any, tmp_path: Path)
         page.wait_for_selector("#athlete-name")
         assert page.inner_text("#athlete-name") == "Ann"
         assert page.locator("#history-sessions tbody tr").count() == 3
+        assert page.locator("table.jobs tbody tr a").count() == 3  # uploads under every name
         assert page.locator("svg.chart").count() >= 6  # a chart per metric, noise band included
         assert page.locator("svg.chart polygon.band").count() >= 6
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
