@@ -7,9 +7,10 @@ Usage::
 For OUTDIR (a finished ``armcarriage batch`` output) it prints and checks: every link of
 ``team.html`` and ``athletes/*.html`` resolves to a file; every sparkline and history chart
 holds exactly the per-session medians of the history database (same sessions, dates and
-values); the date sources of the sessions. With OTHER_OUTDIR (the same manifest run
-another way, e.g. ``--scheduler local``) it compares ``team.csv``, the clips' cues and
-states, and every athlete's per-session medians. Exits 1 when a check fails.
+values, with the default ``metrics.min_confidence``); the date sources of the sessions.
+With OTHER_OUTDIR (the same manifest run another way, e.g. ``--scheduler local``) it
+compares ``team.csv``, the clips' cues and states, and every athlete's per-session medians.
+Exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from armcarriage.config import Config
 from armcarriage.history.db import get_engine
 from armcarriage.history.store import athlete_sessions, list_athletes
 from armcarriage.history.trends import session_medians
@@ -60,7 +62,7 @@ def _figures(text: str) -> list[tuple[str, str, list[float], list[str], list[int
     return found
 
 
-def check_trends(out: Path) -> tuple[int, list[str]]:
+def check_trends(out: Path, min_conf: float) -> tuple[int, list[str]]:
     engine = get_engine(out / "history.sqlite")
     names = {a.casefold(): a for a in list_athletes(engine)}
     problems, n = [], 0
@@ -72,7 +74,7 @@ def check_trends(out: Path) -> tuple[int, list[str]]:
         title = re.search(r"<h1>([^<]*)</h1>", text)
         for card, metric, values, dates, sessions in _figures(text):
             name = names.get(card) if stem is None else unescape(title.group(1) if title else "")
-            expected = session_medians(engine, name or card)
+            expected = session_medians(engine, name or card, min_conf)
             expected = expected[expected["metric"] == metric]
             n += 1
             if [str(d) for d in expected["date"]] != dates or list(
@@ -136,7 +138,8 @@ def main(argv: list[str]) -> int:
     print(json.dumps(summary(out), ensure_ascii=False, indent=1))
     n_links, broken = check_links(out)
     print(f"links checked: {n_links}, broken: {len(broken)}", *broken[:10], sep="\n  ")
-    n_trends, wrong = check_trends(out)
+    min_conf = Config().metrics.min_confidence  # what the batch's dashboard leaves out
+    n_trends, wrong = check_trends(out, min_conf)
     print(f"trend figures checked against the database: {n_trends}, differing: {len(wrong)}",
           *wrong[:10], sep="\n  ")  # fmt: skip
     problems = broken + wrong
