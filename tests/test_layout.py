@@ -26,6 +26,7 @@ RANK = {
     "memory": 0,
     "progress": 0,
     "lifeline": 0,
+    "person": 0,
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,
@@ -44,8 +45,9 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
-    "dashboard": 12,
+    "sessions": 12,
     "shell": 12,
+    "dashboard": 12,
     # shells: siblings, none imports another
     "cli": 13,
     "analysis_cli": 13,

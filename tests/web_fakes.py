@@ -85,6 +85,41 @@ def fake_analysis(
     )
 
 
+def staged_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str, int, int], None] | None = None,
+) -> SimpleNamespace:
+    """Report 30 pose frames over ``$ARMCARRIAGE_FAKE_DELAY`` s, then two later stages."""
+    delay = float(os.environ.get("ARMCARRIAGE_FAKE_DELAY", "0"))
+    for i in range(30):
+        time.sleep(delay / 30)
+        if progress is not None:
+            progress(i + 1, 30)
+    for name in ("strides and metrics", "report.html: plots"):
+        if stage is not None:
+            stage(name, 0, 0)
+        time.sleep(delay / 4)
+    return fake_analysis(video, outdir, config)
+
+
+def person_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """The fake outputs, with the person choice the analysis was given in ``person.json``."""
+    result = fake_analysis(video, outdir, config, progress)
+    pose = config.pose
+    (Path(outdir) / "person.json").write_text(
+        json.dumps({"person_x": pose.person_x, "person_y": pose.person_y}), encoding="utf-8"
+    )
+    return result
+
+
 def truth_analysis(
     video: Path,
     outdir: Path,

@@ -4,7 +4,11 @@ A manifest is a CSV file with a header row. Columns (case and spaces do not
 matter): ``path`` (required; relative paths are relative to the manifest's
 folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
 one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
-filmed at; empty = the container's tag, else real time) and ``notes``.
+filmed at; empty = the container's tag, else real time), ``person`` (who to follow
+when several people are in view, as ``armcarriage analyze --person``: ``auto`` or
+empty, ``left``, ``right``, ``centre`` or ``X,Y``), ``session`` (clips of one run filmed
+from several views share a name: after the batch they are merged into one session report,
+:mod:`armcarriage.batch.sessions`) and ``notes``.
 
 Examples
 --------
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from armcarriage.errors import InputError
 from armcarriage.names import slug
+from armcarriage.person import parse_person
 from armcarriage.recorded import GIVEN, recording_date
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
@@ -44,6 +49,8 @@ COLUMNS: dict[str, str] = {
     "view_hint": "view_hint",
     "notes": "notes",
     "capture_fps": "capture_fps",
+    "person": "person",
+    "session": "session",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
 
@@ -72,10 +79,15 @@ class ClipSpec:
     capture_fps
         Frame rate the clip was filmed at (slow motion); 0 = the container's tag, else
         the playback rate (``video.capture_fps``).
+    person
+        Who to follow, as written in the manifest (:func:`armcarriage.person.parse_person`;
+        ``""`` = the runner).
     source
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
         Name of the clip's report folder, unique within the batch.
+    session
+        Name of the run this clip is one view of ('' = a clip on its own).
 
     """
 
@@ -87,9 +99,11 @@ class ClipSpec:
     source: str = ""
     capture_fps: float = 0.0
     key: str = ""
+    person: str = ""
     date_source: str = ""
     """Where :attr:`date` came from: ``given``, ``recorded`` or ``file date``
     (:mod:`armcarriage.recorded`)."""
+    session: str = ""
 
 
 def load_manifest(source: str | Path) -> list[ClipSpec]:
@@ -204,7 +218,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, capture fps, notes"
+                f"expected some of: path, athlete, date, view, capture fps, person, session, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -257,6 +271,11 @@ def _row_to_clip(
                 f"{where}, column 'capture fps': expected the frame rate the clip was filmed "
                 f"at (frames per second, e.g. 240) or an empty cell, got {raw_capture!r}"
             )
+    person = values.get("person", "")
+    try:
+        person = parse_person(person, f"{where}, column 'person'").text()
+    except InputError as exc:
+        problems.append(str(exc))
     if path is None or problems:
         return None, problems
     athlete = athlete_name(values.get("athlete", "") or path.stem)
@@ -268,6 +287,8 @@ def _row_to_clip(
         notes=values.get("notes", ""),
         source=where,
         capture_fps=capture,
+        session=values.get("session", ""),
+        person="" if person == "auto" else person,
         date_source=date_source,
     )
     return clip, problems

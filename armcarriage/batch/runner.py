@@ -44,12 +44,14 @@ from rich.console import Console
 from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
 from armcarriage.batch.manifest import ClipSpec, load_manifest
+from armcarriage.batch.sessions import write_batch_sessions
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
 from armcarriage.errors import InputError
 from armcarriage.history.hashing import content_hash, settings_hash, settings_json
 from armcarriage.jsonio import dumps
+from armcarriage.person import parse_person
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +171,7 @@ def run_batch(
             result.outcomes = [done[c.key] for c in clips if c.key in done]
             shutil.rmtree(staging_root, ignore_errors=True)
         result.outputs = write_team_report(committer.team_rows(clips), outdir, config, engine)
+        result.outputs.update(write_batch_sessions(clips, result.outcomes, outdir, config))
     return result
 
 
@@ -254,10 +257,13 @@ def _plan(
 
 
 def clip_config(config: Config, spec: ClipSpec) -> Config:
-    """Return the settings of one clip: the batch's, with the manifest's capture rate."""
+    """Return the settings of one clip: the batch's, with the manifest's capture rate and person."""
+    values: dict[str, Any] = {}
     if spec.capture_fps > 0:
-        return config.override({"video.capture_fps": spec.capture_fps})
-    return config
+        values["video.capture_fps"] = spec.capture_fps
+    if spec.person:
+        values.update(parse_person(spec.person, spec.source).overrides())
+    return config.override(values) if values else config
 
 
 def _job_config(config: Config) -> Config:
@@ -327,7 +333,7 @@ class _Committer:
 
     def hash_for(self, spec: ClipSpec) -> str:
         """Return the settings hash a clip is analysed (and found again) under."""
-        if spec.capture_fps > 0:
+        if spec.capture_fps > 0 or spec.person:
             return settings_hash(clip_config(self.config, spec))
         return self.settings_hash
 

@@ -217,7 +217,7 @@ def _assemble(
         resolve_model_path,
     )
 
-    selector = RunnerSelector(info.width, config.pose.person_x, info.fps or 30.0)
+    selector = RunnerSelector.for_clip(info, config)
     for cands in stitcher.iter_candidates():
         selector.add(cands)
     picks = selector.resolve()

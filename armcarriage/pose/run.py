@@ -132,7 +132,7 @@ def track_from_frames(
     PoseTrack
 
     """
-    selector = RunnerSelector(info.width, config.pose.person_x, info.fps or 30.0)
+    selector = RunnerSelector.for_clip(info, config)
     times: list[float] = []
     index: list[int] = []
     total = expected_frames(info, config)

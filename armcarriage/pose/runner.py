@@ -6,6 +6,7 @@ import numpy as np
 
 from armcarriage.config import Config
 from armcarriage.pose.candidate import _Candidate, _centre_and_torso
+from armcarriage.video import VideoInfo
 
 
 class RunnerSelector:
@@ -16,20 +17,40 @@ class RunnerSelector:
     gap; the torso length is the tracklet's median over its last detections, as
     the model now and then returns a collapsed pose whose torso is a few pixels
     long, which must not close the gate). The runner is the most prominent
-    tracklet (largest summed extent) or, with ``person_x`` >= 0, the one that
-    starts nearest that horizontal position. Tracklets that continue it without
+    tracklet (largest summed extent) or, with ``person_x`` >= 0, the one seen in the
+    first second of detections whose box contains, or comes nearest to, the point
+    (``person_x``, ``person_y``) as fractions of the frame (``person_y`` < 0: the
+    horizontal position alone; :mod:`armcarriage.person`). Tracklets that continue it without
     overlapping in time, and start where it left off, are chained to it. Frames
     where the chosen person is not seen stay empty: another person is never
     substituted.
     """
 
-    def __init__(self, width: int, person_x: float = -1.0, fps: float = 30.0) -> None:
+    def __init__(
+        self,
+        width: int,
+        person_x: float = -1.0,
+        fps: float = 30.0,
+        *,
+        height: int = 0,
+        person_y: float = -1.0,
+    ) -> None:
         self.width = width
+        self.height = height
         self.person_x = person_x
+        self.person_y = person_y if height > 0 else -1.0
         self.fps = fps
         self.frames: list[list[_Candidate]] = []
         self.multi_frames = 0
         self.n_tracklets = 0
+
+    @classmethod
+    def for_clip(cls, info: VideoInfo, config: Config) -> RunnerSelector:
+        """Return the selector of a clip, following ``config.pose``'s person choice."""
+        from armcarriage.person import PersonChoice
+
+        choice = PersonChoice.from_config(config)
+        return cls(info.width, choice.x, info.fps or 30.0, height=info.height, person_y=choice.y)
 
     def add(self, candidates: list[_Candidate]) -> None:
         """Record the detections of the next frame."""
@@ -92,13 +113,42 @@ class RunnerSelector:
         return sum(self.frames[f][c].size for f, c in tr)
 
     def _seed(self, tracklets: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
-        if self.person_x >= 0:
-            x = self.person_x * self.width
-            return min(
-                tracklets,
-                key=lambda tr: (tr[0][0], abs(self.frames[tr[0][0]][tr[0][1]].centre[0] - x)),
-            )
-        return max(tracklets, key=self._prominence)
+        """Return the chosen person's tracklet: the most prominent, or the one nearest the point.
+
+        The model now and then reports one person twice, as two tracklets side by side;
+        of those within a torso length of the nearest detection, the most prominent is
+        the person's main tracklet.
+        """
+        if self.person_x < 0:
+            return max(tracklets, key=self._prominence)
+        window = min(tr[0][0] for tr in tracklets) + max(1, int(round(self.fps)))
+        point = np.array([self.person_x * self.width, self.person_y * self.height])
+        nearest: list[tuple[tuple[float, float], list[tuple[int, int]], _Candidate]] = []
+        for tr in tracklets:
+            seen = [self.frames[f][c] for f, c in tr if f < window]
+            if seen:
+                det = min(seen, key=lambda d: self._distance(d, point))
+                nearest.append((self._distance(det, point), tr, det))
+        if not nearest:
+            return max(tracklets, key=self._prominence)
+        _, _, best = min(nearest, key=lambda n: n[0])
+        same = [
+            tr for _, tr, d in nearest if np.linalg.norm(d.centre - best.centre) <= _torso(best)
+        ]
+        return max(same, key=self._prominence)
+
+    def _distance(self, c: _Candidate, point: np.ndarray) -> tuple[float, float]:
+        """Distance (px) from ``point`` to a detection's box (0 inside), then to its centre.
+
+        A negative ``person_y`` compares horizontal positions only.
+        """
+        pts = c.landmarks[:, :2]
+        lo, hi = np.nanmin(pts, axis=0), np.nanmax(pts, axis=0)
+        axes = slice(0, 1) if self.person_y < 0 else slice(0, 2)
+        gap = np.maximum(0.0, np.maximum(lo - point, point - hi))[axes]
+        off = (c.centre - point)[axes]
+        box, centre = float(np.linalg.norm(gap)), float(np.linalg.norm(off))
+        return (box, centre) if np.isfinite(box) and np.isfinite(centre) else (np.inf, np.inf)
 
     def _chain(
         self, seed: list[tuple[int, int]], tracklets: list[list[tuple[int, int]]]
@@ -129,11 +179,9 @@ class RunnerSelector:
 
     def describe(self) -> str:
         """Say how the runner was chosen, for the track's attributes."""
-        how = (
-            f"the person starting nearest x={self.person_x:.2f} of the width"
-            if self.person_x >= 0
-            else "the most prominent person (largest extent over the clip)"
-        )
+        from armcarriage.person import PersonChoice
+
+        how = PersonChoice(self.person_x, self.person_y).words()
         return (
             f"followed {how}; {self.multi_frames} frames showed more than one person, "
             f"{self.n_tracklets} tracklets were linked and other people were ignored"

@@ -1,4 +1,4 @@
-"""Check the text fields of an upload: athlete, date, view hint and capture frame rate."""
+"""Check the text fields of an upload: athlete, date, view, capture rate, person, session."""
 
 from __future__ import annotations
 
@@ -7,21 +7,27 @@ import re
 import unicodedata
 from typing import Any
 
+from armcarriage.errors import InputError
+from armcarriage.person import parse_person
 from armcarriage.web.uploads import UploadError
 
 VIEW_HINTS = ("", "auto", "side_left", "side_right", "front", "rear", "oblique")
+SESSION_VALUES = ("1", "on", "true", "", "0", "off", "false")
+"""Accepted values of the ``session`` field (the first three mean: the files are one run)."""
 _ATHLETE_RE = re.compile(r"^[\w][\w .'-]{0,79}$", re.UNICODE)
 
 
 def check_fields(fields: dict[str, str]) -> dict[str, Any]:
-    """Validate the athlete, date, view-hint and capture-rate fields.
+    """Validate the athlete, date, view-hint, capture-rate and person fields.
 
     Returns
     -------
     dict
         ``athlete``, ``date`` (ISO, today if empty), ``date_given`` (False when empty: the
-        clip's recording time may then be used), ``view_hint`` and ``capture_fps``
-        (the frame rate a slow-motion clip was filmed at; 0 when not given).
+        clip's recording time may then be used), ``view_hint``, ``capture_fps`` (the frame
+        rate a slow-motion clip was filmed at; 0 when not given), ``person`` (whom to
+        follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner) and
+        ``session`` (True when the files are the clips of one run, to be merged).
 
     Raises
     ------
@@ -66,10 +72,26 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
                 f"field 'capture_fps': expected the frame rate the clip was filmed at (frames "
                 f"per second, e.g. 240 for slow motion) or nothing, got {raw_capture[:40]!r}",
             )
+    try:
+        person = parse_person(fields.get("person", "")[:40], "field 'person'").text()
+    except InputError as exc:
+        raise UploadError(400, str(exc)) from None
     return {
         "athlete": athlete,
         "date": date,
         "date_given": bool(raw_date),
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
+        "person": "" if person == "auto" else person,
+        "session": _session(fields),
     }
+
+
+def _session(fields: dict[str, str]) -> bool:
+    """Return whether the upload's files are one run (the ``session`` field)."""
+    session = fields.get("session", "").strip().lower()
+    if session not in SESSION_VALUES:
+        raise UploadError(
+            400, f"field 'session': expected on or off (1 or 0), got {session[:40]!r}"
+        )
+    return session in SESSION_VALUES[:3]

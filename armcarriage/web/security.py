@@ -24,7 +24,8 @@ _EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 and fills them through the CSS object model, which CSP does not govern; this hash lets an
 empty style element in and nothing else."""
 PAGE_CSP = (
-    f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' {_EMPTY_STYLE}; "
+    f"default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+    f"style-src 'self' {_EMPTY_STYLE}; "
     "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 FILE_CSP = (
