@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from armcarriage.report.html import CSS, PAGE_CSS, asset
+from armcarriage.report.html import PAGE_CSS, asset
 
 E = html.escape
 
@@ -101,10 +101,11 @@ def script_text(name: str) -> str:
 
 def page(title: str, header: str, body: str, sync: bool = False) -> str:
     """Return a whole page: the report's style, a header, the sections and the scripts."""
+    css = asset("report.css")[0].decode("utf-8").replace("</style", "<\\/style")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{E(title)}</title><style>{PAGE_CSS}{CSS}{EXTRA_CSS}</style></head><body>"
+        f"<title>{E(title)}</title><style>{PAGE_CSS}{css}{EXTRA_CSS}</style></head><body>"
         f'<div class="acr"><header>{header}</header><main>{body}</main></div>'
         f"{scripts(sync)}</body></html>"
     )
