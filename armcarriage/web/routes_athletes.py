@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from armcarriage.web import history as web_history
 from armcarriage.web.context import api_team, job_json, page_team, render, web_state
+from armcarriage.web.sessions import athlete_sessions
 
 router = APIRouter()
 
@@ -19,6 +20,7 @@ async def athlete_page(request: Request, name: str) -> Response:
     team = page_team(request)
     hist = await run_in_threadpool(web_history.athlete_history, state.data, team, name)
     jobs = await run_in_threadpool(state.store.list_jobs, team, name)
+    sessions = await run_in_threadpool(athlete_sessions, state.data, team, name)
     has_plot = hist["metrics"] is not None and not hist["metrics"].empty
     return render(
         request,
@@ -27,6 +29,7 @@ async def athlete_page(request: Request, name: str) -> Response:
         history=hist,
         has_plot=has_plot,
         jobs=[job_json(j) for j in jobs],
+        runs=sessions,
     )
 
 
