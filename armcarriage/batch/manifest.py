@@ -31,6 +31,7 @@ from pathlib import Path
 from armcarriage.errors import InputError
 from armcarriage.names import slug
 from armcarriage.person import parse_person
+from armcarriage.recorded import GIVEN, recording_date
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
 """File name endings treated as videos when the input is a folder."""
@@ -69,8 +70,8 @@ class ClipSpec:
     athlete
         Athlete name (the manifest's column, else the sub-folder, else the file stem).
     date
-        Session date (the manifest's column, else the file's modification date;
-        None when the file is missing).
+        Session date (the manifest's column, else the container's recording time, else
+        the file's modification date; None when the file is missing).
     view_hint
         View given by the coach ('' = detect).
     notes
@@ -99,6 +100,9 @@ class ClipSpec:
     capture_fps: float = 0.0
     key: str = ""
     person: str = ""
+    date_source: str = ""
+    """Where :attr:`date` came from: ``given``, ``recorded`` or ``file date``
+    (:mod:`armcarriage.recorded`)."""
     session: str = ""
 
 
@@ -154,12 +158,14 @@ def _from_folder(folder: Path) -> list[ClipSpec]:
         if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
             continue
         athlete = athlete_name(rel.parts[0] if len(rel.parts) > 1 else path.stem)
+        date, date_source = recording_date(path)
         clips.append(
             ClipSpec(
                 path=path.resolve(),
                 athlete=athlete,
-                date=_file_date(path),
+                date=date,
                 source=str(path),
+                date_source=date_source,
             )
         )
     return clips
@@ -238,14 +244,15 @@ def _row_to_clip(
         path = Path(raw_path).expanduser()
         path = (path if path.is_absolute() else manifest.parent / path).resolve()
     date: dt.date | None = None
+    date_source = ""
     raw_date = values.get("date", "")
     if raw_date:
         try:
-            date = dt.date.fromisoformat(raw_date)
+            date, date_source = dt.date.fromisoformat(raw_date), GIVEN
         except ValueError:
             problems.append(f"{where}, column 'date': expected a date YYYY-MM-DD, got {raw_date!r}")
     elif path is not None and path.is_file():
-        date = _file_date(path)
+        date, date_source = recording_date(path)
     view = values.get("view_hint", "").lower()
     if view not in VIEW_HINTS:
         problems.append(
@@ -282,12 +289,9 @@ def _row_to_clip(
         capture_fps=capture,
         session=values.get("session", ""),
         person="" if person == "auto" else person,
+        date_source=date_source,
     )
     return clip, problems
-
-
-def _file_date(path: Path) -> dt.date:
-    return dt.date.fromtimestamp(path.stat().st_mtime)
 
 
 ATHLETE_MAX_CHARS = 80

@@ -99,13 +99,17 @@ def script_text(name: str) -> str:
     return code.replace("</script", "<\\/script")
 
 
+def _report_css() -> str:
+    """Return the report's own stylesheet (``data/report.css``)."""
+    return asset("report.css")[0].decode("utf-8")
+
+
 def page(title: str, header: str, body: str, sync: bool = False) -> str:
     """Return a whole page: the report's style, a header, the sections and the scripts."""
-    css = asset("report.css")[0].decode("utf-8").replace("</style", "<\\/style")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{E(title)}</title><style>{PAGE_CSS}{css}{EXTRA_CSS}</style></head><body>"
+        f"<title>{E(title)}</title><style>{PAGE_CSS}{_report_css()}{EXTRA_CSS}</style></head><body>"
         f'<div class="acr"><header>{header}</header><main>{body}</main></div>'
         f"{scripts(sync)}</body></html>"
     )

@@ -23,10 +23,11 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``athlete``, ``date`` (ISO, today if empty), ``view_hint``, ``capture_fps``
-        (the frame rate a slow-motion clip was filmed at; 0 when not given), ``person``
-        (whom to follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner)
-        and ``session`` (True when the files are the clips of one run, to be merged).
+        ``athlete``, ``date`` (ISO, today if empty), ``date_given`` (False when empty: the
+        clip's recording time may then be used), ``view_hint``, ``capture_fps`` (the frame
+        rate a slow-motion clip was filmed at; 0 when not given), ``person`` (whom to
+        follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner) and
+        ``session`` (True when the files are the clips of one run, to be merged).
 
     Raises
     ------
@@ -78,6 +79,7 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     return {
         "athlete": athlete,
         "date": date,
+        "date_given": bool(raw_date),
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
         "person": "" if person == "auto" else person,

@@ -169,6 +169,7 @@ def _accept(
     jobs = []
     for received, info in zip(list(form.files), infos, strict=True):
         job_id = store.new_id()
+        date, date_source = session_date(fields, info)
         final = data / "uploads" / f"{job_id}.{info['ext']}"
         os.link(received.tmp_path, final)  # fails rather than overwrite an existing file
         received.tmp_path.unlink()
@@ -180,7 +181,7 @@ def _accept(
                 team=team,
                 stored_path=final,
                 athlete=fields["athlete"],
-                session_date=fields["date"],
+                session_date=date,
                 view_hint=fields["view_hint"],
                 original_name=received.original_name,
                 size_bytes=received.size,
@@ -188,8 +189,24 @@ def _accept(
                     **info,
                     "capture_fps_given": fields.get("capture_fps", 0.0),
                     "person_given": fields.get("person", ""),
+                    "date_source": date_source,
                 },
             )
         )
         form.files.remove(received)  # accepted: no longer the request's to discard
     return jobs
+
+
+def session_date(fields: dict[str, Any], info: dict[str, Any]) -> tuple[str, str]:
+    """Return the session date and where it came from: the form, the clip, or the upload day.
+
+    A date typed in the form wins; else the recording time the clip states; else the
+    day of the upload (labelled so, as it may not be the day of filming).
+    """
+    from armcarriage.recorded import GIVEN, RECORDED, UPLOAD_DATE
+
+    if fields.get("date_given", True):
+        return str(fields["date"]), GIVEN
+    if info.get("recorded_date"):
+        return str(info["recorded_date"]), RECORDED
+    return str(fields["date"]), UPLOAD_DATE
