@@ -20,6 +20,7 @@ RANK = {
     "names": 0,
     "jsonio": 0,
     "config": 0,
+    "status": 0,
     "skeleton": 0,
     "atomic": 0,
     "memory": 0,

@@ -9,6 +9,7 @@ from armcarriage import pose
 from armcarriage.config import Config
 from armcarriage.errors import InputError
 from armcarriage.person import PersonChoice, parse_person
+from armcarriage.skeleton import KEYPOINT_INDEX
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def _person(x: float, y: float, torso: float) -> pose._Candidate:
     lm[:, 1] = y + np.linspace(-1.5, 1.5, 33) * torso
     for name, dy in (("shoulder", -torso / 2), ("hip", torso / 2)):
         for side, dx in (("left", -10.0), ("right", 10.0)):
-            lm[pose.KEYPOINT_INDEX[f"{side}_{name}"], :2] = (x + dx, y + dy)
+            lm[KEYPOINT_INDEX[f"{side}_{name}"], :2] = (x + dx, y + dy)
     lm[:, 3:] = 0.9
     return pose._Candidate(lm, np.zeros((33, 3)))
 
