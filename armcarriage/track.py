@@ -39,7 +39,7 @@ import numpy as np
 import xarray as xr
 
 from armcarriage.errors import TrackError
-from armcarriage.silhouette import MIRROR_FEATURES, SILHOUETTE_FEATURES
+from armcarriage.silhouette import MIRROR_FEATURES, SILHOUETTE_FEATURES, features_from_columns
 from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
 
 SCHEMA_VERSION = 1
@@ -424,13 +424,7 @@ class PoseTrack:
             world=stack(("world_x", "world_y", "world_z")),
             frame=df["frame"].to_numpy(np.int64),
             attrs=attrs,
-            silhouette=(
-                np.stack(
-                    [df[f"silhouette_{f}"].to_numpy(float) for f in SILHOUETTE_FEATURES], axis=1
-                )
-                if all(f"silhouette_{f}" in df.columns for f in SILHOUETTE_FEATURES)
-                else None
-            ),
+            silhouette=features_from_columns(df, len(df)),
         )
 
 

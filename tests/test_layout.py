@@ -31,6 +31,7 @@ RANK = {
     "track": 1,
     "video": 1,
     "silhouette": 1,
+    "recorded": 1,
     "metrics": 2,
     "pose": 3,
     "parallel": 4,
@@ -44,7 +45,9 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
+    "sessions": 12,
     "shell": 12,
+    "dashboard": 12,
     # shells: siblings, none imports another
     "cli": 13,
     "analysis_cli": 13,

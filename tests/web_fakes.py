@@ -136,6 +136,28 @@ def truth_analysis(
     return SimpleNamespace(status="ok", message="", analysis=analysis, outputs=outputs)
 
 
+def tracked_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """Like :func:`truth_analysis`, also saving the track (``pose.parquet``) and the cues,
+    as the real pipeline does, so a job can be corrected afterwards."""
+    import armcarriage
+    from armcarriage.cues import evaluate_cues
+    from armcarriage.report import write_reports
+    from armcarriage.track import PoseTrack
+
+    track = PoseTrack.load(os.environ["ARMCARRIAGE_FAKE_TRUTH"])
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    pose = track.save(Path(outdir) / "pose.parquet")
+    analysis = armcarriage.analyze(track, config)
+    cues = evaluate_cues(analysis, config)
+    outputs = {"pose": pose, **write_reports(analysis, video, outdir, config, cues)}
+    return SimpleNamespace(status="ok", message="", analysis=analysis, cues=cues, outputs=outputs)
+
+
 def failing_analysis(
     video: Path,
     outdir: Path,

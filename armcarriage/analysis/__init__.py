@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from armcarriage.analysis.reasons import (
     EXACT_DEPTH,
+    NECK_HIDDEN_REASON,
     NO_SILHOUETTE_REASON,
     POSE_DEPTH_ROTATION_REASON,
     add_neck_series,
@@ -76,6 +77,7 @@ __all__ = [
     "EXACT_DEPTH",
     "FIRST_STRIDE_NUMBER",
     "FRONT_HIDDEN_REASON",
+    "NECK_HIDDEN_REASON",
     "NO_SILHOUETTE_REASON",
     "POSE_DEPTH_ROTATION_REASON",
     "Analysis",

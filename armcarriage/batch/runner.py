@@ -44,6 +44,7 @@ from rich.console import Console
 from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
 from armcarriage.batch.manifest import ClipSpec, load_manifest
+from armcarriage.batch.sessions import write_batch_sessions
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
@@ -169,7 +170,8 @@ def run_batch(
         finally:
             result.outcomes = [done[c.key] for c in clips if c.key in done]
             shutil.rmtree(staging_root, ignore_errors=True)
-        result.outputs = write_team_report(committer.team_rows(clips), outdir, config)
+        result.outputs = write_team_report(committer.team_rows(clips), outdir, config, engine)
+        result.outputs.update(write_batch_sessions(clips, result.outcomes, outdir, config))
     return result
 
 
@@ -368,6 +370,7 @@ class _Committer:
             software_version=self.version,
             status=outcome.state,
             date=spec.date,
+            date_source=spec.date_source,
             view_hint=spec.view_hint,
             view=outcome.view,
             view_confidence=outcome.view_confidence,
@@ -399,6 +402,7 @@ class _Committer:
             "clip": str(spec.path),
             "athlete": spec.athlete,
             "date": spec.date.isoformat() if spec.date else "",
+            "date_source": spec.date_source,
             "view_hint": spec.view_hint,
             "notes": spec.notes,
             "content_hash": chash,
@@ -430,6 +434,7 @@ class _Committer:
                     **mark.get("row", {}),
                     "athlete": mark["athlete"],
                     "date": mark["date"],
+                    "date_source": mark.get("date_source", ""),
                     "clip": mark["key"],
                     "state": mark["state"],
                     "analysis_status": mark.get("analysis_status", ""),

@@ -46,6 +46,12 @@ class MetricsConfig:
     median error ratio of the best to the least visible landmarks measured 0.29."""
     shrug_baseline_percentile: float = setting(10.0, ge=0, le=100.0)
     """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
+    neck_visible_tl: float = setting(0.08, ge=0, le=1.0)
+    """The silhouette's narrowest run below the ears must lie at least this far (torso
+    lengths, clip median) below the ear centre for the neck gap to be measured
+    (:func:`armcarriage.metrics.shrug.neck_hidden`): on renders of bare necks it lies
+    0.15-0.28 below it, shoulders held up 7 cm included; on the real treadmill clip, where
+    a hood fills the neck, at the ear itself (0.00)."""
     rotation_from_pose_depth: bool = False
     """Report trunk rotation from a pose model's landmark depth. Off by default: on the
     synthetic runner its median error is 20 deg from the front and 64 deg from the rear,

@@ -260,11 +260,14 @@ _SPECS: tuple[MetricSpec, ...] = (
         "the top of each shoulder's outline, read off the person's segmentation mask "
         "by the pose stage (armcarriage.silhouette: the top of the silhouette in the "
         "shoulder landmark's column), the two shoulders averaged; from the side the "
-        "near shoulder's landmark (there the outline merges with the neck). Absolute, "
-        "not relative to the clip, so shoulders held up throughout show; value = "
-        "median over the stride, one value for both arms. Compared with a normal band "
-        "(cues.toml, rule shrug_held). From the front missing on tracks made without "
-        "the mask.",
+        "row where the silhouette's back outline steps back from the neck into the "
+        "trapezius (armcarriage.silhouette, trapezius_y; there the shoulder's own "
+        "outline merges with the neck). Absolute, not relative to the clip, so "
+        "shoulders held up throughout show; value = median over the stride, one value "
+        "for both arms. Compared with a normal band (cues.toml, rules shrug_held and "
+        "shrug_held_side). Missing on tracks made without the mask, and where the "
+        "silhouette shows no neck below the ears (a hood or a high collar; "
+        "metrics.neck_visible_tl).",
         (*SIDE_VIEWS, "front"),
         per_arm=False,
         better_view="front",

@@ -37,7 +37,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from armcarriage.config import Config
-from armcarriage.web import routes_athletes, routes_auth, routes_jobs, routes_pages
+from armcarriage.web import (
+    routes_athletes,
+    routes_auth,
+    routes_corrections,
+    routes_jobs,
+    routes_pages,
+    routes_sessions,
+    routes_team,
+)
 from armcarriage.web.auth import TokenTable, load_tokens
 from armcarriage.web.context import COOKIE, HERE, LoginRequiredError, WebState
 from armcarriage.web.security import LoginThrottle, allowed_hosts, host_name, install_guard
@@ -54,6 +62,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     routes_jobs.router,
     routes_pages.router,
     routes_athletes.router,
+    routes_team.router,
+    routes_corrections.router,
+    routes_sessions.router,
 )
 """The app's routers, included in this order."""
 

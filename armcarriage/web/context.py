@@ -106,3 +106,27 @@ def job_json(job: Job) -> dict[str, Any]:
     out = job.public()
     out["url"] = f"/jobs/{job.id}"
     return out
+
+
+async def read_form(request: Request, max_fields: int = 8) -> dict[str, str]:
+    """Read a small url-encoded form of the app's pages (``serve.max_field_bytes`` at most).
+
+    Raises
+    ------
+    HTTPException
+        413 for a larger body, 400 for more than ``max_fields`` fields.
+
+    """
+    from urllib.parse import parse_qs
+
+    limit = web_state(request).config.serve.max_field_bytes
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"form larger than {limit} bytes (serve.max_field_bytes)")
+    try:
+        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=max_fields)
+    except ValueError:
+        raise HTTPException(400, f"form: expected at most {max_fields} fields") from None
+    return {k: v[0] for k, v in values.items()}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from armcarriage.config import Config, ServeConfig
+from armcarriage.recorded import container_recording_date
 from armcarriage.video import is_still_image
 from armcarriage.web.uploads import UploadError
 
@@ -263,5 +264,7 @@ def probe_upload(path: Path, original_name: str, config: Config) -> dict[str, An
     if problems:
         raise UploadError(422, f"{original_name}: " + "; ".join(problems))
     info["ext"] = _CONTAINER_EXT.get(info.get("container", ""), "video")
+    recorded = container_recording_date(path)
+    info["recorded_date"] = recorded.isoformat() if recorded is not None else ""
     info.pop("path", None)
     return info

@@ -36,23 +36,33 @@ async def index(request: Request) -> Response:
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 async def job_page(request: Request, job_id: str) -> Response:
-    """One job: its status, and its report once it is done."""
+    """Show one job: its status, and its report once it is done."""
     team = page_team(request)
     job = team_job(request, job_id, team)
-    report = await run_in_threadpool(report_fragment, web_state(request).data, job)
+    return render(request, "job.html", **await job_context(request, job))
+
+
+async def job_context(request: Request, job: Job) -> dict[str, Any]:
+    """Gather what the job page shows."""
+    from armcarriage.web.corrections import applied
+
+    data = web_state(request).data
+    report = await run_in_threadpool(report_fragment, data, job)
     skip: tuple[str, ...] = ()
     if report is not None:
         from armcarriage.report.html import injected_style_ids
 
         skip = await run_in_threadpool(injected_style_ids)
-    return render(
-        request,
-        "job.html",
-        job=job_json(job),
-        files=job_files(job),
-        report=report,
-        skip_styles=skip,
-    )
+    return {
+        "job": job_json(job),
+        "files": job_files(job),
+        "report": report,
+        "skip_styles": skip,
+        "corrections": await run_in_threadpool(applied, data, job),
+        "can_correct": job.status == "done" and "pose" in job.outputs,
+        "correction_error": "",
+        "form": {},
+    }
 
 
 @router.get("/report-assets/{name}")
