@@ -273,6 +273,8 @@ def advice_lines(outputs: Any, most: int = 2) -> list[str]:
     from rich.markup import escape
 
     path = dict(outputs or {}).get("summary")
+    if path is None:
+        return []
     try:
         advice = json.loads(Path(path).read_text(encoding="utf-8")).get("filming_advice", [])
     except (TypeError, OSError, ValueError, AttributeError):
