@@ -36,10 +36,11 @@ mean visibility factor of the landmarks used over the stride
 measured error, 1 from ``metrics.visibility_full``) x fraction of the
 stride's frames with those landmarks x stride-to-stride consistency
 ``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
-floored per unit) x far-arm factor (side views) x, for elbow values rebuilt in
-3D, the geometric factor of their expected error
-(:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) x 0.6 for timing values when
-the wrist-swing period disagrees with the stride period. A value is finite if
+floored per unit) x far-arm factor (side views); for elbow values rebuilt in
+3D the factor of their expected error (a floor and the geometry's part,
+:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) replaces the view and visibility
+factors, which did not predict their errors on rendered runners; x 0.6 for timing values
+when the wrist-swing period disagrees with the stride period. A value is finite if
 and only if its reason is empty.
 """
 
@@ -59,7 +60,7 @@ from armcarriage.metrics import METRICS
 from armcarriage.metrics.arm3d import Arm3DSettings
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
-from armcarriage.metrics.elbow import elbow_geometry_factor, elbow_stride
+from armcarriage.metrics.elbow import ElbowErrorModel, elbow_geometry_factor, elbow_stride
 from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.series import frame_series
@@ -581,6 +582,7 @@ def stride_table(
     if label == "oblique":
         view_factor *= mc.oblique_confidence
     timing_factor = 1.0 if sr.checks.get("wrist_check_ok") else 0.6
+    elbow_model = ElbowErrorModel.from_settings(mc)
     t = series["time"].to_numpy()
     baselines = {
         s: shrug_baseline(
@@ -637,8 +639,10 @@ def stride_table(
                 if not reason and fam == "crossing" and label == "front":
                     reason = _hidden_short(ct, idx, side, vals["crossing_max_sw"], cfg)
                 conf = factor * view_factor * vis * cov
-                if fam == "elbow":
-                    conf *= elbow_geometry_factor(geo_error[side], mc.elbow_error_deg, m)
+                if fam == "elbow" and np.isfinite(geo_error[side]).any():
+                    # rebuilt in 3D: the error model was fitted over the views and
+                    # visibilities of rendered runners, which did not predict its errors
+                    conf = factor * cov * elbow_geometry_factor(geo_error[side], m, elbow_model)
                 if fam == "timing":
                     conf *= timing_factor
                 out[m] = float(value) if not reason else float("nan")

@@ -100,9 +100,19 @@ class MetricsConfig:
     arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)
     """Running-median window of the body scale (torso length per frame), seconds."""
     elbow_error_deg: float = setting(5.0, gt=0, le=90)
-    """Geometric expected error of an elbow value (deg, from its frames' expected errors,
-    :func:`armcarriage.metrics.elbow.stat_expected_error`) at which its confidence is halved:
-    factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
+    """Expected error of an elbow value (deg, :class:`armcarriage.metrics.elbow.ElbowErrorModel`)
+    at which its confidence is halved: factor ``1 / (1 + (s / elbow_error_deg)^2)``, 0.8 at
+    half of it, where a normal error stays within ``elbow_error_deg`` 95 % of the time."""
+    elbow_floor_mean_deg: float = setting(1.4, ge=0, le=90)
+    """Expected error of a stride's mean elbow angle that the geometry does not see (the pose
+    model's keypoints): fitted to rendered runners' per-stride errors, 1.3-1.5 whichever trial
+    is left out of the fit (benchmarks/results/elbow3d_conf.md)."""
+    elbow_floor_extreme_deg: float = setting(3.4, ge=0, le=90)
+    """The same floor for one-frame elbow statistics (min, max, forward, backward; the range
+    has sqrt(2) times it): fitted 3.0-3.9, so they never reach the confidence of the mean."""
+    elbow_geometry_gain: float = setting(1.3, ge=0, le=20)
+    """Factor of the geometric expected error of an elbow value in its expected error (fitted
+    1.25-1.41)."""
 
 
 @dataclass(frozen=True)
