@@ -99,6 +99,13 @@ class MetricsConfig:
     """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
     arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)
     """Running-median window of the body scale (torso length per frame), seconds."""
+    swing_elbow_smooth_s: float = setting(0.15, gt=0, le=2)
+    """Running-median window (s) of the move from the elbow keypoint to the elbow on the upper
+    arm's constant length (:mod:`armcarriage.metrics.swing_elbow`, side views): the keypoint's
+    shortfall at the swing's extremes changes over the stride, its frame-to-frame noise does
+    not carry into the swing angle. Without it the swing arc's mean absolute error on
+    motion-capture-driven side renders grows from 5.2 to 5.9 deg; with 5 frames it stays 5.2
+    while its bias goes from -2.9 to -0.3 (benchmarks/results/swing_geometry.md)."""
     elbow_error_deg: float = setting(5.0, gt=0, le=90)
     """Expected error of an elbow value (deg, :class:`armcarriage.metrics.elbow.ElbowErrorModel`)
     at which its confidence is halved: factor ``1 / (1 + (s / elbow_error_deg)^2)``, 0.8 at

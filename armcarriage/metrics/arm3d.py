@@ -72,6 +72,9 @@ class Arm3DSettings:
         sign of the arm's outward side (:func:`depth_posterior`).
     scale_window_frames
         Running-median window of the body scale, frames.
+    swing_smooth_frames
+        Running-median window of the swing elbow's correction, frames
+        (:func:`armcarriage.metrics.swing_elbow.elbow_on_upper_arm`).
     grid
         Number of grid points of ``dz / L`` in [-1, 1].
 
@@ -86,6 +89,7 @@ class Arm3DSettings:
     hint_gain: float = 1.0
     outward_strength: float = 4.0
     scale_window_frames: int = 31
+    swing_smooth_frames: int = 5
     grid: int = 41
 
 
