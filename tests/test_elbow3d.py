@@ -294,3 +294,32 @@ def test_side_rotation_known_answer():
     assert np.ptp(rot) == pytest.approx(56.0, abs=0.1)
     # not reported from the side: the pose model does not follow the far shoulder
     assert view_reason("trunk_rotation_deg", "side_left") == SIDE_ROTATION_REASON
+
+
+@pytest.mark.skipif(MOCAP is None, reason="shared mocap data not found (../shared/data/mocap)")
+def test_confidence_follows_the_error_on_motion_capture():
+    """The tired trial from both sides (exact projections): the stride means that read 2.5-4
+    deg off (left) stay below 0.8, those within 1.3 deg (right) reach about 0.8; every stride's
+    maximum, one frame, stays below 0.5 (measured 0.27-0.43)."""
+    from armcarriage_eval import mocap
+
+    from armcarriage.analysis import analyze
+
+    trial = mocap.load_trial(MOCAP / "bandai1_run_tired_001.bvh")
+    truth = mocap.elbow_angles(trial)
+    errors, confs, max_confs = [], [], []
+    for view in ("side_left", "side_right"):
+        a = analyze(mocap.project_trial(trial, view), Config().override({"strides.min_strides": 1}))
+        near = view.split("_")[1]
+        t = a.series["time"].to_numpy()
+        true = truth[f"{near}_elbow_angle"].to_numpy()[np.rint(t * trial.fps).astype(int)]
+        for r in a.strides[a.strides.side == near].itertuples():
+            sel = (t >= r.t_start) & (t < r.t_end)
+            errors.append(abs(r.elbow_angle_mean - true[sel].mean()))
+            confs.append(r.elbow_angle_mean_conf)
+            max_confs.append(r.elbow_angle_max_conf)
+    errors, confs = np.array(errors), np.array(confs)
+    assert len(errors) == 8
+    assert (confs[errors > 2.4] < 0.8).all() and (errors > 2.4).sum() == 4
+    assert (errors[confs >= 0.8] < 1.0).all() and (confs >= 0.8).sum() >= 2
+    assert max(max_confs) < 0.5
