@@ -8,9 +8,11 @@ the exact projected track, and per stride of the near arm compares the swing's f
 backward extremes and arc with the truth over the same window, for three upper-arm angles:
 ``keypoint`` (shoulder -> elbow keypoint), ``on_arm`` (the elbow on the upper arm's constant
 length, :func:`armcarriage.metrics.swing_elbow.elbow_on_upper_arm`, unsmoothed) and
-``on_arm_smoothed`` (the analysis's default). It also fits each keypoint's error along the
-running direction (pose model minus exact, torso lengths) against the sine of the swing
-angle: the cause. Writes ``benchmarks/results/swing_geometry.md``.
+``on_arm_smoothed`` (its move smoothed over ``metrics.swing_elbow_smooth_s``) and
+``default`` (smoothed, and only where the forearm lies near the image plane,
+``metrics.swing_elbow_min_forearm_ratio``: the analysis's). It also fits each keypoint's
+error along the running direction (pose model minus exact, torso lengths) against the sine
+of the swing angle: the cause. Writes ``benchmarks/results/swing_geometry.md``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from armcarriage.metrics.series import NEAR_SIDE, VIEW_FACING
 from armcarriage.metrics.swing_elbow import elbow_on_upper_arm
 
 OUT = am.ROOT / "benchmarks" / "results" / "swing_geometry.md"
-VARIANTS = ("keypoint", "on_arm", "on_arm_smoothed")
+VARIANTS = ("keypoint", "on_arm", "on_arm_smoothed", "default")
 
 
 def variants(track, side: str, view: str, cfg: Config) -> dict[str, np.ndarray]:
@@ -53,6 +55,14 @@ def variants(track, side: str, view: str, cfg: Config) -> dict[str, np.ndarray]:
         "on_arm": upper_arm_angle(sh, elbow_on_upper_arm(sh, el, wr, scale, pct), up, fwd),
         "on_arm_smoothed": upper_arm_angle(
             sh, elbow_on_upper_arm(sh, el, wr, scale, pct, smooth), up, fwd
+        ),
+        "default": upper_arm_angle(
+            sh,
+            elbow_on_upper_arm(
+                sh, el, wr, scale, pct, smooth, cfg.metrics.swing_elbow_min_forearm_ratio
+            ),
+            up,
+            fwd,
         ),
     }
 

@@ -59,3 +59,18 @@ def test_missing_points_keep_the_keypoint():
     assert out[3] == pytest.approx(keypoint[3])
     nothing = elbow_on_upper_arm(shoulder, keypoint, wrist, np.full(10, np.nan), 90.0)
     assert nothing == pytest.approx(keypoint)
+
+
+def test_a_foreshortened_forearm_keeps_the_keypoint():
+    """Frames whose forearm image is under 0.7 of its length: the arm leaves the plane there."""
+    shoulder, elbow, keypoint, wrist, _ = _arm(30)
+    short = np.zeros(30, dtype=bool)
+    short[10:15] = True
+    wrist[short] = elbow[short] + 0.5 * (wrist[short] - elbow[short])  # forearm at 0.5
+    keypoint[short] = elbow[short] + 0.5 * (keypoint[short] - elbow[short]) + [4.0, 0.0]
+    scale = np.full(30, 100.0)
+    free = elbow_on_upper_arm(shoulder, keypoint, wrist, scale, 100.0)
+    kept = elbow_on_upper_arm(shoulder, keypoint, wrist, scale, 100.0, min_fore_ratio=0.7)
+    assert kept[short] == pytest.approx(keypoint[short])
+    assert kept[~short] == pytest.approx(free[~short])
+    assert np.abs(free[short] - keypoint[short]).max() > 1.0

@@ -103,9 +103,15 @@ class MetricsConfig:
     """Running-median window (s) of the move from the elbow keypoint to the elbow on the upper
     arm's constant length (:mod:`armcarriage.metrics.swing_elbow`, side views): the keypoint's
     shortfall at the swing's extremes changes over the stride, its frame-to-frame noise does
-    not carry into the swing angle. Without it the swing arc's mean absolute error on
-    motion-capture-driven side renders grows from 5.2 to 5.9 deg; with 5 frames it stays 5.2
-    while its bias goes from -2.9 to -0.3 (benchmarks/results/swing_geometry.md)."""
+    not carry into the swing angle."""
+    swing_elbow_min_forearm_ratio: float = setting(0.7, ge=0, le=1)
+    """The swing elbow moves onto the upper arm's constant length only in frames whose forearm
+    image is at least this fraction of its length (a high percentile over the clip): a
+    shorter forearm leaves the image plane, and the arm with it. On motion-capture-driven
+    side renders the swing arc's bias goes from -2.7 / -3.2 deg (left / right) to -1.7 /
+    -1.7 at a mean absolute error of 5.4 (5.2); without this limit -0.3 / -1.4 at 5.1, but
+    the real treadmill runner's arc, whose forearm is often foreshortened, then drops from 32
+    to 29 deg (benchmarks/results/swing_geometry.md)."""
     elbow_error_deg: float = setting(5.0, gt=0, le=90)
     """Expected error of an elbow value (deg, :class:`armcarriage.metrics.elbow.ElbowErrorModel`)
     at which its confidence is halved: factor ``1 / (1 + (s / elbow_error_deg)^2)``, 0.8 at

@@ -75,6 +75,8 @@ class Arm3DSettings:
     swing_smooth_frames
         Running-median window of the swing elbow's correction, frames
         (:func:`armcarriage.metrics.swing_elbow.elbow_on_upper_arm`).
+    swing_min_fore_ratio
+        Forearm foreshortening below which the swing elbow keeps its keypoint.
     grid
         Number of grid points of ``dz / L`` in [-1, 1].
 
@@ -90,6 +92,7 @@ class Arm3DSettings:
     outward_strength: float = 4.0
     scale_window_frames: int = 31
     swing_smooth_frames: int = 5
+    swing_min_fore_ratio: float = 0.7
     grid: int = 41
 
 

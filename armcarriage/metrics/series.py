@@ -154,7 +154,15 @@ def frame_series(
         cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_elbow_error"] = error
         swing_el = (
-            elbow_on_upper_arm(sh, el, wr, scale, st.length_percentile, st.swing_smooth_frames)
+            elbow_on_upper_arm(
+                sh,
+                el,
+                wr,
+                scale,
+                st.length_percentile,
+                st.swing_smooth_frames,
+                st.swing_min_fore_ratio,
+            )
             if view in VIEW_FACING
             else el
         )

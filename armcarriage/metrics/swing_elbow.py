@@ -8,7 +8,9 @@ image plane, so its image length stays close to its true length. The elbow used 
 swing angle is therefore the point at that length from the shoulder on the side of the
 forearm drawn from the wrist: the intersection of the circle of the upper arm's length
 about the shoulder with the circle of the forearm's image length about the wrist, the
-one nearer the keypoint. The move from the keypoint is smoothed over a few frames (the
+one nearer the keypoint, in frames whose forearm lies near the image plane (its image
+length close to its length; elsewhere the arm leaves the plane and the keypoint is kept).
+The move from the keypoint is smoothed over a few frames (the
 shortfall changes over the stride, the keypoint's noise from frame to frame). The upper
 arm's length is a high percentile of its image length over the clip in body-scale units
 (:func:`armcarriage.metrics.arm3d.body_scale`), as the 3D arm starts from. Measured
@@ -30,6 +32,7 @@ def elbow_on_upper_arm(
     scale: np.ndarray,
     percentile: float,
     smooth_frames: int = 1,
+    min_fore_ratio: float = 0.0,
 ) -> np.ndarray:
     """Return the elbow at the upper arm's constant length from the shoulder, per frame.
 
@@ -43,6 +46,10 @@ def elbow_on_upper_arm(
         Percentile of the upper arm's scaled image length taken as its length.
     smooth_frames
         Centred running-median window of the move from the keypoint (frames; 1 = none).
+    min_fore_ratio
+        Frames whose forearm image length is below this fraction of its length (the same
+        percentile) keep the keypoint: the arm leaves the image plane there, where a
+        constant upper arm in the plane does not hold.
 
     Returns
     -------
@@ -74,6 +81,10 @@ def elbow_on_upper_arm(
     near1 = np.linalg.norm(c1 - e, axis=1) <= np.linalg.norm(c2 - e, axis=1)
     out = np.where(near1[:, None], c1, c2)
     ok = np.isfinite(out).all(axis=1) & (dist > _EPS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fore = lb / np.where(sc > _EPS, sc, np.nan)
+        fore_ratio = fore / float(np.nanpercentile(fore, percentile))
+    ok &= ~(fore_ratio < min_fore_ratio)
     move = np.where(ok[:, None], out - e, 0.0)
     if smooth_frames > 1:
         move = (
