@@ -171,8 +171,15 @@ def _check_per_arm(
     return _make_cue(rule, side, score, ev)
 
 
-def _check_asymmetry(rule: CueRule, analysis: Analysis, rows: pd.DataFrame) -> Cue | str:
-    """Evaluate an asymmetry rule on strides where both arms were measured."""
+def _check_asymmetry(
+    rule: CueRule, analysis: Analysis, rows: pd.DataFrame
+) -> Cue | str | list[dict[str, Any]]:
+    """Evaluate an asymmetry rule on strides where both arms were measured.
+
+    The per-stride symmetry index is held against the threshold like an ``above`` rule,
+    noise included: a clip whose median index lies within the noise of the threshold, or
+    that passes it only inside the noise, is borderline.
+    """
     if "side" not in rows.columns:
         return "not measured"
     left = rows.loc[rows["side"] == "left", ["stride", rule.metric, *_conf(rule, rows)]]
@@ -189,9 +196,10 @@ def _check_asymmetry(rule: CueRule, analysis: Analysis, rows: pd.DataFrame) -> C
     conf_cols = [c for c in pair.columns if c.endswith("_conf_l") or c.endswith("_conf_r")]
     if conf_cols:
         frame[f"{rule.metric}_conf"] = pair[conf_cols].min(axis=1).to_numpy(float)
-    res = _evaluate_side(replace(rule, comparison="above"), frame)
+    above = replace(rule, comparison="above")
+    res = _evaluate_side(above, frame)
     if res is None:
-        return "ok"
+        return _borderline(above, {"all": frame}, unit="%") or "ok"
     lower = "left" if float(np.median(lv)) < float(np.median(rv)) else "right"
     stride, t, key = _key_frame(analysis, rows, res["worst"], rule, lower)
     ev = Evidence(
