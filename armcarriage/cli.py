@@ -176,6 +176,7 @@ def analyze(
             stage=run.stage,
             start_s=start or 0.0,
             end_s=end or 0.0,
+            info=info,
         )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)

@@ -239,7 +239,7 @@ def _analyse_and_report(
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
-    from armcarriage.cues import evaluate_cues
+    from armcarriage.cues import assess, load_rules
     from armcarriage.report import write_reports
 
     if stage is not None:
@@ -251,7 +251,19 @@ def _analyse_and_report(
     result.message = analysis.message
     if stage is not None:
         stage("cues", 0, 0)
-    result.cues = evaluate_cues(analysis, config)
+    rules = load_rules(config.cues.rules_path or None)
+    assessment = assess(analysis, config, rules)  # once: the reports take it as it is
+    result.cues = assessment.shown
     result.outputs.update(
-        write_reports(analysis, Path(video), out, config, result.cues, stage=stage)
+        write_reports(
+            analysis,
+            Path(video),
+            out,
+            config,
+            result.cues,
+            stage=stage,
+            assessment=assessment,
+            rules=rules,
+            info=result.video_info,
+        )
     )

@@ -24,10 +24,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
+
+if TYPE_CHECKING:
+    from armcarriage.cues import Assessment, CueRule
+    from armcarriage.video import VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,9 @@ def write_reports(
     cues: Sequence[Any] | None = None,
     *,
     stage: Callable[[str, int, int], None] | None = None,
+    assessment: Assessment | None = None,
+    rules: Sequence[CueRule] | None = None,
+    info: VideoInfo | None = None,
 ) -> dict[str, Path]:
     """Write every report of an analysis into ``outdir``.
 
@@ -60,6 +67,11 @@ def write_reports(
     stage
         Called as ``stage(name, done, total)`` as each file is started and as the
         annotated video's frames are written (see :mod:`armcarriage.progress`).
+    assessment, rules
+        The run's :func:`armcarriage.cues.assess` result and the rules it applied, when
+        the caller has them (the cues are assessed once per run); None assesses here.
+    info
+        The clip's probe when the caller has it (the clip is probed once per run).
 
     Returns
     -------
@@ -80,11 +92,16 @@ def write_reports(
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    rules = load_rules(config.cues.rules_path or None)
-    assessment = assess(analysis, config, rules)
+    if rules is None:
+        rules = load_rules(config.cues.rules_path or None)
+    if assessment is None:
+        assessment = assess(analysis, config, list(rules))
     if cues is not None:
         assessment.shown = list(cues)
-    video, info = _probe(video_path, config)
+    if info is not None and video_path:
+        video: Path | None = Path(video_path)
+    else:
+        video, info = _probe(video_path, config)
     advice = _advice(analysis, config, video, info)
     outputs: dict[str, Path] = {}
     step("strides.csv and summary.json")
@@ -108,22 +125,25 @@ def write_reports(
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
     if config.report.annotated_video and info is not None and video is not None:
-        outputs["annotated"] = _write_video(analysis, video, out, config, assessment.shown, step)
+        outputs["annotated"] = _write_video(
+            analysis, (video, info), out, config, assessment.shown, step
+        )
     return outputs
 
 
 def _write_video(
     analysis: Any,
-    video: Path,
+    clip: tuple[Path, VideoInfo],
     out: Path,
     config: Config,
     cues: Sequence[Any],
     step: Callable[..., None],
 ) -> Path:
-    """Write ``annotated.mp4`` (after the page, whose memory is released first)."""
-    release_free_memory()
+    """Write ``annotated.mp4`` of ``clip`` = (video, its probe), after the page."""
+    release_free_memory()  # the page's memory, before the video's peak
     from armcarriage.report.video import write_annotated_video
 
+    video, info = clip
     return write_annotated_video(
         analysis,
         video,
@@ -131,6 +151,7 @@ def _write_video(
         config,
         cues,
         progress=lambda done, total: step("annotated.mp4", done, total),
+        info=info,
     )
 
 

@@ -209,6 +209,8 @@ def write_annotated_video(
     config: Config,
     cues: Sequence[Cue],
     progress: Callable[[int, int], None] | None = None,
+    *,
+    info: VideoInfo | None = None,
 ) -> Path:
     """Write the annotated clip.
 
@@ -232,6 +234,8 @@ def write_annotated_video(
         stride is highlighted.
     progress
         Called as ``progress(frames_done, frames_expected)`` as frames are written.
+    info
+        The clip's probe when the caller has it (the clip is probed once per run).
 
     Returns
     -------
@@ -240,7 +244,7 @@ def write_annotated_video(
 
     """
     rc = config.report
-    info = probe_video(video_path, config)
+    info = info or probe_video(video_path, config)
     width, height = annotated_size(info.width, info.height, rc.video_max_side)
     overlay = Overlay(analysis, cues, width, height)
     rate = Fraction(info.fps).limit_denominator(1001) if info.fps > 0 else Fraction(30)

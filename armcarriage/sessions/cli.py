@@ -60,12 +60,16 @@ def analyze_session(
         raise InputError("--session: expected two clips or more of one run, got one")
     if any(t is not None for t in span):
         raise InputError("--start/--end: apply to one clip; cut the clips of a session first")
-    for video in videos:  # a bad clip or a missing model fails before any progress is drawn
-        probe_video(video, config)
+    # a bad clip or a missing model fails before any progress is drawn
+    infos = [probe_video(video, config) for video in videos]
     resolve_model_path(config.pose.model_path or None)
     out = outdir or Path("armcarriage_out") / "-".join(v.stem for v in videos)
     result, outputs = run_session(
-        videos, out, config, watch=lambda name: run_progress(console, f"pose {name}")
+        videos,
+        out,
+        config,
+        watch=lambda name: run_progress(console, f"pose {name}"),
+        infos=infos,
     )
     for line in session_lines(result, outputs):
         console.print(line, highlight=False)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from armcarriage.atomic import write_text
 from armcarriage.config import Config
@@ -19,6 +19,9 @@ from armcarriage.errors import InputError
 from armcarriage.jsonio import dumps
 from armcarriage.names import slug
 from armcarriage.sessions.merge import SessionClip, SessionResult, merge_session
+
+if TYPE_CHECKING:
+    from armcarriage.video import VideoInfo
 
 SESSION_FILES = ("session.json", "report.html")
 """What :func:`write_session` writes beside the clips' folders."""
@@ -63,6 +66,7 @@ def run_session(
     config: Config | None = None,
     *,
     watch: Callable[[str], AbstractContextManager[Any]] | None = None,
+    infos: Sequence[VideoInfo] | None = None,
 ) -> tuple[SessionResult, dict[str, Path]]:
     """Analyse each clip of one run through the pipeline, merge them, write the session.
 
@@ -78,6 +82,8 @@ def run_session(
         ``watch(clip name)`` is entered around each clip's run; what it yields has the
         ``frames`` and ``stage`` callbacks of :func:`armcarriage.run_analysis` (as
         :func:`armcarriage.progress.run_progress` does).
+    infos
+        The clips' probes, in order, when the caller has them (each clip is probed once).
 
     Returns
     -------
@@ -101,7 +107,9 @@ def run_session(
         raise InputError("a session: expected different clips, got one clip twice")
     out = Path(outdir)
     clips, outputs = [], {}
-    for video, folder, name in zip(videos, clip_folders(videos), clip_names(videos), strict=True):
+    probes = list(infos) if infos is not None else [None] * len(videos)
+    named = zip(videos, clip_folders(videos), clip_names(videos), probes, strict=True)
+    for video, folder, name, info in named:
         with watch(name) if watch is not None else nullcontext() as shown:
             run = run_analysis(
                 video,
@@ -109,6 +117,7 @@ def run_session(
                 config,
                 progress=getattr(shown, "frames", None),
                 stage=getattr(shown, "stage", None),
+                info=info,
             )
         clips.append(SessionClip(name, run.analysis, Path(folder)))
         outputs.update({f"{folder}/{k}": Path(p) for k, p in run.outputs.items()})

@@ -90,7 +90,7 @@ def correct(
 
     """
     from armcarriage.analysis import analyze
-    from armcarriage.cues import evaluate_cues
+    from armcarriage.cues import assess
     from armcarriage.report import write_reports
     from armcarriage.track import PoseTrack
 
@@ -108,10 +108,11 @@ def correct(
     analysis = exclude_strides(analysis, new, cfg)
     out = _next_folder(data, job)
     os.link(track_file, out / TRACK)
-    cues = evaluate_cues(analysis, cfg)
+    assessment = assess(analysis, cfg)  # once: the reports take it as it is
+    cues = assessment.shown
     outputs = {
         "pose": out / TRACK,
-        **write_reports(analysis, Path(job.stored_path), out, cfg, cues),
+        **write_reports(analysis, Path(job.stored_path), out, cfg, cues, assessment=assessment),
     }
     record = [*done, _describe(new, analysis.settings.get("excluded", [])[before:])]
     (out / RECORD).write_text(dumps(record, indent=2) + "\n", encoding="utf-8")
