@@ -143,15 +143,12 @@ def run_batch(
         unfinished ones leave nothing behind.
 
     """
-    from armcarriage.history.db import get_engine, resolve_url
-
     config = config or Config()
     clips = load_manifest(source)
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     staging_root = outdir / STAGING_DIR
-    url = resolve_url(db or config.batch.database_url or outdir)
-    engine = get_engine(url)
+    url, engine = _history(db or config.batch.database_url or outdir)
     scheduler = scheduler if scheduler is not None else (config.batch.scheduler or None)
     committer = _Committer(outdir, staging_root, engine, config)
     result = BatchResult(outdir=outdir, database_url=url)
@@ -173,6 +170,14 @@ def run_batch(
         result.outputs = write_team_report(committer.team_rows(clips), outdir, config, engine)
         result.outputs.update(write_batch_sessions(clips, result.outcomes, outdir, config))
     return result
+
+
+def _history(db: str | Path) -> tuple[str, Any]:
+    """Return the history database's URL and engine (URL, SQLite file or folder)."""
+    from armcarriage.history.db import get_engine, resolve_url
+
+    url = resolve_url(db)
+    return url, get_engine(url)
 
 
 def _run_jobs(

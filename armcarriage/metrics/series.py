@@ -71,6 +71,55 @@ def _outward(track: PoseTrack, view: str, side: str) -> float:
     return -1.0 if float(np.nanmedian(d)) < 0 else 1.0
 
 
+def _facing(track: PoseTrack, view: str) -> int:
+    """Image direction the runner faces: from the view, else from the nose against the ears."""
+    facing = VIEW_FACING.get(view, 0)
+    if not facing:
+        nose = track.xy("nose")[:, 0]
+        ears = midpoint(track.xy("left_ear"), track.xy("right_ear"))[:, 0]
+        d = np.nanmedian(nose - ears) if np.isfinite(nose - ears).any() else 1.0
+        facing = 1 if d >= 0 else -1
+    return facing
+
+
+def _elbow(
+    track: PoseTrack,
+    view: str,
+    side: str,
+    elbow_source: str,
+    scaled: tuple[Arm3DSettings, np.ndarray, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return one arm's elbow angle from ``elbow_source`` and its expected error.
+
+    The error is NaN unless the arm is rebuilt in 3D; ``scaled`` = (3D arm settings,
+    body scale, torso length).
+    """
+    st, scale, tl = scaled
+    names = tuple(f"{side}_{p}" for p in ("shoulder", "elbow", "wrist"))
+    sh, el, wr = (track.xy(k) for k in names)
+    angle = elbow_angle(sh, el, wr)
+    error = np.full(angle.shape, np.nan)
+    if elbow_source == "world":
+        world = elbow_angle(*(track.world_xyz(k) for k in names))
+        angle = np.where(np.isfinite(world), world, angle)
+    elif elbow_source == "3d" and view in ARM3D_VIEWS:
+        d_sh, d_el, d_wr = _depth_hints(track, names, tl)
+        rec = reconstruct_arm(
+            sh, el, wr, scale, (d_sh, d_el, d_wr), st, outward=_outward(track, view, side)
+        )
+        angle, error = rec.angle, rec.error
+    return angle, error
+
+
+def _swing_elbow(
+    sh: np.ndarray, el: np.ndarray, wr: np.ndarray, scale: np.ndarray, st: Arm3DSettings
+) -> np.ndarray:
+    """Return the elbow the swing is measured from: on the upper arm's constant length."""
+    return elbow_on_upper_arm(
+        sh, el, wr, scale, st.length_percentile, st.swing_smooth_frames, st.swing_min_fore_ratio
+    )
+
+
 def frame_series(
     track: PoseTrack,
     view: str,
@@ -119,13 +168,7 @@ def frame_series(
     sw = float(np.nanpercentile(sw_frames, 90)) if np.isfinite(sw_frames).any() else float("nan")
     up = trunk_up(ls, rs, lh, rh)
     hc = midpoint(lh, rh)
-    facing = VIEW_FACING.get(view, 0)
-    if not facing:
-        nose = track.xy("nose")[:, 0]
-        ears = midpoint(track.xy("left_ear"), track.xy("right_ear"))[:, 0]
-        d = np.nanmedian(nose - ears) if np.isfinite(nose - ears).any() else 1.0
-        facing = 1 if d >= 0 else -1
-    fwd = image_forward(facing)
+    fwd = image_forward(_facing(track, view))
     ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
     cols: dict[str, np.ndarray] = {"time": track.time}
     if elbow_source not in ELBOW_SOURCES:
@@ -139,33 +182,11 @@ def frame_series(
         other = "right" if side == "left" else "left"
         names = tuple(f"{side}_{p}" for p in ("shoulder", "elbow", "wrist"))
         sh, el, wr = (track.xy(k) for k in names)
-        angle = elbow_angle(sh, el, wr)
-        cols[f"{side}_elbow_angle_2d"] = angle
-        error = np.full(angle.shape, np.nan)
-        if elbow_source == "world":
-            world = elbow_angle(*(track.world_xyz(k) for k in names))
-            angle = np.where(np.isfinite(world), world, angle)
-        elif elbow_source == "3d" and view in ARM3D_VIEWS:
-            d_sh, d_el, d_wr = _depth_hints(track, names, tl)
-            rec = reconstruct_arm(
-                sh, el, wr, scale, (d_sh, d_el, d_wr), st, outward=_outward(track, view, side)
-            )
-            angle, error = rec.angle, rec.error
+        cols[f"{side}_elbow_angle_2d"] = elbow_angle(sh, el, wr)
+        angle, error = _elbow(track, view, side, elbow_source, (st, scale, tl))
         cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_elbow_error"] = error
-        swing_el = (
-            elbow_on_upper_arm(
-                sh,
-                el,
-                wr,
-                scale,
-                st.length_percentile,
-                st.swing_smooth_frames,
-                st.swing_min_fore_ratio,
-            )
-            if view in VIEW_FACING
-            else el
-        )
+        swing_el = _swing_elbow(sh, el, wr, scale, st) if view in VIEW_FACING else el
         cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, swing_el, up, fwd)
         cols[f"{side}_wrist_forward"] = forward_offset(wr, hc, fwd, tl)
         cols[f"{side}_wrist_height"] = wrist_height(wr, sh, up, tl)

@@ -80,10 +80,6 @@ def write_reports(
         written paths (``player``/``report``/``annotated`` only when enabled and possible).
 
     """
-    from armcarriage.cues import assess, load_rules
-    from armcarriage.report.html import not_assessed
-    from armcarriage.report.tables import write_strides, write_summary
-
     config = config or Config()
 
     def step(name: str, done: int = 0, total: int = 0) -> None:
@@ -92,20 +88,59 @@ def write_reports(
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
+    assessment, rules = _judged(analysis, config, cues, assessment, rules)
+    if info is not None and video_path:
+        video: Path | None = Path(video_path)
+    else:
+        video, info = _probe(video_path, config)
+    advice = _advice(analysis, config, video, info)
+    step("strides.csv and summary.json")
+    outputs = _write_tables(analysis, out, config, video, (assessment, rules, advice))
+    if config.report.html:
+        outputs.update(
+            _write_page(analysis, video, info, out, config, (assessment, rules, advice), step)
+        )
+    # One after the other: beside the video (which keeps two cores busy), the page would
+    # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
+    if config.report.annotated_video and info is not None and video is not None:
+        outputs["annotated"] = _write_video(
+            analysis, (video, info), out, config, assessment.shown, step
+        )
+    return outputs
+
+
+def _judged(
+    analysis: Any,
+    config: Config,
+    cues: Sequence[Any] | None,
+    assessment: Assessment | None,
+    rules: Sequence[CueRule] | None,
+) -> tuple[Assessment, Sequence[CueRule]]:
+    """Return the run's assessment and rules (the caller's, or assessed here), ``cues`` shown."""
+    from armcarriage.cues import assess, load_rules
+
     if rules is None:
         rules = load_rules(config.cues.rules_path or None)
     if assessment is None:
         assessment = assess(analysis, config, list(rules))
     if cues is not None:
         assessment.shown = list(cues)
-    if info is not None and video_path:
-        video: Path | None = Path(video_path)
-    else:
-        video, info = _probe(video_path, config)
-    advice = _advice(analysis, config, video, info)
-    outputs: dict[str, Path] = {}
-    step("strides.csv and summary.json")
-    outputs.update(write_strides(analysis, out))
+    return assessment, rules
+
+
+def _write_tables(
+    analysis: Any,
+    out: Path,
+    config: Config,
+    video: Path | None,
+    judged: tuple[Any, Sequence[Any], Sequence[Any]],
+) -> dict[str, Path]:
+    """Write ``strides.csv`` and ``summary.json``; ``judged`` = (assessment, rules, advice)."""
+    from armcarriage.report.html import not_assessed
+    from armcarriage.report.tables import write_strides, write_summary
+
+    assessment, rules, advice = judged
+    outputs = write_strides(analysis, out)
     outputs["summary"] = write_summary(
         analysis,
         out,
@@ -118,16 +153,6 @@ def write_reports(
         borderline=assessment.borderline,
         advice=advice,
     )
-    if config.report.html:
-        outputs.update(
-            _write_page(analysis, video, info, out, config, (assessment, rules, advice), step)
-        )
-    # One after the other: beside the video (which keeps two cores busy), the page would
-    # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
-    if config.report.annotated_video and info is not None and video is not None:
-        outputs["annotated"] = _write_video(
-            analysis, (video, info), out, config, assessment.shown, step
-        )
     return outputs
 
 
