@@ -4,10 +4,9 @@ The stages of one analysis run one after the other in one process: the pose
 model, the analysis and the reports each free what they allocated, but glibc's
 allocator keeps most freed pages mapped, so every stage's peak would stack on
 what the stages before it left behind. :func:`release_free_memory` returns those
-pages (on a 60 s 1080p clip about 90 MB after the pose stage, 100 MB after the
-analysis of a 10 minute track). Arrow's own allocator (mimalloc or jemalloc), which
-reads and writes the pose track's Parquet file, keeps freed memory too: 70 MB after a
-10 minute track is loaded, returned here as well.
+pages (README, *Figures behind the defaults*). Arrow's own allocator (mimalloc or
+jemalloc), which reads and writes the pose track's Parquet file, keeps freed memory
+too; it is returned here as well.
 """
 
 from __future__ import annotations

@@ -16,12 +16,11 @@ class CleaningConfig:
     ``wrist_by_position``)."""
     wrist_by_position: bool = True
     """Keep a wrist whose visibility score is below ``min_visibility`` when its position is
-    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). On the synthetic
-    runner's front crossing the crossing wrist scores below 0.3 in about 40 % of frames
-    while the model places it within 8-13 px, and masking it left one crossing arm
-    unmeasured. The position can still be wrong in a way no check sees (motion-capture
-    renders: 25 px short at the crossing frames), so a kept wrist keeps its score's
-    confidence, and the analysis does not take a mostly hidden wrist's "no crossing" as one
+    consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). The model scores a
+    crossing wrist low seen from the front while it places it well, and masking it left one
+    crossing arm unmeasured (README, *Figures behind the defaults*). The position can still
+    be wrong in a way no check sees (on motion-capture renders), so a kept wrist keeps its
+    score's confidence, and the analysis does not take a mostly hidden wrist's "no crossing" as one
     (:data:`armcarriage.analysis.FRONT_HIDDEN_REASON`)."""
     wrist_forearm_ratio: float = setting(1.3, ge=1.0, le=5.0)
     """A kept low-score wrist lies at most this times the clip's forearm length from its
@@ -57,9 +56,9 @@ class CleaningConfig:
     that event timing needs and removes the pose model's frame-to-frame jitter."""
     arm_cutoff_hz: float = setting(12.0, gt=0, le=MAX_RATE_HZ)
     """Cut-off for the elbow, wrist and hand landmarks (Hz). The forearm's turn at the
-    swing extremes is the fastest motion in running: on motion capture of running at
-    30 frames/s an 8 Hz filter rounded the per-stride maximum elbow angle by up to
-    2.6 deg, 12 Hz by at most 0.8 deg (tests/test_mocap_truth.py). Both cut-offs are
+    swing extremes is the fastest motion in running: on motion capture of running an 8 Hz
+    filter rounds the per-stride maximum elbow angle off, 12 Hz keeps it (README, *Figures
+    behind the defaults*; tests/test_mocap_truth.py). Both cut-offs are
     capped at 0.8 x the Nyquist frequency (12 Hz at 30 frames/s)."""
     filter_order: int = setting(4, ge=1, le=10)
     resample_fps: float = setting(0.0, ge=0, le=MAX_RATE_HZ)
@@ -87,19 +86,18 @@ class ViewConfig:
     """Length of the segments that are classified one by one."""
     side_ratio: float = setting(0.28, gt=0, le=2)
     """Body width ratio below which the view is a side view: mean of shoulder width / torso
-    length and (hip width / torso length) / 0.6 (about 0.55 seen square-on, 0.38 at 45 deg)."""
+    length and (hip width / torso length) / 0.6, which falls as the body turns side-on
+    (README, *Figures behind the defaults*)."""
     frontal_ratio: float = setting(0.47, ge="side_ratio", le=2)
     """Body width ratio above which the view is front or rear (unless the legs say oblique,
-    see ``frontal_max_leg_spread``). Seen square-on it reads 0.52-0.57 on motion-capture
-    projections and 0.61-0.68 through the pose model on the synthetic runner (0.72 exact);
-    at 45 deg 0.37-0.42 and 0.48-0.51: no width threshold separates them across bodies."""
+    see ``frontal_max_leg_spread``). The ratio of a square-on view of one body overlaps that
+    of a 45 deg view of another, so no width threshold separates them across bodies (README,
+    *Figures behind the defaults*)."""
     frontal_max_leg_spread: float = setting(0.6, ge=0, le=10.0)
     """Leg spread (half the 5-95 percentile range of left-minus-right ankle x, torso lengths;
     :func:`armcarriage.view.leg_spread`) above which a view wide enough to be frontal is
-    oblique. It grows as sin(yaw): front and rear read 0.00-0.05 on the synthetic runner
-    (exact and pose model), 0.10-0.34 on motion-capture projections (a real runner's path
-    drifts) and 0.02-0.41 through the pose model on the shared real rear clips (road, walk);
-    45 deg oblique reads 0.98-1.55 and side views 1.1-1.9. 0.6 is about 20-25 deg of yaw at
-    running strides."""
+    oblique. It grows as sin(yaw): front and rear views, real runners' drifting paths
+    included, stay well below it and 45 deg oblique and side views well above (README,
+    *Figures behind the defaults*); 0.6 is about 20-25 deg of yaw at running strides."""
     moving_fraction: float = setting(0.15, ge=0, le=10.0)
     """Hip travel across the frame (frame widths per second) above which the runner moves."""

@@ -29,50 +29,47 @@ class MetricsConfig:
     loses from behind is one in front of the body, where a crossing happens, so the maximum
     over the frames left would read a crossing as none. 0.95 forgives one lost frame in a
     stride at 30 fps. Through the pose model the synthetic runner's wrists are lost from
-    behind in 95-100 % of frames (visibility 0.02-0.27), crossing or not."""
+    behind in nearly every frame, crossing or not (README, *Figures behind the defaults*)."""
     oblique_confidence: float = setting(0.5, ge=0, le=1)
     """Confidence factor of values measured in an oblique view."""
     visibility_full: float = setting(0.5, gt=0, le=1)
     """Landmark visibility (the pose model's own score) from which a landmark counts as
     fully reliable in a value's confidence; below it the factor falls linearly to
-    ``visibility_floor`` at 0. Measured on the 19 synthetic suite clips (pose model against
-    exact truth, 24,000 wrist and elbow samples): the median wrist error is 0.04-0.05 torso
-    lengths at every visibility from 0.3 to 1 and grows below (0.07 at 0.2-0.3, 0.10 at
-    0.1-0.2, 0.15 under 0.1). A wrist crossing in front of the body scores 0.3-0.6 while
-    placed as well as a wrist at 0.9, so a linear use of the score halved the confidence of
-    exactly the values that show a crossing."""
+    ``visibility_floor`` at 0. On the synthetic suite the pose model's wrist error is flat
+    above a low visibility and grows only below it, and a wrist crossing in front of the
+    body scores low while placed as well as a highly visible one, so a linear use of the
+    score halved the confidence of exactly the values that show a crossing (README,
+    *Figures behind the defaults*)."""
     visibility_floor: float = setting(0.25, ge=0, le=1)
-    """Confidence factor of a landmark with visibility 0 (see ``visibility_full``): the
-    median error ratio of the best to the least visible landmarks measured 0.29."""
+    """Confidence factor of a landmark with visibility 0 (see ``visibility_full``): about
+    the measured median error ratio of the best to the least visible landmarks."""
     shrug_baseline_percentile: float = setting(10.0, ge=0, le=100.0)
     """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
     neck_visible_tl: float = setting(0.08, ge=0, le=1.0)
     """The silhouette's narrowest run below the ears must lie at least this far (torso
     lengths, clip median) below the ear centre for the neck gap to be measured
-    (:func:`armcarriage.metrics.shrug.neck_hidden`): on renders of bare necks it lies
-    0.15-0.28 below it, shoulders held up 7 cm included; on the real treadmill clip, where
-    a hood fills the neck, at the ear itself (0.00)."""
+    (:func:`armcarriage.metrics.shrug.neck_hidden`): on renders of bare necks it lies well
+    below it, shoulders held up included; where a hood fills the neck (the real treadmill
+    clip), at the ear itself (README, *Figures behind the defaults*)."""
     rotation_from_pose_depth: bool = False
     """Report trunk rotation from a pose model's landmark depth. Off by default: on the
-    synthetic runner its median error is 20 deg from the front and 64 deg from the rear,
-    and a runner twisting more read lower than a relaxed one (benchmarks/accuracy.py), so
-    the value would mislead; it is reported missing with that reason instead. No depth-free
-    method does better through the pose model: the 2D foreshortening of the shoulder and hip
-    lines (benchmarks/accuracy.py, ``rotation_from_foreshortening``) is within 2 deg on exact
-    tracks but through the model its median error is 27 deg from the front and 14 from the
-    rear (37 at the 95th percentile): relaxed runners (30 deg true) read 25-70, over-rotating
-    ones (56 true) 54-77."""
+    synthetic runner its error is large and a runner twisting more read lower than a relaxed
+    one (benchmarks/accuracy.py; README, *Accuracy*), so the value would mislead; it is
+    reported missing with that reason instead. No depth-free method does better through the
+    pose model: the 2D foreshortening of the shoulder and hip lines
+    (``rotation_from_foreshortening``) is close on exact tracks but not through the model,
+    where relaxed and over-rotating runners overlap."""
     elbow_source: str = setting("3d", choices=("3d", "image", "world"))
     """``3d`` (default): in side and oblique views each arm is rebuilt in 3D from its image
     points with constant segment lengths (:mod:`armcarriage.metrics.arm3d`): the 2D angle of
-    a forearm leaving the image plane is not the elbow angle (on exact motion-capture side
-    projections the image angle reads a stride's mean 4.3 deg too open on average, 10.7 at
-    worst, and a frame up to 42 deg off; through the pose model on motion-capture-driven
-    renders the stride mean's error falls from 6.8 to 1.9 deg; benchmarks/results/elbow3d.md).
+    a forearm leaving the image plane is not the elbow angle (the image angle reads too open
+    on exact motion-capture side projections, and rebuilding cuts the stride mean's error
+    through the pose model; benchmarks/results/elbow3d.md).
     The elbow is reported in side views only; front and rear views keep the image angle in
     the per-frame series. ``image``: the 2D angle of the image points;
     ``world``: the track's 3D world landmarks where present (exact for motion-capture tracks
-    and the synthetic runner's truth; through the pose model 10-26 deg off)."""
+    and the synthetic runner's truth; far off through the pose model, README, *Figures
+    behind the defaults*)."""
     arm3d_length_percentile: float = setting(90.0, gt=50, le=100)
     """Percentile of a segment's image length (in body-scale units) over the clip that starts
     its length estimate (refined to the median of the length the rebuilt depth implies)."""
@@ -80,15 +77,14 @@ class MetricsConfig:
     """Floor of the forearm's true length as a fraction of the upper arm's (adults: about
     0.85-0.95 between the landmarks), for views in which the forearm is never side-on."""
     arm3d_length_noise: float = setting(0.045, gt=0, le=1)
-    """Relative error of a segment's image length through the pose model: the standard
-    deviation of the model's segment length about the exact render's is 0.02-0.06 of the
-    segment on the synthetic runner's side and oblique clips and 0.04-0.11 on the
-    motion-capture-driven renders."""
+    """Relative error of a segment's image length through the pose model: the spread of
+    the model's segment length about the exact render's, within the range measured on
+    synthetic and motion-capture-driven renders (README, *Figures behind the defaults*)."""
     arm3d_hint_noise: float = setting(0.35, gt=0, le=10)
     """Error of the pose model's depth hint along the forearm once scaled to the clip, in
-    segment lengths (residual 0.2-0.6 on rendered runners, whose forearm depth it follows
-    with a correlation of 0.6-0.95; along the upper arm it does not follow the truth, so
-    the upper arm's sign comes from the body's outward side, ``arm3d_outward_strength``)."""
+    segment lengths (the residual measured on rendered runners, README, *Figures behind the
+    defaults*; along the upper arm it does not follow the truth, so the upper arm's sign
+    comes from the body's outward side, ``arm3d_outward_strength``)."""
     arm3d_prior_spread: float = setting(0.5, gt=0, le=10)
     """Prior standard deviation of a segment's depth span in segment lengths: arms swing
     mostly across the image in the views where the arm is rebuilt."""
@@ -113,11 +109,9 @@ class MetricsConfig:
     swing_elbow_min_forearm_ratio: float = setting(0.7, ge=0, le=1)
     """The swing elbow moves onto the upper arm's constant length only in frames whose forearm
     image is at least this fraction of its length (a high percentile over the clip): a
-    shorter forearm leaves the image plane, and the arm with it. On motion-capture-driven
-    side renders the swing arc's bias goes from -2.7 / -3.2 deg (left / right) to -1.7 /
-    -1.7 at a mean absolute error of 5.4 (5.2); without this limit -0.3 / -1.4 at 5.1, but
-    the real treadmill runner's arc, whose forearm is often foreshortened, then drops from 32
-    to 29 deg (benchmarks/results/swing_geometry.md)."""
+    shorter forearm leaves the image plane, and the arm with it. Without the limit the
+    renders' swing arc bias is a little smaller, but the real treadmill runner's arc, whose
+    forearm is often foreshortened, drops (benchmarks/results/swing_geometry.md)."""
     elbow_error_deg: float = setting(5.0, gt=0, le=90)
     """Expected error of an elbow value (deg, :class:`armcarriage.metrics.elbow.ElbowErrorModel`)
     at which its confidence is halved: factor ``1 / (1 + (s / elbow_error_deg)^2)``, 0.8 at

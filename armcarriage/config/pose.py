@@ -61,8 +61,8 @@ class PoseConfig:
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
     frames every this many seconds; when it sees a second person, or the tracked person
     jumps by more than a torso length between frames, the clip is run again with
-    ``num_poses`` poses per frame. One landmarker is open at a time (each holds about
-    85 MB), so each look costs two model switches (about 0.2 s of CPU). 0: no later looks."""
+    ``num_poses`` poses per frame. One landmarker is open at a time (memory), so each look
+    costs two model switches (README, *Figures behind the defaults*). 0: no later looks."""
     people_watch_s: float = setting(0.5, ge=0, le=60.0)
     """Look at this many seconds at the start of each run and chunk, where the tracked
     person is chosen (see ``people_scan_s``)."""
@@ -75,17 +75,17 @@ class PoseConfig:
     """Below this fraction of frames with a pose, the clip has no runner in view."""
     target_fps: float = setting(60.0, ge=0, le=MAX_RATE_HZ)
     """Analyse at most this many frames per second (0 = every frame); kept frames keep
-    their true timestamps. 60 keeps accuracy: on a 240 fps synthetic side-view clip,
-    analysing at 60 instead of 240 fps changed the near-arm elbow median by 0.2 deg, the
-    far-arm one by 0.4 deg and the cadence not at all (benchmarks/analysis_rate.py),
-    for a quarter of the pose work. Clips at 60 fps or less are analysed frame by frame."""
+    their true timestamps. 60 keeps accuracy: on a 240 fps synthetic side-view clip the
+    cadence and elbow medians at 60 fps are those at 240 fps (benchmarks/analysis_rate.py;
+    README, *Speed*), for a quarter of the pose work. Clips at 60 fps or less are analysed
+    frame by frame."""
     max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
     """Analyse only the first seconds of the clip (0 = whole clip)."""
     max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
     """Frames are scaled down so their longer side is at most this (0 = full size).
     The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
-    than the plain colour conversion (measured on 1080p: 5.8 ms/frame unscaled vs
-    11.6 ms at 1280), so 1080p passes unscaled and only larger frames are reduced."""
+    than the plain colour conversion (README, *Figures behind the defaults*), so 1080p
+    passes unscaled and only larger frames are reduced."""
     person_x: float = setting(-1.0, ge=-1, le=1)
     """Follow the person whose box contains, or is nearest, this horizontal position
     (0-1 of the width) in the first second; below 0, follow the most prominent (largest)

@@ -74,15 +74,13 @@ class ReportConfig:
     video_max_side: int = setting(1280, ge=0, le=MAX_FRAME_SIDE)
     """Longest side of ``annotated.mp4`` in pixels (0 = the clip's own size); larger
     clips are scaled down with the aspect ratio kept, so 1080p becomes 720p. Encoding and
-    colour conversion cost in proportion to the pixels: on the 1080 x 1920 benchmark clip,
-    x264 (veryfast) took 22 ms of CPU a frame at full size and 9.5 ms at 720 x 1280, the
-    RGB/YUV conversions 13 and 4 ms. 720p is more than the report page or a phone shows;
-    the overlay is drawn at the output size, so lines and text keep their proportions."""
+    colour conversion cost in proportion to the pixels (README, *Figures behind the
+    defaults*). 720p is more than the report page or a phone shows; the overlay is drawn
+    at the output size, so lines and text keep their proportions."""
     video_preset: str = setting("superfast", choices=X264_PRESETS)
-    """x264 preset of ``annotated.mp4``, with ``video_x264_params`` on top. Measured at
-    720p on the benchmark clip (CPU per frame, file size): ``veryfast`` 9.6 ms, 6.9 kB;
-    ``superfast`` 6.6 ms, 11.6 kB; ``superfast`` with the macroblock tree back on
-    (``video_x264_params``) 6.0 ms, 7.8 kB; ``ultrafast`` 3.0 ms, 2.9 times the size."""
+    """x264 preset of ``annotated.mp4``, with ``video_x264_params`` on top: with the
+    macroblock tree back on, ``superfast`` is the fastest preset that keeps the file near
+    ``veryfast``'s size (README, *Figures behind the defaults*)."""
     video_x264_params: str = setting("mbtree=1:rc-lookahead=10", text="x264 options")
     """Extra x264 options (``key=value:key=value``) applied over the preset; empty for
     none. The macroblock tree, which ``superfast`` turns off, saves a third of the file
@@ -92,9 +90,9 @@ class ReportConfig:
     x264's default, visually clean for an overlay on a running clip."""
     video_prefetch_frames: int = setting(4, ge=0, le=64)
     """Frames decoded and converted ahead of the drawing and encoding, in a second thread
-    (0 = all in one thread). On two cores this cut the video's wall time by a fifth
-    (13.6 to 10.5 s for 900 frames) at the same CPU time; each frame waiting is one
-    output-size RGB image (2.8 MB at 720p)."""
+    (0 = all in one thread). On two cores this shortens the video's wall time at the same
+    CPU time (README, *Figures behind the defaults*); each frame waiting is one output-size
+    RGB image."""
     video_threads: int = setting(0, ge=0, le=256)
     """Encoder threads for ``annotated.mp4`` (0 = x264's choice, 1.5 per core): frame
     threads let the encoder work while the next frame is decoded and drawn."""

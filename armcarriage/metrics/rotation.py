@@ -8,16 +8,15 @@ missing, the track's world landmarks are used instead. The 2D
 foreshortening of a line alone (:func:`~armcarriage.metrics.geometry.line_yaw_2d`)
 cannot tell the direction of the turn and, near square-on, turns a few
 percent of width noise into tens of degrees, so it is not used for the value.
-Measured (benchmarks/accuracy.py, ``rotation_from_foreshortening``: each
+Foreshortening (benchmarks/accuracy.py, ``rotation_from_foreshortening``: each
 line's yaw amplitude from the second harmonic of its apparent width, shoulders
-and pelvis turning against each other): within 2 deg of the peak-to-peak on
-exact synthetic tracks, but a median error of 27 deg from the front and 14
-from the rear (95th percentile 37) through the pose model, whose hip and
-shoulder widths vary by more than the trunk's turn explains (a 6 deg pelvis
-swing reads as 12-18). Neither that nor the pose model's depth measures
-rotation from video (see :data:`armcarriage.analysis.POSE_DEPTH_ROTATION_REASON`).
-On exact motion-capture projections (front, rear, oblique) this follows the 3D
-rotation with a correlation of 0.99 and a peak-to-peak within about 10%.
+and pelvis turning against each other) is close on exact synthetic tracks but
+far off through the pose model, whose hip and shoulder widths vary by more than
+the trunk's turn explains (README, *Accuracy*). Neither that nor the pose
+model's depth measures rotation from video (see
+:data:`armcarriage.analysis.POSE_DEPTH_ROTATION_REASON`). On exact
+motion-capture projections (front, rear, oblique) this follows the 3D rotation
+closely (README, *Figures behind the defaults*).
 """
 
 from __future__ import annotations

@@ -141,8 +141,8 @@ def _run_pool(
     """Run the chunks on ``workers - 1`` pool processes plus this one; stitch in order.
 
     This process is one of the workers: it already holds the decoder and the
-    numeric libraries, so running the model here saves a whole interpreter
-    (about 150 MB) and one start-up compared with a pool of ``workers``.
+    numeric libraries, so running the model here saves a whole interpreter's memory
+    and one start-up compared with a pool of ``workers``.
     """
     run = _Schedule(path, info, config, chunks, progress, one_person)
     ctx = _context()

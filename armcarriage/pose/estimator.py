@@ -134,7 +134,7 @@ class PoseEstimator:
 
         The landmarker carries the last frame's pose over to the next frame
         whatever their timestamps, so a run that starts elsewhere in the clip
-        needs a new one (about 0.1 s to create).
+        needs a new one.
         """
         if self._frames:
             self._close()
@@ -174,7 +174,7 @@ class PoseEstimator:
         are looked at by a landmarker asked for ``pose.num_poses`` poses; the
         frames between by one asked for one pose, which tracks it and runs the
         person detector only when the track is lost. One landmarker is open at a
-        time (each holds about 85 MB), so every switch creates one.
+        time (to bound memory), so every switch creates one.
 
         Parameters
         ----------
@@ -260,10 +260,9 @@ def _distinct(people: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, 
 _FRAME_STEP_MS = 1000
 """Model clock step per frame. Tracking one pose, the landmarker smooths the landmarks
 over its clock (the smoothing is off when it looks for several): at the clip's own
-33 ms per frame the filter's lag put the median wrist error of a synthetic runner at
-5.2 px and the elbow's at 4.7 px, against 4.2 and 3.5 px with a step of 0.1 s or more
-(4.0 and 2.9 px re-detecting the person in every frame). Tracking itself ignores
-the clock."""
+frame time the filter's lag adds to the wrist and elbow errors, which a step of 0.1 s or
+more avoids (README, *Figures behind the defaults*). Tracking itself ignores the
+clock."""
 
 
 def _prob(value: float | None) -> float:

@@ -118,10 +118,10 @@ def mediapipe_tasks() -> SimpleNamespace:
     """Return the parts of MediaPipe's Tasks API the pose stage uses, imported lean.
 
     ``import mediapipe`` runs the package initialisers, which import every task:
-    audio (sounddevice), the drawing utilities (matplotlib.pyplot), OpenCV: 69 MB
-    and 1.1 s in each pose process, for nothing the pose landmarker needs. Its
-    modules (and the C library) are loaded with the initialisers of
-    :data:`_TASK_PACKAGES` stood in for by empty packages (+4 MB, 0.07 s).
+    audio (sounddevice), the drawing utilities (matplotlib.pyplot), OpenCV: memory and
+    start-up time in each pose process for nothing the pose landmarker needs (README,
+    *Figures behind the defaults*). Its modules (and the C library) are loaded with the
+    initialisers of :data:`_TASK_PACKAGES` stood in for by empty packages.
     Afterwards every MediaPipe module is taken out of ``sys.modules`` again (the
     classes returned keep theirs), so a later ``import mediapipe`` anywhere in the
     process runs whole, as usual.

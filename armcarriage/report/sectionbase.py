@@ -34,8 +34,8 @@ DRIFT_PLOT_METRICS = ("elbow_angle_mean", "swing_arc_deg", "shrug_rise_tl")
 ARM_METRICS = tuple(m for m, spec in METRICS.items() if spec.per_arm)
 KEY_FRAME_OVERSAMPLING = 2.0
 """Key-frame crops are scaled down to this many pixels per pixel of their panel before
-matplotlib draws them: as sharp in the PNG as the full-size crop, whose drawing took a
-fifth of the page's time and 80 MB on a 1080p clip."""
+matplotlib draws them: as sharp in the PNG as the full-size crop, whose drawing is a
+large share of the page's time and memory on a 1080p clip."""
 
 
 def img_tag(png: bytes, alt: str, cls: str = "plot") -> str:
