@@ -28,9 +28,7 @@ def _count_calls(monkeypatch, original, calls: list[str]) -> None:
             monkeypatch.setattr(module, original.__name__, counted)
 
 
-def test_one_analyze_run_probes_the_clip_once_and_assesses_its_cues_once(
-    tmp_path, monkeypatch
-):
+def test_one_analyze_run_probes_the_clip_once_and_assesses_its_cues_once(tmp_path, monkeypatch):
     # every module that can take part in a run, loaded before the counters go in
     import armcarriage.parallel.run
     import armcarriage.pipeline
@@ -38,7 +36,7 @@ def test_one_analyze_run_probes_the_clip_once_and_assesses_its_cues_once(
     import armcarriage.report
     import armcarriage.report.clip
     import armcarriage.report.video
-    import armcarriage.video.frames  # noqa: F401
+    import armcarriage.video.frames
 
     truth = PoseTrack.load(SAMPLE.with_suffix(".truth.parquet"))
     monkeypatch.setattr(armcarriage.pipeline, "estimate_track", lambda *a, **k: truth)
@@ -55,3 +53,29 @@ def test_one_analyze_run_probes_the_clip_once_and_assesses_its_cues_once(
         assert (out / name).stat().st_size > 0
     assert len(probes) == 1
     assert len(assessed) == 1
+
+
+def test_a_session_hands_each_clip_s_probe_to_its_run(tmp_path, make_video, monkeypatch):
+    from armcarriage.config import Config
+    from armcarriage.sessions import cli as session_cli
+    from armcarriage.sessions import run as session_run
+
+    clips = [make_video("side.mp4"), make_video("front.mp4", n=24)]
+    probes: list[str] = []
+    _count_calls(monkeypatch, armcarriage.video.probe_video, probes)
+    handed: list[object] = []
+
+    class StopError(Exception):
+        pass
+
+    def run_session(videos, out, config, *, watch=None, infos=None):
+        handed.extend(infos or [])
+        raise StopError
+
+    monkeypatch.setattr(session_run, "run_session", run_session)
+    try:
+        session_cli.analyze_session(clips, tmp_path / "out", Config(), None, True, (None, None))
+    except StopError:
+        pass
+    assert len(probes) == 2
+    assert [getattr(i, "frames", None) for i in handed] == [20, 24]
