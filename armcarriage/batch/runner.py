@@ -144,6 +144,7 @@ def run_batch(
 
     """
     from armcarriage.history.db import get_engine, resolve_url
+    from armcarriage.history.store import ensure_athletes
 
     config = config or Config()
     clips = load_manifest(source)
@@ -152,6 +153,7 @@ def run_batch(
     staging_root = outdir / STAGING_DIR
     url = resolve_url(db or config.batch.database_url or outdir)
     engine = get_engine(url)
+    ensure_athletes(engine, [c.athlete for c in clips])  # display names: the manifest's first
     scheduler = scheduler if scheduler is not None else (config.batch.scheduler or None)
     committer = _Committer(outdir, staging_root, engine, config)
     result = BatchResult(outdir=outdir, database_url=url)
