@@ -245,9 +245,12 @@ def simulate(params: RunnerParams, time: np.ndarray, duration: float | None = No
     duty = params.duty
     stance_travel = params.speed_mps * duty * period
     reach = 0.38 * stance_travel
-    # pelvis: lowest at each mid-stance (two per stride)
+    # pelvis at each mid-stance (two per stride): lowest in running (the leg is a spring,
+    # compressed under the body), highest in walking (duty above one half: the body
+    # vaults over a stiff leg, an inverted pendulum)
     mid = duty / 2
-    pelvis_z = val("hip_height") - val("bounce_m") * np.cos(4 * np.pi * (phase - mid))
+    vault = 1.0 if duty > 0.5 else -1.0
+    pelvis_z = val("hip_height") + vault * val("bounce_m") * np.cos(4 * np.pi * (phase - mid))
     if params.mode not in ("treadmill", "track"):
         raise ValueError(f"mode: expected 'treadmill' or 'track', got {params.mode!r}")
     track = params.mode == "track"
