@@ -1,0 +1,115 @@
+"""Settings of the per-stride metrics and the cues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from armcarriage.config.base import setting
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """Metric definitions and confidence rules."""
+
+    min_confidence: float = setting(0.5, ge=0, le=1)
+    """Values with confidence below this are reported but not used in the summary."""
+    far_arm_policy: str = setting("exclude", choices=("exclude", "low_confidence"))
+    """Side view far arm: ``"exclude"`` (NaN with a reason) or ``"low_confidence"``."""
+    symmetry_flag_percent: float = setting(15.0, ge=0, le=200.0)
+    """Symmetry index above which an asymmetry is flagged."""
+    drift_flag_fraction: float = setting(0.1, ge=0, le=10.0)
+    """Relative first-third vs last-third change flagged as drift."""
+    far_arm_confidence: float = setting(0.3, ge=0, le=1)
+    """Confidence factor of the far arm in a side view when ``far_arm_policy`` keeps it."""
+    min_coverage: float = setting(0.7, ge=0, le=1)
+    """Fraction of a stride's frames that must hold the landmarks for a value to be measured."""
+    crossing_rear_min_coverage: float = setting(0.95, ge=0, le=1)
+    """From behind, midline crossing needs the wrist in at least this fraction of a stride's
+    frames (else it is missing for the whole arm, with the reason): a wrist the pose model
+    loses from behind is one in front of the body, where a crossing happens, so the maximum
+    over the frames left would read a crossing as none. 0.95 forgives one lost frame in a
+    stride at 30 fps. Through the pose model the synthetic runner's wrists are lost from
+    behind in 95-100 % of frames (visibility 0.02-0.27), crossing or not."""
+    oblique_confidence: float = setting(0.5, ge=0, le=1)
+    """Confidence factor of values measured in an oblique view."""
+    visibility_full: float = setting(0.5, gt=0, le=1)
+    """Landmark visibility (the pose model's own score) from which a landmark counts as
+    fully reliable in a value's confidence; below it the factor falls linearly to
+    ``visibility_floor`` at 0. Measured on the 19 synthetic suite clips (pose model against
+    exact truth, 24,000 wrist and elbow samples): the median wrist error is 0.04-0.05 torso
+    lengths at every visibility from 0.3 to 1 and grows below (0.07 at 0.2-0.3, 0.10 at
+    0.1-0.2, 0.15 under 0.1). A wrist crossing in front of the body scores 0.3-0.6 while
+    placed as well as a wrist at 0.9, so a linear use of the score halved the confidence of
+    exactly the values that show a crossing."""
+    visibility_floor: float = setting(0.25, ge=0, le=1)
+    """Confidence factor of a landmark with visibility 0 (see ``visibility_full``): the
+    median error ratio of the best to the least visible landmarks measured 0.29."""
+    shrug_baseline_percentile: float = setting(10.0, ge=0, le=100.0)
+    """Percentile of the clip's shoulder elevation taken as the runner's relaxed baseline."""
+    rotation_from_pose_depth: bool = False
+    """Report trunk rotation from a pose model's landmark depth. Off by default: on the
+    synthetic runner its median error is 20 deg from the front and 64 deg from the rear,
+    and a runner twisting more read lower than a relaxed one (benchmarks/accuracy.py), so
+    the value would mislead; it is reported missing with that reason instead. No depth-free
+    method does better through the pose model: the 2D foreshortening of the shoulder and hip
+    lines (benchmarks/accuracy.py, ``rotation_from_foreshortening``) is within 2 deg on exact
+    tracks but through the model its median error is 27 deg from the front and 14 from the
+    rear (37 at the 95th percentile): relaxed runners (30 deg true) read 25-70, over-rotating
+    ones (56 true) 54-77."""
+    elbow_source: str = setting("3d", choices=("3d", "image", "world"))
+    """``3d`` (default): in side and oblique views each arm is rebuilt in 3D from its image
+    points with constant segment lengths (:mod:`armcarriage.metrics.arm3d`): the 2D angle of
+    a forearm leaving the image plane is not the elbow angle (on exact motion-capture side
+    projections the image angle reads a stride's mean 4.3 deg too open on average, 10.7 at
+    worst, and a frame up to 42 deg off; through the pose model on motion-capture-driven
+    renders the stride mean's error falls from 6.8 to 1.9 deg; benchmarks/results/elbow3d.md).
+    The elbow is reported in side views only; front and rear views keep the image angle in
+    the per-frame series. ``image``: the 2D angle of the image points;
+    ``world``: the track's 3D world landmarks where present (exact for motion-capture tracks
+    and the synthetic runner's truth; through the pose model 10-26 deg off)."""
+    arm3d_length_percentile: float = setting(90.0, gt=50, le=100)
+    """Percentile of a segment's image length (in body-scale units) over the clip that starts
+    its length estimate (refined to the median of the length the rebuilt depth implies)."""
+    arm3d_forearm_min_ratio: float = setting(0.8, gt=0, le=2)
+    """Floor of the forearm's true length as a fraction of the upper arm's (adults: about
+    0.85-0.95 between the landmarks), for views in which the forearm is never side-on."""
+    arm3d_length_noise: float = setting(0.045, gt=0, le=1)
+    """Relative error of a segment's image length through the pose model: the standard
+    deviation of the model's segment length about the exact render's is 0.02-0.06 of the
+    segment on the synthetic runner's side and oblique clips and 0.04-0.11 on the
+    motion-capture-driven renders."""
+    arm3d_hint_noise: float = setting(0.35, gt=0, le=10)
+    """Error of the pose model's depth hint along the forearm once scaled to the clip, in
+    segment lengths (residual 0.2-0.6 on rendered runners, whose forearm depth it follows
+    with a correlation of 0.6-0.95; along the upper arm it does not follow the truth, so
+    the upper arm's sign comes from the body's outward side, ``arm3d_outward_strength``)."""
+    arm3d_prior_spread: float = setting(0.5, gt=0, le=10)
+    """Prior standard deviation of a segment's depth span in segment lengths: arms swing
+    mostly across the image in the views where the arm is rebuilt."""
+    arm3d_motion_noise: float = setting(0.15, gt=0, le=10)
+    """Change of a segment's depth span between frames in segment lengths: continuity."""
+    arm3d_hint_gain: float = setting(1.0, ge=0, le=100)
+    """Scale of the depth hint (depth difference over segment length) when the clip has too
+    few clearly foreshortened frames to fit it; fitted on the clip otherwise."""
+    arm3d_outward_strength: float = setting(4.0, ge=0, le=100)
+    """Log-odds per segment length of depth that the upper arm's depth lies on the arm's
+    outward side (the elbow held out from the trunk: towards the camera for the near arm of a
+    side view); 4 makes a depth of 0.3 segment lengths 92 % likely on that side."""
+    arm3d_grid: int = setting(41, ge=5, le=1001)
+    """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
+    arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)
+    """Running-median window of the body scale (torso length per frame), seconds."""
+    elbow_error_deg: float = setting(5.0, gt=0, le=90)
+    """Geometric expected error of an elbow value (deg, from its frames' expected errors,
+    :func:`armcarriage.metrics.elbow.stat_expected_error`) at which its confidence is halved:
+    factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
+
+
+@dataclass(frozen=True)
+class CueConfig:
+    """Coaching cue selection."""
+
+    rules_path: str = setting("", text="a TOML file path")
+    """TOML file of cue rules; empty means the rules shipped with the package."""
+    max_cues: int = setting(3, ge=0, le=100)
+    """At most this many cues are shown."""

@@ -1,0 +1,112 @@
+"""Settings of the video reader and the pose model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from armcarriage.config.base import MAX_DURATION_S, MAX_FRAME_SIDE, MAX_FRAMES, MAX_RATE_HZ, setting
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    """Limits on what the video reader accepts."""
+
+    max_width: int = setting(7680, ge=1, le=MAX_FRAME_SIDE)
+    """Largest accepted frame width in pixels (after rotation)."""
+    max_height: int = setting(7680, ge=1, le=MAX_FRAME_SIDE)
+    """Largest accepted frame height in pixels (after rotation)."""
+    max_frames: int = setting(500_000, ge=1, le=MAX_FRAMES)
+    """Largest accepted frame count (about 35 min at 240 fps)."""
+    max_duration_s: float = setting(3600.0, gt=0, le=MAX_DURATION_S)
+    """Longest accepted clip, seconds."""
+    min_frames: int = setting(1, ge=1, le="max_frames")
+    """Fewest decodable frames a clip must hold."""
+    capture_fps: float = setting(0.0, ge=0, le=10_000.0)
+    """Frame rate the clip was filmed at, when it plays slower (slow motion) or faster
+    (time-lapse) than it was filmed: the analysis rescales the clip's time by the playback
+    rate over this one. 0 reads it from the container's tags (``capture_fps_tags``) and,
+    without a tag, takes the playback time as real time."""
+    capture_fps_tags: str = setting(
+        "capture.fps,capture-fps,capture_fps,capturefps",
+        text="comma-separated endings of metadata keys",
+    )
+    """Endings (comma-separated, any case) of the container or stream metadata keys that
+    carry the capture rate: Android writes ``com.android.capture.fps``. A tag within
+    ``capture_fps_tolerance`` of the playback rate means real time."""
+    capture_fps_tolerance: float = setting(0.02, ge=0, lt=1)
+    """Relative difference between capture and playback rates below which the clip plays
+    in real time (a 30 fps clip tagged 29.97)."""
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Pose model and person selection."""
+
+    model_path: str = setting("", text="a .task file path")
+    """Path of a MediaPipe ``.task`` bundle; empty means the bundled full model."""
+    num_poses: int = setting(2, ge=1, le=10)
+    """Poses the model looks for per frame; the runner is chosen among them. Asked for
+    more than one, the model runs its person detector on every frame that shows fewer,
+    so it finds the runner afresh in every frame. 1 tracks one pose from frame to frame
+    (see ``track_one_person``) and never looks for anyone else."""
+    track_one_person: bool = False
+    """Track one person from frame to frame instead of finding the runner afresh in every
+    frame: the model then runs its person detector only when the track is lost, which
+    makes it about 1.6 times faster (19 instead of 31 ms of CPU per frame on the shared
+    treadmill clip; the whole pose stage 1.4 times on benchmarks/throughput.py's
+    10-minute clip) but less accurate. On the synthetic runner's 19 suite clips
+    (benchmarks/accuracy.py --set pose.track_one_person=true) the median wrist error grew
+    by 6 % (up to 23 %) per clip, and on the side_left clips the per-stride elbow angle's
+    median error from 0.9 to 1.8 deg (mean) and from 2.8 to 3.7 deg (max), the arm-leg
+    phase's 95th percentile from 6 to 9 deg. Off by default: accuracy comes first. When
+    on, the model asked for ``num_poses`` poses looks for other people now and then
+    (``people_scan_s``) and the clip is run again the default way if it sees one."""
+    people_scan_s: float = setting(3.0, ge=0, le=3600.0)
+    """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
+    ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
+    frames every this many seconds; when it sees a second person, or the tracked person
+    jumps by more than a torso length between frames, the clip is run again with
+    ``num_poses`` poses per frame. One landmarker is open at a time (each holds about
+    85 MB), so each look costs two model switches (about 0.2 s of CPU). 0: no later looks."""
+    people_watch_s: float = setting(0.5, ge=0, le=60.0)
+    """Look at this many seconds at the start of each run and chunk, where the tracked
+    person is chosen (see ``people_scan_s``)."""
+    people_look_frames: int = setting(3, ge=1, le=100)
+    """Frames of each later look (see ``people_scan_s``)."""
+    min_detection_confidence: float = setting(0.5, ge=0, le=1)
+    min_presence_confidence: float = setting(0.5, ge=0, le=1)
+    min_tracking_confidence: float = setting(0.5, ge=0, le=1)
+    min_detection_rate: float = setting(0.2, ge=0, le=1)
+    """Below this fraction of frames with a pose, the clip has no runner in view."""
+    target_fps: float = setting(60.0, ge=0, le=MAX_RATE_HZ)
+    """Analyse at most this many frames per second (0 = every frame); kept frames keep
+    their true timestamps. 60 keeps accuracy: on a 240 fps synthetic side-view clip,
+    analysing at 60 instead of 240 fps changed the near-arm elbow median by 0.2 deg, the
+    far-arm one by 0.4 deg and the cadence not at all (benchmarks/analysis_rate.py),
+    for a quarter of the pose work. Clips at 60 fps or less are analysed frame by frame."""
+    max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
+    """Analyse only the first seconds of the clip (0 = whole clip)."""
+    max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
+    """Frames are scaled down so their longer side is at most this (0 = full size).
+    The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
+    than the plain colour conversion (measured on 1080p: 5.8 ms/frame unscaled vs
+    11.6 ms at 1280), so 1080p passes unscaled and only larger frames are reduced."""
+    person_x: float = setting(-1.0, ge=-1, le=1)
+    """Follow the person nearest this horizontal position (0-1 of the width) at
+    the start; below 0, follow the most prominent (largest) person."""
+    workers: int = setting(0, ge=0, le=256)
+    """Worker processes for pose inference (0 = one per core)."""
+    chunk_seconds: float = setting(20.0, ge=0.5, le=3600.0)
+    """Longest time chunk given to one worker."""
+    chunk_overlap_seconds: float = setting(1.0, ge=0, lt="chunk_seconds")
+    """Overlap between consecutive chunks: a chunk starts this much before the
+    part it keeps, re-acquires the runner in the first half and is stitched to
+    the previous chunk in the second half."""
+    min_chunk_seconds: float = setting(4.0, gt=0, le=3600.0)
+    """Shortest chunk worth a worker process; clips shorter than two of these
+    run in one process."""
+    silhouette: bool = True
+    """Ask the model for the person's segmentation mask and keep a few heights read off it
+    per frame (:mod:`armcarriage.silhouette`: top of the head, the neck, the top of each
+    shoulder), which the shoulder shrug is measured from; the mask itself is not kept.
+    The cost is printed by benchmarks/shrug_crossing.py."""

@@ -1,0 +1,138 @@
+"""Settings of stride detection: contacts, rhythm and the running verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from armcarriage.config.base import VIEWS, setting
+
+
+@dataclass(frozen=True)
+class StrideConfig:
+    """Foot-event detection and running checks."""
+
+    min_strides: int = setting(3, ge=1, le=1000)
+    """Fewer strides than this are reported as too few strides."""
+    min_cadence_spm: float = setting(130.0, gt=0, lt="max_cadence_spm")
+    """Steps per minute below which the motion is not running when no flight phase is
+    seen (see ``min_cadence_with_flight_spm``)."""
+    max_cadence_spm: float = setting(330.0, gt=0, le=1000.0)
+    """Steps per minute above which the motion is not running: sprinters reach 260-300 and
+    more; the stride search starts at 0.8 of the stride this gives."""
+    max_human_stride_s: float = setting(2.5, gt=0, le=60.0)
+    """Longest stride (s) a person makes in real time, slow walking included. A leg
+    rhythm slower than this, or legs whose swing is this slow, show a clip that plays
+    slower than it was filmed: the analysis reports slow motion and no cadence."""
+    slow_motion_search: float = setting(12.0, ge=1, le=100.0)
+    """To recognise slow motion, the leg rhythm is also searched up to this many times
+    ``max_stride_s`` (limited by the clip's length)."""
+    film_rates_fps: str = setting("60,120,240,480,960", text="comma-separated frame rates")
+    """Frame rates (comma-separated) a camera films at, among which the frame-rate advice
+    for short foot contacts picks (``contact_frames_advised``)."""
+    slow_motion_max_duty: float = setting(0.4, ge=0, le=1)
+    """A duty factor at most this (a clear flight phase: running) at a cadence below the
+    running range shows a clip played slower than it was filmed (2x slow motion: 85 steps/min
+    with duty factor 0.37 on the exact track); walking keeps each foot down over half the
+    stride (0.48-0.52 on the real walking clips through the pose model)."""
+    typical_stride_s: float = setting(0.7, gt=0, le=5.0)
+    """A running stride in real time (s; 170 steps/min), used only to suggest the capture
+    rate of a clip recognised as slow motion."""
+    min_contact_frames: float = setting(3.0, ge=0, le=100.0)
+    """Frames a foot contact must span for its strike and toe-off to be timed: with fewer
+    (sprinting filmed at a low frame rate) the analysis says so and advises filming at
+    ``contact_frames_advised`` frames per contact."""
+    contact_frames_advised: float = setting(6.0, gt=0, le=100.0)
+    """Frames per foot contact the frame-rate advice aims at (within a frame is then
+    within a sixth of the contact)."""
+    min_flight_fraction: float = setting(0.0, ge=0, le=1)
+    """Fraction of a stride in flight required to call it running (0 = not checked)."""
+    max_stride_s: float = setting(2.2, gt=0, le=10.0)
+    """Longest stride period searched for (s); covers slow walking so it can be rejected."""
+    min_periodicity: float = setting(0.3, ge=-1, le=1)
+    """Autocorrelation of the left-minus-right foot signal at the stride period below which
+    the legs show no stride rhythm (no running)."""
+    min_rhythm_strides: float = setting(2.5, ge=0, le=100.0)
+    """Without a stride rhythm, moving legs are declared not running only when they are in
+    view for this many strides at ``min_cadence_spm`` (2.3 s); a shorter view gives too few
+    strides (a runner crossing the frame: the real road clip from the side is in view 1.8 s)."""
+    min_leg_travel_tl: float = setting(0.25, ge=0, le=10.0)
+    """Range (5th-95th percentile) of the legs' stride signal (torso lengths) below which
+    the legs barely move: standing or balancing, not running, whatever the clip's length.
+    Through the pose model: balancing 0.11, walking 0.46-2.8, running 2.6-3.1 (side) and
+    0.44 (rear, the feet's height difference)."""
+    min_still_s: float = setting(0.5, ge=0, le=60.0)
+    """Shortest view of the legs (s) from which legs that barely move are declared not
+    running."""
+    max_duty_factor: float = setting(0.5, gt=0, le=1)
+    """Contact time / stride time above which the gait is walking (side views)."""
+    min_cadence_with_flight_spm: float = setting(100.0, gt=0, le="max_cadence_spm")
+    """Lowest running cadence when a side view shows a duty factor below
+    ``max_duty_factor`` (a flight phase), or where no duty factor is read (front and
+    oblique views) when the hips bounce at least ``min_bounce_tl``; ``min_cadence_spm``
+    applies otherwise."""
+    min_bounce_tl: float = setting(0.16, ge=0, le=10.0)
+    """Peak-to-peak vertical oscillation of the hip centre over a step (torso lengths) that
+    shows a flight phase where no duty factor is read: exact motion capture gives 0.07-0.08
+    for walking (110 steps/min) and 0.27-0.51 for running; walking moves the body's centre 3-5 cm,
+    so 0.16 (8 cm for a 50 cm torso) accepts only a clear bounce."""
+    contact_height_tl: float = setting(0.06, gt=0, le=2.0)
+    """A foot is on the ground while its heel or toe is within this height (torso lengths,
+    about 3 cm) of its own ground level in the image."""
+    event_height_tl: float = setting(0.05, gt=0, le=2.0)
+    """Within a contact, strike and toe-off are timed where the heel or toe crosses this
+    height above the stance's own lowest point (torso lengths, about 2.5 cm). On exact
+    projections of four motion-capture runs (ground level following each stance, front
+    heights corrected for perspective) 0.05 puts 26-27 of 27 strikes within one frame
+    (30 fps) of the 3D touchdown in every view and the cadence within 1 % in 15 of 16
+    trial x view cases; 0.03 and 0.04 give 27/27 in every view but 13 and 14 of 16, 0.06
+    23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
+    runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
+    flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`)."""
+    side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
+    """Side views: which strikes time the stride windows (the per-stride rows, their
+    stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's
+    (maxima of the heel's forward offset from the hip, moved by their median offset from
+    the clearance strikes, so both keep the clearance's definition of contact), whichever
+    scatters less from stride to stride (:func:`armcarriage.strides.events.steadier_strikes`);
+    ``clearance``: the clearance strikes. The reported events and the clip cadence always
+    come from the clearance, the more accurate on exact motion capture (99 % of side
+    strikes within a frame; calibrated Zeni 87 %). On the real treadmill clip the clearance
+    strikes scatter (38 % of stride times within 5 % of their median, per-stride cadence
+    5 % above the clip's) and Zeni's do not (93 %, within 1 %); on rendered runners a glitch
+    of the heel's forward path put single Zeni strikes 0.14 s off while the clearance stayed
+    regular (benchmarks/results/strides.md)."""
+    world_height_views: str = setting("rear", items=VIEWS)
+    """Views (comma-separated) whose foot heights are read from the world landmarks
+    (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,
+    the image times strikes 2-6 frames late on motion capture; from the front, the pose
+    model's world heights are the noisier signal (see ``depth_corrected_views``)."""
+    depth_corrected_views: str = setting("front", items=VIEWS)
+    """Views (comma-separated) whose image foot heights are moved to the hip's distance
+    with the world landmarks' depth (:func:`armcarriage.strides.contacts._perspective_corrected`):
+    seen from the front a planted foot rises in the image as it moves away through the
+    stance. On motion capture the front strikes within one frame go from 19 to 26 of 27
+    and the cadence within 1 % from 2 to 3 of 4 trials; through the pose model the three
+    synthetic front clips keep 11 of 11 strikes within a frame, their mean error moving
+    from -0.6 to +0.1 frame. Not from behind: there the pose model's depth of the feet
+    correlates 0.3 with the truth (0.8 from the front)."""
+    max_perspective_slope: float = setting(1.0, ge=0, le=10.0)
+    """Largest image-height change per torso length of depth accepted from the fit of
+    ``depth_corrected_views`` (a level camera's height over its distance: 0.25 for a
+    camera 1 m high 4 m away; fits read 0.24-0.28 on exact tracks and 0.31-0.35 through
+    the pose model, whose depth is compressed); 1 is a camera looking down at 45 degrees."""
+    min_contact_s: float = setting(0.05, ge=0, le=2.0)
+    """Contact runs (and gaps between them) shorter than this are ignored (s)."""
+    ground_window_s: float = setting(2.5, gt=0, le=60.0)
+    """Window of the rolling ground level of each foot point (s), used where no stride
+    period is known or fewer than two stance floors are found."""
+    cadence_edge_tolerance: float = setting(0.2, ge=0, le=1)
+    """A first or last step (or per-foot stride interval) more than this fraction off the
+    median is left out of the cadence (one at each end): a strike misplaced at the clip's
+    edge moved a blurred clip's cadence by 3.4 %; running steps vary a few per cent."""
+    cadence_fit_max_spread: float = setting(0.1, gt=0, le=1)
+    """The cadence numbers the strikes' steps and fits one line through them
+    (:func:`armcarriage.strides.cadence.mean_cadence`) while they scatter about it by at most this
+    fraction of a step (RMS; a tenth of a step is 1-2 frames at 30 fps); more irregular
+    strikes fall back to per-foot stride intervals."""
+    periodicity_tolerance: float = setting(0.15, ge=0, le=1)
+    """Largest relative difference between the wrist-swing and stride periods."""

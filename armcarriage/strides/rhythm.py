@@ -1,0 +1,105 @@
+"""Periodicity: the stride period and the wrist swing period, from autocorrelation."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from armcarriage.metrics.geometry import midpoint
+from armcarriage.track import PoseTrack
+from armcarriage.view import near_side
+
+
+def stride_period(
+    x: np.ndarray, fs: float, lo_s: float, hi_s: float, reverses: bool = False
+) -> tuple[float, float]:
+    """Return ``(period_s, quality)`` of a periodic signal from its autocorrelation.
+
+    ``quality`` is the normalised autocorrelation ``r`` at the chosen lag (1 =
+    perfectly periodic). The candidates are the autocorrelation peaks at lags
+    in ``[lo_s, hi_s]``. By default the period is the first candidate whose
+    ``r`` reaches 85 % of the highest (multiples of the period score as high as
+    the period). With ``reverses``, ``x`` reverses its sign in half a period
+    (left minus right foot: the feet swap places in half a stride) and a
+    candidate lag ``L`` scores ``min(r(L), -r(L / 2))``: the signal must repeat
+    after ``L`` and reverse after ``L / 2``. Twice the true period scores low
+    (``r`` at half of it, the true period, is high), so noise that lowers
+    ``r`` at the period below ``r`` at its double no longer doubles the period
+    (on the synthetic runner at 320 x 240 through the pose model: 0.50 at 0.68 s
+    against 0.65 at 1.38 s); the first candidate within 0.15 of the best score
+    is taken (odd multiples score as high as the period). NaN samples count as
+    the mean.
+    """
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    if ok.sum() < max(8, int(lo_s * fs) + 3) or np.nanstd(x) <= 0:
+        return float("nan"), 0.0
+    y = np.where(ok, x - np.nanmean(x), 0.0)
+    n = y.size
+    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1 :]
+    # unbiased by the overlap of valid samples
+    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1 :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ac = np.where(cnt > 0.3 * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
+    if not np.isfinite(ac[0]) or ac[0] <= 0:
+        return float("nan"), 0.0
+    ac = ac / ac[0]
+    lo, hi = max(1, int(lo_s * fs)), min(n - 2, int(np.ceil(hi_s * fs)))
+    if hi <= lo:
+        return float("nan"), 0.0
+    seg = np.nan_to_num(ac[lo : hi + 1], nan=-1.0)
+    peaks, _ = signal.find_peaks(seg)
+    if peaks.size == 0:
+        return float("nan"), 0.0
+    lags = lo + peaks + np.array([_parabola(seg, int(p)) for p in peaks])
+    if reverses:
+        half = np.interp(lags / 2.0, np.arange(ac.size), np.nan_to_num(ac, nan=0.0))
+        score = np.minimum(seg[peaks], -half)
+        best = int(np.flatnonzero(score >= np.max(score) - 0.15)[0])
+    else:
+        # the first peak nearly as high as the highest: multiples of the period score as high
+        top = float(np.max(seg[peaks]))
+        best = int(np.flatnonzero(seg[peaks] >= top - 0.15 * abs(top))[0])
+    return float(lags[best] / fs), float(seg[peaks[best]])
+
+
+def _parabola(y: np.ndarray, i: int) -> float:
+    """Return the sub-sample offset of an extreme at ``i`` from a parabola through i-1, i, i+1."""
+    if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1 : i + 2]).all():
+        return 0.0
+    a, b, c = y[i - 1], y[i], y[i + 1]
+    den = a - 2 * b + c
+    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5)) if den != 0 else 0.0
+
+
+def _extremes(x: np.ndarray, t: np.ndarray, fs: float, period: float, maxima: bool) -> np.ndarray:
+    """Return times of maxima (or minima) of ``x`` >= 0.6 period apart, sub-frame refined."""
+    y = np.asarray(x, dtype=float) * (1.0 if maxima else -1.0)
+    ok = np.isfinite(y)
+    if ok.sum() < 5:
+        return np.empty(0)
+    amp = np.nanpercentile(y, 95) - np.nanpercentile(y, 5)
+    filled = np.where(ok, y, np.nanmin(y))
+    peaks, _ = signal.find_peaks(
+        filled, distance=max(1, int(0.6 * period * fs)), prominence=0.25 * amp
+    )
+    out = []
+    for p in peaks:
+        if not ok[max(0, p - 1) : p + 2].all():
+            continue
+        out.append(np.interp(p + _parabola(filled, p), np.arange(t.size), t))
+    return np.asarray(out, dtype=float)
+
+
+def wrist_period(track: PoseTrack, label: str, fs: float, lo: float, hi: float) -> float:
+    """Return the period (s) of the wrist swing relative to the hip centre (best wrist/axis)."""
+    hc = midpoint(track.xy("left_hip"), track.xy("right_hip"))
+    best, q = float("nan"), 0.0
+    sides = [near_side(label)] if near_side(label) else ["left", "right"]
+    for side in sides:
+        rel = track.xy(f"{side}_wrist") - hc
+        for axis in (0, 1):
+            p, qual = stride_period(rel[:, axis], fs, lo, hi)
+            if np.isfinite(p) and qual > q:
+                best, q = p, qual
+    return best

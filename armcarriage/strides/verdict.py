@@ -1,0 +1,114 @@
+"""The verdict: running, walking, too few strides or no rhythm, with the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from armcarriage.config import StrideConfig
+
+
+def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
+    """Return the measured gait figures a running verdict rests on, for its reason."""
+    parts = [f"{n} {'stride' if n == 1 else 'strides'}"]
+    if np.isfinite(cadence):
+        parts.append(f"cadence {cadence:.0f} steps/min")
+    if np.isfinite(duty):
+        parts.append(f"duty factor {duty:.2f}")
+    if np.isfinite(bounce):
+        parts.append(f"hip bounce {bounce:.2f} torso lengths per step")
+    return "measured: " + ", ".join(parts)
+
+
+def _verdict(
+    cfg: StrideConfig,
+    checks: dict[str, Any],
+    rhythm: bool,
+    quality: float,
+    cadence: float,
+    duty: float,
+    bounce: float,
+    n: int,
+) -> tuple[str, str]:
+    """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
+
+    Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are
+    not running, however short the clip; legs that move are not running only
+    when they stay in view long enough for a rhythm to show
+    (``min_rhythm_strides`` strides at ``min_cadence_spm``): a runner who
+    crosses the view in under two seconds has too few strides, not no running.
+    Moving legs without a rhythm whose hips bounce as in running
+    (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
+    A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
+    cadence below the running range is ``slow_motion``.
+    """
+    seen = float(checks.get("legs_in_view_s", 0.0))
+    travel = float(checks.get("leg_travel_tl", 0.0))
+    if not rhythm:
+        need = cfg.min_rhythm_strides * 120.0 / cfg.min_cadence_spm
+        if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
+            return "no_running", (
+                f"no running detected: the legs barely move (they move apart by "
+                f"{travel:.2f} torso lengths; running moves them by more than "
+                f"{cfg.min_leg_travel_tl:.2f})"
+            )
+        if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
+            # the body rises and falls as in running: no rhythm to read is no proof of
+            # walking (through the pose model from behind the feet's heights are weak)
+            return "no_rhythm", (
+                f"no regular stride rhythm to read a cadence from (periodicity "
+                f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
+                f"{bounce:.2f} torso lengths per step as in running; a side view shows "
+                f"the stride best"
+            )
+        if seen >= need:
+            return "no_running", (
+                f"no running detected: the legs show no regular stride rhythm "
+                f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
+            )
+        return "too_few_strides", (
+            f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
+            f"(need {need:.1f} s)"
+        )
+    # a measured duty factor (side, rear views) separates walking from running better
+    # than cadence, so slow running with a flight phase is accepted down to a lower
+    # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
+    flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
+    low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
+    if (
+        np.isfinite(cadence)
+        and cadence < low
+        and np.isfinite(duty)
+        and duty <= cfg.slow_motion_max_duty
+    ):
+        # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
+        return "slow_motion", (
+            f"the clip looks like slow motion: the feet leave the ground between steps "
+            f"(each is down {100 * duty:.0f}% of the stride, a flight phase) at {cadence:.0f} "
+            f"steps/min of video time, slower than anyone runs ({low:.0f})"
+        )
+    if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
+        bounce_note = (
+            f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
+            f"{cfg.min_bounce_tl:.2f} that shows a flight phase"
+            if not flight
+            and np.isfinite(bounce)
+            and cfg.min_cadence_with_flight_spm <= cadence < cfg.min_cadence_spm
+            else ""
+        )
+        return "no_running", (
+            f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
+            f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
+        )
+    if np.isfinite(duty) and duty > cfg.max_duty_factor:
+        return "no_running", (
+            f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
+            f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"
+        )
+    if n < cfg.min_strides:
+        noun = "stride" if n == 1 else "strides"
+        return "too_few_strides", (
+            f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
+        )
+    return "ok", ""
