@@ -9,8 +9,9 @@ import pandas as pd
 
 from armcarriage.config import StrideConfig
 from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
-from armcarriage.strides.contacts import _views
+from armcarriage.strides.contacts import _views, clip_torso_length
 from armcarriage.strides.events import build_strides, detect_events
+from armcarriage.strides.hip_phase import gait_by_motion, hip_stance_phase
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
 from armcarriage.strides.timebase import (
@@ -138,6 +139,9 @@ def analyze_strides(
     duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
     duty = duty_factor(events, period) if label in duty_views else float("nan")
     bounce = hip_bounce(track, events, period)
+    phase = hip_stance_phase(
+        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
+    )
     checks = {
         **info,
         "reference_foot": ref,
@@ -150,6 +154,8 @@ def analyze_strides(
         ),
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
+        **phase.as_checks(),
+        "gait_by_motion": gait_by_motion(cfg, phase) or None,
     }
     if np.isfinite(ratio) and not checks["wrist_check_ok"]:
         checks["arm_rhythm_note"] = (
@@ -165,9 +171,11 @@ def analyze_strides(
     if contact_note:
         checks["frame_rate_note"] = contact_note
     n_strides = max(len(strides), len(others))
-    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides)
+    status, message = _verdict(
+        cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides, phase
+    )
     if status == "no_running" and rhythm:
-        message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
+        message = f"{message} ({_figures(cadence, duty, bounce, n_strides, phase)})"
     if status == "too_few_strides" and rhythm and contact_note:
         message = f"{message}; {contact_note}"
     if status == "slow_motion":

@@ -7,18 +7,35 @@ from typing import Any
 import numpy as np
 
 from armcarriage.config import StrideConfig
+from armcarriage.strides.hip_phase import NOT_MEASURED, HipPhase, describe, gait_by_motion
 
 
-def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
+def _figures(
+    cadence: float, duty: float, bounce: float, n: int, phase: HipPhase = NOT_MEASURED
+) -> str:
     """Return the measured gait figures a running verdict rests on, for its reason."""
     parts = [f"{n} {'stride' if n == 1 else 'strides'}"]
     if np.isfinite(cadence):
         parts.append(f"cadence {cadence:.0f} steps/min")
     if np.isfinite(duty):
-        parts.append(f"duty factor {duty:.2f}")
+        flight = "a flight phase" if duty < 0.5 else "no flight phase"
+        parts.append(f"duty factor {duty:.2f} ({flight})")
     if np.isfinite(bounce):
         parts.append(f"hip bounce {bounce:.2f} torso lengths per step")
+    if phase.measured:
+        parts.append(
+            f"hips {'highest' if phase.cos > 0 else 'lowest'} at mid-stance "
+            f"(phase cosine {phase.cos:+.2f} over {phase.steps} steps)"
+        )
     return "measured: " + ", ".join(parts)
+
+
+def _walking_by_motion(phase: HipPhase) -> str:
+    """Return the refusal of a gait whose hips vault over the stance leg."""
+    return (
+        f"no running detected: {describe(phase)}, as in walking, where the body vaults "
+        f"over a straight stance leg; running compresses the leg and lowers the hips there"
+    )
 
 
 def _verdict(
@@ -30,6 +47,7 @@ def _verdict(
     duty: float,
     bounce: float,
     n: int,
+    phase: HipPhase = NOT_MEASURED,
 ) -> tuple[str, str]:
     """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
@@ -41,7 +59,11 @@ def _verdict(
     Moving legs without a rhythm whose hips bounce as in running
     (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
     A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
-    cadence below the running range is ``slow_motion``.
+    cadence below the running range is ``slow_motion``. With a rhythm, the hips'
+    phase against mid-stance (:func:`armcarriage.strides.hip_phase.gait_by_motion`)
+    decides first: highest at mid-stance is walking; lowest there is running's
+    bounce, which lowers the cadence floor as a flight phase does and overrides a
+    duty factor above ``max_duty_factor``.
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
@@ -74,7 +96,12 @@ def _verdict(
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
-    flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
+    gait = gait_by_motion(cfg, phase)
+    if gait == "walk":
+        return "no_running", _walking_by_motion(phase)
+    flight = (
+        np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl) or gait == "run"
+    )
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
     if (
         np.isfinite(cadence)
@@ -101,7 +128,7 @@ def _verdict(
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
             f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
         )
-    if np.isfinite(duty) and duty > cfg.max_duty_factor:
+    if np.isfinite(duty) and duty > cfg.max_duty_factor and gait != "run":
         return "no_running", (
             f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"

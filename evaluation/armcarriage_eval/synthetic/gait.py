@@ -45,7 +45,7 @@ def on_head(direction: tuple[float, float, float], lift: float = 0.0) -> np.ndar
     return d * (s + lift)
 
 
-FIXED_OVER_CLIP = ("cadence_spm", "speed_mps", "duty", "mode", "start_x")
+FIXED_OVER_CLIP = ("cadence_spm", "speed_mps", "duty", "mode", "start_x", "pelvis_motion")
 """Parameters that set the stride timing or path and cannot drift within a clip."""
 DRIFTABLE = ("bounce_m", "hip_height", "lean_deg", "trunk_rotation_deg", "pelvis_rotation_deg")
 """Whole-body parameters that can drift (every per-arm parameter can too)."""
@@ -249,7 +249,10 @@ def simulate(params: RunnerParams, time: np.ndarray, duration: float | None = No
     # compressed under the body), highest in walking (duty above one half: the body
     # vaults over a stiff leg, an inverted pendulum)
     mid = duty / 2
-    vault = 1.0 if duty > 0.5 else -1.0
+    motion = params.pelvis_motion
+    if motion not in ("auto", "spring", "vault"):
+        raise ValueError(f"pelvis_motion: expected 'auto', 'spring' or 'vault', got {motion!r}")
+    vault = 1.0 if motion == "vault" or (motion == "auto" and duty > 0.5) else -1.0
     pelvis_z = val("hip_height") + vault * val("bounce_m") * np.cos(4 * np.pi * (phase - mid))
     if params.mode not in ("treadmill", "track"):
         raise ValueError(f"mode: expected 'treadmill' or 'track', got {params.mode!r}")
