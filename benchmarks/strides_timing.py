@@ -9,6 +9,7 @@ and pose tracks are cached under ``--work``):
   tag and no option (must say slow motion, name ``--capture-fps``, give no cadence), with
   the option, and with an Android ``com.android.capture.fps`` tag; filmed at 60 fps and
   played at 30, without and with the option;
+- the same 60 fps slow motion seen from the front, without and with the option;
 - sprint at 290 steps/min (side at 30 and 60 fps, front at 60 fps);
 - front and rear views at 172 steps/min;
 - walking (110 steps/min, duty factor 0.65) from the side;
@@ -52,6 +53,22 @@ CASES: dict[str, dict[str, Any]] = {
     "slow240_tagged": {"slow": True, "tag": True, "option": 0.0},
     "slow60_untagged": {"slow": True, "tag": False, "option": 0.0, "capture": 60, "seconds": 3.0},
     "slow60_option": {"slow": True, "tag": False, "option": 60.0, "capture": 60, "seconds": 3.0},
+    "slow60_front_untagged": {
+        "slow": True,
+        "tag": False,
+        "option": 0.0,
+        "capture": 60,
+        "seconds": 3.0,
+        "view": "front",
+    },
+    "slow60_front_option": {
+        "slow": True,
+        "tag": False,
+        "option": 60.0,
+        "capture": 60,
+        "seconds": 3.0,
+        "view": "front",
+    },
     "sprint_side_30": {"view": "side_left", "fps": 30, "seconds": 3.0, "cadence": 290.0},
     "sprint_side_60": {"view": "side_left", "fps": 60, "seconds": 3.0, "cadence": 290.0},
     "sprint_front_60": {"view": "front", "fps": 60, "seconds": 3.0, "cadence": 290.0},
@@ -122,11 +139,13 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
 
     if case.get("slow"):
         fps, seconds = _slow(case)
-        video = work / f"slow{fps}_{'tagged' if case['tag'] else 'untagged'}.mp4"
-        events = work / f"slow{fps}.events.csv"
+        view = case.get("view", SLOW["view"])
+        stem = f"slow{fps}" if view == SLOW["view"] else f"slow{fps}_{view}"
+        video = work / f"{stem}_{'tagged' if case['tag'] else 'untagged'}.mp4"
+        events = work / f"{stem}.events.csv"
         if not video.exists():
             spec = ClipSpec(
-                view=SLOW["view"],
+                view=view,
                 fps=fps,
                 seconds=seconds,
                 width=320,

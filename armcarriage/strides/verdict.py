@@ -38,6 +38,37 @@ def _walking_by_motion(phase: HipPhase) -> str:
     )
 
 
+def _slow_running(
+    cfg: StrideConfig, cadence: float, low: float, duty: float, bounce_phase: HipPhase
+) -> str:
+    """Return why a running gait at a cadence nobody runs looks like slow motion, or ''.
+
+    The gait is running by a clear flight phase (duty factor at most
+    ``slow_motion_max_duty``, side and rear views) or by the hips lowest at
+    mid-stance (``bounce_phase``, measured in every view: the front view reads no
+    duty factor, and its 2x slow motion was refused as walking at 85 steps/min).
+    """
+    if not (np.isfinite(cadence) and cadence < low):
+        return ""
+    if np.isfinite(duty) and duty <= cfg.slow_motion_max_duty:
+        seen = (
+            f"the feet leave the ground between steps (each is down {100 * duty:.0f}% of "
+            f"the stride, a flight phase)"
+        )
+    elif bounce_phase.measured:
+        seen = (
+            f"the hips are lowest at mid-stance as in running (phase cosine "
+            f"{bounce_phase.cos:+.2f} over {bounce_phase.steps} steps)"
+        )
+    else:
+        return ""
+    # a running gait at a cadence nobody runs: the clip plays slower than it was filmed
+    return (
+        f"the clip looks like slow motion: {seen} at {cadence:.0f} steps/min of video "
+        f"time, slower than anyone runs ({low:.0f})"
+    )
+
+
 def _verdict(
     cfg: StrideConfig,
     checks: dict[str, Any],
@@ -58,12 +89,13 @@ def _verdict(
     crosses the view in under two seconds has too few strides, not no running.
     Moving legs without a rhythm whose hips bounce as in running
     (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
-    A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
-    cadence below the running range is ``slow_motion``. With a rhythm, the hips'
-    phase against mid-stance (:func:`armcarriage.strides.hip_phase.gait_by_motion`)
-    decides first: highest at mid-stance is walking; lowest there is running's
-    bounce, which lowers the cadence floor as a flight phase does and overrides a
-    duty factor above ``max_duty_factor``.
+    A running gait (a clear flight phase, or the hips lowest at mid-stance) at a
+    cadence below the running range is ``slow_motion`` (:func:`_slow_running`).
+    With a rhythm, the hips' phase against mid-stance
+    (:func:`armcarriage.strides.hip_phase.gait_by_motion`) decides first: highest
+    at mid-stance is walking; lowest there is running's bounce, which lowers the
+    cadence floor as a flight phase does and overrides a duty factor above
+    ``max_duty_factor``.
     """
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
@@ -103,18 +135,9 @@ def _verdict(
         np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl) or gait == "run"
     )
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
-    if (
-        np.isfinite(cadence)
-        and cadence < low
-        and np.isfinite(duty)
-        and duty <= cfg.slow_motion_max_duty
-    ):
-        # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
-        return "slow_motion", (
-            f"the clip looks like slow motion: the feet leave the ground between steps "
-            f"(each is down {100 * duty:.0f}% of the stride, a flight phase) at {cadence:.0f} "
-            f"steps/min of video time, slower than anyone runs ({low:.0f})"
-        )
+    slow = _slow_running(cfg, cadence, low, duty, phase if gait == "run" else NOT_MEASURED)
+    if slow:
+        return "slow_motion", slow
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
