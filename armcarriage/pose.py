@@ -565,11 +565,12 @@ class RunnerSelector:
 
     def _seed(self, tracklets: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
         if self.person_x >= 0:
+            # the people seen in the first half second of the clip (the model may find
+            # one of them a frame or two after the other), the nearest to x among them
             x = self.person_x * self.width
-            return min(
-                tracklets,
-                key=lambda tr: (tr[0][0], abs(self.frames[tr[0][0]][tr[0][1]].centre[0] - x)),
-            )
+            first = min(tr[0][0] for tr in tracklets)
+            start = [tr for tr in tracklets if tr[0][0] <= first + max(1, round(0.5 * self.fps))]
+            return min(start, key=lambda tr: abs(self.frames[tr[0][0]][tr[0][1]].centre[0] - x))
         return max(tracklets, key=self._prominence)
 
     def _chain(

@@ -281,3 +281,51 @@ def test_stride_windows_take_the_steadier_strike_signal():
     scatter = steady + np.array([0.03, -0.04, 0.05, -0.03, 0.04, -0.05, 0.03, -0.04])
     assert np.array_equal(steadier_strikes(steady, glitch, period), steady)
     assert np.array_equal(steadier_strikes(scatter, steady + 0.01, period), steady + 0.01)
+
+
+@pytest.mark.slow
+def test_a_second_runner_beside_never_feeds_the_chosen_runner_s_strides(tmp_path):
+    # two rendered runners side by side, as on neighbouring treadmills: 176 steps/min on
+    # the left, 150 on the right; whichever is chosen, the cadence and every leg point are
+    # that runner's (the left one used to lose to the right one, found a frame earlier)
+    from fractions import Fraction
+
+    import av
+    from armcarriage_eval.synthetic.clip import ClipSpec, frame_times, iter_images
+    from armcarriage_eval.synthetic.gait import simulate
+
+    from armcarriage.analysis import analyze
+    from armcarriage.config import Config
+    from armcarriage.pose import estimate_pose
+
+    def frames(cadence: float, seed: int) -> list[np.ndarray]:
+        spec = ClipSpec(
+            view="side_left",
+            fps=30,
+            seconds=3.0,
+            width=320,
+            height=240,
+            seed=seed,
+            runner={"cadence_spm": cadence},
+        )
+        return list(iter_images(spec, simulate(spec.params(), frame_times(spec), 3.0)))
+
+    clip = tmp_path / "two_runners.mp4"
+    with av.open(str(clip), "w") as c:
+        st = c.add_stream("libx264", rate=Fraction(30))
+        st.pix_fmt, st.width, st.height = "yuv420p", 640, 240
+        for a, b in zip(frames(176.0, 0), frames(150.0, 3), strict=True):
+            img = av.VideoFrame.from_ndarray(np.ascontiguousarray(np.hstack([a, b])), "rgb24")
+            for p in st.encode(img):
+                c.mux(p)
+        for p in st.encode():
+            c.mux(p)
+    legs = [f"{s}_{p}" for s in ("left", "right") for p in ("knee", "ankle", "heel", "foot_index")]
+    for person_x, cadence, half in ((0.25, 176.0, (0, 320)), (0.75, 150.0, (320, 640))):
+        cfg = Config().override({"pose.person_x": person_x, "pose.workers": 1})
+        track = estimate_pose(clip, cfg)
+        xs = np.stack([track.xy(k)[:, 0] for k in legs])
+        assert half[0] < np.nanmin(xs) and np.nanmax(xs) < half[1]
+        a = analyze(track, cfg)
+        assert a.status == "ok", a.message
+        assert a.cadence_spm == pytest.approx(cadence, rel=0.02)
