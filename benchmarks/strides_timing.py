@@ -279,6 +279,9 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
                 "leg_swing_period_s",
                 "frame_rate_note",
                 "wrist_to_stride_period",
+                "hip_midstance_cos",
+                "hip_phase_steps",
+                "gait_by_motion",
             )
         },
         "consistency": consistency(a),
@@ -331,6 +334,37 @@ def treadmill(work: Path) -> dict[str, Any]:
     }
 
 
+def _view_of(name: str, case: dict[str, Any]) -> str:
+    view = case.get("view", SLOW["view"] if case.get("slow") else "?")
+    return "side" if view.startswith("side") else view
+
+
+def _by_view(renders: dict[str, Any]) -> list[str]:
+    """Strike errors through the pose model pooled per view (frames of the capture rate)."""
+    pooled: dict[str, list[float]] = {}
+    for name, r in renders.items():
+        err = r.get("strikes", {}).get("error_frames")
+        if err is not None and name in CASES:
+            pooled.setdefault(_view_of(name, CASES[name]), []).extend(err)
+    lines = [
+        "",
+        "Strike errors through the pose model, pooled per view (frames; a truth strike "
+        "with no detected strike within half a stride is not in the pool):",
+        "",
+        "| view | strikes | within 1 frame | median (signed) | p5 / p95 (signed) |",
+        "|---|---|---|---|---|",
+    ]
+    for view, err in sorted(pooled.items()):
+        e = np.asarray(err, float)
+        if not e.size:
+            continue
+        lines.append(
+            f"| {view} | {e.size} | {np.mean(np.abs(e) <= 1.0):.2f} | {np.median(e):.2f} | "
+            f"{np.percentile(e, 5):.2f} / {np.percentile(e, 95):.2f} |"
+        )
+    return lines
+
+
 def markdown(res: dict[str, Any]) -> str:
     lines = [
         "# Strides: slow motion, sprints, strike timing",
@@ -351,6 +385,23 @@ def markdown(res: dict[str, Any]) -> str:
             f"(n={s.get('n_truth')}) | {s.get('error_frames_median')} / "
             f"{s.get('error_frames_p95_abs')} | {c.get('within_5pct_of_median')} | "
             f"{c.get('per_stride_vs_clip_pct')} |"
+        )
+    lines += _by_view(res["renders"])
+    lines += [
+        "",
+        "Walking or running by the hips' motion (phase cosine against mid-stance: +1 highest "
+        "there, walking's vault; -1 lowest there, running's spring; "
+        "`armcarriage.strides.hip_phase`):",
+        "",
+        "| case | status | duty factor | phase cosine (steps) | read as |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in res["renders"].items():
+        ch = r["checks"]
+        lines.append(
+            f"| {name} | {r['status']} | {ch.get('duty_factor')} | "
+            f"{ch.get('hip_midstance_cos')} ({ch.get('hip_phase_steps')}) | "
+            f"{ch.get('gait_by_motion')} |"
         )
     lines += ["", "Messages of the cases not ok:", ""]
     lines += [f"- {n}: {r['message']}" for n, r in res["renders"].items() if r["status"] != "ok"]

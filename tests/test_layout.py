@@ -32,6 +32,7 @@ RANK = {
     "metrics": 2,
     "pose": 3,
     "parallel": 4,
+    "glitches": 4,
     "cleaning": 4,
     "view": 5,
     "strides": 6,
