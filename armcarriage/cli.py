@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from armcarriage.errors import ArmcarriageError, InputError
+from armcarriage.person import PERSON_HELP, parse_person
 from armcarriage.shell import build_config, setup_logging
 
 app = typer.Typer(
@@ -36,67 +37,77 @@ SetOpt = Annotated[
 ]
 VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="More log output.")]
 
+VideoArg = Annotated[Path, typer.Argument(help="Video of a runner (mp4, mov, mkv, webm).")]
+OutdirOpt = Annotated[
+    Path | None,
+    typer.Option("-o", "--outdir", help="Output folder [default: ./armcarriage_out/<clip name>]."),
+]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model", help="MediaPipe pose .task bundle [default: models/pose_landmarker_full.task]."
+    ),
+]
+MaxSecondsOpt = Annotated[
+    float | None, typer.Option("--max-seconds", help="Analyse only the first seconds.")
+]
+TargetFpsOpt = Annotated[
+    float | None,
+    typer.Option("--target-fps", help="Analyse at most this many frames per second."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Pose worker processes (0 = one per core).")
+]
+CaptureFpsOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--capture-fps",
+        min=0.0,
+        help="Frame rate the clip was filmed at, for slow motion (e.g. 240 for a phone's "
+        "slow motion played at 30 fps) [default: the container's capture-rate tag, else "
+        "the playback rate].",
+    ),
+]
+CuesOpt = Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")]
+ExportVideoOpt = Annotated[
+    bool,
+    typer.Option(
+        "--export-video",
+        help="Also write annotated.mp4, the clip with skeleton, angles and cues "
+        "(slow: every frame is decoded, drawn and encoded again).",
+    ),
+]
+StartOpt = Annotated[
+    float | None, typer.Option("--start", help="Analyse from this time in the clip, seconds.")
+]
+EndOpt = Annotated[
+    float | None, typer.Option("--end", help="Analyse up to this time in the clip, seconds.")
+]
+HeightOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--height-cm",
+        help="The runner's height: shoulder and hand distances are then also given in cm.",
+    ),
+]
+PersonOpt = Annotated[str, typer.Option("--person", help=PERSON_HELP)]
+
 
 @app.command()
 def analyze(
-    video: Annotated[Path, typer.Argument(help="Video of a runner (mp4, mov, mkv, webm).")],
-    outdir: Annotated[
-        Path | None,
-        typer.Option(
-            "-o", "--outdir", help="Output folder [default: ./armcarriage_out/<clip name>]."
-        ),
-    ] = None,
-    model: Annotated[
-        Path | None,
-        typer.Option(
-            "--model",
-            help="MediaPipe pose .task bundle [default: models/pose_landmarker_full.task].",
-        ),
-    ] = None,
-    max_seconds: Annotated[
-        float | None, typer.Option("--max-seconds", help="Analyse only the first seconds.")
-    ] = None,
-    target_fps: Annotated[
-        float | None,
-        typer.Option("--target-fps", help="Analyse at most this many frames per second."),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Pose worker processes (0 = one per core).")
-    ] = None,
-    capture_fps: Annotated[
-        float | None,
-        typer.Option(
-            "--capture-fps",
-            min=0.0,
-            help="Frame rate the clip was filmed at, for slow motion (e.g. 240 for a phone's "
-            "slow motion played at 30 fps) [default: the container's capture-rate tag, else "
-            "the playback rate].",
-        ),
-    ] = None,
-    cues: Annotated[Path | None, typer.Option("--cues", help="TOML file of cue rules.")] = None,
-    export_video: Annotated[
-        bool,
-        typer.Option(
-            "--export-video",
-            help="Also write annotated.mp4, the clip with skeleton, angles and cues "
-            "(slow: every frame is decoded, drawn and encoded again).",
-        ),
-    ] = False,
-    start: Annotated[
-        float | None,
-        typer.Option("--start", help="Analyse from this time in the clip, seconds."),
-    ] = None,
-    end: Annotated[
-        float | None,
-        typer.Option("--end", help="Analyse up to this time in the clip, seconds."),
-    ] = None,
-    height_cm: Annotated[
-        float | None,
-        typer.Option(
-            "--height-cm",
-            help="The runner's height: shoulder and hand distances are then also given in cm.",
-        ),
-    ] = None,
+    video: VideoArg,
+    outdir: OutdirOpt = None,
+    model: ModelOpt = None,
+    max_seconds: MaxSecondsOpt = None,
+    target_fps: TargetFpsOpt = None,
+    workers: WorkersOpt = None,
+    capture_fps: CaptureFpsOpt = None,
+    cues: CuesOpt = None,
+    export_video: ExportVideoOpt = False,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    height_cm: HeightOpt = None,
+    person: PersonOpt = "auto",
     config: ConfigOpt = None,
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
@@ -105,14 +116,16 @@ def analyze(
     import os
 
     from armcarriage.pipeline import check_span, run_analysis
-    from armcarriage.pose import NATIVE_LOGS_ENV
+    from armcarriage.pose import NATIVE_LOGS_ENV, resolve_model_path
     from armcarriage.progress import run_progress
+    from armcarriage.video import probe_video
 
     setup_logging(verbose)
     if verbose:  # MediaPipe's own logging too, in this process and the pose workers
         os.environ[NATIVE_LOGS_ENV] = "1"
     if height_cm is not None and not 50.0 <= height_cm <= 250.0:
         raise InputError(f"--height-cm: expected a height in cm (50-250), got {height_cm:g}")
+    choice = parse_person(person)
     cfg = build_config(
         config,
         set_,
@@ -125,12 +138,11 @@ def analyze(
         report__annotated_video=True if export_video else None,
         report__height_cm=height_cm,
     )
+    if not choice.auto:
+        cfg = cfg.override(choice.overrides())
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()
     # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
-    from armcarriage.pose import resolve_model_path
-    from armcarriage.video import probe_video
-
     info = probe_video(video, cfg)
     check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)

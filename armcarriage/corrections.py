@@ -16,6 +16,7 @@ from armcarriage.analysis import FIRST_STRIDE_NUMBER, Analysis, validity_summary
 from armcarriage.config import Config
 from armcarriage.errors import InputError
 from armcarriage.metrics.summary import summarize
+from armcarriage.status import Status
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def exclude_strides(
 
     """
     cfg = config or Config()
-    if analysis.status != "ok":
+    if analysis.status != Status.OK:
         raise InputError(
             f"nothing to exclude: the clip was not analysed per stride "
             f"({analysis.status}: {analysis.message})"
@@ -103,9 +104,10 @@ def exclude_strides(
         "excluded": [*analysis.settings.get("excluded", []), *excluded],
     }
     n_left = kept["stride"].nunique()
-    status, message = analysis.status, analysis.message
+    status: Status = analysis.status
+    message = analysis.message
     if n_left < cfg.strides.min_strides:
-        status = "too_few_strides"
+        status = Status.TOO_FEW_STRIDES
         message = (
             f"{n_left} strides left after excluding {len(excluded)}, need {cfg.strides.min_strides}"
         )

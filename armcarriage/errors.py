@@ -29,7 +29,3 @@ class ConfigError(InputError):
 
 class TrackError(ArmcarriageError):
     """A pose track does not satisfy the container's contract."""
-
-
-class NoRunnerError(InputError):
-    """No person was detected in enough frames of the clip."""

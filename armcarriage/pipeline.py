@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from armcarriage.atomic import atomic_folder
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
+from armcarriage.status import Status
 from armcarriage.video import VideoInfo, probe_video
 
 if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
@@ -34,8 +35,8 @@ Stage = Callable[[str, int, int], None]
 class RunResult:
     """What :func:`run_analysis` produced."""
 
-    status: str
-    """``"ok"`` or the analysis status: ``"no_running"``, ``"too_few_strides"``, ``"no_runner"``."""
+    status: Status
+    """:attr:`Status.OK` or the analysis status (:class:`armcarriage.status.Status`)."""
     video_info: VideoInfo
     track: PoseTrack
     analysis: Any = None
@@ -94,10 +95,8 @@ def estimate_track(
                 progress(done, max(total, done))
 
         return estimate_pose(video, config, info=info, progress=rescaled, start_s=start_s)
-    try:
-        from armcarriage.parallel import estimate_pose_parallel
-    except ImportError:
-        return estimate_pose(video, config, info=info, progress=progress)
+    from armcarriage.parallel import estimate_pose_parallel
+
     return estimate_pose_parallel(video, config, info=info, progress=progress)
 
 
@@ -166,7 +165,7 @@ def run_analysis(
             stage("saving the pose track", 0, 0)
         outputs = {"pose": track.save(work / "pose.parquet")}
         release_free_memory()  # what the pose stage and the save freed, before the next peaks
-        result = RunResult(status="ok", video_info=info, track=track, outputs=outputs)
+        result = RunResult(status=Status.OK, video_info=info, track=track, outputs=outputs)
         _analyse_and_report(result, video, work, config, stage)
     result.outputs = {
         name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path

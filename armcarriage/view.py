@@ -35,6 +35,8 @@ time-weighted mean confidence of the segments with that label.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -154,7 +156,66 @@ def treadmill_check(track: PoseTrack, cfg: ViewConfig) -> tuple[bool, float]:
     return abs(slope) < cfg.moving_fraction, abs(slope)
 
 
-def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class View(Mapping[str, Any]):
+    """The camera view of a clip, as :func:`classify_view` found it.
+
+    It reads as the mapping it was before it had a type (``view["label"]``,
+    ``view.get("near_side")``) and writes the same JSON: a view that was never
+    classified (no runner in view) has no ``speed_widths_per_s`` or ``near_side``.
+    """
+
+    label: str = "unknown"
+    """side_left, side_right, front, rear, oblique or unknown."""
+    confidence: float = 0.0
+    treadmill: bool | None = None
+    """True when the runner stays in place in the image (treadmill or a following camera)."""
+    speed_widths_per_s: float | None = None
+    """How fast the hip centre crosses the image, frame widths per second."""
+    near_side: str | None = None
+    """The body side nearer the camera in a side view, else None."""
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    """Per time segment: ``t_start``, ``t_end``, ``label``, ``confidence``."""
+    classified: bool = True
+    """False for the placeholder of a clip that was never classified."""
+
+    def _keys(self) -> tuple[str, ...]:
+        if self.classified:
+            return (
+                "label",
+                "confidence",
+                "treadmill",
+                "speed_widths_per_s",
+                "near_side",
+                "segments",
+            )
+        return ("label", "confidence", "treadmill", "segments")
+
+    def __getitem__(self, key: str) -> Any:
+        """Return a field by its key, as the mapping did."""
+        if key not in self._keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the keys the view's JSON has."""
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        """Return the number of keys."""
+        return len(self._keys())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the view as the plain dictionary written to JSON."""
+        return {k: getattr(self, k) for k in self._keys()}
+
+    @classmethod
+    def unknown(cls) -> View:
+        """Return the placeholder view of a clip with no runner to classify."""
+        return cls(classified=False)
+
+
+def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> View:
     """Classify the camera view of a (cleaned) track, segment by segment.
 
     Parameters
@@ -166,7 +227,7 @@ def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[st
 
     Returns
     -------
-    dict
+    View
         ``label``, ``confidence``, ``treadmill`` (bool), ``speed_widths_per_s``,
         ``near_side`` (side views) and ``segments`` (``t_start``, ``t_end``,
         ``label``, ``confidence``).
@@ -204,18 +265,19 @@ def classify_view(track: PoseTrack, config: ViewConfig | None = None) -> dict[st
     in_place, speed = treadmill_check(track, cfg) if t.size else (True, 0.0)
     for s in segments:
         s.pop("n")
-    return {
-        "label": label,
-        "confidence": round(float(conf), 3),
-        "treadmill": bool(in_place),
-        "speed_widths_per_s": round(speed, 4),
-        "near_side": near_side(label),
-        "segments": segments,
-    }
+    return View(
+        label=label,
+        confidence=round(float(conf), 3),
+        treadmill=bool(in_place),
+        speed_widths_per_s=round(speed, 4),
+        near_side=near_side(label),
+        segments=segments,
+    )
 
 
 __all__ = [
     "SIDE_LABELS",
+    "View",
     "classify_segment",
     "classify_view",
     "facing_sign",

@@ -196,7 +196,10 @@ def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, fl
 
     config = (config or Config()).override({"pose.workers": 1})
     settings = json.dumps(dataclasses.asdict(config.pose), sort_keys=True)
-    source = Path(pose_module.__file__).read_text(encoding="utf-8")
+    source = "".join(  # every module of the pose package
+        f.read_text(encoding="utf-8")
+        for f in sorted(Path(pose_module.__file__).parent.glob("*.py"))
+    )
     key = hashlib.sha1((settings + source).encode()).hexdigest()[:8]
     cached = video.with_suffix(f".pose-{key}.parquet")
     if cached.exists():

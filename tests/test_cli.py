@@ -187,3 +187,29 @@ def test_capture_fps_reaches_the_analysis_and_a_slow_motion_refusal_exits_0(
     assert seen["capture"] == 0.0
     assert "--capture-fps" in capsys.readouterr().err
     assert main(["analyze", str(clip), "--capture-fps", "-5"]) == 2
+
+
+def test_person_choice_reaches_the_pose_settings_and_a_bad_one_exits_2(
+    make_video, monkeypatch, capsys
+):
+    from types import SimpleNamespace
+
+    import armcarriage.pipeline
+    from armcarriage.person import PersonChoice
+
+    seen = []
+
+    def fake_run(video, outdir, config=None, progress=None, **_):
+        seen.append(PersonChoice.from_config(config))
+        track = SimpleNamespace(n_frames=0, attrs={}, detection_rate=lambda: 0.0)
+        return SimpleNamespace(track=track, analysis=None, cues=[], outputs={})
+
+    monkeypatch.setattr(armcarriage.pipeline, "run_analysis", fake_run)
+    clip = make_video("c.mp4")
+    assert main(["analyze", str(clip), "--person", "right"]) == 0
+    assert main(["analyze", str(clip), "--person", "0.25,0.6"]) == 0
+    assert main(["analyze", str(clip)]) == 0
+    assert seen == [PersonChoice(1.0, -1.0), PersonChoice(0.25, 0.6), PersonChoice()]
+    assert main(["analyze", str(clip), "--person", "tallest"]) == 2
+    assert "--person: expected auto, left, right, centre or X,Y" in capsys.readouterr().err
+    assert len(seen) == 3

@@ -164,7 +164,7 @@ def test_resampled_track_is_bounded(monkeypatch):
     from armcarriage.config import CleaningConfig
     from armcarriage.errors import InputError
 
-    monkeypatch.setattr("armcarriage.cleaning.MAX_FRAMES", 5_000, raising=False)
+    monkeypatch.setattr("armcarriage.cleaning.stage.MAX_FRAMES", 5_000)
     cfg = CleaningConfig(resample_fps=1000.0)
     short = clean(side_runner(Runner(fps=30.0, seconds=4.0)), cfg)
     assert short.track.n_frames == 3968  # 3.967 s at 1000 frames/s

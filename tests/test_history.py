@@ -60,32 +60,35 @@ def test_schema_is_created_once_in_wal_mode(tmp_path):
     assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
     assert {"schema_version", "athletes", "sessions", "stride_metrics"} <= tables
-    assert con.execute("select count(*) from schema_version").fetchone()[0] == 1
+    assert con.execute("select count(*) from schema_version").fetchone()[0] == len(hdb.MIGRATIONS)
     con.close()
     hdb.dispose_engines()
     hdb.get_engine(tmp_path / "history.sqlite")  # reopening applies nothing again
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
-        assert con.execute("select count(*) from schema_version").fetchone()[0] == 1
+        assert con.execute("select count(*) from schema_version").fetchone()[0] == len(
+            hdb.MIGRATIONS
+        )
 
 
 def test_new_migration_step_is_applied_in_order(tmp_path, monkeypatch):
     hdb.get_engine(tmp_path)
     hdb.dispose_engines()
     applied = []
+    nxt = hdb.MIGRATIONS[-1][0] + 1
 
     def step2(conn):
-        applied.append(2)
+        applied.append(nxt)
         conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN coach TEXT DEFAULT ''")
 
-    monkeypatch.setattr(hdb, "MIGRATIONS", [*hdb.MIGRATIONS, (2, "coach column", step2)])
+    monkeypatch.setattr(hdb, "MIGRATIONS", [*hdb.MIGRATIONS, (nxt, "coach column", step2)])
     hdb.get_engine(tmp_path)
     hdb.dispose_engines()
     hdb.get_engine(tmp_path)
-    assert applied == [2]
+    assert applied == [nxt]
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
         cols = [r[1] for r in con.execute("pragma table_info(sessions)")]
         versions = [r[0] for r in con.execute("select version from schema_version order by 1")]
-    assert "coach" in cols and versions == [1, 2]
+    assert "coach" in cols and versions == [*range(1, nxt + 1)]
 
 
 def test_newer_schema_is_refused(tmp_path):

@@ -13,6 +13,8 @@ from armcarriage import pose
 from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
 from armcarriage.pose import MorePeopleInView, PoseEstimator, estimate_pose, resolve_model_path
+from armcarriage.pose import run as pose_run
+from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.video import iter_frames
 
 
@@ -90,7 +92,7 @@ class FakeEstimator:
 def test_a_second_person_makes_the_clip_run_again_with_several_poses(
     monkeypatch, make_video, settings, runs, note
 ):
-    monkeypatch.setattr(pose, "PoseEstimator", FakeEstimator)
+    monkeypatch.setattr(pose_run, "PoseEstimator", FakeEstimator)  # where estimate_pose finds it
     monkeypatch.setattr(FakeEstimator, "runs", [])
     clip = make_video("two.mp4", n=20, fps=30)
     track = estimate_pose(clip, Config().override(settings))
@@ -167,7 +169,7 @@ def _pose_at(x: float, y: float, torso: float) -> pose._Candidate:
     lm[:, 0], lm[:, 1] = x, y
     for name, dy in (("shoulder", -torso / 2), ("hip", torso / 2)):
         for side, dx in (("left", -10.0), ("right", 10.0)):
-            lm[pose.KEYPOINT_INDEX[f"{side}_{name}"], :2] = (x + dx, y + dy)
+            lm[KEYPOINT_INDEX[f"{side}_{name}"], :2] = (x + dx, y + dy)
     lm[:, 3:] = 0.9
     return pose._Candidate(lm, np.zeros((33, 3)))
 

@@ -414,3 +414,42 @@ def test_without_its_clip_the_page_says_so_and_the_charts_still_work(browser, tm
         assert page.locator("#plots .chart .main-svg").count() >= 3
     finally:
         page.close()
+
+
+def test_every_chart_kind_draws_with_the_basic_plotly_bundle(browser, tmp_path):
+    # a front view measures both arms (left vs right chart: markers with error bars on a
+    # category axis) and, with drift from 6 strides, the drift charts; the elbow curve has
+    # its stride bands (shapes) and the per-stride charts their threshold lines
+    from analysis_fixture import make_analysis, write_video
+
+    analysis = make_analysis(
+        view="front", seconds=8.0, both_arms=True, side_values={"left": {"wrist_lift_tl": 0.5}}
+    )
+    video = write_video(tmp_path / "front.mp4", analysis.track)
+    cfg = Config().override({"report.drift_min_strides": 6})
+    report = write_reports(analysis, video, tmp_path / "out", cfg, evaluate_cues(analysis))[
+        "report"
+    ]
+    assert report.stat().st_size < 2_500_000  # the full bundle alone is 4.8 MB
+    page, errors = _open(browser, report, (1440, 900))
+    try:
+        drawn = page.evaluate(
+            """() => [...document.querySelectorAll('.chart')].map(el => ({
+                section: el.closest('section').id,
+                traces: (el._fullData || []).length,
+                points: el.querySelectorAll('.scatterlayer .points path').length,
+                lines: el.querySelectorAll('.scatterlayer .js-line').length,
+                errorbars: el.querySelectorAll('.errorbar').length,
+                shapes: el.querySelectorAll('.shapelayer path').length,
+                category: !!(el._fullLayout && el._fullLayout.yaxis.type === 'category')}))"""
+        )
+        sections = {d["section"] for d in drawn}
+        assert {"plots", "lr", "drift"} <= sections, sections
+        assert all(d["traces"] > 0 and d["points"] + d["lines"] > 0 for d in drawn), drawn
+        lr = next(d for d in drawn if d["section"] == "lr")
+        assert lr["errorbars"] > 0 and lr["category"]
+        assert any(d["shapes"] > 0 for d in drawn if d["section"] == "plots")
+        assert page.evaluate("window.Plotly.version") == "4.1.1"
+        assert errors == []
+    finally:
+        page.close()

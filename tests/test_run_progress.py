@@ -153,3 +153,46 @@ def test_bad_time_range_is_refused_naming_the_option(start, end, duration, wrong
     with pytest.raises(InputError, match=wrong):
         check_span(start, end, duration)
     check_span(1.0, 3.0, 10.0)
+
+
+def test_stage_clock_names_the_terminal_s_stages_with_the_time_left():
+    from armcarriage.progress import POSE_SHARE, StageClock
+
+    now = [0.0]
+    clock = StageClock(clock=lambda: now[0], min_elapsed_s=2.0)
+    assert clock.text() == "starting" and clock.fraction() == 0.0
+    clock.frames(0, 100)
+    now[0] = 1.0
+    clock.frames(10, 100)
+    assert clock.text() == "pose 10/100 frames"  # too early to tell the time left
+    now[0] = 4.0
+    clock.frames(40, 100)  # 0.1 s per frame so far: 60 frames to go
+    assert clock.text() == "pose 40/100 frames, about 6 s left"
+    assert clock.fraction() == pytest.approx(0.4 * POSE_SHARE)
+    clock.frames(100, 100)
+    assert clock.text() == "assembling the pose track"
+    fractions = [clock.fraction()]
+    clock.stage("strides and metrics")
+    fractions.append(clock.fraction())
+    clock.stage("report.html: plots")
+    clock.stage("report.html: stride table")  # a part of the same stage keeps its clock
+    fractions.append(clock.fraction())
+    now[0] = 10.0
+    clock.stage("annotated.mp4", 30, 300)
+    now[0] = 13.0
+    clock.stage("annotated.mp4", 60, 300)  # 0.1 s per frame since the stage began
+    assert clock.text() == "annotated.mp4 60/300 frames, about 24 s left"
+    fractions.append(clock.fraction())
+    clock.stage("annotated.mp4", 300, 300)
+    fractions.append(clock.fraction())
+    assert fractions == sorted(fractions) and POSE_SHARE <= fractions[0] and fractions[-1] < 1.0
+    now[0] = 20.0
+    clock.stage("player clip", 0, 1000)
+    now[0] = 110.0
+    clock.stage("player clip", 10, 1000)  # 9 s per frame: 8910 s to go
+    assert clock.text().endswith("about 2 h 28 min left")
+    now[0] = 120.0
+    clock.stage("player clip", 700, 1000)
+    assert clock.text().endswith("about 43 s left")
+    clock.stage("player clip", 100, 1000)
+    assert clock.text().endswith("about 15 min 00 s left")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -109,6 +110,24 @@ def test_the_capture_rate_of_a_slow_motion_upload_is_kept_for_its_analysis(
         plain = upload(c, clip.read_bytes()).json()["jobs"][0]
         stored = JobStore(tmp_path / "data" / "jobs.sqlite").get(plain["id"])
         assert stored is not None and stored.video_info["capture_fps_given"] == 0.0
+
+
+def test_the_person_tapped_before_upload_is_followed_by_its_analysis(
+    tmp_path: Path, clip: Path
+) -> None:
+    with client(tmp_path, workers=1, analyze="web_fakes:person_analysis") as c:
+        tapped = upload(c, clip.read_bytes(), person="0.750,0.400").json()["jobs"][0]
+        plain = upload(c, clip.read_bytes(), person="").json()["jobs"][0]
+        store = JobStore(tmp_path / "data" / "jobs.sqlite")
+        assert store.get(tapped["id"]).video_info["person_given"] == "0.75,0.40"
+        assert store.get(plain["id"]).video_info["person_given"] == ""
+        seen = {}
+        for job in (tapped, plain):
+            assert wait_done(c, job["id"])["status"] == "done"
+            (found,) = (tmp_path / "data" / "results" / job["id"]).glob("*/person.json")
+            seen[job["id"]] = json.loads(found.read_text())
+    assert seen[tapped["id"]] == {"person_x": 0.75, "person_y": 0.4}
+    assert seen[plain["id"]] == {"person_x": -1.0, "person_y": -1.0}
 
 
 def test_content_is_probed_not_the_file_name(tmp_path: Path, clip: Path) -> None:
@@ -219,6 +238,8 @@ def test_too_many_files_is_413(tmp_path: Path, clip: Path) -> None:
         ({"view": "top"}, "field 'view'"),
         ({"capture_fps": "fast"}, "field 'capture_fps': expected the frame rate"),
         ({"capture_fps": "0"}, "field 'capture_fps': expected the frame rate"),
+        ({"person": "tallest"}, "field 'person': expected auto, left, right, centre or X,Y"),
+        ({"person": "1.5,0.5"}, "field 'person': expected auto, left, right, centre or X,Y"),
     ],
 )
 def test_bad_fields_are_400(

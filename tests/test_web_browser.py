@@ -8,6 +8,7 @@ screenshot of the report page (the README's picture is made this way).
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,6 +209,85 @@ def test_real_pipeline_through_the_page(browser: Any, tmp_path: Path) -> None:
         assert error == ""
         _assert_report_and_video(page, probe_video(clip).width)
         _screenshot(page)
+    finally:
+        page.close()
+        _stop(proc)
+
+
+def test_the_job_page_shows_the_terminal_s_stages_with_the_time_left(
+    browser: Any, tmp_path: Path
+) -> None:
+    clip = make_clip(tmp_path / "run.mp4", n=30, size=(320, 240))
+    port = free_port()
+    proc = start_server(
+        tmp_path / "data", port, delay=8.0, extra=("--analyze", "web_fakes:staged_analysis")
+    )
+    wait_ready(port, proc)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    seen: list[str] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page.goto(f"{base}/")
+        page.fill("input[name=token]", TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.fill("#athlete", "Sam Runner")
+        page.set_input_files("#files", str(clip))
+        page.click("#upload-button")
+        page.wait_for_selector("#pending li.ok", timeout=30_000)
+        page.locator("#jobs tbody tr[data-job] a").first.click(timeout=10_000)
+        page.wait_for_selector("#job-stages li", timeout=20_000)
+        page.wait_for_function(
+            "() => /left$/.test(document.getElementById('job-stage').textContent)",
+            timeout=20_000,
+        )
+        seen.append(page.inner_text("#job-stage"))
+        page.wait_for_selector("#job-stages li.done", timeout=20_000)
+        seen += page.eval_on_selector_all("#job-stages li", "els => els.map(e => e.textContent)")
+        page.wait_for_selector("#report", timeout=30_000)
+    finally:
+        page.close()
+        _stop(proc)
+    assert re.fullmatch(r"pose \d+/30 frames, about \d+ s left", seen[0]), seen
+    assert seen[1] == "\u2713 pose", seen
+    assert any(s.startswith(("assembling", "strides and metrics", "report.html")) for s in seen[2:])
+
+
+def test_a_tap_on_the_first_frame_chooses_the_runner_and_an_undecodable_clip_says_so(
+    browser: Any, tmp_path: Path
+) -> None:
+    from armcarriage.web.store import JobStore
+
+    clip = make_clip(tmp_path / "two.mp4", n=24, size=(320, 240))
+    odd = make_clip(tmp_path / "odd.mp4", n=24, size=(320, 240), codec="mpeg4")
+    proc, port = _server(tmp_path, analyze="fake")
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page.goto(f"{base}/")
+        page.fill("input[name=token]", TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        page.fill("#athlete", "Sam Runner")
+        page.set_input_files("#files", str(clip))
+        page.wait_for_selector("#person-box[data-state=shown]", timeout=15_000)
+        assert page.input_value("#person") == ""  # no tap: the most prominent person
+        box = page.locator("#person-frame").bounding_box()
+        page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.4 * box["height"])
+        x, y = (float(v) for v in page.input_value("#person").split(","))
+        assert abs(x - 0.75) < 0.01 and abs(y - 0.4) < 0.01
+        assert page.inner_text("#person-note").startswith("Following the person at the mark")
+        page.click("#upload-button")
+        page.wait_for_selector("#pending li.ok", timeout=30_000)
+        (job,) = JobStore(tmp_path / "data" / "jobs.sqlite").list_jobs()
+        assert job.video_info["person_given"] == f"{x:.2f},{y:.2f}"
+        assert page.input_value("#person") == ""  # the next upload chooses afresh
+        # a codec the browser cannot decode: no frame, the runner is chosen automatically
+        page.set_input_files("#files", str(odd))
+        page.wait_for_selector("#person-box[data-state=undecodable]", timeout=15_000)
+        assert "cannot decode the clip" in page.inner_text("#person-note")
+        assert page.input_value("#person") == ""
+        assert not page.is_visible("#person-frame")
     finally:
         page.close()
         _stop(proc)

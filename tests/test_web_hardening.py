@@ -78,7 +78,8 @@ def test_frame_size_is_refused_from_the_headers_before_any_decoding(
 
 
 def test_header_probe_bars_decoders_from_oversized_frames(tmp_path: Path) -> None:
-    from armcarriage.web.uploads import UploadError, probe_headers
+    from armcarriage.web.probe import probe_headers
+    from armcarriage.web.uploads import UploadError
 
     big = make_clip(tmp_path / "big.mp4", n=2, size=(1024, 768))
     limits = Config().override({"serve.max_width": 640, "serve.max_height": 640}).serve

@@ -54,7 +54,8 @@ def test_finished_jobs_build_the_athlete_history(tmp_path: Path) -> None:
         c.cookies.set("armcarriage_token", SHARKS)
         page = c.get("/athletes/Ann Lee").text
         assert 'id="history-plot"' in page
-        assert page.count("<tr><td>2026-") == 2  # two sessions, by date
+        assert page.count('<td data-sort="2026-') == 2  # two sessions, by date
+        assert page.count('<svg class="chart"') >= 6  # a chart per measured metric
         assert "relax the shoulders" in page  # the cues that fired
         png = c.get("/athletes/Ann Lee/history.png", headers=A)
         assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"

@@ -22,7 +22,7 @@ from typing import Any
 import av
 import numpy as np
 
-from armcarriage.errors import NoRunnerError
+from armcarriage.errors import InputError
 from armcarriage.report.html import FRAGMENT_END, FRAGMENT_START
 
 
@@ -85,6 +85,41 @@ def fake_analysis(
     )
 
 
+def staged_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str, int, int], None] | None = None,
+) -> SimpleNamespace:
+    """Report 30 pose frames over ``$ARMCARRIAGE_FAKE_DELAY`` s, then two later stages."""
+    delay = float(os.environ.get("ARMCARRIAGE_FAKE_DELAY", "0"))
+    for i in range(30):
+        time.sleep(delay / 30)
+        if progress is not None:
+            progress(i + 1, 30)
+    for name in ("strides and metrics", "report.html: plots"):
+        if stage is not None:
+            stage(name, 0, 0)
+        time.sleep(delay / 4)
+    return fake_analysis(video, outdir, config)
+
+
+def person_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """The fake outputs, with the person choice the analysis was given in ``person.json``."""
+    result = fake_analysis(video, outdir, config, progress)
+    pose = config.pose
+    (Path(outdir) / "person.json").write_text(
+        json.dumps({"person_x": pose.person_x, "person_y": pose.person_y}), encoding="utf-8"
+    )
+    return result
+
+
 def truth_analysis(
     video: Path,
     outdir: Path,
@@ -101,6 +136,28 @@ def truth_analysis(
     return SimpleNamespace(status="ok", message="", analysis=analysis, outputs=outputs)
 
 
+def tracked_analysis(
+    video: Path,
+    outdir: Path,
+    config: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimpleNamespace:
+    """Like :func:`truth_analysis`, also saving the track (``pose.parquet``) and the cues,
+    as the real pipeline does, so a job can be corrected afterwards."""
+    import armcarriage
+    from armcarriage.cues import evaluate_cues
+    from armcarriage.report import write_reports
+    from armcarriage.track import PoseTrack
+
+    track = PoseTrack.load(os.environ["ARMCARRIAGE_FAKE_TRUTH"])
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    pose = track.save(Path(outdir) / "pose.parquet")
+    analysis = armcarriage.analyze(track, config)
+    cues = evaluate_cues(analysis, config)
+    outputs = {"pose": pose, **write_reports(analysis, video, outdir, config, cues)}
+    return SimpleNamespace(status="ok", message="", analysis=analysis, cues=cues, outputs=outputs)
+
+
 def failing_analysis(
     video: Path,
     outdir: Path,
@@ -108,7 +165,7 @@ def failing_analysis(
     progress: Callable[[int, int], None] | None = None,
 ) -> SimpleNamespace:
     """Fail the way the pipeline fails on a clip without a runner."""
-    raise NoRunnerError(
+    raise InputError(
         f"{video}: a person was found in 3% of frames; expected at least 20% "
         "(pose.min_detection_rate)"
     )

@@ -4,7 +4,9 @@ A manifest is a CSV file with a header row. Columns (case and spaces do not
 matter): ``path`` (required; relative paths are relative to the manifest's
 folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
 one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
-filmed at; empty = the container's tag, else real time) and ``notes``.
+filmed at; empty = the container's tag, else real time), ``person`` (who to follow
+when several people are in view, as ``armcarriage analyze --person``: ``auto`` or
+empty, ``left``, ``right``, ``centre`` or ``X,Y``) and ``notes``.
 
 Examples
 --------
@@ -26,6 +28,8 @@ from pathlib import Path
 
 from armcarriage.errors import InputError
 from armcarriage.names import slug
+from armcarriage.person import parse_person
+from armcarriage.recorded import GIVEN, recording_date
 
 VIDEO_SUFFIXES: frozenset[str] = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm"})
 """File name endings treated as videos when the input is a folder."""
@@ -43,6 +47,7 @@ COLUMNS: dict[str, str] = {
     "view_hint": "view_hint",
     "notes": "notes",
     "capture_fps": "capture_fps",
+    "person": "person",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
 
@@ -62,8 +67,8 @@ class ClipSpec:
     athlete
         Athlete name (the manifest's column, else the sub-folder, else the file stem).
     date
-        Session date (the manifest's column, else the file's modification date;
-        None when the file is missing).
+        Session date (the manifest's column, else the container's recording time, else
+        the file's modification date; None when the file is missing).
     view_hint
         View given by the coach ('' = detect).
     notes
@@ -71,6 +76,9 @@ class ClipSpec:
     capture_fps
         Frame rate the clip was filmed at (slow motion); 0 = the container's tag, else
         the playback rate (``video.capture_fps``).
+    person
+        Who to follow, as written in the manifest (:func:`armcarriage.person.parse_person`;
+        ``""`` = the runner).
     source
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
@@ -86,6 +94,10 @@ class ClipSpec:
     source: str = ""
     capture_fps: float = 0.0
     key: str = ""
+    person: str = ""
+    date_source: str = ""
+    """Where :attr:`date` came from: ``given``, ``recorded`` or ``file date``
+    (:mod:`armcarriage.recorded`)."""
 
 
 def load_manifest(source: str | Path) -> list[ClipSpec]:
@@ -140,12 +152,14 @@ def _from_folder(folder: Path) -> list[ClipSpec]:
         if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
             continue
         athlete = athlete_name(rel.parts[0] if len(rel.parts) > 1 else path.stem)
+        date, date_source = recording_date(path)
         clips.append(
             ClipSpec(
                 path=path.resolve(),
                 athlete=athlete,
-                date=_file_date(path),
+                date=date,
                 source=str(path),
+                date_source=date_source,
             )
         )
     return clips
@@ -198,7 +212,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, capture fps, notes"
+                f"expected some of: path, athlete, date, view, capture fps, person, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -224,14 +238,15 @@ def _row_to_clip(
         path = Path(raw_path).expanduser()
         path = (path if path.is_absolute() else manifest.parent / path).resolve()
     date: dt.date | None = None
+    date_source = ""
     raw_date = values.get("date", "")
     if raw_date:
         try:
-            date = dt.date.fromisoformat(raw_date)
+            date, date_source = dt.date.fromisoformat(raw_date), GIVEN
         except ValueError:
             problems.append(f"{where}, column 'date': expected a date YYYY-MM-DD, got {raw_date!r}")
     elif path is not None and path.is_file():
-        date = _file_date(path)
+        date, date_source = recording_date(path)
     view = values.get("view_hint", "").lower()
     if view not in VIEW_HINTS:
         problems.append(
@@ -250,6 +265,11 @@ def _row_to_clip(
                 f"{where}, column 'capture fps': expected the frame rate the clip was filmed "
                 f"at (frames per second, e.g. 240) or an empty cell, got {raw_capture!r}"
             )
+    person = values.get("person", "")
+    try:
+        person = parse_person(person, f"{where}, column 'person'").text()
+    except InputError as exc:
+        problems.append(str(exc))
     if path is None or problems:
         return None, problems
     athlete = athlete_name(values.get("athlete", "") or path.stem)
@@ -261,12 +281,10 @@ def _row_to_clip(
         notes=values.get("notes", ""),
         source=where,
         capture_fps=capture,
+        person="" if person == "auto" else person,
+        date_source=date_source,
     )
     return clip, problems
-
-
-def _file_date(path: Path) -> dt.date:
-    return dt.date.fromtimestamp(path.stat().st_mtime)
 
 
 ATHLETE_MAX_CHARS = 80

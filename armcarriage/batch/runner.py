@@ -50,6 +50,7 @@ from armcarriage.config import Config
 from armcarriage.errors import InputError
 from armcarriage.history.hashing import content_hash, settings_hash, settings_json
 from armcarriage.jsonio import dumps
+from armcarriage.person import parse_person
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def run_batch(
         finally:
             result.outcomes = [done[c.key] for c in clips if c.key in done]
             shutil.rmtree(staging_root, ignore_errors=True)
-        result.outputs = write_team_report(committer.team_rows(clips), outdir, config)
+        result.outputs = write_team_report(committer.team_rows(clips), outdir, config, engine)
     return result
 
 
@@ -254,10 +255,13 @@ def _plan(
 
 
 def clip_config(config: Config, spec: ClipSpec) -> Config:
-    """Return the settings of one clip: the batch's, with the manifest's capture rate."""
+    """Return the settings of one clip: the batch's, with the manifest's capture rate and person."""
+    values: dict[str, Any] = {}
     if spec.capture_fps > 0:
-        return config.override({"video.capture_fps": spec.capture_fps})
-    return config
+        values["video.capture_fps"] = spec.capture_fps
+    if spec.person:
+        values.update(parse_person(spec.person, spec.source).overrides())
+    return config.override(values) if values else config
 
 
 def _job_config(config: Config) -> Config:
@@ -327,7 +331,7 @@ class _Committer:
 
     def hash_for(self, spec: ClipSpec) -> str:
         """Return the settings hash a clip is analysed (and found again) under."""
-        if spec.capture_fps > 0:
+        if spec.capture_fps > 0 or spec.person:
             return settings_hash(clip_config(self.config, spec))
         return self.settings_hash
 
@@ -364,6 +368,7 @@ class _Committer:
             software_version=self.version,
             status=outcome.state,
             date=spec.date,
+            date_source=spec.date_source,
             view_hint=spec.view_hint,
             view=outcome.view,
             view_confidence=outcome.view_confidence,
@@ -395,6 +400,7 @@ class _Committer:
             "clip": str(spec.path),
             "athlete": spec.athlete,
             "date": spec.date.isoformat() if spec.date else "",
+            "date_source": spec.date_source,
             "view_hint": spec.view_hint,
             "notes": spec.notes,
             "content_hash": chash,
@@ -426,6 +432,7 @@ class _Committer:
                     **mark.get("row", {}),
                     "athlete": mark["athlete"],
                     "date": mark["date"],
+                    "date_source": mark.get("date_source", ""),
                     "clip": mark["key"],
                     "state": mark["state"],
                     "analysis_status": mark.get("analysis_status", ""),

@@ -22,6 +22,7 @@ from armcarriage.config import Config
 TEAM_COLUMNS: tuple[str, ...] = (
     "athlete",
     "date",
+    "date_source",
     "clip",
     "state",
     "analysis_status",
@@ -240,7 +241,10 @@ def flags(frame: pd.DataFrame, config: Config) -> dict[str, pd.DataFrame]:
 
 
 def write_team_report(
-    rows: Sequence[Mapping[str, Any]], outdir: str | Path, config: Config
+    rows: Sequence[Mapping[str, Any]],
+    outdir: str | Path,
+    config: Config,
+    engine: Any = None,
 ) -> dict[str, Path]:
     """Write ``team.csv`` and ``team.html`` into ``outdir`` (atomically).
 
@@ -252,6 +256,9 @@ def write_team_report(
         Batch output folder.
     config
         Settings for the flags.
+    engine
+        The history database: with it, ``team.html`` shows a card per athlete with the
+        trends of the key metrics, and ``athletes/NAME.html`` each athlete's history.
 
     Returns
     -------
@@ -259,50 +266,47 @@ def write_team_report(
         ``{"team_csv": path, "team_html": path}``.
 
     """
+    from armcarriage.dashboard.team_page import (
+        batch_dashboard,
+        report_link,
+        team_page,
+        write_history_pages,
+    )
+
     outdir = Path(outdir)
     frame = team_frame(rows)
     csv_path = outdir / "team.csv"
     with atomic_path(csv_path) as tmp:
         frame.to_csv(tmp, index=False, float_format="%.3f")
-    html_path = write_text(outdir / "team.html", render_html(frame, flags(frame, config), config))
+    dashboard = None
+    if engine is not None:
+        names = list(dict.fromkeys(str(a) for a in frame["athlete"]))
+        dashboard = batch_dashboard(engine, outdir, names, config.metrics.min_confidence)
+        write_history_pages(dashboard, outdir)
+    links = {
+        str(c): link
+        for c in frame["clip"]
+        if (link := report_link(outdir, str(outdir / str(c)))) is not None
+    }
+    page = team_page(frame, TEAM_COLUMNS, flags_html(frame, config), dashboard, links)
+    html_path = write_text(outdir / "team.html", page)
     return {"team_csv": csv_path, "team_html": html_path}
-
-
-def _cell(value: Any) -> tuple[str, str]:
-    """Return (display text, sort key) of a table cell."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "–", ""
-        return f"{value:.1f}" if abs(value) >= 1 else f"{value:.2f}", repr(value)
-    text = "" if value is None else str(value)
-    return text, text
 
 
 def _flag_list(title: str, rows: pd.DataFrame, what: str) -> str:
     if rows.empty:
-        return f"<h2>{html.escape(title)}</h2><p>None above the limit.</p>"
+        return f"<section><h2>{html.escape(title)}</h2><p>None above the limit.</p></section>"
     items = "".join(
         f"<li><b>{html.escape(str(r['athlete']))}</b> – {html.escape(str(r['clip']))}: "
         f"{html.escape(what.format(**r))}</li>"
         for _, r in rows.iterrows()
     )
-    return f"<h2>{html.escape(title)}</h2><ol>{items}</ol>"
+    return f"<section><h2>{html.escape(title)}</h2><ol>{items}</ol></section>"
 
 
-def render_html(frame: pd.DataFrame, flagged: Mapping[str, pd.DataFrame], config: Config) -> str:
-    """Return the self-contained team page (inline CSS and a small sort script)."""
-    head = "".join(
-        f'<th data-col="{i}" title="click to sort">{html.escape(c)}</th>'
-        for i, c in enumerate(TEAM_COLUMNS)
-    )
-    body = []
-    for _, row in frame.iterrows():
-        cls = ' class="failed"' if row["state"] == "failed" else ""
-        cells = []
-        for col in TEAM_COLUMNS:
-            text, key = _cell(row[col])
-            cells.append(f'<td data-sort="{html.escape(key)}">{html.escape(text)}</td>')
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+def flags_html(frame: pd.DataFrame, config: Config) -> str:
+    """Return the flag lists: largest asymmetries and most drift within a clip."""
+    flagged = flags(frame, config)
     asym = _flag_list(
         f"Largest asymmetries (above {config.metrics.symmetry_flag_percent:g} %)",
         flagged["asymmetry"],
@@ -313,61 +317,4 @@ def render_html(frame: pd.DataFrame, flagged: Mapping[str, pd.DataFrame], config
         flagged["drift"],
         "{drift_metric} changes {drift_pct:+.1f} % from the first to the last third",
     )
-    failed = int((frame["state"] == "failed").sum()) if not frame.empty else 0
-    return _PAGE.format(
-        n=len(frame),
-        failed=failed,
-        head=head,
-        body="\n".join(body),
-        flags=asym + drift,
-    )
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>armcarriage team report</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:1.5em}} table{{border-collapse:collapse}}
-th,td{{border:1px solid #ccc;padding:.25em .5em;font-size:.9em}}
-th{{cursor:pointer;background:#f2f2f2;position:sticky;top:0}}
-th.asc::after{{content:" ▲"}} th.desc::after{{content:" ▼"}}
-tr.failed td{{background:#fdecea}} td{{white-space:nowrap}}
-</style></head><body>
-<h1>Team report</h1>
-<p>{n} clips, {failed} failed. Angles in degrees, crossing in shoulder widths, shrug in
-torso lengths, symmetry index in percent (positive: left larger), drift in percent from the
-first to the last third of the clip. Click a column header to sort.</p>
-{flags}
-<h2>All clips</h2>
-<table id="team"><thead><tr>{head}</tr></thead><tbody>
-{body}
-</tbody></table>
-<script>
-(function () {{
-  var table = document.getElementById("team");
-  var heads = table.tHead.rows[0].cells;
-  function key(cell) {{
-    var s = cell.getAttribute("data-sort");
-    var n = parseFloat(s);
-    return (s !== "" && !isNaN(n) && isFinite(s)) ? n : s.toLowerCase();
-  }}
-  Array.prototype.forEach.call(heads, function (th, col) {{
-    th.addEventListener("click", function () {{
-      var asc = !th.classList.contains("asc");
-      Array.prototype.forEach.call(heads, function (h) {{ h.classList.remove("asc", "desc"); }});
-      th.classList.add(asc ? "asc" : "desc");
-      var body = table.tBodies[0];
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {{
-        var x = key(a.cells[col]), y = key(b.cells[col]);
-        if (x === "" && y !== "") return 1;
-        if (y === "" && x !== "") return -1;
-        if (typeof x !== typeof y) {{ x = String(x); y = String(y); }}
-        return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
-      }});
-      rows.forEach(function (r) {{ body.appendChild(r); }});
-    }});
-  }});
-}})();
-</script>
-</body></html>
-"""
+    return asym + drift

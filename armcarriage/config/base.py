@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import math
 import operator
-import sys
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 from armcarriage.errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 
 T = TypeVar("T")
 

@@ -92,8 +92,12 @@ class PoseConfig:
     than the plain colour conversion (measured on 1080p: 5.8 ms/frame unscaled vs
     11.6 ms at 1280), so 1080p passes unscaled and only larger frames are reduced."""
     person_x: float = setting(-1.0, ge=-1, le=1)
-    """Follow the person nearest this horizontal position (0-1 of the width) at
-    the start; below 0, follow the most prominent (largest) person."""
+    """Follow the person whose box contains, or is nearest, this horizontal position
+    (0-1 of the width) in the first second; below 0, follow the most prominent (largest)
+    person (``analyze --person``, :mod:`armcarriage.person`)."""
+    person_y: float = setting(-1.0, ge=-1, le=1)
+    """With ``person_x``: the vertical position of the point (0-1 of the height, 0 = top);
+    below 0, the horizontal position alone chooses."""
     workers: int = setting(0, ge=0, le=256)
     """Worker processes for pose inference (0 = one per core)."""
     chunk_seconds: float = setting(20.0, ge=0.5, le=3600.0)

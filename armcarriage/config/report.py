@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from armcarriage.config.base import MAX_FRAME_SIDE, X264_PRESETS, setting
+from armcarriage.config.base import MAX_FRAME_SIDE, MAX_RATE_HZ, X264_PRESETS, setting
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,20 @@ class ReportConfig:
     shoulder_width_height_ratio: float = setting(0.259, gt=0, le=1)
     """Shoulder width (between the shoulder landmarks, on top of the shoulders) as a
     share of body height: the biacromial width 0.259 H of the same proportions."""
+    advice_min_strides: int = setting(10, ge=1, le=10_000)
+    """Fewer measured strides than this get filming advice to film longer (docs/filming.md:
+    at least 10 steady strides)."""
+    advice_min_fps: float = setting(60.0, gt=0, le=MAX_RATE_HZ)
+    """A side-view clip filmed at fewer frames per second than this gets advice to film
+    faster for the contact and flight times (docs/filming.md: 60 fps times strikes to a
+    frame)."""
+    advice_min_fill: float = setting(0.5, ge=0, le=1)
+    """A runner filling less of the frame height than this (head to shoe, estimated from
+    the torso length and ``torso_height_ratio``) gets advice to move closer (docs/filming.md:
+    half to two thirds of the height)."""
+    advice_min_brightness: float = setting(50.0, ge=0, le=255)
+    """A clip whose frames' mean brightness (Rec. 601 luma, 0-255) is below this gets
+    advice on light."""
     html: bool = True
     """Write the self-contained ``report.html``."""
     plots_dpi: int = setting(100, ge=20, le=600)

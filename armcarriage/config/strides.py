@@ -18,7 +18,7 @@ class StrideConfig:
     seen (see ``min_cadence_with_flight_spm``)."""
     max_cadence_spm: float = setting(330.0, gt=0, le=1000.0)
     """Steps per minute above which the motion is not running: sprinters reach 260-300 and
-    more; the stride search starts at 0.8 of the stride this gives."""
+    more; the stride search starts at ``period_search_margin`` of the stride this gives."""
     max_human_stride_s: float = setting(2.5, gt=0, le=60.0)
     """Longest stride (s) a person makes in real time, slow walking included. A leg
     rhythm slower than this, or legs whose swing is this slow, show a clip that plays
@@ -44,8 +44,6 @@ class StrideConfig:
     contact_frames_advised: float = setting(6.0, gt=0, le=100.0)
     """Frames per foot contact the frame-rate advice aims at (within a frame is then
     within a sixth of the contact)."""
-    min_flight_fraction: float = setting(0.0, ge=0, le=1)
-    """Fraction of a stride in flight required to call it running (0 = not checked)."""
     max_stride_s: float = setting(2.2, gt=0, le=10.0)
     """Longest stride period searched for (s); covers slow walking so it can be rejected."""
     min_periodicity: float = setting(0.3, ge=-1, le=1)
@@ -152,5 +150,30 @@ class StrideConfig:
     (:func:`armcarriage.strides.cadence.mean_cadence`) while they scatter about it by at most this
     fraction of a step (RMS; a tenth of a step is 1-2 frames at 30 fps); more irregular
     strikes fall back to per-foot stride intervals."""
+    period_search_margin: float = setting(0.8, gt=0, le=1)
+    """The stride period is searched from this fraction of the stride at ``max_cadence_spm``
+    (a margin for a sprinter's fastest strides and for timing noise)."""
+    moving_ground_strides: float = setting(1.5, gt=0, le=100.0)
+    """Outside side views, where no stance floors are found, the rolling ground level spans
+    this many strides (at most ``ground_window_s``): the ground moves in the image with the
+    runner's distance."""
+    min_contact_stride: float = setting(0.2, ge=0, le=1)
+    """Contact runs shorter than this fraction of the stride (or ``min_contact_s``, the
+    longer) are ignored: a foot brushing its ground level in the swing."""
+    min_contact_gap_stride: float = setting(0.1, ge=0, le=1)
+    """Gaps between contact runs shorter than this fraction of the stride (or
+    ``min_contact_s``, the longer) are closed: landmark jitter within one stance."""
+    zeni_match_stride: float = setting(0.25, gt=0, le=1)
+    """A Zeni strike within this fraction of the stride of a clearance strike is the same
+    strike (their offsets calibrate Zeni's strikes in side views)."""
+    reversal_band: float = setting(0.2, gt=0, lt=1)
+    """Hysteresis of the legs' reversals (fraction of their 5th-95th percentile range) when
+    looking for a part of the clip that plays in slow motion."""
+    slow_swing_travel: float = setting(0.35, ge=0, le=1)
+    """A slow half stride is slow motion only when the legs cover at least this fraction of
+    their range in it (a pause or irregular walking wiggles near the middle)."""
+    slow_rhythm_view: float = setting(0.7, gt=0, le=1)
+    """The slow-motion rhythm is searched up to this fraction of the legs' time in view (an
+    autocorrelation needs the signal to overlap itself)."""
     periodicity_tolerance: float = setting(0.15, ge=0, le=1)
     """Largest relative difference between the wrist-swing and stride periods."""

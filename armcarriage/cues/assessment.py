@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-import sys
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from armcarriage.config import Config
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 from armcarriage.cues.breaks import _measured
 from armcarriage.cues.evidence import _check_asymmetry, _check_per_arm
 from armcarriage.cues.result import Assessment, Cue
 from armcarriage.cues.rules import CueRule, default_rules_path, load_rules, unit_of
 from armcarriage.cues.texts import _fmt
-
-log = logging.getLogger(__name__)
+from armcarriage.status import Status
 
 
 def _view_label(analysis: Any) -> str:
     view = getattr(analysis, "view", None) or {}
-    return str(view.get("label", "")) if isinstance(view, dict) else ""
+    return str(view.get("label", "")) if isinstance(view, Mapping) else ""
 
 
 def _better_views(rule: CueRule) -> str:
@@ -66,7 +59,7 @@ def assess(
     bad_groups: set[str] = set()
     watch: list[str] = []
     borderline: list[dict[str, Any]] = []
-    if getattr(analysis, "status", "ok") != "ok" or strides is None or strides.empty:
+    if getattr(analysis, "status", Status.OK) != Status.OK or strides is None or strides.empty:
         msg = getattr(analysis, "message", "") or "the analysis produced no strides"
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
     for rule in rules:

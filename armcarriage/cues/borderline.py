@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from armcarriage.metrics import METRICS
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 from armcarriage.cues.breaks import _breaks
 from armcarriage.cues.rules import CueRule, unit_of
 from armcarriage.cues.texts import _fmt
+from armcarriage.metrics import METRICS
 
 WATCH_FRACTION = 0.25
 """A rule that does not fire but is broken in at least this share of strides is

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 from armcarriage.cues.rules import CueRule
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
 from armcarriage.cues.borderline import _borderline, _near
 from armcarriage.cues.breaks import _breaks, _conf, _exceedance, _symmetry_index
 from armcarriage.cues.result import Cue, Evidence

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,7 +13,14 @@ if TYPE_CHECKING:
 
 
 def history_command(
-    athlete: Annotated[str, typer.Argument(help="Athlete name, as in the batch manifest.")],
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="ATHLETE (any case or accents), or: merge FROM INTO (two names of one athlete "
+            "become one; FROM's sessions move to INTO and FROM stays an alias).",
+            metavar="ATHLETE | merge FROM INTO",
+        ),
+    ],
     db: Annotated[
         str | None,
         typer.Option(
@@ -28,7 +35,10 @@ def history_command(
     ] = Path("."),
     config: Annotated[Path | None, typer.Option("--config", help="TOML file of settings.")] = None,
 ) -> None:
-    """Print and plot each metric of an athlete over dates, with the cues that fired."""
+    """Print and plot each metric of an athlete over dates, with the cues that fired.
+
+    ``armcarriage history merge FROM INTO`` merges two athletes instead.
+    """
     from rich.console import Console
 
     from armcarriage.history.db import get_engine
@@ -39,6 +49,10 @@ def history_command(
 
     cfg = build_config(config, None)
     engine = get_engine(existing_database(db or cfg.batch.database_url or "history.sqlite"))
+    athlete = _athlete_word(words)
+    if athlete is None:
+        merge_command(engine, words[1], words[2])
+        return
     sessions = athlete_sessions(engine, athlete)
     if sessions.empty:
         from armcarriage.errors import InputError
@@ -56,6 +70,28 @@ def history_command(
     )
     page = write_history_page(metrics, sessions, athlete, png, out / f"history_{name}.html")
     console.print(f"plot: {png}\npage: {page}")
+
+
+def _athlete_word(words: list[str]) -> str | None:
+    """Return the athlete of ``history ATHLETE``, or None for ``history merge FROM INTO``."""
+    from armcarriage.errors import InputError
+
+    if len(words) == 3 and words[0] == "merge":
+        return None
+    if len(words) != 1:
+        raise InputError(f"history: expected ATHLETE or 'merge FROM INTO', got {' '.join(words)!r}")
+    return words[0]
+
+
+def merge_command(engine: Any, source: str, target: str) -> None:
+    """Merge athlete ``source`` into ``target`` and say what moved."""
+    from armcarriage.history.identity import merge_athletes
+
+    done = merge_athletes(engine, source, target)
+    typer.echo(
+        f"merged {done.source!r} into {done.target!r}: {done.moved} session(s) moved, "
+        f"{done.duplicates} duplicate(s) dropped; {done.source!r} is now an alias"
+    )
 
 
 def existing_database(target: str) -> str:

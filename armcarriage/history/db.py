@@ -36,6 +36,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -71,7 +72,21 @@ athletes = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
+    Column("name_key", String(200)),
 )
+"""``name`` is the display name as first written; ``name_key`` (schema step 2, unique) is
+:func:`armcarriage.history.identity.athlete_key` of it, by which athletes are found."""
+
+athlete_aliases = Table(
+    "athlete_aliases",
+    metadata,
+    Column("name_key", String(200), primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("merged_at", DateTime, nullable=False),
+)
+"""Names merged into another athlete (schema step 2): a later session written under such a
+name goes to the athlete it was merged into."""
 
 sessions = Table(
     "sessions",
@@ -84,6 +99,7 @@ sessions = Table(
     Column("settings_hash", String(64), nullable=False),
     Column("settings_json", Text, nullable=False),
     Column("date", Date),
+    Column("date_source", String(20), nullable=False, default=""),
     Column("view_hint", String(20), nullable=False, default=""),
     Column("view", String(20), nullable=False, default=""),
     Column("view_confidence", Float),
@@ -100,7 +116,8 @@ sessions = Table(
     UniqueConstraint("athlete_id", "content_hash", "settings_hash", name="uq_session_clip"),
 )
 """One analysed (or failed) clip. ``status`` is ``done`` or ``failed``;
-``analysis_status`` is :attr:`armcarriage.analysis.Analysis.status`."""
+``analysis_status`` is :attr:`armcarriage.analysis.Analysis.status`; ``date_source``
+(schema step 2) says where ``date`` came from (:data:`armcarriage.recorded.DATE_SOURCES`)."""
 
 stride_metrics = Table(
     "stride_metrics",
@@ -126,15 +143,39 @@ class HistoryError(ArmcarriageError):
 def _create_v1(conn: Connection) -> None:
     """Step 1: athletes, sessions and stride_metrics.
 
-    While this is the only step it creates the tables as defined above; when a
-    step 2 changes them, freeze the version-1 definitions here.
+    The tables are created as defined above (the latest schema); the later steps
+    add only what an older database lacks, so they are no-ops on a new one.
     """
     for table in (athletes, sessions, stride_metrics):
         table.create(conn, checkfirst=True)
 
 
+def _add_missing_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    """Add ``column`` (SQL type and default ``ddl``) to ``table`` unless it is there."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+
+
+def _athlete_identity_v2(conn: Connection) -> None:
+    """Step 2: athletes found by a case- and accent-insensitive key; aliases; date sources.
+
+    Athletes of an older database whose names share a key (``Ana``, ``ana``, ``Ána``)
+    become one, under the name written first.
+    """
+    from armcarriage.history.identity import fill_name_keys
+
+    _add_missing_column(conn, "athletes", "name_key", "VARCHAR(200)")
+    _add_missing_column(conn, "sessions", "date_source", "VARCHAR(20) NOT NULL DEFAULT ''")
+    athlete_aliases.create(conn, checkfirst=True)
+    fill_name_keys(conn)
+    conn.execute(
+        text("CREATE UNIQUE INDEX IF NOT EXISTS ux_athletes_name_key ON athletes (name_key)")
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "athletes, sessions, stride_metrics", _create_v1),
+    (2, "athlete identity: name_key, athlete_aliases", _athlete_identity_v2),
 ]
 """Ordered schema steps ``(version, description, apply)``; append, never edit."""
 

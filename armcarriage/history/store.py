@@ -29,7 +29,8 @@ import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from armcarriage.history.db import READONLY, athletes, sessions, stride_metrics
+from armcarriage.history.db import READONLY, athlete_aliases, athletes, sessions, stride_metrics
+from armcarriage.history.identity import athlete_key, find_athlete
 from armcarriage.jsonio import dumps
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class SessionRecord:
     software_version: str
     status: str
     date: dt.date | None = None
+    date_source: str = ""
     view_hint: str = ""
     view: str = ""
     view_confidence: float | None = None
@@ -176,15 +178,28 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 def _athlete_id(conn: Any, name: str) -> int:
-    found = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
+    """Return the id of the athlete called ``name`` (any case or accents), adding it if new."""
+    found = find_athlete(conn, name)
     if found is not None:
-        return int(found)
+        return found[0]
     try:
         with conn.begin_nested():
-            result = conn.execute(insert(athletes).values(name=name, created_at=_now()))
+            result = conn.execute(
+                insert(athletes).values(name=name, name_key=athlete_key(name), created_at=_now())
+            )
             return int(result.inserted_primary_key[0])
     except IntegrityError:  # another writer added it first (PostgreSQL)
-        return int(conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one())
+        again = find_athlete(conn, name)
+        if again is None:
+            raise
+        return again[0]
+
+
+def _athlete_filter(athlete: str) -> Any:
+    """Return a WHERE clause selecting the athlete called ``athlete`` (or merged from it)."""
+    key = athlete_key(athlete)
+    alias = select(athlete_aliases.c.athlete_id).where(athlete_aliases.c.name_key == key)
+    return (athletes.c.name_key == key) | athletes.c.id.in_(alias)
 
 
 def _session_values(record: SessionRecord, athlete_id: int) -> dict[str, Any]:
@@ -230,7 +245,7 @@ def find_session(
                 select(sessions)
                 .join(athletes, athletes.c.id == sessions.c.athlete_id)
                 .where(
-                    athletes.c.name == athlete,
+                    _athlete_filter(athlete),
                     sessions.c.content_hash == content_hash,
                     sessions.c.settings_hash == settings_hash,
                 )
@@ -242,9 +257,14 @@ def find_session(
 
 
 def list_athletes(engine: Engine) -> list[str]:
-    """Return every athlete name, sorted."""
+    """Return every athlete's display name, sorted."""
     with engine.connect().execution_options(**{READONLY: True}) as conn:
-        return list(conn.execute(select(athletes.c.name).order_by(athletes.c.name)).scalars())
+        return list_athletes_conn(conn)
+
+
+def list_athletes_conn(conn: Any) -> list[str]:
+    """Return every athlete's display name, sorted, within an open connection."""
+    return list(conn.execute(select(athletes.c.name).order_by(athletes.c.name)).scalars())
 
 
 def athlete_sessions(engine: Engine, athlete: str) -> pd.DataFrame:
@@ -276,7 +296,7 @@ def athlete_sessions(engine: Engine, athlete: str) -> pd.DataFrame:
         select(sessions, func.coalesce(counts.c.n_strides, 0).label("n_strides"))
         .join(athletes, athletes.c.id == sessions.c.athlete_id)
         .outerjoin(counts, counts.c.session_id == sessions.c.id)
-        .where(athletes.c.name == athlete)
+        .where(_athlete_filter(athlete))
         .order_by(sessions.c.date, sessions.c.id)
     )
     with engine.connect().execution_options(**{READONLY: True}) as conn:
@@ -318,7 +338,7 @@ def athlete_metrics(engine: Engine, athlete: str, min_conf: float = 0.0) -> pd.D
         )
         .join(athletes, athletes.c.id == sessions.c.athlete_id)
         .join(stride_metrics, stride_metrics.c.session_id == sessions.c.id)
-        .where(athletes.c.name == athlete, stride_metrics.c.value.is_not(None))
+        .where(_athlete_filter(athlete), stride_metrics.c.value.is_not(None))
     )
     with engine.connect().execution_options(**{READONLY: True}) as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())

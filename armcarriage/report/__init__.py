@@ -6,7 +6,7 @@
     one row per stride x arm; units in the sidecar.
 ``summary.json``
     schema-versioned summary: settings, model, view, validity, every metric's
-    median/spread/confidence, cues.
+    median/spread/confidence, cues, filming advice.
 ``report.html``
     self-contained page (``config.report.html``) with its player, which shows
 ``clip.mp4``
@@ -69,10 +69,8 @@ def write_reports(
 
     """
     from armcarriage.cues import assess, load_rules
-    from armcarriage.errors import VideoError
-    from armcarriage.report.html import not_assessed, write_html_report
+    from armcarriage.report.html import not_assessed
     from armcarriage.report.tables import write_strides, write_summary
-    from armcarriage.video import probe_video
 
     config = config or Config()
 
@@ -86,13 +84,8 @@ def write_reports(
     assessment = assess(analysis, config, rules)
     if cues is not None:
         assessment.shown = list(cues)
-    video = Path(video_path) if video_path else None
-    info = None
-    if video is not None:
-        try:
-            info = probe_video(video, config)
-        except VideoError as exc:
-            log.warning("reports: %s; key frames and annotated video skipped", exc)
+    video, info = _probe(video_path, config)
+    advice = _advice(analysis, config, video, info)
     outputs: dict[str, Path] = {}
     step("strides.csv and summary.json")
     outputs.update(write_strides(analysis, out))
@@ -106,49 +99,114 @@ def write_reports(
         not_assessed=not_assessed(assessment, rules, plain=False),
         watch=assessment.watch,
         borderline=assessment.borderline,
+        advice=advice,
     )
     if config.report.html:
-        player = None
-        track = analysis.track
-        if info is not None and video is not None and track.n_frames:
-            from armcarriage.report.clip import PLAYER_NAME, write_player_clip
-
-            step(PLAYER_NAME)
-            player = write_player_clip(
-                video,
-                out,
-                config,
-                (float(track.time[0]), float(track.time[-1])),
-                info,
-                progress=lambda done, total: step(PLAYER_NAME, done, total),
-            )
-            if player is not None:
-                outputs["player"] = player.path
-        outputs["report"] = write_html_report(
-            analysis,
-            video or Path(""),
-            out / "report.html",
-            config,
-            assessment,
-            rules,
-            info,
-            stage=lambda part: step(f"report.html: {part}"),
-            player=player,
+        outputs.update(
+            _write_page(analysis, video, info, out, config, (assessment, rules, advice), step)
         )
     # One after the other: beside the video (which keeps two cores busy), the page would
     # finish the pair 4 % sooner on the benchmark clip but add its 70 MB peak to the video's.
     if config.report.annotated_video and info is not None and video is not None:
-        release_free_memory()
-        from armcarriage.report.video import write_annotated_video
+        outputs["annotated"] = _write_video(analysis, video, out, config, assessment.shown, step)
+    return outputs
 
-        outputs["annotated"] = write_annotated_video(
-            analysis,
+
+def _write_video(
+    analysis: Any,
+    video: Path,
+    out: Path,
+    config: Config,
+    cues: Sequence[Any],
+    step: Callable[..., None],
+) -> Path:
+    """Write ``annotated.mp4`` (after the page, whose memory is released first)."""
+    release_free_memory()
+    from armcarriage.report.video import write_annotated_video
+
+    return write_annotated_video(
+        analysis,
+        video,
+        out / "annotated.mp4",
+        config,
+        cues,
+        progress=lambda done, total: step("annotated.mp4", done, total),
+    )
+
+
+def _probe(video_path: str | Path | None, config: Config) -> tuple[Path | None, Any]:
+    """Return the clip and its probe (None when it cannot be read: no key frames, no video)."""
+    from armcarriage.errors import VideoError
+    from armcarriage.video import probe_video
+
+    video = Path(video_path) if video_path else None
+    if video is None:
+        return None, None
+    try:
+        return video, probe_video(video, config)
+    except VideoError as exc:
+        log.warning("reports: %s; key frames and annotated video skipped", exc)
+        return video, None
+
+
+def _advice(analysis: Any, config: Config, video: Path | None, info: Any) -> list[Any]:
+    """Filming advice of the clip, with its brightness read off three of its frames."""
+    from armcarriage.report.advice import clip_brightness, filming_advice
+    from armcarriage.report.geometry import time_stretch
+
+    track = analysis.track
+    brightness = None
+    if video is not None and info is not None and track.n_frames and analysis.status == "ok":
+        stretch = time_stretch(analysis)
+        times = [
+            float(track.time[int(k * (track.n_frames - 1))]) / stretch for k in (0.25, 0.5, 0.75)
+        ]
+        brightness = clip_brightness(video, info, config, times)
+    return filming_advice(analysis, config, brightness)
+
+
+def _write_page(
+    analysis: Any,
+    video: Path | None,
+    info: Any,
+    out: Path,
+    config: Config,
+    judged: tuple[Any, Sequence[Any], Sequence[Any]],
+    step: Callable[..., None],
+) -> dict[str, Path]:
+    """Write the player's clip and ``report.html``; ``judged`` = (assessment, rules, advice)."""
+    from armcarriage.report.html import write_html_report
+
+    assessment, rules, advice = judged
+    outputs: dict[str, Path] = {}
+    player = None
+    track = analysis.track
+    if info is not None and video is not None and track.n_frames:
+        from armcarriage.report.clip import PLAYER_NAME, write_player_clip
+
+        step(PLAYER_NAME)
+        player = write_player_clip(
             video,
-            out / "annotated.mp4",
+            out,
             config,
-            assessment.shown,
-            progress=lambda done, total: step("annotated.mp4", done, total),
+            (float(track.time[0]), float(track.time[-1])),
+            info,
+            progress=lambda done, total: step(PLAYER_NAME, done, total),
         )
+        if player is not None:
+            outputs["player"] = player.path
+    outputs["report"] = write_html_report(
+        analysis,
+        video or Path(""),
+        out / "report.html",
+        config,
+        assessment,
+        rules,
+        info,
+        stage=lambda part: step(f"report.html: {part}"),
+        player=player,
+        advice=advice,
+    )
     return outputs
 
 

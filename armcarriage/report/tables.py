@@ -108,6 +108,7 @@ def build_summary(
     not_assessed: Sequence[dict[str, str]] = (),
     watch: Sequence[str] = (),
     borderline: Sequence[dict[str, Any]] = (),
+    advice: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Assemble the ``summary.json`` document.
 
@@ -130,6 +131,8 @@ def build_summary(
     borderline
         Figures within the measured noise of a threshold
         (:attr:`armcarriage.cues.Assessment.borderline`).
+    advice
+        Filming advice (:func:`armcarriage.report.advice.filming_advice`).
 
     Returns
     -------
@@ -138,7 +141,7 @@ def build_summary(
         ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
         ``validity``, ``metrics`` (every metric's per-arm median, spread,
         confidence and drift), ``cues``, ``good``, ``watch``, ``borderline``,
-        ``not_assessed``.
+        ``not_assessed``, ``filming_advice``.
 
     """
     track = analysis.track
@@ -150,15 +153,7 @@ def build_summary(
         {
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "clip": {
-                "file": video_path.name if video_path else attrs.get("source", ""),
-                "frames": track.n_frames if track is not None else 0,
-                "fps": attrs.get("fps"),
-                "width": attrs.get("width"),
-                "height": attrs.get("height"),
-                "strides": n_strides,
-                "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
-            },
+            "clip": _clip_entry(track, attrs, video_path, n_strides),
             "status": analysis.status,
             "message": analysis.message,
             "settings": {"config": config.to_dict(), "analysis": analysis.settings},
@@ -166,23 +161,39 @@ def build_summary(
             "view": analysis.view,
             "cadence_spm": analysis.cadence_spm,
             "validity": analysis.validity,
-            "drift": {
-                "assessed": drift_ok,
-                "reason": ""
-                if drift_ok
-                else (
-                    f"{n_strides} strides; a first-third vs last-third comparison needs "
-                    f"{config.report.drift_min_strides} (report.drift_min_strides)"
-                ),
-            },
+            "drift": _drift_entry(n_strides, drift_ok, config),
             "metrics": {m: _metric_entry(analysis, m, drift_ok) for m in analysis.summary},
             "cues": [_cue_entry(c) for c in cues],
             "good": list(good),
             "watch": list(watch),
             "borderline": [dict(b) for b in borderline],
             "not_assessed": list(not_assessed),
+            "filming_advice": [a.to_dict() for a in advice],
         }
     )
+
+
+def _clip_entry(track: Any, attrs: Any, video_path: Path | None, n_strides: int) -> dict[str, Any]:
+    return {
+        "file": video_path.name if video_path else attrs.get("source", ""),
+        "frames": track.n_frames if track is not None else 0,
+        "fps": attrs.get("fps"),
+        "width": attrs.get("width"),
+        "height": attrs.get("height"),
+        "strides": n_strides,
+        "stride_numbering": "1 = the first stride (strides.csv, cues, report.html)",
+    }
+
+
+def _drift_entry(n_strides: int, drift_ok: bool, config: Config) -> dict[str, Any]:
+    need = config.report.drift_min_strides
+    reason = (
+        ""
+        if drift_ok
+        else f"{n_strides} strides; a first-third vs last-third comparison needs "
+        f"{need} (report.drift_min_strides)"
+    )
+    return {"assessed": drift_ok, "reason": reason}
 
 
 def _metric_entry(analysis: Any, metric: str, drift_ok: bool = True) -> dict[str, Any]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from armcarriage.config import StrideConfig
+from armcarriage.status import Status
 from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
 from armcarriage.strides.contacts import _views, clip_torso_length
 from armcarriage.strides.events import build_strides, detect_events
+from armcarriage.strides.gait import MIN_PERIOD_SAMPLES, SPM_PER_STRIDE_HZ
 from armcarriage.strides.hip_phase import gait_by_motion, hip_stance_phase
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
@@ -27,7 +30,7 @@ from armcarriage.view import near_side
 
 def _on_real_time_stretch(
     track: PoseTrack,
-    view: dict[str, Any],
+    view: Mapping[str, Any],
     cfg: StrideConfig,
     stretch: tuple[float, float, list[tuple[float, float]]],
 ) -> StrideResult:
@@ -43,7 +46,7 @@ def _on_real_time_stretch(
         info["real_time_stretch_s"] = [round(a, 3), round(b, 3)]
         res = analyze_strides(track.slice_time(a, b), view, cfg, whole=True)
         res.checks.update(info)
-        if res.status == "ok":
+        if res.status == Status.OK:
             return res
         reason = (
             f"{change}; on its real-time stretch {a:.1f}-{b:.1f} s: {res.message}; "
@@ -51,14 +54,14 @@ def _on_real_time_stretch(
             f"for a clip that is slow throughout"
         )
         return StrideResult(
-            res.events, res.strides.iloc[0:0], float("nan"), "speed_change", reason, res.checks
+            res.events, res.strides.iloc[0:0], float("nan"), Status.SPEED_CHANGE, reason, res.checks
         )
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     return StrideResult(
         empty,
         build_strides(empty, "left", np.nan, int),
         float("nan"),
-        "speed_change",
+        Status.SPEED_CHANGE,
         f"{change}, and nowhere in real time",
         info,
     )
@@ -66,7 +69,7 @@ def _on_real_time_stretch(
 
 def analyze_strides(
     track: PoseTrack,
-    view: dict[str, Any],
+    view: Mapping[str, Any],
     config: StrideConfig | None = None,
     whole: bool = False,
 ) -> StrideResult:
@@ -96,12 +99,12 @@ def analyze_strides(
     t = track.time
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     no_strides = build_strides(empty, "left", np.nan, int)
-    if t.size < 8:
+    if t.size < MIN_PERIOD_SAMPLES:
         return StrideResult(
             empty,
             no_strides,
             float("nan"),
-            "too_few_strides",
+            Status.TOO_FEW_STRIDES,
             f"only {t.size} frames: too short to find strides",
         )
     stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
@@ -130,7 +133,7 @@ def analyze_strides(
         # the other foot's strides time the clip as well
         ref, strides = other, others
     cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
-    lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
     # contacts tell walking from running only where the foot height is free of
@@ -166,7 +169,9 @@ def analyze_strides(
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
     slow = slow_motion_notice(cfg, checks, rhythm, track)
     if slow:
-        return StrideResult(events, strides.iloc[0:0], float("nan"), "slow_motion", slow, checks)
+        return StrideResult(
+            events, strides.iloc[0:0], float("nan"), Status.SLOW_MOTION, slow, checks
+        )
     contact_note = frame_rate_advice(cfg, duty, period, fs)
     if contact_note:
         checks["frame_rate_note"] = contact_note
@@ -174,17 +179,17 @@ def analyze_strides(
     status, message = _verdict(
         cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides, phase
     )
-    if status == "no_running" and rhythm:
+    if status == Status.NO_RUNNING and rhythm:
         message = f"{message} ({_figures(cadence, duty, bounce, n_strides, phase)})"
-    if status == "too_few_strides" and rhythm and contact_note:
+    if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
         message = f"{message}; {contact_note}"
-    if status == "slow_motion":
+    if status == Status.SLOW_MOTION:
         rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
-        guess = rate * (120.0 / cfg.typical_stride_s) / cadence
+        guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
         message = (
             f"{message}. If it was filmed faster than it plays, give the capture rate with "
             f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-            f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+            f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
         )
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:

@@ -9,6 +9,13 @@ import pandas as pd
 
 from armcarriage.metrics.geometry import midpoint
 from armcarriage.strides.contacts import clip_torso_length
+from armcarriage.strides.gait import (
+    MIN_STEP_SAMPLES,
+    SPM_PER_STRIDE_HZ,
+    STEP_RANGE,
+    STEPS_PER_MINUTE_PER_HZ,
+    STRIDE_RANGE,
+)
 from armcarriage.track import PoseTrack
 
 
@@ -19,7 +26,7 @@ def _trim_edges(strikes: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     misplace, and peeling more would let irregular events (walking seen at an
     angle) shrink to a run of short steps that looks like running.
     """
-    if len(strikes) < 4:
+    if len(strikes) < MIN_STEP_SAMPLES:
         return strikes
     steps = np.diff(strikes["time"].to_numpy(float))
     med = float(np.median(steps))
@@ -101,7 +108,7 @@ def mean_cadence(
         # no regular step rhythm to fit: the step numbers are guesses
         return interval_cadence(events, period, edge_tolerance)
     kk, tt = k[use], t[use]
-    return 60.0 * float(kk[-1] - kk[0]) / float(tt[-1] - tt[0])
+    return STEPS_PER_MINUTE_PER_HZ * float(kk[-1] - kk[0]) / float(tt[-1] - tt[0])
 
 
 def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
@@ -134,10 +141,10 @@ def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float)
     if (
         steps.size >= 2
         and (feet[1:] != feet[:-1]).all()
-        and ((steps > 0.3 * period) & (steps < 0.7 * period)).all()
+        and ((steps > STEP_RANGE[0] * period) & (steps < STEP_RANGE[1] * period)).all()
     ):
         # clean alternation: all strikes of both feet count, as in the ground truth
-        return 60.0 / float(np.mean(steps))
+        return STEPS_PER_MINUTE_PER_HZ / float(np.mean(steps))
     intervals = []
     for foot in ("left", "right"):
         t = np.sort(
@@ -145,13 +152,13 @@ def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float)
         )
         kept: list[float] = []
         for x in t:  # a strike too soon after the last kept one is spurious
-            if not kept or x - kept[-1] > 0.75 * period:
+            if not kept or x - kept[-1] > STRIDE_RANGE[0] * period:
                 kept.append(float(x))
         own = _trim_edges(pd.DataFrame({"time": kept}), edge_tolerance)
         d = np.diff(own["time"].to_numpy(float))
-        intervals.append(d[(d > 0.75 * period) & (d < 1.33 * period)])
+        intervals.append(d[(d > STRIDE_RANGE[0] * period) & (d < STRIDE_RANGE[1] * period)])
     d = np.concatenate(intervals)
-    return 120.0 / float(np.mean(d)) if d.size else float("nan")
+    return SPM_PER_STRIDE_HZ / float(np.mean(d)) if d.size else float("nan")
 
 
 def duty_factor(events: pd.DataFrame, period: float, min_contacts: int = 2) -> float:
@@ -169,7 +176,7 @@ def duty_factor(events: pd.DataFrame, period: float, min_contacts: int = 2) -> f
         st = np.sort(ev.loc[ev.kind == "strike", "time"].to_numpy(float))
         off = np.sort(ev.loc[ev.kind == "toe_off", "time"].to_numpy(float))
         for x in st:
-            nxt = off[(off > x) & (off < x + 0.75 * period)]
+            nxt = off[(off > x) & (off < x + STRIDE_RANGE[0] * period)]
             if nxt.size:
                 contacts.append(float(nxt[0] - x))
     if len(contacts) < min_contacts:
@@ -199,7 +206,10 @@ def hip_bounce(track: PoseTrack, events: pd.DataFrame, period: float) -> float:
     phases, values = [], []
     for a, b in itertools.pairwise(st):
         sel = (t >= a) & (t < b) & np.isfinite(y)
-        if not 0.3 * period <= b - a <= 0.7 * period or sel.sum() < 4:
+        if (
+            not STEP_RANGE[0] * period <= b - a <= STEP_RANGE[1] * period
+            or sel.sum() < MIN_STEP_SAMPLES
+        ):
             continue
         phases.append((t[sel] - a) / (b - a))
         values.append((y[sel] - y[sel].mean()) / tl)

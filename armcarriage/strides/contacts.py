@@ -12,6 +12,15 @@ from scipy import signal
 from armcarriage.cleaning import runs
 from armcarriage.config import StrideConfig
 from armcarriage.metrics.geometry import forward_offset, image_forward, midpoint, torso_length
+from armcarriage.strides.gait import (
+    EDGE_FLOOR_APART,
+    EXTREME_PROMINENCE,
+    EXTREMES_APART,
+    GROUND_PERCENTILE,
+    MIN_PEAK_SAMPLES,
+    MIN_SWING_SAMPLES,
+    ROBUST_RANGE,
+)
 from armcarriage.track import PoseTrack
 from armcarriage.view import facing_sign
 
@@ -92,8 +101,14 @@ def _ground(y: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 1.0
     n = max(3, int(round(window_s * fs)) | 1)
     if n >= y.size:
-        return np.full(y.shape, np.nanpercentile(y, 95) if np.isfinite(y).any() else np.nan)
-    g = pd.Series(y).rolling(n, center=True, min_periods=max(3, n // 4)).quantile(0.95)
+        return np.full(
+            y.shape, np.nanpercentile(y, GROUND_PERCENTILE) if np.isfinite(y).any() else np.nan
+        )
+    g = (
+        pd.Series(y)
+        .rolling(n, center=True, min_periods=max(3, n // 4))
+        .quantile(GROUND_PERCENTILE / 100)
+    )
     return np.asarray(g.bfill().ffill(), dtype=float)
 
 
@@ -124,14 +139,16 @@ def _stance_ground(
     """
     fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else 1.0
     ok = np.isfinite(y)
-    if ok.sum() < 5 or not np.isfinite(period) or period <= 0:
+    if ok.sum() < MIN_PEAK_SAMPLES or not np.isfinite(period) or period <= 0:
         return _ground(y, t, window_s)
     filled = np.where(ok, y, np.nanmin(y))
-    top = float(np.nanpercentile(y, 95))
-    amp = top - float(np.nanpercentile(y, 5))
+    top = float(np.nanpercentile(y, ROBUST_RANGE[1]))
+    amp = top - float(np.nanpercentile(y, ROBUST_RANGE[0]))
     k = max(3, edge_frames)
     found, _ = signal.find_peaks(
-        filled, distance=max(1, int(0.6 * period * fs)), prominence=0.25 * amp
+        filled,
+        distance=max(1, int(EXTREMES_APART * period * fs)),
+        prominence=EXTREME_PROMINENCE * amp,
     )
     floors = []
     for p in found:
@@ -151,8 +168,8 @@ def _stance_ground(
             seg.size == k
             and np.isfinite(seg).all()
             and np.ptp(seg) < flat
-            and seg.max() > top - 0.25 * amp
-            and all(abs(p - int(i)) > 0.3 * period * fs for p in floors for i in edge)
+            and seg.max() > top - EXTREME_PROMINENCE * amp
+            and all(abs(p - int(i)) > EDGE_FLOOR_APART * period * fs for p in floors for i in edge)
         ):
             floors.append(int(edge[np.argmax(seg)]))
     if len(floors) < 2:
@@ -177,7 +194,7 @@ def _world_offset(track: PoseTrack, axis: int) -> Callable[[str], np.ndarray] | 
     hip = 0.5 * (lh + rh)
     tl = np.linalg.norm(0.5 * (ls + rs) - hip, axis=1)
     tl = tl[np.isfinite(tl)]
-    if tl.size < 10 or float(np.median(tl)) <= 0:
+    if tl.size < MIN_SWING_SAMPLES or float(np.median(tl)) <= 0:
         return None
     scale = float(np.median(tl))
 

@@ -10,6 +10,12 @@ import pandas as pd
 
 from armcarriage.config import StrideConfig
 from armcarriage.strides.contacts import _contacts, foot_signals
+from armcarriage.strides.gait import (
+    LOOSE_STRIDE_RANGE,
+    ROBUST_RANGE,
+    SPM_PER_STRIDE_HZ,
+    STRIDE_RANGE,
+)
 from armcarriage.strides.result import EVENT_COLUMNS
 from armcarriage.strides.rhythm import _extremes, stride_period
 from armcarriage.strides.timebase import legs_signal, slow_motion_signs
@@ -32,20 +38,20 @@ def detect_events(
     t = track.time
     fs = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
     side = bool(facing_sign(label))
-    lo, hi = 120.0 / cfg.max_cadence_spm * 0.8, cfg.max_stride_s
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
     info: dict[str, Any] = {"method": "foot clearance (image height of heel and toe)"}
     window = cfg.ground_window_s
     legs = legs_signal(track, label, cfg)
     seen = np.isfinite(legs)
     info["legs_in_view_s"] = round(float(t[seen][-1] - t[seen][0]), 3) if seen.sum() > 1 else 0.0
     info["leg_travel_tl"] = (
-        round(float(np.diff(np.percentile(legs[seen], [5, 95]))[0]), 3) if seen.any() else 0.0
+        round(float(np.diff(np.percentile(legs[seen], ROBUST_RANGE))[0]), 3) if seen.any() else 0.0
     )
     period, quality = stride_period(legs, fs, lo, hi, reverses=True)
     info.update(slow_motion_signs(legs, t, cfg))
     if not side and np.isfinite(period):
         # without floors, the ground level moves with the runner's distance: 1.5 strides
-        window = min(1.5 * period, cfg.ground_window_s)
+        window = min(cfg.moving_ground_strides * period, cfg.ground_window_s)
     sig = foot_signals(track, label, cfg, period, window, info)
     rows: list[tuple[str, str, float]] = []
     zeni_offsets: list[float] = []
@@ -57,8 +63,8 @@ def detect_events(
                 s["clearance"],
                 t,
                 cfg.contact_height_tl,
-                max(min_frames, int(0.2 * period * fs)),
-                max(min_frames, int(0.1 * period * fs)),
+                max(min_frames, int(cfg.min_contact_stride * period * fs)),
+                max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
                 cfg.event_height_tl,
                 [s["heel"], s["toe"]],
             )
@@ -72,7 +78,7 @@ def detect_events(
                 for x in strikes:
                     if zs.size:
                         near = zs[np.argmin(np.abs(zs - x))]
-                        if abs(near - x) < 0.25 * period:
+                        if abs(near - x) < cfg.zeni_match_stride * period:
                             own.append(float(near - x))
                 zeni_offsets += own
                 window_strikes = strikes
@@ -131,7 +137,9 @@ def steadier_strikes(clearance: np.ndarray, zeni: np.ndarray, period: float) -> 
 
     def spread(seq: np.ndarray) -> float:
         steps = np.diff(seq)
-        steps = steps[(steps > 0.5 * period) & (steps < 1.5 * period)]
+        steps = steps[
+            (steps > LOOSE_STRIDE_RANGE[0] * period) & (steps < LOOSE_STRIDE_RANGE[1] * period)
+        ]
         if steps.size < 2:
             return np.inf
         return float(np.median(np.abs(steps - np.median(steps))) / np.median(steps))
@@ -160,7 +168,7 @@ def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any)
     rows: list[tuple[Any, ...]] = []
     for a, b in itertools.pairwise(st):
         dur = b - a
-        if np.isfinite(period) and not 0.75 * period <= dur <= 1.33 * period:
+        if np.isfinite(period) and not STRIDE_RANGE[0] * period <= dur <= STRIDE_RANGE[1] * period:
             continue
         off = offs[(offs > a) & (offs < b)]
         contact = float(off[0] - a) if off.size else np.nan
@@ -177,7 +185,7 @@ def build_strides(events: pd.DataFrame, ref: str, period: float, frames_of: Any)
                 frames_of(a),
                 frames_of(b),
                 float(dur),
-                120.0 / dur,
+                SPM_PER_STRIDE_HZ / dur,
                 contact,
                 flight,
             )

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from armcarriage.status import Status
+
 EVENT_COLUMNS = ["foot", "kind", "time", "frame"]
 
 
@@ -25,7 +27,7 @@ class StrideResult:
     cadence_spm
         Clip cadence, NaN when not measured.
     status
-        ``ok``, ``no_running`` or ``too_few_strides``.
+        ``ok``, ``no_running``, ``too_few_strides``, ``slow_motion`` or ``speed_change``.
     message
         Why, for any status but ``ok``.
     checks
@@ -36,6 +38,6 @@ class StrideResult:
     events: pd.DataFrame
     strides: pd.DataFrame
     cadence_spm: float
-    status: str
+    status: Status
     message: str
     checks: dict[str, Any] = field(default_factory=dict)

@@ -6,6 +6,15 @@ import numpy as np
 from scipy import signal
 
 from armcarriage.metrics.geometry import midpoint
+from armcarriage.strides.gait import (
+    EXTREME_PROMINENCE,
+    EXTREMES_APART,
+    MIN_PEAK_SAMPLES,
+    MIN_PERIOD_OVERLAP,
+    MIN_PERIOD_SAMPLES,
+    PERIOD_SCORE_TOLERANCE,
+    ROBUST_RANGE,
+)
 from armcarriage.track import PoseTrack
 from armcarriage.view import near_side
 
@@ -32,7 +41,7 @@ def stride_period(
     """
     x = np.asarray(x, dtype=float)
     ok = np.isfinite(x)
-    if ok.sum() < max(8, int(lo_s * fs) + 3) or np.nanstd(x) <= 0:
+    if ok.sum() < max(MIN_PERIOD_SAMPLES, int(lo_s * fs) + 3) or np.nanstd(x) <= 0:
         return float("nan"), 0.0
     y = np.where(ok, x - np.nanmean(x), 0.0)
     n = y.size
@@ -40,7 +49,7 @@ def stride_period(
     # unbiased by the overlap of valid samples
     cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1 :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        ac = np.where(cnt > 0.3 * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
+        ac = np.where(cnt > MIN_PERIOD_OVERLAP * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
     if not np.isfinite(ac[0]) or ac[0] <= 0:
         return float("nan"), 0.0
     ac = ac / ac[0]
@@ -55,11 +64,11 @@ def stride_period(
     if reverses:
         half = np.interp(lags / 2.0, np.arange(ac.size), np.nan_to_num(ac, nan=0.0))
         score = np.minimum(seg[peaks], -half)
-        best = int(np.flatnonzero(score >= np.max(score) - 0.15)[0])
+        best = int(np.flatnonzero(score >= np.max(score) - PERIOD_SCORE_TOLERANCE)[0])
     else:
         # the first peak nearly as high as the highest: multiples of the period score as high
         top = float(np.max(seg[peaks]))
-        best = int(np.flatnonzero(seg[peaks] >= top - 0.15 * abs(top))[0])
+        best = int(np.flatnonzero(seg[peaks] >= top - PERIOD_SCORE_TOLERANCE * abs(top))[0])
     return float(lags[best] / fs), float(seg[peaks[best]])
 
 
@@ -76,12 +85,14 @@ def _extremes(x: np.ndarray, t: np.ndarray, fs: float, period: float, maxima: bo
     """Return times of maxima (or minima) of ``x`` >= 0.6 period apart, sub-frame refined."""
     y = np.asarray(x, dtype=float) * (1.0 if maxima else -1.0)
     ok = np.isfinite(y)
-    if ok.sum() < 5:
+    if ok.sum() < MIN_PEAK_SAMPLES:
         return np.empty(0)
-    amp = np.nanpercentile(y, 95) - np.nanpercentile(y, 5)
+    amp = np.nanpercentile(y, ROBUST_RANGE[1]) - np.nanpercentile(y, ROBUST_RANGE[0])
     filled = np.where(ok, y, np.nanmin(y))
     peaks, _ = signal.find_peaks(
-        filled, distance=max(1, int(0.6 * period * fs)), prominence=0.25 * amp
+        filled,
+        distance=max(1, int(EXTREMES_APART * period * fs)),
+        prominence=EXTREME_PROMINENCE * amp,
     )
     out = []
     for p in peaks:

@@ -10,6 +10,13 @@ from scipy import signal
 from armcarriage.cleaning import runs
 from armcarriage.config import StrideConfig
 from armcarriage.strides.contacts import _cross, clip_torso_length, foot_signals
+from armcarriage.strides.gait import (
+    MIN_STRETCH_SAMPLES,
+    MIN_SWING_SAMPLES,
+    ROBUST_RANGE,
+    SPM_PER_STRIDE_HZ,
+    SWING_SLOPE_S,
+)
 from armcarriage.strides.rhythm import stride_period
 from armcarriage.track import PoseTrack
 from armcarriage.view import facing_sign
@@ -105,12 +112,12 @@ def real_time_stretch(
     check handles a clip slow throughout).
     """
     ok = np.isfinite(legs)
-    if ok.sum() < 20:
+    if ok.sum() < MIN_STRETCH_SAMPLES:
         return None
-    lo, hi = np.percentile(legs[ok], [5, 95])
+    lo, hi = np.percentile(legs[ok], ROBUST_RANGE)
     if hi - lo < cfg.min_leg_travel_tl:
         return None
-    rev = _reversals(legs, t, 0.2 * (hi - lo))
+    rev = _reversals(legs, t, cfg.reversal_band * (hi - lo))
     edges = np.concatenate([[t[ok][0]], rev, [t[ok][-1]]])
     gaps = np.diff(edges)
     slow = gaps > 0.5 * cfg.max_human_stride_s
@@ -119,11 +126,11 @@ def real_time_stretch(
         # near the middle (irregular walking, a pause) is no slow motion
         sel = ok & (t >= edges[i]) & (t <= edges[i + 1])
         seg = legs[sel]
-        swing = leg_swing_period(seg, t[sel]) if seg.size >= 10 else float("nan")
+        swing = leg_swing_period(seg, t[sel]) if seg.size >= MIN_SWING_SAMPLES else float("nan")
         # between reversals the legs go from the middle to one side and back: half a
         # swing, which a sinusoid of twice the swing period makes
         slow[i] = bool(
-            np.ptp(seg) >= 0.35 * (hi - lo)
+            np.ptp(seg) >= cfg.slow_swing_travel * (hi - lo)
             and np.isfinite(swing)
             and 2.0 * swing > cfg.max_human_stride_s
         )
@@ -153,16 +160,16 @@ def leg_swing_period(legs: np.ndarray, t: np.ndarray) -> float:
     samples.
     """
     ok = np.isfinite(legs)
-    if ok.sum() < 10 or t.size < 10:
+    if ok.sum() < MIN_SWING_SAMPLES or t.size < MIN_SWING_SAMPLES:
         return float("nan")
     fs = 1.0 / float(np.median(np.diff(t)))
     x = np.interp(t, t[ok], legs[ok])
-    win = max(5, int(round(0.2 * fs)) | 1)
+    win = max(5, int(round(SWING_SLOPE_S * fs)) | 1)
     if win > x.size:
         return float("nan")
     v = signal.savgol_filter(x, win, 2, deriv=1, delta=1.0 / fs)[ok]
-    span = float(np.diff(np.percentile(legs[ok], [5, 95]))[0])
-    speed = float(np.percentile(np.abs(v), 95))
+    span = float(np.diff(np.percentile(legs[ok], ROBUST_RANGE))[0])
+    speed = float(np.percentile(np.abs(v), ROBUST_RANGE[1]))
     return float(np.pi * span / speed) if speed > 0 else float("inf")
 
 
@@ -179,10 +186,10 @@ def slow_motion_signs(legs: np.ndarray, t: np.ndarray, cfg: StrideConfig) -> dic
     if np.isfinite(swing):
         out["leg_swing_period_s"] = round(swing, 3)
     ok = np.isfinite(legs)
-    if ok.sum() > 10:
+    if ok.sum() > MIN_SWING_SAMPLES:
         fs = 1.0 / float(np.median(np.diff(t)))
         span = float(t[ok][-1] - t[ok][0])
-        hi = min(cfg.slow_motion_search * cfg.max_stride_s, 0.7 * span)
+        hi = min(cfg.slow_motion_search * cfg.max_stride_s, cfg.slow_rhythm_view * span)
         if hi > cfg.max_human_stride_s:
             p, q = stride_period(legs, fs, cfg.max_human_stride_s, hi, reverses=True)
             if np.isfinite(p) and q >= cfg.min_periodicity:
@@ -236,7 +243,7 @@ def slow_motion_notice(
         f"stride ({cfg.max_human_stride_s:.1f} s){given}. If it was filmed faster than it "
         f"plays (phones film slow motion at 120 or 240 fps), give the capture rate with "
         f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-        f"{120.0 / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+        f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 from armcarriage.config import StrideConfig
+from armcarriage.status import Status
+from armcarriage.strides.gait import SPM_PER_STRIDE_HZ
 from armcarriage.strides.hip_phase import NOT_MEASURED, HipPhase, describe, gait_by_motion
 
 
@@ -79,7 +81,7 @@ def _verdict(
     bounce: float,
     n: int,
     phase: HipPhase = NOT_MEASURED,
-) -> tuple[str, str]:
+) -> tuple[Status, str]:
     """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
     Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are
@@ -100,9 +102,9 @@ def _verdict(
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
     if not rhythm:
-        need = cfg.min_rhythm_strides * 120.0 / cfg.min_cadence_spm
+        need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
         if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
-            return "no_running", (
+            return Status.NO_RUNNING, (
                 f"no running detected: the legs barely move (they move apart by "
                 f"{travel:.2f} torso lengths; running moves them by more than "
                 f"{cfg.min_leg_travel_tl:.2f})"
@@ -110,18 +112,18 @@ def _verdict(
         if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
             # the body rises and falls as in running: no rhythm to read is no proof of
             # walking (through the pose model from behind the feet's heights are weak)
-            return "no_rhythm", (
+            return Status.NO_RHYTHM, (
                 f"no regular stride rhythm to read a cadence from (periodicity "
                 f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
                 f"{bounce:.2f} torso lengths per step as in running; a side view shows "
                 f"the stride best"
             )
         if seen >= need:
-            return "no_running", (
+            return Status.NO_RUNNING, (
                 f"no running detected: the legs show no regular stride rhythm "
                 f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
             )
-        return "too_few_strides", (
+        return Status.TOO_FEW_STRIDES, (
             f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
             f"(need {need:.1f} s)"
         )
@@ -130,14 +132,14 @@ def _verdict(
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
     gait = gait_by_motion(cfg, phase)
     if gait == "walk":
-        return "no_running", _walking_by_motion(phase)
+        return Status.NO_RUNNING, _walking_by_motion(phase)
     flight = (
         np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl) or gait == "run"
     )
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
     slow = _slow_running(cfg, cadence, low, duty, phase if gait == "run" else NOT_MEASURED)
     if slow:
-        return "slow_motion", slow
+        return Status.SLOW_MOTION, slow
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
@@ -147,18 +149,18 @@ def _verdict(
             and cfg.min_cadence_with_flight_spm <= cadence < cfg.min_cadence_spm
             else ""
         )
-        return "no_running", (
+        return Status.NO_RUNNING, (
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
             f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
         )
     if np.isfinite(duty) and duty > cfg.max_duty_factor and gait != "run":
-        return "no_running", (
+        return Status.NO_RUNNING, (
             f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"
         )
     if n < cfg.min_strides:
         noun = "stride" if n == 1 else "strides"
-        return "too_few_strides", (
+        return Status.TOO_FEW_STRIDES, (
             f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
         )
-    return "ok", ""
+    return Status.OK, ""

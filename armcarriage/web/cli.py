@@ -98,7 +98,7 @@ def serve_command(
     import uvicorn
 
     from armcarriage.shell import build_config
-    from armcarriage.web.app import _DataLock, allowed_hosts, create_app
+    from armcarriage.web.app import DataLock, allowed_hosts, create_app
     from armcarriage.web.auth import load_tokens
 
     cfg = build_config(
@@ -125,7 +125,7 @@ def serve_command(
         )
     data_dir = (data or default_data_dir()).expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
-    probe = _DataLock(data_dir / "server.lock")
+    probe = DataLock(data_dir / "server.lock")
     probe.acquire()  # a clear error now rather than a failed start-up inside uvicorn
     probe.release()
     app = create_app(data_dir, cfg, analyze=analyze)

@@ -71,6 +71,7 @@ def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Pa
         software_version=str(__version__),
         status="done",
         date=dt.date.fromisoformat(job.session_date) if job.session_date else None,
+        date_source=str(job.video_info.get("date_source", "")),
         view_hint=job.view_hint,
         view=str(view.get("label", "")),
         view_confidence=float(conf) if conf is not None and math.isfinite(float(conf)) else None,
@@ -167,3 +168,56 @@ def plot_png(metrics: Any, athlete: str) -> bytes:
 def _web_job_id(clip_key: str) -> str:
     """Return the web job id of a session key ``web:JOBID`` ('' for batch sessions)."""
     return clip_key[4:] if clip_key.startswith("web:") else ""
+
+
+def job_link(session: Any) -> str | None:
+    """Return the web page of a session's job (None for a session recorded by a batch)."""
+    job = _web_job_id(str(session.get("clip_key", "")))
+    return f"/jobs/{job}" if job else None
+
+
+def team_dashboard(data_dir: Path, team: str) -> Any:
+    """Return the team's :class:`~armcarriage.dashboard.model.Dashboard` (None without history)."""
+    path = history_path(data_dir, team)
+    if available() or not path.is_file():
+        return None
+    from armcarriage.dashboard.model import load_dashboard
+    from armcarriage.history.db import get_engine
+
+    return load_dashboard(get_engine(path), job_link, None, config_min_conf())
+
+
+def athlete_view(data_dir: Path, team: str, name: str) -> tuple[Any, list[str]]:
+    """Return the athlete (or None) and the names of the team's other athletes.
+
+    The athlete is an :class:`~armcarriage.dashboard.model.Athlete`; the others are the
+    display names it can be merged into.
+    """
+    path = history_path(data_dir, team)
+    if available() or not path.is_file():
+        return None, []
+    from armcarriage.dashboard.model import load_athlete
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.store import list_athletes
+
+    engine = get_engine(path)
+    athlete = load_athlete(engine, name, job_link, config_min_conf())
+    others = [a for a in list_athletes(engine) if athlete is None or a != athlete.name]
+    return athlete, others
+
+
+def merge(data_dir: Path, team: str, source: str, target: str) -> Any:
+    """Merge athlete ``source`` into ``target`` in the team's history.
+
+    See :func:`armcarriage.history.identity.merge_athletes`.
+    """
+    from armcarriage.errors import InputError
+
+    path = history_path(data_dir, team)
+    why = available()
+    if why or not path.is_file():
+        raise InputError(f"merge: your team has no athlete history yet{f' ({why})' if why else ''}")
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.identity import merge_athletes
+
+    return merge_athletes(get_engine(path), source, target)

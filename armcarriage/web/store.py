@@ -335,6 +335,24 @@ class JobStore:
             )
             return cur.rowcount == 1
 
+    def set_result(
+        self,
+        job_id: str,
+        *,
+        result_dir: str,
+        outputs: dict[str, str],
+        result_status: str,
+        error: str,
+    ) -> bool:
+        """Point a finished job at new outputs (a correction recomputed them). True if done."""
+        with self._write() as con:
+            cur = con.execute(
+                "UPDATE web_jobs SET result_dir=?, outputs=?, result_status=?, error=? "
+                "WHERE id=? AND status='done'",
+                (result_dir, dumps(outputs), result_status, error, job_id),
+            )
+            return cur.rowcount == 1
+
     def release(self, owner: str) -> int:
         """Put every job leased to ``owner`` back in the queue (graceful shutdown)."""
         with self._write() as con:

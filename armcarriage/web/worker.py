@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import logging
 import os
 import signal
@@ -26,6 +27,8 @@ from typing import Any
 from armcarriage.config import Config
 from armcarriage.errors import ArmcarriageError
 from armcarriage.lifeline import die_with_parent
+from armcarriage.person import parse_person
+from armcarriage.progress import StageClock, StageProgress
 from armcarriage.web.store import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,8 @@ AnalyzeFn = Callable[..., Any]
 """``fn(video, outdir, config=..., progress=...) -> RunResult``-like object."""
 
 DEFAULT_ANALYZE = "armcarriage.pipeline:run_analysis"
+WORK_SHARE = 0.95
+"""Share of a job's progress bar given to the analysis (the rest: recording history)."""
 
 
 class LeaseLostError(Exception):
@@ -139,6 +144,34 @@ def _relative_outputs(outputs: Any, outdir: Path) -> dict[str, str]:
     return found
 
 
+def _progress_callbacks(beat: _Heartbeat) -> tuple[Callable[..., None], StageProgress]:
+    """Return a run's ``progress`` and ``stage`` callbacks, which report its stages.
+
+    The job's stage text names them as the terminal does, with the time left
+    (:class:`armcarriage.progress.StageClock`).
+    """
+    clock = StageClock()
+
+    def progress(done: float, total: float | None = None, *_: Any) -> None:
+        clock.frames(int(done), int(total or 0))
+        beat.update(WORK_SHARE * clock.fraction(), clock.text())
+
+    def stage(name: str, done: int = 0, total: int = 0) -> None:
+        clock.stage(name, done, total)
+        beat.update(WORK_SHARE * clock.fraction(), clock.text())
+
+    return progress, stage
+
+
+def _takes_stage(fn: AnalyzeFn) -> bool:
+    """Whether an analysis function accepts the ``stage`` callback (the pipeline's does)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "stage" or p.kind is p.VAR_KEYWORD for p in params)
+
+
 def run_job(
     store: JobStore,
     job: Job,
@@ -160,18 +193,20 @@ def run_job(
     )
     beat.start()
 
-    def progress(done: float, total: float | None = None, *_: Any) -> None:
-        frac = float(done) / float(total) if total else float(done)
-        beat.update(frac * 0.9, f"pose {int(done)}/{int(total)} frames" if total else "analysing")
+    progress, stage = _progress_callbacks(beat)
 
     clip = Path(job.stored_path)
     config = settings.config
     capture = float(job.video_info.get("capture_fps_given") or 0.0)
     if capture > 0:  # the upload's capture rate (slow motion)
         config = config.override({"video.capture_fps": capture})
+    person = str(job.video_info.get("person_given") or "")
+    if person:  # the person clicked on the first frame before upload
+        config = config.override(parse_person(person, "the upload's person").overrides())
     try:
         clip = _named_clip(data, job)
-        result = analyze(clip, outdir, config=config, progress=progress)
+        extra = {"stage": stage} if _takes_stage(analyze) else {}
+        result = analyze(clip, outdir, config=config, progress=progress, **extra)
     except LeaseLostError as exc:
         log.warning("%s", exc)
         beat.stop()

@@ -35,6 +35,7 @@ Cadence
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,7 +196,7 @@ def score(
     """
     cadence = float(analysis.cadence_spm)
     true_cadence = float(truth.cadence_spm)
-    view = analysis.view if isinstance(analysis.view, dict) else {}
+    view = analysis.view if isinstance(analysis.view, Mapping) else {}
     return Score(
         status=str(analysis.status),
         message=str(analysis.message),

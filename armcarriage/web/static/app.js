@@ -44,6 +44,68 @@
     } catch (e) { /* server restarting: try again at the next tick */ }
   }
 
+  // ---- whom to follow: a tap on the first frame, decoded here in the browser -----
+  function personPicker() {
+    const box = document.getElementById("person-box");
+    const field = document.getElementById("person");
+    const canvas = document.getElementById("person-frame");
+    const note = document.getElementById("person-note");
+    const auto = document.getElementById("person-auto");
+    let video = null, url = null, shown = null;
+    const AUTO_NOTE = "Following the most prominent person.";
+    function reset() {
+      field.value = ""; auto.hidden = true; note.textContent = AUTO_NOTE;
+      if (video) canvas.getContext("2d").drawImage(video, 0, 0);
+    }
+    function fail() {
+      if (url) URL.revokeObjectURL(url);
+      video = null; url = null; field.value = ""; canvas.hidden = true; auto.hidden = true;
+      box.hidden = false; box.dataset.state = "undecodable";
+      note.textContent = "This browser cannot decode the clip (its codec), so its first frame " +
+        "cannot be shown: the runner will be chosen automatically (the most prominent person).";
+    }
+    function show(file) {
+      if (file === shown) return;
+      shown = file;
+      if (url) URL.revokeObjectURL(url);
+      video = null; url = null; field.value = ""; box.dataset.state = "loading";
+      if (!file) { box.hidden = true; return; }
+      const v = document.createElement("video");
+      v.muted = true; v.preload = "auto"; v.playsInline = true;
+      url = URL.createObjectURL(file);
+      let done = false;
+      const give_up = setTimeout(() => { if (!done) { done = true; fail(); } }, 10000);
+      v.addEventListener("error", () => { if (!done) { done = true; clearTimeout(give_up); fail(); } });
+      v.addEventListener("loadeddata", () => { v.currentTime = Math.min(0.05, (v.duration || 1) / 2); });
+      v.addEventListener("seeked", () => {
+        if (done) return;
+        done = true; clearTimeout(give_up);
+        if (!v.videoWidth) { fail(); return; }
+        video = v; canvas.width = v.videoWidth; canvas.height = v.videoHeight;
+        canvas.hidden = false; box.hidden = false; box.dataset.state = "shown";
+        reset();
+      });
+      v.src = url;
+    }
+    canvas.addEventListener("click", (e) => {
+      if (!video) return;
+      const r = canvas.getBoundingClientRect();
+      const x = Math.min(1, Math.max(0, (e.clientX - r.left) / r.width));
+      const y = Math.min(1, Math.max(0, (e.clientY - r.top) / r.height));
+      field.value = x.toFixed(3) + "," + y.toFixed(3);
+      const ctx = canvas.getContext("2d");
+      ctx.drawImage(video, 0, 0);
+      const px = x * canvas.width, py = y * canvas.height, s = Math.max(8, canvas.width / 40);
+      ctx.lineWidth = Math.max(2, s / 4); ctx.strokeStyle = "#ffd600";
+      ctx.beginPath(); ctx.arc(px, py, s, 0, 2 * Math.PI); ctx.moveTo(px - 2 * s, py); ctx.lineTo(px + 2 * s, py);
+      ctx.moveTo(px, py - 2 * s); ctx.lineTo(px, py + 2 * s); ctx.stroke();
+      note.textContent = "Following the person at the mark (tap again to move it).";
+      auto.hidden = false;
+    });
+    auto.addEventListener("click", reset);
+    return { show };
+  }
+
   // ---- uploads ----------------------------------------------------------
   function setupUpload() {
     const form = document.getElementById("upload-form");
@@ -55,8 +117,10 @@
     if (dateInput && !dateInput.value) dateInput.value = new Date().toISOString().slice(0, 10);
     let chosen = [];
 
+    const picker = personPicker();
     function showChosen() {
       pending.replaceChildren(...chosen.map((f) => el("li", {}, f.name + " (" + (f.size / 1e6).toFixed(1) + " MB)")));
+      picker.show(chosen[0]);
     }
     input.addEventListener("change", () => { chosen = Array.from(input.files); showChosen(); });
     ["dragenter", "dragover"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add("over"); }));
@@ -70,6 +134,7 @@
         fd.append("date", dateInput.value);
         fd.append("view", document.getElementById("view").value);
         fd.append("capture_fps", document.getElementById("capture_fps").value);
+        fd.append("person", document.getElementById("person").value);
         fd.append("file", file, file.name);
         const xhr = new XMLHttpRequest();
         const bar = el("progress", { max: "1", value: "0" });
@@ -101,6 +166,7 @@
         await send(f, li);
         refreshJobs();
       }
+      picker.show(null); // the next upload chooses afresh
     });
   }
 
@@ -111,6 +177,17 @@
     const id = box.dataset.job;
     const initial = box.dataset.status;
     if (initial === "done" || initial === "failed") return;
+    // the stages run so far, one line each as in the terminal; the running one carries its
+    // count and time left ("pose 120/360 frames, about 40 s left")
+    const stages = el("ol", { id: "job-stages", class: "stages" });
+    box.appendChild(stages);
+    const head = (s) => s.split(":")[0].replace(/ \d+\/\d+ frames.*$/, "");
+    const track = (text) => {
+      const last = stages.lastElementChild;
+      if (last && head(last.dataset.stage) === head(text)) { last.dataset.stage = text; last.textContent = text; return; }
+      if (last) { last.textContent = "\u2713 " + head(last.dataset.stage); last.classList.add("done"); }
+      const li = el("li", {}, text); li.dataset.stage = text; stages.appendChild(li);
+    };
     const timer = setInterval(async () => {
       try {
         const j = await getJSON("/api/jobs/" + id);
@@ -118,6 +195,7 @@
         st.textContent = j.status; st.className = "status status-" + j.status;
         document.getElementById("job-progress").value = j.progress;
         document.getElementById("job-stage").textContent = j.stage;
+        if (j.status === "running" && j.stage) track(j.stage);
         if (j.status === "done" || j.status === "failed") { clearInterval(timer); location.reload(); }
       } catch (err) { /* retry */ }
     }, 1000);

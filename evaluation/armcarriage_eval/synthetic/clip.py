@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import time as _time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,13 +34,12 @@ from armcarriage_eval.synthetic.gait import (
     Kinematics,
     simulate,
 )
+from armcarriage_eval.synthetic.metrics_truth import stride_truth, summarize_truth
 from armcarriage_eval.synthetic.params import RunnerParams, runner_for_fault
 from armcarriage_eval.synthetic.render import Scene, finish, render
 from armcarriage_eval.synthetic.truth import truth_track
 
 from armcarriage.atomic import write_text
-
-log = logging.getLogger(__name__)
 
 RUNNER_HEIGHT_M = 1.8
 Progress = Callable[[int, int], None]
@@ -239,16 +237,10 @@ def write_truth(
     ev["frame"] = np.rint(ev["time"] * spec.fps).astype(int)
     write_text(paths["events"], ev.to_csv(index=False, float_format="%.6f"))
     written = {"truth": paths["truth"], "events": paths["events"], "meta": paths["meta"]}
-    summary: dict[str, Any] = {}
-    try:
-        from armcarriage_eval.synthetic.metrics_truth import stride_truth, summarize_truth
-    except ImportError as exc:  # metrics not available yet
-        log.warning("metric truth skipped: %s", exc)
-    else:
-        strides = stride_truth(track, kin, view=spec.view, fps=spec.fps)
-        write_text(paths["strides"], strides.to_csv(index=False, float_format="%.6g"))
-        written["strides"] = paths["strides"]
-        summary = summarize_truth(strides)
+    strides = stride_truth(track, kin, view=spec.view, fps=spec.fps)
+    write_text(paths["strides"], strides.to_csv(index=False, float_format="%.6g"))
+    written["strides"] = paths["strides"]
+    summary = summarize_truth(strides)
     meta = {
         "schema_version": 1,
         "spec": dataclasses.asdict(spec),

@@ -1,20 +1,14 @@
-"""Pose-model glitches: collapsed poses and left/right label swaps of the limbs.
-
-:func:`mask_collapsed` masks poses the model squeezed towards the hips. The pose
-model also sometimes exchanges the labels of the two arms or the two legs for a
-few frames: :func:`repair_swaps` relabels each frame of each limb group as given
-or swapped by the least-cost labelling of the whole clip (Viterbi); frames where
-the model blended both limbs into one place are left out of the decision
-(:func:`_blended`).
-"""
+"""Left/right swap repair: the least-cost labelling of each limb group over the clip."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from armcarriage.metrics.geometry import torso_length
+from armcarriage.cleaning.masks import _torso_scale
 
 _ARM = ("elbow", "wrist", "pinky", "index", "thumb")
+
+
 _LEG = ("knee", "ankle", "heel", "foot_index")
 
 
@@ -43,7 +37,9 @@ def repair_swaps(
     (4 of 14 pose-model tracks of the synthetic runner, at 320 x 240 and at
     60 frames/s among them), because swapped limbs move as smoothly as the
     right ones until the next glitch. Frames missing a point of the group keep their labels;
-    no prediction is made across a gap of more than two frames.
+    no prediction is made across a gap of more than two frames. Frames where the model
+    blended both limbs into one place (:func:`_blended`) keep their labels and are left
+    out of the decision.
 
     Parameters
     ----------
@@ -148,69 +144,3 @@ def _viterbi_swaps(x: np.ndarray, frames: np.ndarray, prior: float, cap: float) 
     for i in range(m - 1, 1, -1):
         states[i - 2] = back[i, states[i - 1], states[i]]
     return states.astype(bool)
-
-
-def _torso_lengths(arr: np.ndarray, keypoints: list[str]) -> np.ndarray | None:
-    """Return the per-frame torso length of (T, K, D) points (None without the four joints)."""
-    need = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-    if not all(k in keypoints for k in need):
-        return None
-    return torso_length(*(arr[:, keypoints.index(k)] for k in need))
-
-
-def _torso_scale(arr: np.ndarray, keypoints: list[str]) -> float:
-    """Return the median torso length (hip centre to shoulder centre) of (T, K, D) points."""
-    d = _torso_lengths(arr, keypoints)
-    if d is None:
-        return 0.0
-    d = d[np.isfinite(d)]
-    return float(np.median(d)) if d.size else 0.0
-
-
-def mask_collapsed(
-    pos: np.ndarray,
-    depth: np.ndarray,
-    world: np.ndarray,
-    t: np.ndarray,
-    keypoints: list[str],
-    ratio: float,
-    window_s: float,
-) -> int:
-    """Set to NaN, in place, every frame whose pose is collapsed or blown up.
-
-    Parameters
-    ----------
-    pos, depth, world
-        Arrays of the track (frames first), modified in place.
-    t
-        Frame times, seconds.
-    keypoints
-        Keypoint names of the track.
-    ratio
-        A frame's torso length (shoulder centre to hip centre, image) below
-        ``ratio`` or above ``1 / ratio`` times the median torso of the frames
-        within +/- ``window_s`` marks the frame.
-    window_s
-        Half-width of the median's window, seconds.
-
-    Returns
-    -------
-    int
-        Frames masked.
-
-    """
-    torso = _torso_lengths(pos, keypoints)
-    if torso is None or t.size == 0:
-        return 0
-    lo = np.searchsorted(t, t - window_s)
-    hi = np.searchsorted(t, t + window_s, side="right")
-    bad = np.zeros(t.size, dtype=bool)
-    for i in np.flatnonzero(np.isfinite(torso)):
-        near = torso[lo[i] : hi[i]]
-        typical = np.median(near[np.isfinite(near)])
-        bad[i] = not ratio * typical <= torso[i] <= typical / ratio
-    pos[bad], depth[bad], world[bad] = np.nan, np.nan, np.nan
-    return int(bad.sum())
-
-
-__all__ = ["mask_collapsed", "repair_swaps"]

@@ -1,0 +1,261 @@
+"""The parallel run: the pool, its schedule and progress, and the stitched track."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import logging
+import multiprocessing as mp
+import os
+import queue as queue_mod
+import time as time_mod
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from armcarriage.config import Config
+from armcarriage.parallel.chunks import _WORKER, ChunkResult, _close, _init_worker, run_chunk
+from armcarriage.parallel.plan import Chunk, analysed_span, plan_chunks, resolve_workers
+from armcarriage.parallel.stitch import Stitcher, _assemble
+from armcarriage.video import (
+    VideoInfo,
+    probe_video,
+)
+
+if TYPE_CHECKING:  # the track module (xarray, pandas) is not needed in pose workers
+    from armcarriage.track import PoseTrack
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def estimate_pose_parallel(
+    video: str | os.PathLike[str],
+    config: Config | None = None,
+    *,
+    info: VideoInfo | None = None,
+    progress: Progress | None = None,
+) -> PoseTrack:
+    """Run the pose model over a clip in overlapping chunks across processes.
+
+    Clips too short to split (fewer than two chunks of
+    ``pose.min_chunk_seconds``), or ``pose.workers`` = 1, run in this process
+    with :func:`armcarriage.pose.estimate_pose`.
+
+    Parameters
+    ----------
+    video
+        The clip.
+    config
+        Settings: ``pose.workers`` (0 = one per core), ``pose.chunk_seconds``,
+        ``pose.chunk_overlap_seconds``, ``pose.target_fps``, ``pose.max_side``.
+    info
+        The probed clip.
+    progress
+        Called as ``progress(done, total)`` in frames, summed over workers.
+
+    Returns
+    -------
+    PoseTrack
+        The runner's track, equal to the single-process one within the
+        landmark noise; ``attrs["parallel"]`` records the chunks and seams.
+
+    """
+    from armcarriage.pose import (
+        MorePeopleInView,
+        PoseEstimator,
+        estimate_pose,
+        resolve_model_path,
+    )
+
+    config = config or Config()
+    path = Path(video)
+    info = info or probe_video(path, config)
+    pc = config.pose
+    workers = resolve_workers(pc.workers)
+    chunks = _chunks(info, config, workers)
+    if workers > 1 and mp.current_process().daemon:
+        log.info("pose: running in one process (a daemonic process cannot start workers)")
+        workers = 1
+    if workers <= 1 or len(chunks) <= 1:
+        return estimate_pose(path, config, info=info, progress=progress)
+    resolve_model_path(pc.model_path or None)  # fail here, not in every worker
+    if pc.max_seconds > 0:
+        last = chunks[-1]
+        chunks[-1] = Chunk(last.index, last.start_s, last.own_start_s, None, pc.max_seconds)
+    t0 = time_mod.perf_counter()
+    n_workers = min(workers, len(chunks))
+    one_person = PoseEstimator.starts_one_person(config)
+    try:
+        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, one_person)
+    except MorePeopleInView as seen:
+        if not one_person:  # pragma: no cover - only one-person tracking counts people
+            raise
+        log.info("pose: %s; running again with %d poses per frame", seen, pc.num_poses)
+        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, False)
+    track = _assemble(stitcher, info, config, results)
+    track.ds.attrs["parallel"] = json.dumps(
+        {
+            "workers": min(workers, len(chunks)),
+            "chunks": [asdict(c) for c in chunks],
+            "seams": [asdict(s) for s in stitcher.seams],
+            "chunk_seconds": [round(r["seconds"], 3) for r in results],
+            "wall_seconds": round(time_mod.perf_counter() - t0, 3),
+        }
+    )
+    return track
+
+
+def _chunks(info: VideoInfo, config: Config, workers: int) -> list[Chunk]:
+    """Return the chunks of the analysed span, on the decimation grid when decimating."""
+    pc = config.pose
+    decimating = pc.target_fps > 0 and pc.target_fps < info.fps * 0.999
+    return plan_chunks(
+        analysed_span(info, config),
+        workers=workers,
+        chunk_s=pc.chunk_seconds,
+        overlap_s=pc.chunk_overlap_seconds,
+        min_chunk_s=pc.min_chunk_seconds,
+        grid_s=1.0 / pc.target_fps if decimating else 0.0,
+    )
+
+
+def _context() -> Any:
+    # 'spawn': workers start from a clean interpreter (no copied threads or
+    # decoder state) and no server process lingers after the pool.
+    return mp.get_context("spawn")
+
+
+def _run_pool(
+    path: Path,
+    info: VideoInfo,
+    config: Config,
+    chunks: list[Chunk],
+    workers: int,
+    progress: Progress | None,
+    one_person: bool,
+) -> tuple[list[dict[str, Any]], Stitcher]:
+    """Run the chunks on ``workers - 1`` pool processes plus this one; stitch in order.
+
+    This process is one of the workers: it already holds the decoder and the
+    numeric libraries, so running the model here saves a whole interpreter
+    (about 150 MB) and one start-up compared with a pool of ``workers``.
+    """
+    run = _Schedule(path, info, config, chunks, progress, one_person)
+    ctx = _context()
+    stop = ctx.Event()
+    pool = cf.ProcessPoolExecutor(
+        workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue, stop)
+    )
+    run.pool, run.lookahead = pool, workers - 1
+    try:
+        run.top_up()
+        while run.todo or run.in_flight:
+            if run.todo:
+                run.run_here(run.todo.popleft())
+            else:
+                run.collect(timeout=0.25)
+        run.collect(timeout=0)
+    except BaseException:
+        stop.set()  # running chunks stop at their next frame
+        raise
+    finally:
+        # On an error, queued chunks are dropped; running ones stop first.
+        pool.shutdown(wait=True, cancel_futures=True)
+        run.close()
+    if progress is not None:
+        progress(run.stitcher.n_frames, max(run.total, run.stitcher.n_frames))
+    return run.summary, run.stitcher
+
+
+class _Schedule:
+    """Book-keeping of one parallel run: what is queued, running, done and stitched."""
+
+    def __init__(
+        self,
+        path: Path,
+        info: VideoInfo,
+        config: Config,
+        chunks: list[Chunk],
+        progress: Progress | None,
+        one_person: bool,
+    ) -> None:
+        from armcarriage.pose import expected_frames
+
+        self.args = (str(path), info, config)
+        self.one_person = one_person
+        self.progress = progress
+        self.queue = _context().Queue()
+        self.todo = deque(chunks)
+        self.in_flight: set[cf.Future[ChunkResult]] = set()
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.lookahead = 1
+        self.finished: dict[int, ChunkResult] = {}
+        self.summary: list[dict[str, Any]] = []
+        self.stitcher = Stitcher(settle_s=config.pose.chunk_overlap_seconds / 2)
+        self.next_index = 0
+        span = analysed_span(info, config)
+        overlap = sum(c.own_start_s - c.start_s for c in chunks)
+        self.total = expected_frames(info, config)
+        self.work = max(1, int(round(self.total * (span + overlap) / max(span, 1e-6))))
+        self.done = 0
+
+    def top_up(self) -> None:
+        """Give each idle pool process the next chunk (this process takes the rest)."""
+        while self.pool is not None and self.todo and len(self.in_flight) < self.lookahead:
+            chunk = self.todo.popleft()
+            self.in_flight.add(self.pool.submit(run_chunk, *self.args, chunk, self.one_person))
+
+    def run_here(self, chunk: Chunk) -> None:
+        """Run one chunk in this process, serving the pool between frames."""
+        _WORKER["hook"] = self.tick
+        try:
+            res = run_chunk(*self.args, chunk, self.one_person)
+        finally:
+            _WORKER.pop("hook", None)
+        self.finished[res.index] = res
+        self.collect(timeout=0)
+
+    def tick(self, _chunk: int, n: int) -> None:
+        """Progress from this process's own chunk: also collect and refill the pool."""
+        self.done += n
+        self.collect(timeout=0)
+
+    def collect(self, timeout: float) -> None:
+        """Gather finished chunks, stitch those next in line, report progress."""
+        if self.in_flight:
+            done, self.in_flight = cf.wait(
+                self.in_flight, timeout=timeout, return_when=cf.FIRST_COMPLETED
+            )
+            for fut in done:
+                res = fut.result()
+                self.finished[res.index] = res
+        while self.next_index in self.finished:
+            res = self.finished.pop(self.next_index)
+            self.summary.append({"seconds": res.seconds, **res.decode})
+            self.stitcher.add(res)
+            self.next_index += 1
+        self.done += _drain(self.queue)
+        self.top_up()
+        if self.progress is not None:
+            self.progress(min(self.total, self.done * self.total // self.work), self.total)
+
+    def close(self) -> None:
+        """Release the queue and this process's model."""
+        self.queue.close()
+        est = _WORKER.pop("estimator", None)
+        if est is not None:
+            _close(est)
+
+
+def _drain(q: Any) -> int:
+    n = 0
+    while True:
+        try:
+            _, k = q.get_nowait()
+        except queue_mod.Empty:
+            return n
+        n += k
