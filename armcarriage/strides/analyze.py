@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
 from armcarriage.strides.contacts import _views, clip_torso_length
 from armcarriage.strides.events import build_strides, detect_events
 from armcarriage.strides.gait import MIN_PERIOD_SAMPLES, SPM_PER_STRIDE_HZ
-from armcarriage.strides.hip_phase import gait_by_motion, hip_stance_phase
+from armcarriage.strides.hip_phase import HipPhase, gait_by_motion, hip_stance_phase
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
 from armcarriage.strides.timebase import (
@@ -56,14 +56,14 @@ def _on_real_time_stretch(
         return StrideResult(
             res.events, res.strides.iloc[0:0], float("nan"), Status.SPEED_CHANGE, reason, res.checks
         )
+    return _no_events(Status.SPEED_CHANGE, f"{change}, and nowhere in real time", info)
+
+
+def _no_events(status: Status, message: str, checks: dict[str, Any]) -> StrideResult:
+    """Return a result without events or strides."""
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     return StrideResult(
-        empty,
-        build_strides(empty, "left", np.nan, int),
-        float("nan"),
-        Status.SPEED_CHANGE,
-        f"{change}, and nowhere in real time",
-        info,
+        empty, build_strides(empty, "left", np.nan, int), float("nan"), status, message, checks
     )
 
 
@@ -97,16 +97,9 @@ def analyze_strides(
     cfg = config or StrideConfig()
     label = str(view.get("label", "unknown"))
     t = track.time
-    empty = pd.DataFrame(columns=EVENT_COLUMNS)
-    no_strides = build_strides(empty, "left", np.nan, int)
     if t.size < MIN_PERIOD_SAMPLES:
-        return StrideResult(
-            empty,
-            no_strides,
-            float("nan"),
-            Status.TOO_FEW_STRIDES,
-            f"only {t.size} frames: too short to find strides",
-        )
+        msg = f"only {t.size} frames: too short to find strides"
+        return _no_events(Status.TOO_FEW_STRIDES, msg, {})
     stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
     if stretch is not None:
         return _on_real_time_stretch(track, view, cfg, stretch)
@@ -118,54 +111,17 @@ def analyze_strides(
     def frame_of(x: float) -> int:
         return int(frames[int(np.argmin(np.abs(t - x)))])
 
-    firsts = {
-        f: events.loc[(events.foot == f) & (events.kind == "strike"), "time"].min()
-        for f in ("left", "right")
-    }
-    ref = near_side(label) or min(
-        ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
-    )
-    strides = build_strides(windows, ref, period, frame_of)
-    other = "right" if ref == "left" else "left"
-    others = build_strides(windows, other, period, frame_of)
-    if len(strides) < cfg.min_strides <= len(others):
-        # the reference foot's strikes are broken (a far foot lost in a side view...):
-        # the other foot's strides time the clip as well
-        ref, strides = other, others
+    ref, strides, others = _reference_strides(events, windows, label, period, frame_of, cfg)
     cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
-    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
-    arm = wrist_period(track, label, fs, lo, hi)
-    ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
-    # contacts tell walking from running only where the foot height is free of
-    # perspective: side views and the world-height views (image heights in a front
-    # view shorten the stance: motion capture of walking read as running there)
-    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
-    duty = duty_factor(events, period) if label in duty_views else float("nan")
-    bounce = hip_bounce(track, events, period)
-    phase = hip_stance_phase(
-        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
-    )
+    duty, bounce, phase, gait = _gait(track, events, label, period, cfg)
     checks = {
         **info,
         "reference_foot": ref,
         "period_s": round(period, 4) if np.isfinite(period) else None,
         "periodicity": round(quality, 3),
-        "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
-        "wrist_to_stride_period": round(ratio, 3) if np.isfinite(ratio) else None,
-        "wrist_check_ok": bool(
-            np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance
-        ),
-        "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
-        "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
-        **phase.as_checks(),
-        "gait_by_motion": gait_by_motion(cfg, phase) or None,
+        **_arm_checks(track, label, fs, period, cfg),
+        **gait,
     }
-    if np.isfinite(ratio) and not checks["wrist_check_ok"]:
-        checks["arm_rhythm_note"] = (
-            f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
-            f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
-            f"carry a lower confidence"
-        )
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
     slow = slow_motion_notice(cfg, checks, rhythm, track)
     if slow:
@@ -184,14 +140,93 @@ def analyze_strides(
     if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
         message = f"{message}; {contact_note}"
     if status == Status.SLOW_MOTION:
-        rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
-        guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
-        message = (
-            f"{message}. If it was filmed faster than it plays, give the capture rate with "
-            f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-            f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
-        )
+        message = f"{message}. {_capture_rate_advice(cfg, fs, cadence)}"
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
+
+
+def _gait(
+    track: PoseTrack, events: pd.DataFrame, label: str, period: float, cfg: StrideConfig
+) -> tuple[float, float, HipPhase, dict[str, Any]]:
+    """Return the duty factor, the hip bounce, the hips' phase and their checks.
+
+    Contacts tell walking from running only where the foot height is free of
+    perspective: side views and the world-height views (image heights in a front
+    view shorten the stance: motion capture of walking read as running there).
+    """
+    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
+    duty = duty_factor(events, period) if label in duty_views else float("nan")
+    bounce = hip_bounce(track, events, period)
+    phase = hip_stance_phase(
+        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
+    )
+    checks = {
+        "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
+        "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
+        **phase.as_checks(),
+        "gait_by_motion": gait_by_motion(cfg, phase) or None,
+    }
+    return duty, bounce, phase, checks
+
+
+def _reference_strides(
+    events: pd.DataFrame,
+    windows: pd.DataFrame,
+    label: str,
+    period: float,
+    frame_of: Callable[[float], int],
+    cfg: StrideConfig,
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Return the reference foot, its strides and the other foot's.
+
+    The reference foot is the near foot in a side view, else the one that strikes
+    first; when it has fewer than ``min_strides`` strides and the other foot has
+    enough (a far foot lost in a side view...), the other foot's strides time the clip.
+    """
+    firsts = {
+        f: events.loc[(events.foot == f) & (events.kind == "strike"), "time"].min()
+        for f in ("left", "right")
+    }
+    ref = near_side(label) or min(
+        ("left", "right"), key=lambda f: firsts[f] if np.isfinite(firsts[f]) else np.inf
+    )
+    strides = build_strides(windows, ref, period, frame_of)
+    other = "right" if ref == "left" else "left"
+    others = build_strides(windows, other, period, frame_of)
+    if len(strides) < cfg.min_strides <= len(others):
+        return other, others, others
+    return ref, strides, others
+
+
+def _arm_checks(
+    track: PoseTrack, label: str, fs: float, period: float, cfg: StrideConfig
+) -> dict[str, Any]:
+    """Return the wrist-swing period and its agreement with the stride period."""
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
+    arm = wrist_period(track, label, fs, lo, hi)
+    ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
+    ok = bool(np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance)
+    out: dict[str, Any] = {
+        "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
+        "wrist_to_stride_period": round(ratio, 3) if np.isfinite(ratio) else None,
+        "wrist_check_ok": ok,
+    }
+    if np.isfinite(ratio) and not ok:
+        out["arm_rhythm_note"] = (
+            f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
+            f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
+            f"carry a lower confidence"
+        )
+    return out
+
+
+def _capture_rate_advice(cfg: StrideConfig, fs: float, cadence: float) -> str:
+    """Return the advice to give the capture rate of a clip that plays in slow motion."""
+    typical = SPM_PER_STRIDE_HZ / cfg.typical_stride_s
+    return (
+        f"If it was filmed faster than it plays, give the capture rate with --capture-fps "
+        f"(here about {fs * typical / cadence:.0f} fps if the runner makes {typical:.0f} "
+        f"steps/min); no cadence is reported"
+    )

@@ -71,6 +71,37 @@ def _slow_running(
     )
 
 
+def _without_rhythm(
+    cfg: StrideConfig, seen: float, travel: float, quality: float, bounce: float
+) -> tuple[Status, str]:
+    """Decide a clip whose legs show no stride rhythm (see :func:`_verdict`)."""
+    need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
+    if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
+        return Status.NO_RUNNING, (
+            f"no running detected: the legs barely move (they move apart by "
+            f"{travel:.2f} torso lengths; running moves them by more than "
+            f"{cfg.min_leg_travel_tl:.2f})"
+        )
+    if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
+        # the body rises and falls as in running: no rhythm to read is no proof of
+        # walking (through the pose model from behind the feet's heights are weak)
+        return Status.NO_RHYTHM, (
+            f"no regular stride rhythm to read a cadence from (periodicity "
+            f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
+            f"{bounce:.2f} torso lengths per step as in running; a side view shows "
+            f"the stride best"
+        )
+    if seen >= need:
+        return Status.NO_RUNNING, (
+            f"no running detected: the legs show no regular stride rhythm "
+            f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
+        )
+    return Status.TOO_FEW_STRIDES, (
+        f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
+        f"(need {need:.1f} s)"
+    )
+
+
 def _verdict(
     cfg: StrideConfig,
     checks: dict[str, Any],
@@ -102,31 +133,7 @@ def _verdict(
     seen = float(checks.get("legs_in_view_s", 0.0))
     travel = float(checks.get("leg_travel_tl", 0.0))
     if not rhythm:
-        need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
-        if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
-            return Status.NO_RUNNING, (
-                f"no running detected: the legs barely move (they move apart by "
-                f"{travel:.2f} torso lengths; running moves them by more than "
-                f"{cfg.min_leg_travel_tl:.2f})"
-            )
-        if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
-            # the body rises and falls as in running: no rhythm to read is no proof of
-            # walking (through the pose model from behind the feet's heights are weak)
-            return Status.NO_RHYTHM, (
-                f"no regular stride rhythm to read a cadence from (periodicity "
-                f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
-                f"{bounce:.2f} torso lengths per step as in running; a side view shows "
-                f"the stride best"
-            )
-        if seen >= need:
-            return Status.NO_RUNNING, (
-                f"no running detected: the legs show no regular stride rhythm "
-                f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
-            )
-        return Status.TOO_FEW_STRIDES, (
-            f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
-            f"(need {need:.1f} s)"
-        )
+        return _without_rhythm(cfg, seen, travel, quality, bounce)
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
