@@ -89,8 +89,8 @@ def _blended(
 ) -> np.ndarray:
     """Return the frames where a limb group is a glitch under either labelling.
 
-    A frame whose points lie, on average, more than ``cap`` torso lengths from the
-    midpoint of the previous and next frames' (those two paired the way that keeps
+    A lone frame whose points lie, on average, more than ``cap`` torso lengths from
+    the midpoint of the previous and next frames' (those two paired the way that keeps
     them closest) under both its labellings is a glitch, not a swap: the model put
     both limbs somewhere in between (a real treadmill clip's motion-blurred feet, one
     frame). Its velocity, extrapolated, points each limb at the other's next position,
@@ -110,7 +110,12 @@ def _blended(
     given = np.linalg.norm(x[inner] - mid, axis=-1).mean(axis=1)
     swapped = np.linalg.norm(sw[inner] - mid, axis=-1).mean(axis=1)
     out[inner] = np.minimum(given, swapped) > cap
-    return out
+    # one frame between good ones; a run of such frames is the model losing the limbs for
+    # a while (a runner crossing the view), where the repair needs every frame it has
+    alone = out.copy()
+    alone[1:] &= ~out[:-1]
+    alone[:-1] &= ~out[1:]
+    return alone
 
 
 def _viterbi_swaps(x: np.ndarray, frames: np.ndarray, prior: float, cap: float) -> np.ndarray:

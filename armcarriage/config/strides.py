@@ -77,9 +77,11 @@ class StrideConfig:
     """Walking by the body's motion: the hips highest at mid-stance (the cosine of the
     phase of their height against mid-stance, :mod:`armcarriage.strides.hip_phase`, at
     least this; +1 is a pure vault over a straight leg) is walking whatever the cadence
-    and the duty factor. Exact motion capture of walking reads +0.19 to +0.71 and of
-    running -0.75 to -1.0; through the pose model real walking reads +0.87 to +0.89 and
-    running (renders, the real treadmill) -0.64 to -1.0."""
+    and the duty factor, in the views that read contacts (side views and
+    ``world_height_views``). Exact motion capture of walking reads +0.19 to +0.71 and of
+    running -0.75 to -1.0; through the pose model walking reads +0.73 (render) and +0.89
+    (real, side) and running -0.81 to -1.0 in those views; from the front and at an
+    angle running renders read -0.28 to +0.16, so walking is not read there."""
     run_max_hip_cos: float = setting(-0.3, ge=-1, le="walk_min_hip_cos")
     """Running by the body's motion: the hips lowest at mid-stance (the cosine at most
     this; -1 is a pure spring-mass bounce). It shows the flight-phase gait where no duty

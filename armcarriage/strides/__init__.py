@@ -81,8 +81,9 @@ Walking and running are told apart first by what the body does
 (:mod:`armcarriage.strides.hip_phase`): the hips are highest at mid-stance in
 walking (the body vaults over a straight leg) and lowest there in running (the
 leg is a spring the body compresses). Hips highest at mid-stance
-(``walk_min_hip_cos``) are walking whatever the cadence; hips lowest there
-(``run_max_hip_cos``) are running's bounce, which lowers the cadence floor as a
+(``walk_min_hip_cos``) are walking whatever the cadence where the view reads the
+contacts (side, rear); hips lowest there, in any view
+(``run_max_hip_cos``), are running's bounce, which lowers the cadence floor as a
 flight phase does and outweighs a duty factor above ``max_duty_factor`` (a run
 with no flight phase, or contacts the pose model reads long). Otherwise,
 running is declared when the leg motion is periodic, the cadence lies within

@@ -166,7 +166,7 @@ def _gait(
         "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
         "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
         **phase.as_checks(),
-        "gait_by_motion": gait_by_motion(cfg, phase) or None,
+        "gait_by_motion": gait_by_motion(cfg, phase, label in duty_views) or None,
     }
     return duty, bounce, phase, checks
 

@@ -153,19 +153,22 @@ def describe(phase: HipPhase) -> str:
     )
 
 
-def gait_by_motion(cfg: StrideConfig, phase: HipPhase) -> str:
+def gait_by_motion(cfg: StrideConfig, phase: HipPhase, contacts_read: bool = True) -> str:
     """Return ``walk``, ``run`` or '' (undecided) from the hips' phase against mid-stance.
 
     The phase counts over ``hip_phase_min_steps`` steps and a rise of at least
     ``hip_phase_min_rise_tl``; the cosine at least ``walk_min_hip_cos`` is walking, at
-    most ``run_max_hip_cos`` running.
+    most ``run_max_hip_cos`` running. Walking is read only where the view reads the
+    contacts well (``contacts_read``: side views and the world-height views): from the
+    front and at an angle the pose model's contacts are short and misplaced, and the
+    phase of running renders reads -0.28 to +0.16 there.
     """
     if not phase.measured or phase.steps < cfg.hip_phase_min_steps:
         return ""
     if not phase.rise_tl >= cfg.hip_phase_min_rise_tl:
         return ""
     if phase.cos >= cfg.walk_min_hip_cos:
-        return "walk"
+        return "walk" if contacts_read else ""
     if phase.cos <= cfg.run_max_hip_cos:
         return "run"
     return ""

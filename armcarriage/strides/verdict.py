@@ -9,7 +9,7 @@ import numpy as np
 from armcarriage.config import StrideConfig
 from armcarriage.status import Status
 from armcarriage.strides.gait import SPM_PER_STRIDE_HZ
-from armcarriage.strides.hip_phase import NOT_MEASURED, HipPhase, describe, gait_by_motion
+from armcarriage.strides.hip_phase import NOT_MEASURED, HipPhase, describe
 
 
 def _figures(
@@ -137,7 +137,7 @@ def _verdict(
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
-    gait = gait_by_motion(cfg, phase)
+    gait = str(checks.get("gait_by_motion") or "")
     if gait == "walk":
         return Status.NO_RUNNING, _walking_by_motion(phase)
     flight = (
