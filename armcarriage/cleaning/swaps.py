@@ -89,9 +89,10 @@ def _blended(
 ) -> np.ndarray:
     """Return the frames where a limb group is a glitch under either labelling.
 
-    A lone frame whose points lie, on average, more than ``cap`` torso lengths from
-    the midpoint of the previous and next frames' (those two paired the way that keeps
-    them closest) under both its labellings is a glitch, not a swap: the model put
+    A frame whose points lie, on average, more than ``cap`` torso lengths (and 1.5
+    times as far as its neighbours' do) from the midpoint of the previous and next
+    frames' (those two paired the way that keeps them closest) under both its
+    labellings is a glitch, not a swap: the model put
     both limbs somewhere in between (a real treadmill clip's motion-blurred feet, one
     frame). Its velocity, extrapolated, points each limb at the other's next position,
     so the swap repair read the three frames after it as swapped; left out of the
@@ -109,13 +110,14 @@ def _blended(
     mid = 0.5 * (a + np.where((straight <= crossed)[:, None, None], c, cs))
     given = np.linalg.norm(x[inner] - mid, axis=-1).mean(axis=1)
     swapped = np.linalg.norm(sw[inner] - mid, axis=-1).mean(axis=1)
-    out[inner] = np.minimum(given, swapped) > cap
-    # one frame between good ones; a run of such frames is the model losing the limbs for
-    # a while (a runner crossing the view), where the repair needs every frame it has
-    alone = out.copy()
-    alone[1:] &= ~out[:-1]
-    alone[:-1] &= ~out[1:]
-    return alone
+    dev = np.zeros(pos.shape[0])
+    dev[inner] = np.minimum(given, swapped)
+    # one frame among good ones: its neighbours deviate by about half as much (their
+    # midpoints take in the glitch). A run of such frames, the model losing the limbs for
+    # a while (a runner crossing the view), keeps them all: the repair needs them
+    near = np.maximum(np.r_[0.0, dev[:-1]], np.r_[dev[1:], 0.0])
+    out[inner] = (dev[inner] > cap) & (dev[inner] > 1.5 * near[inner])
+    return out
 
 
 def _viterbi_swaps(x: np.ndarray, frames: np.ndarray, prior: float, cap: float) -> np.ndarray:
