@@ -33,6 +33,8 @@ _LAZY = {
     "exclude_strides": "armcarriage.corrections",
     "load_session": "armcarriage.history.compare",
     "compare_sessions": "armcarriage.history.compare",
+    "merge_session": "armcarriage.sessions.merge",
+    "run_session": "armcarriage.sessions.run",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -37,7 +37,13 @@ SetOpt = Annotated[
 ]
 VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="More log output.")]
 
-VideoArg = Annotated[Path, typer.Argument(help="Video of a runner (mp4, mov, mkv, webm).")]
+VideosArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Video of a runner (mp4, mov, mkv, webm); with --session, the clips of one run.",
+        metavar="VIDEO...",
+    ),
+]
 OutdirOpt = Annotated[
     Path | None,
     typer.Option("-o", "--outdir", help="Output folder [default: ./armcarriage_out/<clip name>]."),
@@ -91,11 +97,19 @@ HeightOpt = Annotated[
     ),
 ]
 PersonOpt = Annotated[str, typer.Option("--person", help=PERSON_HELP)]
+SessionOpt = Annotated[
+    bool,
+    typer.Option(
+        "--session",
+        help="The clips are one run filmed from several views (side and front): analyse "
+        "each, then merge them into one report, each metric from the view that measures it.",
+    ),
+]
 
 
 @app.command()
 def analyze(
-    video: VideoArg,
+    videos: VideosArg,
     outdir: OutdirOpt = None,
     model: ModelOpt = None,
     max_seconds: MaxSecondsOpt = None,
@@ -111,8 +125,9 @@ def analyze(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
+    session: SessionOpt = False,
 ) -> None:
-    """Analyse one clip: pose track, per-stride metrics, cues and reports."""
+    """Analyse one clip (or, with --session, the clips of one run): metrics, cues, reports."""
     import os
 
     from armcarriage.pipeline import check_span, run_analysis
@@ -140,6 +155,12 @@ def analyze(
     )
     if not choice.auto:
         cfg = cfg.override(choice.overrides())
+    if session or len(videos) > 1:
+        from armcarriage.sessions.cli import analyze_session
+
+        analyze_session(videos, outdir, cfg, _stderr_console(), session, (start, end))
+        return
+    video = videos[0]
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()
     # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
@@ -230,8 +251,45 @@ def outcome_lines(result: Any, name: str) -> list[str]:
             lines.append("cues: no fault crossed its threshold")
         for cue in result.cues[:3]:
             lines.append(f'cue: {escape(cue.title)}: "{escape(cue.cue)}"')
+    lines += advice_lines(result.outputs)
     for key, path in result.outputs.items():
         lines.append(f"  {key}: {escape(str(path))}")
+    return lines
+
+
+def advice_lines(outputs: Any, most: int = 2) -> list[str]:
+    """Return the report's filming advice as terminal lines (the first ``most``), from summary.json.
+
+    Parameters
+    ----------
+    outputs
+        The run's written files by name (``"summary"`` is read).
+    most
+        Lines at most; the report and summary.json hold every one.
+
+    """
+    import json
+
+    from rich.markup import escape
+
+    path = dict(outputs or {}).get("summary")
+    if path is None:
+        return []
+    try:
+        advice = json.loads(Path(path).read_text(encoding="utf-8")).get("filming_advice", [])
+    except (TypeError, OSError, ValueError, AttributeError):
+        return []
+    lines = []
+    for a in advice[:most]:
+        unlocks = "; ".join(a.get("unlocks", [])[:2])
+        lines.append(
+            f"film next: {escape(a['change'])}"
+            + (f" (would measure: {escape(unlocks)})" if unlocks else "")
+        )
+    if len(advice) > most:
+        lines.append(
+            f"film next: {len(advice) - most} more in report.html (Film the next clip differently)"
+        )
     return lines
 
 

@@ -22,12 +22,21 @@ memory does not grow with it):
     Top of the silhouette in the column of each shoulder landmark: the outline of
     that shoulder seen from the front or behind. NaN where the column reaches above
     the ears (a side view, where the shoulder lies under the head).
+``trapezius_y``
+    From the side: the first row below the neck where the silhouette's back outline
+    (the side away from the nose) lies ``bend`` torso lengths further back than at
+    the neck: where the back of the neck turns into the trapezius and shoulder. A
+    held shrug raises the shoulder girdle, and the trapezius with it, towards the
+    head, while the neck and head stay. NaN when the nose does not point sideways
+    (a front or rear view).
 
 All rows and widths are pixels of the full-resolution upright frame (y down), like
 the landmarks; NaN where the mask does not show the part.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -38,10 +47,11 @@ SILHOUETTE_FEATURES: tuple[str, ...] = (
     "shoulder_line",
     "left_shoulder_top",
     "right_shoulder_top",
+    "trapezius_y",
 )
 """Names of the per-frame silhouette numbers, in storage order."""
 
-MIRROR_FEATURES: tuple[int, ...] = (0, 1, 2, 3, 5, 4)
+MIRROR_FEATURES: tuple[int, ...] = (0, 1, 2, 3, 5, 4, 6)
 """Feature order of the horizontally mirrored image (left and right shoulder exchange)."""
 
 _NOSE, _L_EAR, _R_EAR, _L_SH, _R_SH, _L_HIP, _R_HIP = 0, 7, 8, 11, 12, 23, 24
@@ -52,10 +62,32 @@ the neck of an adult is about 0.11-0.13 m across and deep, the shoulders 0.35-0.
 across and the upper trunk 0.2-0.25 m deep, so 1.5 times the neck is reached within a
 few centimetres of the shoulder's top in a front and in a side view."""
 
+BEND = 0.1
+"""How far (torso lengths) the back outline must step back from the neck's to count as the
+trapezius (``trapezius_y``): the neck of an adult is 0.11-0.13 m deep and the upper trunk
+0.2-0.25 m, a 50 cm torso puts 0.1 at 5 cm, about half that step, so the row lies where the
+outline has clearly left the neck, above the shoulder's widest point."""
+
 
 def empty_features() -> np.ndarray:
     """Return the features of a frame without a mask (all NaN)."""
     return np.full(len(SILHOUETTE_FEATURES), np.nan)
+
+
+def features_from_columns(columns: Any, n: int) -> np.ndarray | None:
+    """Return the ``(n, F)`` silhouette numbers stored as ``silhouette_NAME`` columns.
+
+    None when ``columns`` (a DataFrame or a mapping of arrays) holds none of them. A
+    track written before a feature was added holds the others: the missing ones are
+    NaN (not measured), so the older numbers stay in use.
+    """
+    names = [f"silhouette_{f}" for f in SILHOUETTE_FEATURES]
+    if not any(k in columns for k in names):
+        return None
+    nan = np.full(n, np.nan)
+    return np.stack(
+        [np.asarray(columns[k], dtype=float) if k in columns else nan for k in names], axis=1
+    )
 
 
 def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
@@ -70,8 +102,27 @@ def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _trapezius(runs: np.ndarray, ys: np.ndarray, nose_dx: float, step: float) -> float:
+    """Return the first row whose back outline lies ``step`` px behind the first row's.
+
+    ``runs`` are the silhouette runs ``[left, right)`` from the neck's row down; the
+    back is the side away from the nose (``nose_dx`` = nose minus ear column). NaN
+    when the nose does not point sideways or the outline never steps back.
+    """
+    if not np.isfinite(nose_dx) or abs(nose_dx) < 0.5 * step:
+        return float("nan")
+    back = -runs[:, 0] if nose_dx > 0 else runs[:, 1]
+    found = np.flatnonzero((back - back[0] >= step) & (runs[:, 1] > runs[:, 0]))
+    return float(ys[found[0]]) if found.size else float("nan")
+
+
 def silhouette_features(
-    mask: np.ndarray, landmarks: np.ndarray, width: int, height: int, widen: float = WIDEN
+    mask: np.ndarray,
+    landmarks: np.ndarray,
+    width: int,
+    height: int,
+    widen: float = WIDEN,
+    bend: float = BEND,
 ) -> np.ndarray:
     """Read the silhouette numbers of one person in one frame.
 
@@ -87,6 +138,8 @@ def silhouette_features(
         Size of the full-resolution frame.
     widen
         Neck-width multiple that marks the shoulders (:data:`WIDEN`).
+    bend
+        Step of the back outline that marks the trapezius (:data:`BEND`).
 
     Returns
     -------
@@ -115,65 +168,96 @@ def silhouette_features(
     if torso < 8 or sh[1] - ear[1] < 3:
         return out
 
-    # top of the head: topmost pixel in the columns around the ears
-    band = max(1, int(round(0.12 * torso)))
-    x0, x1 = int(np.clip(ear[0] - band, 0, w - 1)), int(np.clip(ear[0] + band, 0, w - 1)) + 1
-    y_from = int(np.clip(ear[1] - 0.8 * torso, 0, h - 1))
-    y_to = int(np.clip(ear[1], 0, h - 1))
-    rows = np.flatnonzero(m[y_from : y_to + 1, x0:x1].any(axis=1))
-    if rows.size and rows[0] > 0:
-        out[0] = (y_from + rows[0]) / sy
-
-    # the neck and the shoulder line: run widths along the ear -> shoulder centre line
-    y_end = int(np.clip(sh[1] + 0.3 * torso, 0, h - 1))
-    ys = np.arange(int(np.clip(ear[1], 0, h - 1)), y_end + 1)
-    if ys.size < 3:
+    out[0] = _head_top(m, ear, torso) / sy
+    neck = _neck(m, ear, sh, torso, widen)
+    if neck is None:
         return out
-    slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
-    widths = np.zeros(ys.size)
-    for i, y in enumerate(ys):
-        x = int(round(ear[0] + slope * min(y - ear[1], sh[1] - ear[1])))
-        if 0 <= x < w:
-            lo, hi = _run_width(m[y], x)
-            widths[i] = hi - lo
-    upper = (ys <= sh[1]) & (widths > 0)
-    if upper.any():
-        k = int(np.flatnonzero(upper)[np.argmin(widths[upper])])
+    ys, runs, k = neck
+    if k >= 0:
+        widths = runs[:, 1] - runs[:, 0]
         out[1] = ys[k] / sy
         out[2] = widths[k] / sx
         wide = np.flatnonzero(widths[k:] >= widen * widths[k])
         if wide.size:
             out[3] = ys[k + wide[0]] / sy
-
-    # each shoulder's outline: top of the silhouette in the shoulder landmark's column
-    half = max(0, int(round(0.03 * torso)))
+        out[6] = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso) / sy
     for j, idx in enumerate((_L_SH, _R_SH)):
-        px, py = p[idx]
-        if not (np.isfinite(px) and np.isfinite(py)):
-            continue
-        tops = []
-        for x in range(int(round(px)) - half, int(round(px)) + half + 1):
-            if not 0 <= x < w:
-                continue
-            col = m[:, x]
-            start = int(np.clip(py, 0, h - 1))
-            below = np.flatnonzero(col[start : min(h, start + int(0.2 * torso) + 1)])
-            if not below.size:
-                continue
-            start += int(below[0])
-            above = np.flatnonzero(~col[: start + 1])
-            tops.append(int(above[-1]) + 1 if above.size else 0)
-        if tops:
-            top = float(np.median(tops))
-            if top > ear[1] and top > 0:  # above the ears the column is in the head
-                out[4 + j] = top / sy
+        out[4 + j] = _column_top(m, p[idx], torso, ear[1]) / sy
     return out
 
 
+def _head_top(m: np.ndarray, ear: np.ndarray, torso: float) -> float:
+    """Return the topmost silhouette row in the columns around the ears (NaN if none)."""
+    h, w = m.shape
+    band = max(1, int(round(0.12 * torso)))
+    x0, x1 = int(np.clip(ear[0] - band, 0, w - 1)), int(np.clip(ear[0] + band, 0, w - 1)) + 1
+    y_from = int(np.clip(ear[1] - 0.8 * torso, 0, h - 1))
+    y_to = int(np.clip(ear[1], 0, h - 1))
+    rows = np.flatnonzero(m[y_from : y_to + 1, x0:x1].any(axis=1))
+    return float(y_from + rows[0]) if rows.size and rows[0] > 0 else float("nan")
+
+
+def _neck(
+    m: np.ndarray, ear: np.ndarray, sh: np.ndarray, torso: float, widen: float
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Return the rows, the runs along the ear -> shoulder centre line and the neck's index.
+
+    The neck is the narrowest run down to the shoulder centre (index -1 when no row
+    there holds the silhouette); None when fewer than three rows lie on the line.
+    """
+    h, w = m.shape
+    y_end = int(np.clip(sh[1] + 0.3 * torso, 0, h - 1))
+    ys = np.arange(int(np.clip(ear[1], 0, h - 1)), y_end + 1)
+    if ys.size < 3:
+        return None
+    slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
+    runs = np.zeros((ys.size, 2))
+    for i, y in enumerate(ys):
+        x = int(round(ear[0] + slope * min(y - ear[1], sh[1] - ear[1])))
+        if 0 <= x < w:
+            runs[i] = _run_width(m[y], x)
+    widths = runs[:, 1] - runs[:, 0]
+    upper = (ys <= sh[1]) & (widths > 0)
+    k = int(np.flatnonzero(upper)[np.argmin(widths[upper])]) if upper.any() else -1
+    return ys, runs, k
+
+
+def _column_top(m: np.ndarray, point: np.ndarray, torso: float, ear_y: float) -> float:
+    """Return the top of the silhouette in a shoulder landmark's column (NaN if none).
+
+    The median over a few columns around the landmark of the top of the silhouette
+    run that holds (or starts just below) the landmark; NaN above the ears, where the
+    column is in the head.
+    """
+    h, w = m.shape
+    px, py = point
+    if not (np.isfinite(px) and np.isfinite(py)):
+        return float("nan")
+    half = max(0, int(round(0.03 * torso)))
+    tops = []
+    for x in range(int(round(px)) - half, int(round(px)) + half + 1):
+        if not 0 <= x < w:
+            continue
+        col = m[:, x]
+        start = int(np.clip(py, 0, h - 1))
+        below = np.flatnonzero(col[start : min(h, start + int(0.2 * torso) + 1)])
+        if not below.size:
+            continue
+        start += int(below[0])
+        above = np.flatnonzero(~col[: start + 1])
+        tops.append(int(above[-1]) + 1 if above.size else 0)
+    if not tops:
+        return float("nan")
+    top = float(np.median(tops))
+    return top if top > ear_y and top > 0 else float("nan")
+
+
 __all__ = [
+    "BEND",
     "MIRROR_FEATURES",
     "SILHOUETTE_FEATURES",
     "WIDEN",
     "empty_features",
+    "features_from_columns",
     "silhouette_features",
 ]

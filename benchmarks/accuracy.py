@@ -188,17 +188,21 @@ def rendered(name: str, spec: ClipSpec) -> tuple[Path, float]:
 def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, float]:
     """Run the pose model unless its track is cached; return the track and seconds spent.
 
-    The cache is keyed by the pose settings and the pose stage's source, so a change
-    of either re-runs the model.
+    The cache is keyed by the pose settings and the pose stage's source (with the
+    silhouette reader's), so a change of either re-runs the model.
     """
     import armcarriage.pose as pose_module
+    import armcarriage.silhouette as silhouette_module
     from armcarriage.pose import estimate_pose
 
     config = (config or Config()).override({"pose.workers": 1})
     settings = json.dumps(dataclasses.asdict(config.pose), sort_keys=True)
-    source = "".join(  # every module of the pose package
+    source = "".join(  # every module of the pose package, and the silhouette reader
         f.read_text(encoding="utf-8")
-        for f in sorted(Path(pose_module.__file__).parent.glob("*.py"))
+        for f in [
+            *sorted(Path(pose_module.__file__).parent.glob("*.py")),
+            Path(silhouette_module.__file__),
+        ]
     )
     key = hashlib.sha1((settings + source).encode()).hexdigest()[:8]
     cached = video.with_suffix(f".pose-{key}.parquet")

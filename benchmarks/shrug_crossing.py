@@ -2,14 +2,17 @@
 
 Renders small 3-second synthetic clips (held shrug 0/3/5/7 cm from the front and the
 side, relaxed and crossing runs from the front and behind), runs the pose stage with
-the segmentation mask on them, on the motion-capture renders of ``--mocap`` (their
-README: held shrug, crossing, relaxed; side, front, rear) and on the real treadmill
-clip, and prints per clip the figures and the cues that fired (or were borderline).
-Also prints the mask's CPU cost per frame (pose model with and without
-``output_segmentation_masks``, and the reading of the silhouette numbers).
+the segmentation mask on them, on the motion-capture renders of ``--mocap`` (the suite
+of ``benchmarks/accuracy_mocap.py``, which makes them: held shrug, crossing, relaxed;
+side, front, rear) and on the real treadmill clip (pose tracks cached beside each
+video, keyed like ``benchmarks/accuracy.py``), and prints per clip the figures and the
+cues that fired (or were borderline); for the motion-capture crossing renders, where
+the model puts a wrist whose truth is across the midline. Also prints the mask's CPU
+cost per frame (pose model with and without ``output_segmentation_masks``, and the
+reading of the silhouette numbers).
 
     PYTHONPATH=$PWD:$PWD/evaluation python benchmarks/shrug_crossing.py \
-        [--cache DIR] [--mocap /work/cache/mocap_suite]
+        [--cache DIR] [--mocap benchmarks/cache/accuracy_mocap]
 
 Writes benchmarks/results/shrug_crossing.json and .md.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -25,15 +29,23 @@ import numpy as np
 import pandas as pd
 from armcarriage_eval.synthetic.clip import ClipSpec, make_clip
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accuracy import pose_track
+from accuracy_mocap import SUITE, spec_key
+
 from armcarriage.analysis import analyze
+from armcarriage.cleaning import usable_wrists
 from armcarriage.config import Config
 from armcarriage.cues import assess
-from armcarriage.pose import estimate_pose, mediapipe_tasks, resolve_model_path
+from armcarriage.metrics.geometry import midline_crossing, shoulder_width
+from armcarriage.pose import mediapipe_tasks, resolve_model_path
 from armcarriage.silhouette import silhouette_features
+from armcarriage.track import PoseTrack
 from armcarriage.video import iter_frames, probe_video
 
 RESULTS = Path(__file__).parent / "results"
-REAL_CLIP = Path("/work/shared/data/videos/treadmill_side_portrait.mp4")
+ROOT = Path(__file__).resolve().parents[1]
+REAL_CLIP = ROOT.parent / "shared" / "data" / "videos" / "treadmill_side_portrait.mp4"
 METRICS = ("shrug_neck_tl", "shrug_level_tl", "shrug_rise_tl", "crossing_max_sw")
 
 
@@ -108,17 +120,71 @@ def summarise(name: str, analysis, truth: dict[str, float]) -> dict[str, object]
     return row
 
 
+def crossing_wrists(pose: PoseTrack, truth: PoseTrack) -> dict[str, dict[str, float]]:
+    """Where the pose model puts a wrist whose truth is across the midline, per arm.
+
+    Over the frames in which the exact wrist is across (crossing > 0, truth shoulders and
+    shoulder width): how many the cleaning keeps (visibility >= min_visibility or
+    :func:`armcarriage.cleaning.usable_wrists`), how many the model scores as visible,
+    the median distance of the model's wrist from the truth (px and shoulder widths), in
+    how many the model's wrist reads across too, and the median distance in the other
+    frames. Also the model's shoulder width over the truth's.
+    """
+    cc = Config().cleaning
+    kp = list(pose.keypoints)
+    kept = usable_wrists(
+        pose.ds["position"].values,
+        pose.ds["visibility"].values,
+        kp,
+        cc.min_visibility,
+        cc.wrist_forearm_ratio,
+        cc.wrist_jump_tl,
+    )
+    sw = {
+        n: float(
+            np.nanpercentile(shoulder_width(t.xy("left_shoulder"), t.xy("right_shoulder")), 90)
+        )
+        for n, t in (("pose", pose), ("truth", truth))
+    }
+    out: dict[str, dict[str, float]] = {}
+    for side in ("left", "right"):
+        other = "right" if side == "left" else "left"
+        ref = [
+            truth.xy(k) for k in (f"{side}_shoulder", f"{other}_shoulder", "left_hip", "right_hip")
+        ]
+        across = midline_crossing(truth.xy(f"{side}_wrist"), *ref, sw["truth"]) > 0
+        if not across.any():
+            continue
+        read = midline_crossing(pose.xy(f"{side}_wrist"), *ref, sw["truth"]) > 0
+        vis = pose.vis(f"{side}_wrist")
+        err = np.linalg.norm(pose.xy(f"{side}_wrist") - truth.xy(f"{side}_wrist"), axis=1)
+        keep = kept[:, kp.index(f"{side}_wrist")] | (vis >= cc.min_visibility)
+        out[side] = {
+            "frames_across": int(across.sum()),
+            "kept_pct": round(100 * float(keep[across].mean()), 1),
+            "scored_visible_pct": round(100 * float((vis[across] >= cc.min_visibility).mean()), 1),
+            "error_px": round(float(np.nanmedian(err[across])), 1),
+            "error_sw": round(float(np.nanmedian(err[across])) / sw["truth"], 2),
+            "reads_across_pct": round(100 * float(read[across].mean()), 1),
+            "error_px_elsewhere": round(float(np.nanmedian(err[~across])), 1),
+        }
+    out["shoulder_width_ratio"] = {"pose_over_truth": round(sw["pose"] / sw["truth"], 3)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", default="/tmp/armcarriage_shrug_crossing")
+    ap.add_argument("--cache", default=str(ROOT / "benchmarks" / "cache" / "shrug_crossing"))
     ap.add_argument(
         "--rewrite", action="store_true", help="only rewrite the .md from the stored .json"
     )
     ap.add_argument(
         "--mocap",
-        default="/work/cache/mocap_suite",
-        help="motion-capture renders (NAME.mp4, NAME.json); skipped if absent",
+        default=str(ROOT / "benchmarks" / "cache" / "accuracy_mocap"),
+        help="motion-capture renders (NAME.mp4, NAME.json; benchmarks/accuracy_mocap.py "
+        "makes them); skipped if absent",
     )
+    ap.add_argument("--real", default=str(REAL_CLIP), help="the real treadmill clip")
     args = ap.parse_args()
     if args.rewrite:
         write_results(json.loads((RESULTS / "shrug_crossing.json").read_text()))
@@ -127,15 +193,17 @@ def main() -> None:
     cache.mkdir(parents=True, exist_ok=True)
     cfg = Config()
     rows = []
+    wrists: dict[str, dict[str, dict[str, float]]] = {}
     for name, spec, truth in clips():
         video = cache / f"{name}.mp4"
         if not video.exists():
             make_clip(video, spec)
-        track = estimate_pose(video, cfg)
+        track, _ = pose_track(video, cfg)
         rows.append(summarise(name, analyze(track, cfg), truth))
         print(json.dumps(rows[-1]), flush=True)
     mocap = Path(args.mocap)
-    for meta in sorted(mocap.glob("*.json")) if mocap.is_dir() else []:
+    metas = [mocap / f"{spec_key(n, s)}.json" for n, s in SUITE.items()]
+    for meta in [m for m in metas if m.exists()] if mocap.is_dir() else []:
         video = meta.with_suffix(".mp4")
         spec = json.loads(meta.read_text())["spec"]
         if not video.exists():
@@ -146,15 +214,22 @@ def main() -> None:
                 float(spec.get("cross_deg", 0.0)) > 0 or float(spec.get("adduction_deg", 0.0)) > 0
             ),
         }
-        track = estimate_pose(video, cfg)
-        rows.append(summarise(f"mocap:{meta.stem}", analyze(track, cfg), truth))
+        track, _ = pose_track(video, cfg)
+        name = meta.stem.rsplit("-", 1)[0] if "-" in meta.stem else meta.stem
+        rows.append(summarise(f"mocap:{name}", analyze(track, cfg), truth))
+        exact = meta.with_suffix(".truth.parquet")
+        if truth["crossing"] and spec.get("view") in ("front", "rear") and exact.exists():
+            wrists[name] = crossing_wrists(track, PoseTrack.load(exact))
         print(json.dumps(rows[-1]), flush=True)
-    if REAL_CLIP.exists():
+    if Path(args.real).exists():
+        real = cache / Path(args.real).name
+        if not real.exists():
+            real.symlink_to(Path(args.real).resolve())
         t0 = time.process_time()
-        track = estimate_pose(REAL_CLIP, cfg)
+        track, _ = pose_track(real, cfg)
         print(
             f"real clip pose stage: {1000 * (time.process_time() - t0) / track.n_frames:.1f} "
-            "ms CPU per frame",
+            "ms CPU per frame (0 when cached)",
             flush=True,
         )
         rows.append(
@@ -199,7 +274,15 @@ def main() -> None:
         },
     }
     print("acceptance:", json.dumps(accept))
-    write_results({"clips": rows, "mask_cost_ms_per_frame": cost, "acceptance": accept})
+    print("crossing wrists:", json.dumps(wrists))
+    write_results(
+        {
+            "clips": rows,
+            "mask_cost_ms_per_frame": cost,
+            "acceptance": accept,
+            "crossing_wrists": wrists,
+        }
+    )
 
 
 def write_results(doc: dict[str, object]) -> None:
@@ -257,7 +340,40 @@ def write_results(doc: dict[str, object]) -> None:
         "Real clip: " + json.dumps(accept["real_clip"]),
         "",
     ]
+    lines += crossing_lines(doc.get("crossing_wrists", {}))
     (RESULTS / "shrug_crossing.md").write_text("\n".join(lines))
+
+
+def crossing_lines(wrists: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    if not wrists:
+        return []
+    lines = [
+        "## Where the pose model puts a crossing wrist",
+        "",
+        "Motion-capture crossing renders, frames in which the exact wrist is across the "
+        "midline (`crossing_wrists`): how many of them cleaning keeps (visible, or a "
+        "low-score wrist whose position fits the arm), how many the model scores visible, "
+        "its wrist's median distance from the truth there and in the other frames, and in "
+        "how many it reads across too; sw ratio = the model's shoulder width over the "
+        "truth's.",
+        "",
+        "| clip | arm | frames across | kept | scored visible | error there | reads across "
+        "| error elsewhere | sw ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for clip, arms in wrists.items():
+        ratio = arms.get("shoulder_width_ratio", {}).get("pose_over_truth")
+        for arm in ("left", "right"):
+            a = arms.get(arm)
+            if a is None:
+                continue
+            lines.append(
+                f"| {clip} | {arm} | {a['frames_across']} | {a['kept_pct']:.0f} % | "
+                f"{a['scored_visible_pct']:.0f} % | {a['error_px']:.1f} px "
+                f"({a['error_sw']:.2f} sw) | {a['reads_across_pct']:.0f} % | "
+                f"{a['error_px_elsewhere']:.1f} px | {ratio} |"
+            )
+    return [*lines, ""]
 
 
 if __name__ == "__main__":

@@ -30,8 +30,8 @@ RANK = {
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,
-    "silhouette": 1,
     "recorded": 1,
+    "silhouette": 1,
     "metrics": 2,
     "pose": 3,
     "parallel": 4,
@@ -45,6 +45,7 @@ RANK = {
     "pipeline": 10,
     "(api)": 11,
     "history": 12,
+    "sessions": 12,
     "shell": 12,
     "dashboard": 12,
     # shells: siblings, none imports another

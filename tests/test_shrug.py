@@ -109,16 +109,15 @@ def test_track_keeps_mirrors_and_saves_the_silhouette(tmp_path):
     assert "silhouette" not in PoseTrack.load(_track(False).save(tmp_path / "n.parquet")).ds
 
 
-def test_front_uses_the_outline_side_the_landmark():
+def test_front_uses_the_shoulder_outline():
     tr = _track(True)
     front = shoulder_tops(tr, "left", "front")
     np.testing.assert_array_equal(front[0], [130, FEAT["left_shoulder_top"]])
-    np.testing.assert_array_equal(shoulder_tops(tr, "left", "side_left")[0], [130, 110])
     assert shoulder_tops(_track(False), "left", "front") is None
+    assert shoulder_tops(_track(False), "left", "side_left") is None
     assert measurement_reasons(_track(False), Config(), "front")["shrug_neck_tl"] == (
         NO_SILHOUETTE_REASON
     )
-    assert "shrug_neck_tl" not in measurement_reasons(_track(False), Config(), "side_left")
     assert "shrug_neck_tl" not in measurement_reasons(tr, Config(), "front")
 
 
@@ -189,3 +188,108 @@ def test_cleaning_keeps_the_silhouette_on_its_frames():
     nearest = np.abs(grid[:, None] - t[None, :]).argmin(axis=1)
     ok = nearest != 10
     np.testing.assert_array_equal(got[ok], nearest[ok].astype(float))
+
+
+def side_figure(shrug_px: int = 0, nose_dx: float = -18.0) -> tuple[np.ndarray, np.ndarray]:
+    """A side-view mask facing image-left: head, neck, the trapezius behind the neck, trunk."""
+    m = np.zeros((H, W), np.float32)
+    yy, xx = np.mgrid[0:H, 0:W]
+    m[(xx - 100) ** 2 + (yy - 60) ** 2 <= 20**2] = 1.0  # head
+    m[75:120, 92:108] = 1.0  # neck, 16 px deep
+    m[100 - shrug_px : 120, 92:130] = 1.0  # trapezius and upper back: the back steps out
+    m[120:230, 80:130] = 1.0  # trunk
+    lm = np.full((len(KEYPOINTS), 5), np.nan)
+    for name, xy in {
+        "left_ear": (100, 60),
+        "right_ear": (100, 60),
+        "nose": (100 + nose_dx, 62),
+        "left_shoulder": (105, 110),
+        "right_shoulder": (105, 110),
+        "left_hip": (105, 210),
+        "right_hip": (105, 210),
+    }.items():
+        lm[KEYPOINT_INDEX[name], :2] = xy
+    return m, lm
+
+
+def test_trapezius_row_from_the_side_rises_with_a_shrug():
+    m, lm = side_figure()
+    assert silhouette_features(m, lm, W, H)[FEAT["trapezius_y"]] == 100
+    m, lm = side_figure(shrug_px=8)
+    assert silhouette_features(m, lm, W, H)[FEAT["trapezius_y"]] == 92
+    # the back is the side away from the nose: facing image-right, the figure's left
+    # outline is followed, which steps out only at the trunk (row 120)
+    m, lm = side_figure(nose_dx=18.0)
+    assert silhouette_features(m, lm, W, H)[FEAT["trapezius_y"]] == 120
+    # a nose straight between the ears (front or rear view): no back to follow
+    m, lm = side_figure(nose_dx=0.0)
+    assert np.isnan(silhouette_features(m, lm, W, H)[FEAT["trapezius_y"]])
+
+
+def _side_track(trapezius: float, neck: float) -> PoseTrack:
+    n = 5
+    pos = np.zeros((n, len(KEYPOINTS), 2)) + 50.0
+    for name, xy in {
+        "left_ear": (100, 60),
+        "right_ear": (100, 60),
+        "left_shoulder": (120, 110),
+        "right_shoulder": (120, 110),
+        "left_hip": (120, 210),
+        "right_hip": (120, 210),
+    }.items():
+        pos[:, KEYPOINT_INDEX[name]] = xy
+    sil = np.full((n, len(SILHOUETTE_FEATURES)), np.nan)
+    sil[:, FEAT["trapezius_y"]] = trapezius
+    sil[:, FEAT["neck_y"]] = neck
+    return PoseTrack.from_arrays(np.arange(n) / 30, pos, fps=30, width=W, height=H, silhouette=sil)
+
+
+def test_side_neck_gap_runs_to_the_trapezius_and_needs_a_visible_neck():
+    from armcarriage.analysis import NECK_HIDDEN_REASON
+    from armcarriage.metrics.geometry import trunk_up
+    from armcarriage.metrics.shrug import neck_hidden
+
+    tr = _side_track(trapezius=95.0, neck=80.0)
+    top = shoulder_tops(tr, "left", "side_left")
+    # on the line from the ear centre (100, 60) to the shoulder centre (120, 110)
+    np.testing.assert_allclose(top[0], [114.0, 95.0])
+    np.testing.assert_array_equal(shoulder_tops(tr, "right", "side_left"), top)
+    up = trunk_up(*(tr.xy(k) for k in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")))
+    ear = tr.xy("left_ear")
+    assert neck_gap(top, ear, up, 100.0)[0] == pytest.approx(0.35)
+    # the neck 0.2 torso lengths below the ear: seen; at the ear (a hood): hidden
+    assert not neck_hidden(tr, 0.08)
+    hooded = _side_track(trapezius=70.0, neck=61.0)
+    assert neck_hidden(hooded, 0.08)
+    assert measurement_reasons(hooded, Config(), "side_left")["shrug_neck_tl"] == (
+        NECK_HIDDEN_REASON
+    )
+    assert "shrug_neck_tl" not in measurement_reasons(tr, Config(), "side_left")
+    assert measurement_reasons(_track(False), Config(), "side_left")["shrug_neck_tl"] == (
+        NO_SILHOUETTE_REASON
+    )
+
+
+def test_a_track_saved_before_a_silhouette_number_keeps_the_others():
+    from armcarriage.silhouette import features_from_columns
+
+    old = {f"silhouette_{f}": np.arange(3.0) for f in SILHOUETTE_FEATURES if f != "trapezius_y"}
+    got = features_from_columns(old, 3)
+    np.testing.assert_array_equal(got[:, FEAT["head_top"]], [0, 1, 2])
+    assert np.isnan(got[:, FEAT["trapezius_y"]]).all()
+    assert features_from_columns({"left_wrist_x": np.zeros(3)}, 3) is None
+
+
+def test_held_shrug_cued_from_the_side_relaxed_not():
+    rule = next(r for r in load_rules() if r.id == "shrug_held_side")
+    assert rule.enabled and rule.noise > 0
+    # the motion-capture figure's 5 cm shrug from the side read 0.244-0.281 per stride
+    held = assess(make_analysis(view="side_left", values={"shrug_neck_tl": 0.26}))
+    assert [c.rule_id for c in held.fired] == ["shrug_held_side"]
+    assert held.fired[0].evidence.noise == rule.noise
+    # the lowest relaxed side render read 0.353: neither cued nor borderline
+    relaxed = assess(make_analysis(view="side_right", values={"shrug_neck_tl": 0.353}))
+    assert not relaxed.fired and not relaxed.borderline
+    near = assess(make_analysis(view="side_left", values={"shrug_neck_tl": rule.threshold - 0.01}))
+    assert not near.fired
+    assert [(b["rule"], b["side"]) for b in near.borderline] == [("shrug_held_side", "both")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -10,10 +9,11 @@ import pandas as pd
 
 from armcarriage.config import Config
 from armcarriage.metrics import METRICS
-from armcarriage.metrics.geometry import midpoint, trunk_up
 from armcarriage.metrics.shrug import (
-    neck_gap,
-    shoulder_tops,
+    NECK_HIDDEN_REASON,
+    NO_SILHOUETTE_REASON,
+    add_neck_series,
+    neck_hidden,
 )
 from armcarriage.metrics.validity import (
     validity_matrix,
@@ -44,47 +44,6 @@ def validity_summary(table: pd.DataFrame, reasons: dict[str, str]) -> dict[str, 
     return out
 
 
-def add_neck_series(
-    series: pd.DataFrame, ct: PoseTrack, view: Mapping[str, Any], torso_px: float
-) -> None:
-    """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
-
-    One figure for the runner, repeated in both sides' columns: from the front the
-    mean of the two shoulders' gaps (each alone where the other is missing): the two
-    outlines read apart on renders whose true shoulders were level, so the mean halves
-    an error the runner does not have. From the side the near shoulder's. NaN
-    throughout on a front-view track without silhouette numbers.
-    """
-    label = str(view.get("label", ""))
-    ls, rs = ct.xy("left_shoulder"), ct.xy("right_shoulder")
-    up = trunk_up(ls, rs, ct.xy("left_hip"), ct.xy("right_hip"))
-    ear = midpoint(ct.xy("left_ear"), ct.xy("right_ear"))
-    gaps = {}
-    for side in ("left", "right"):
-        top = shoulder_tops(ct, side, label)
-        gaps[side] = (
-            np.full(ct.n_frames, np.nan) if top is None else neck_gap(top, ear, up, torso_px)
-        )
-    near = view.get("near_side")
-    if near in gaps and label not in ("front", "rear"):
-        both = gaps[near]
-    else:
-        with np.errstate(invalid="ignore"):
-            both = np.where(
-                np.isfinite(gaps["left"]) & np.isfinite(gaps["right"]),
-                0.5 * (gaps["left"] + gaps["right"]),
-                np.where(np.isfinite(gaps["left"]), gaps["left"], gaps["right"]),
-            )
-    for side in ("left", "right"):
-        series[f"{side}_neck_gap"] = both
-
-
-NO_SILHOUETTE_REASON = (
-    "the pose track holds no silhouette numbers (made without the segmentation mask, "
-    "pose.silhouette); analyse the video again to measure it"
-)
-
-
 EXACT_DEPTH = "exact"
 """Track attribute ``depth`` of a track whose landmark depth is exact (a projection of known 3D
 points), not a pose model's guess."""
@@ -97,6 +56,17 @@ POSE_DEPTH_ROTATION_REASON = (
 )
 
 
+__all__ = [
+    "EXACT_DEPTH",
+    "NECK_HIDDEN_REASON",
+    "NO_SILHOUETTE_REASON",
+    "POSE_DEPTH_ROTATION_REASON",
+    "add_neck_series",
+    "measurement_reasons",
+    "validity_summary",
+]
+
+
 def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[str, str]:
     """Return ``{metric: reason}`` for metrics this track's source cannot measure.
 
@@ -106,8 +76,10 @@ def measurement_reasons(track: PoseTrack, cfg: Config, view: str = "") -> dict[s
     (:data:`EXACT_DEPTH`: projections of known 3D points, as the evaluation package makes).
     """
     out: dict[str, str] = {}
-    if "silhouette" not in track.ds and view in ("", "front", "rear"):
+    if "silhouette" not in track.ds:
         out["shrug_neck_tl"] = NO_SILHOUETTE_REASON
+    elif neck_hidden(track, cfg.metrics.neck_visible_tl):
+        out["shrug_neck_tl"] = NECK_HIDDEN_REASON
     if cfg.metrics.rotation_from_pose_depth or track.ds.attrs.get("depth") == EXACT_DEPTH:
         return out
     out["trunk_rotation_deg"] = POSE_DEPTH_ROTATION_REASON

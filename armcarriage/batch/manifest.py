@@ -6,7 +6,9 @@ folder), ``athlete``, ``date`` (``YYYY-MM-DD``), ``view`` (or ``view hint``:
 one of :data:`VIEW_HINTS`), ``capture fps`` (the frame rate a slow-motion clip was
 filmed at; empty = the container's tag, else real time), ``person`` (who to follow
 when several people are in view, as ``armcarriage analyze --person``: ``auto`` or
-empty, ``left``, ``right``, ``centre`` or ``X,Y``) and ``notes``.
+empty, ``left``, ``right``, ``centre`` or ``X,Y``), ``session`` (clips of one run filmed
+from several views share a name: after the batch they are merged into one session report,
+:mod:`armcarriage.batch.sessions`) and ``notes``.
 
 Examples
 --------
@@ -48,6 +50,7 @@ COLUMNS: dict[str, str] = {
     "notes": "notes",
     "capture_fps": "capture_fps",
     "person": "person",
+    "session": "session",
 }
 """Normalised header name -> field of :class:`ClipSpec`."""
 
@@ -83,6 +86,8 @@ class ClipSpec:
         Where the clip was listed, e.g. ``"squad.csv line 4"``, for error messages.
     key
         Name of the clip's report folder, unique within the batch.
+    session
+        Name of the run this clip is one view of ('' = a clip on its own).
 
     """
 
@@ -98,6 +103,7 @@ class ClipSpec:
     date_source: str = ""
     """Where :attr:`date` came from: ``given``, ``recorded`` or ``file date``
     (:mod:`armcarriage.recorded`)."""
+    session: str = ""
 
 
 def load_manifest(source: str | Path) -> list[ClipSpec]:
@@ -212,7 +218,7 @@ def _header_fields(manifest: Path, header: list[str]) -> list[str]:
         if norm not in COLUMNS:
             raise ManifestError(
                 f"manifest {manifest.name} line 1, column {col}: unknown column {name!r}; "
-                f"expected some of: path, athlete, date, view, capture fps, person, notes"
+                f"expected some of: path, athlete, date, view, capture fps, person, session, notes"
             )
         fields.append(COLUMNS[norm])
     if "path" not in fields:
@@ -281,6 +287,7 @@ def _row_to_clip(
         notes=values.get("notes", ""),
         source=where,
         capture_fps=capture,
+        session=values.get("session", ""),
         person="" if person == "auto" else person,
         date_source=date_source,
     )

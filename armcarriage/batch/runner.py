@@ -44,6 +44,7 @@ from rich.console import Console
 from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
 from armcarriage.batch.manifest import ClipSpec, load_manifest
+from armcarriage.batch.sessions import write_batch_sessions
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
@@ -170,6 +171,7 @@ def run_batch(
             result.outcomes = [done[c.key] for c in clips if c.key in done]
             shutil.rmtree(staging_root, ignore_errors=True)
         result.outputs = write_team_report(committer.team_rows(clips), outdir, config, engine)
+        result.outputs.update(write_batch_sessions(clips, result.outcomes, outdir, config))
     return result
 
 

@@ -33,13 +33,11 @@ def repair_swaps(
     plus ``prior_tl`` torso lengths for each frame labelled swapped (the
     model's labels stand unless the motion says otherwise). The decision is
     taken on the whole clip, not frame by frame: a frame-by-frame repair that
-    swapped one frame wrongly carried the wrong labels on for 10-121 frames
-    (4 of 14 pose-model tracks of the synthetic runner, at 320 x 240 and at
-    60 frames/s among them), because swapped limbs move as smoothly as the
-    right ones until the next glitch. Frames missing a point of the group keep their labels;
-    no prediction is made across a gap of more than two frames. Frames where the model
-    blended both limbs into one place (:func:`_blended`) keep their labels and are left
-    out of the decision.
+    swaps one frame wrongly carries the wrong labels on, because swapped limbs
+    move as smoothly as the right ones until the next glitch. Frames missing a
+    point of the group keep their labels; no prediction is made across a gap of
+    more than two frames. Frames where the model blended both limbs into one
+    place (:func:`_blended`) keep their labels and are left out of the decision.
 
     Parameters
     ----------
@@ -92,11 +90,10 @@ def _blended(
     A frame whose points lie, on average, more than ``cap`` torso lengths (and 1.5
     times as far as its neighbours' do) from the midpoint of the previous and next
     frames' (those two paired the way that keeps them closest) under both its
-    labellings is a glitch, not a swap: the model put
-    both limbs somewhere in between (a real treadmill clip's motion-blurred feet, one
-    frame). Its velocity, extrapolated, points each limb at the other's next position,
-    so the swap repair read the three frames after it as swapped; left out of the
-    repair, it keeps its labels and the frames after it theirs.
+    labellings is a glitch, not a swap: the model put both limbs somewhere in
+    between (motion-blurred feet). Its velocity, extrapolated, points each limb at
+    the other's next position, so the frames after it would look swapped; left out
+    of the repair, it keeps its labels and the frames after it theirs.
     """
     out = np.zeros(pos.shape[0], dtype=bool)
     x = np.concatenate([pos[:, li], pos[:, ri]], axis=1) / scale

@@ -1,6 +1,9 @@
 // armcarriage report: the player (the clip with the track's overlay drawn on a canvas)
 // and the interactive charts. Plain JavaScript, no network: the page reads its data from
 // the JSON block #acr-data; plotly.js is inlined beside this script (or served by the app).
+// A page may hold several players (a session's clips, two sessions compared): each in its
+// own .acr-clip root with its data block and its parts marked data-acr="video" etc.; every
+// player's api is in window.acrPlayers, and api.shown(t) is called with each drawn time.
 "use strict";
 
 (function () {
@@ -19,17 +22,22 @@
     return Math.abs(times[lo] - t) <= Math.abs(times[hi] - t) ? lo : hi;
   }
 
+  function part(root, name) {
+    return root.querySelector("#acr-" + name + ", [data-acr=" + name + "]");
+  }
+
   function Player(root, data, api) {
     const P = data.player;
     const ov = P.overlay;
     const T = ov.t;
-    const video = root.querySelector("#acr-video");
-    const canvas = root.querySelector("#acr-canvas");
+    const video = part(root, "video");
+    const canvas = part(root, "canvas");
     const ctx = canvas.getContext("2d");
-    const readout = root.querySelector("#acr-readout");
-    const cueline = root.querySelector("#acr-cueline");
-    const bar = root.querySelector("#acr-seekbar");
-    const loopBox = root.querySelector("#acr-loop");
+    const readout = part(root, "readout");
+    const cueline = part(root, "cueline");
+    const bar = part(root, "seekbar");
+    const loopBox = part(root, "loop");
+    const stage = root.querySelector("#player, [data-acr=player]");
     const playBtn = root.querySelector("[data-act=play]");
     const index = {};
     ov.points.forEach((name, j) => { index[name] = j; });
@@ -91,6 +99,7 @@
       const t = track(shownMedia);
       const i = sampleAt(t);
       status(t, i);
+      if (api.shown) api.shown(t);
       if (i < 0) { api.drawn = { i: -1, mediaTime: shownMedia, points: {} }; return; }
       const kx = b.cw / ov.size[0];
       const ky = b.ch / ov.size[1];
@@ -200,8 +209,8 @@
       };
       if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, { once: true });
       if (!(opts && opts.stay)) {
-        const r = root.querySelector("#player").getBoundingClientRect();
-        if (r.top < 0 || r.bottom > window.innerHeight) root.querySelector("#player").scrollIntoView();
+        const r = stage.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > window.innerHeight) stage.scrollIntoView();
       }
     }
 
@@ -240,7 +249,7 @@
     });
     bar.addEventListener("input", () => { video.currentTime = parseFloat(bar.value); });
     // keys while the player has the focus: arrows step a frame, space plays or pauses
-    root.querySelector("#player").addEventListener("keydown", (e) => {
+    stage.addEventListener("keydown", (e) => {
       if (e.target.matches("input[type=range]")) return;
       if (e.key === "ArrowLeft" || e.key === "ArrowRight") step(e.key === "ArrowLeft" ? -1 : 1);
       else if (e.key === " " && !e.target.matches("button")) playBtn.click();
@@ -248,7 +257,11 @@
       e.preventDefault();
     });
     video.addEventListener("play", () => { playBtn.textContent = "❚❚ Pause"; watch(); });
-    video.addEventListener("pause", () => { playBtn.textContent = "▶ Play"; });
+    video.addEventListener("pause", () => {
+      playBtn.textContent = "▶ Play";
+      shownMedia = video.currentTime; // the frame the video stops on
+      draw();
+    });
     video.addEventListener("seeked", () => { shownMedia = video.currentTime; draw(); });
     video.addEventListener("loadeddata", () => { api.ready = true; draw(); watch(); });
     video.addEventListener("error", () => {
@@ -261,7 +274,8 @@
     else window.addEventListener("resize", draw);
     video.src = (root.dataset.base || "") + video.dataset.src;
 
-    return { seek: seek, setLoop: setLoop, draw: draw, video: video, canvas: canvas };
+    return { seek: seek, setLoop: setLoop, draw: draw, video: video, canvas: canvas,
+             root: root, strides: data.strides, toMedia: media, toTrack: track, dt: dt };
   }
 
   function charts(root, data, seek) {
@@ -289,14 +303,27 @@
   }
 
   function init() {
+    const clips = document.querySelectorAll(".acr-clip");
+    if (clips.length) {
+      window.acrPlayers = [];
+      clips.forEach((root) => {
+        const block = root.querySelector("script.acr-data");
+        if (block) window.acrPlayers.push(start(root, JSON.parse(block.textContent)));
+      });
+      window.acrPlayer = window.acrPlayers[0];
+      return;
+    }
     const root = document.querySelector(".acr");
     const block = root && root.querySelector("#acr-data");
     if (!block) return;
-    const data = JSON.parse(block.textContent);
+    window.acrPlayer = start(root, JSON.parse(block.textContent));
+    window.acrPlayers = [window.acrPlayer];
+  }
+
+  function start(root, data) {
     const api = { ready: false, drawn: null, charts: 0, loops: 0 };
-    window.acrPlayer = api;
     let player = null;
-    if (data.player && root.querySelector("#acr-video")) {
+    if (data.player && part(root, "video")) {
       player = Player(root, data, api);
       Object.assign(api, player);
     }
@@ -328,6 +355,7 @@
       opened.splice(0).forEach((d) => { d.open = false; });
       root.querySelectorAll(".chart.js-plotly-plot").forEach((el) => window.Plotly.relayout(el, { width: null, autosize: true }));
     });
+    return api;
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -10,11 +10,12 @@ setup difference reads as progress.
 
 from __future__ import annotations
 
-import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -189,60 +190,26 @@ def compare_sessions(a: Session, b: Session, config: Config | None = None) -> Co
     )
 
 
-def _fmt(value: Any, unit: str) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "not measured"
-    digits = 1 if unit in ("deg", "%", "steps/min") else 3
-    return f"{value:.{digits}f}"
+def write_comparison(
+    comp: Comparison, outdir: str | Path, bases: tuple[str, str] | None = None
+) -> dict[str, Path]:
+    """Write ``compare.json`` (strict JSON) and ``compare.html`` into ``outdir``.
 
+    ``bases`` are where the page finds each session's clip (URLs ending in ``/``); by
+    default the session folders relative to ``outdir``.
+    """
+    from armcarriage.history.compare_page import compare_page
 
-def write_comparison(comp: Comparison, outdir: str | Path) -> dict[str, Path]:
-    """Write ``compare.json`` (strict JSON) and ``compare.html`` into ``outdir``."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": write_text(out / "compare.json", dumps(comp.to_dict(), indent=2))}
-    lines = []
-    for r in comp.rows.to_dict(orient="records"):
-        unit = str(r["unit"])
-        diff = r.get("difference")
-        band = (
-            ""
-            if diff is None
-            else f" ({_fmt(r['difference_low'], unit)} to {_fmt(r['difference_high'], unit)})"
-        )
-        cls = "beyond" if r["verdict"] == BEYOND else ""
-        lines.append(
-            f"<tr class='{cls}'><td>{html.escape(str(r['title']))}</td><td>{r['side']}</td>"
-            f"<td>{_fmt(r['median_a'], unit)}</td><td>{_fmt(r['median_b'], unit)}</td>"
-            f"<td>{_fmt(diff, unit)}{band}</td><td>{html.escape(unit)}</td>"
-            f"<td>{html.escape(str(r['verdict']))}</td></tr>"
-        )
-    cue_lines = "".join(
-        f"<li>{html.escape(label)}: {html.escape(', '.join(ids) or 'none')}</li>"
-        for label, ids in (
-            ("appeared", comp.cues_appeared),
-            ("went away", comp.cues_gone),
-            ("still there", comp.cues_kept),
-        )
-    )
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Compare {html.escape(comp.a.label)} and {html.escape(comp.b.label)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3em;
-text-align:left;font-size:.9em}}tr.beyond{{background:#fff3cd}}
-.wrap{{overflow-x:auto}}</style></head><body>
-<h1>Before and after</h1>
-<p>A: {html.escape(comp.a.label)} ({html.escape(str(comp.a.folder))})<br>
-B: {html.escape(comp.b.label)} ({html.escape(str(comp.b.folder))})</p>
-<p>Each value is the session's median over its strides; the change is B - A with its
-{round(100 * comp.interval)} % bootstrap interval. A change counts only when the interval
-excludes zero and it is at least the smallest change the measurement can tell from noise
-between two films.</p>
-<h2>Cues</h2><ul>{cue_lines}</ul>
-<h2>Metrics</h2><div class="wrap"><table><tr><th>metric</th><th>arm</th><th>A</th><th>B</th>
-<th>change</th><th>unit</th><th>verdict</th></tr>{"".join(lines)}</table></div>
-</body></html>
-"""
-    paths["html"] = write_text(out / "compare.html", page)
+    if bases is None:
+        bases = (_relative(comp.a.folder, out), _relative(comp.b.folder, out))
+    paths["html"] = write_text(out / "compare.html", compare_page(comp, bases))
     return paths
+
+
+def _relative(folder: Path, start: Path) -> str:
+    """``folder`` as a page in ``start`` reaches it: a relative URL ending in ``/``."""
+    rel = Path(os.path.relpath(folder.resolve(), start.resolve())).as_posix()
+    return "" if rel == "." else quote(rel) + "/"

@@ -9,13 +9,17 @@ ride up during the clip or the stride, not a shrug held throughout.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from armcarriage.metrics.geometry import shoulder_elevation
+from armcarriage.metrics.geometry import midpoint, shoulder_elevation, torso_length, trunk_up
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pandas as pd
+
     from armcarriage.track import PoseTrack
 
 FRONTAL_VIEWS = ("front", "rear")
@@ -62,18 +66,50 @@ def shoulder_tops(track: PoseTrack, side: str, view: str) -> np.ndarray | None:
 
     From the front or behind: the top of the silhouette in the column of the
     shoulder landmark (``{side}_shoulder_top``, read off the segmentation mask),
-    which rises with the shoulder's outline; None when the track holds no
-    silhouette numbers (made without the mask). From the side the shoulder lies
-    under the head and its outline merges with the neck and upper back (on the
-    synthetic runner the silhouette's shoulder line did not follow a held shrug
-    there), so the shoulder landmark itself is used.
+    which rises with the shoulder's outline. From the side the shoulder lies under
+    the head and its top merges with the neck; there the top is where the back of
+    the neck turns into the trapezius (``trapezius_y``, one row for both sides),
+    placed on the line from the ear centre to the shoulder centre. The shoulder
+    landmark itself sits on the joint, which people carry at different heights
+    under the ear, so it is not used. None when the track holds no silhouette
+    numbers (made without the mask).
     """
-    if view not in FRONTAL_VIEWS:
-        return track.xy(f"{side}_shoulder")
-    y = track.silhouette(f"{side}_shoulder_top")
+    if view in FRONTAL_VIEWS:
+        y = track.silhouette(f"{side}_shoulder_top")
+        return None if y is None else np.stack([track.xy(f"{side}_shoulder")[:, 0], y], axis=1)
+    y = track.silhouette("trapezius_y")
     if y is None:
         return None
-    return np.stack([track.xy(f"{side}_shoulder")[:, 0], y], axis=1)
+    ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
+    sh = midpoint(track.xy("left_shoulder"), track.xy("right_shoulder"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.clip((y - ear[:, 1]) / (sh[:, 1] - ear[:, 1]), 0.0, 1.0)
+    return np.stack([ear[:, 0] + f * (sh[:, 0] - ear[:, 0]), y], axis=1)
+
+
+def neck_hidden(track: PoseTrack, min_tl: float) -> bool:
+    """Return True when the silhouette shows no neck below the ears in most frames.
+
+    The narrowest run of the silhouette below the ears (``neck_y``) lies on the neck
+    when the neck is seen; a hood, a high collar or long hair fills it, and the
+    narrowest run is then the ear's own row. Over the clip the median depth of that
+    run below the ear centre, along the trunk axis, must reach ``min_tl`` torso
+    lengths (``MetricsConfig.neck_visible_tl``) for the neck and shoulder outline to
+    mean anything. False on a track without silhouette numbers.
+    """
+    y = track.silhouette("neck_y")
+    if y is None:
+        return False
+    ls, rs = track.xy("left_shoulder"), track.xy("right_shoulder")
+    lh, rh = track.xy("left_hip"), track.xy("right_hip")
+    ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
+    neck = np.stack([ear[:, 0], y], axis=1)
+    tl = torso_length(ls, rs, lh, rh)
+    depth = neck_gap(
+        neck, ear, trunk_up(ls, rs, lh, rh), np.nanmedian(tl) if np.isfinite(tl).any() else np.nan
+    )
+    depth = depth[np.isfinite(depth)]
+    return bool(depth.size) and float(np.median(depth)) < min_tl
 
 
 def neck_gap(
@@ -96,3 +132,52 @@ def neck_stride(gap: np.ndarray) -> dict[str, float]:
     g = np.asarray(gap, dtype=float)
     g = g[np.isfinite(g)]
     return {"shrug_neck_tl": float(np.median(g)) if g.size else float("nan")}
+
+
+def add_neck_series(
+    series: pd.DataFrame, ct: PoseTrack, view: Mapping[str, Any], torso_px: float
+) -> None:
+    """Add ``{side}_neck_gap`` (:func:`armcarriage.metrics.shrug.neck_gap`) to ``series``.
+
+    One figure for the runner, repeated in both sides' columns: from the front the
+    mean of the two shoulders' gaps (each alone where the other is missing): the two
+    outlines read apart on renders whose true shoulders were level, so the mean halves
+    an error the runner does not have. From the side the trapezius row's
+    (:func:`shoulder_tops`). NaN
+    throughout on a front-view track without silhouette numbers.
+    """
+    label = str(view.get("label", ""))
+    ls, rs = ct.xy("left_shoulder"), ct.xy("right_shoulder")
+    up = trunk_up(ls, rs, ct.xy("left_hip"), ct.xy("right_hip"))
+    ear = midpoint(ct.xy("left_ear"), ct.xy("right_ear"))
+    gaps = {}
+    for side in ("left", "right"):
+        top = shoulder_tops(ct, side, label)
+        gaps[side] = (
+            np.full(ct.n_frames, np.nan) if top is None else neck_gap(top, ear, up, torso_px)
+        )
+    near = view.get("near_side")
+    if near in gaps and label not in ("front", "rear"):
+        both = gaps[near]
+    else:
+        with np.errstate(invalid="ignore"):
+            both = np.where(
+                np.isfinite(gaps["left"]) & np.isfinite(gaps["right"]),
+                0.5 * (gaps["left"] + gaps["right"]),
+                np.where(np.isfinite(gaps["left"]), gaps["left"], gaps["right"]),
+            )
+    for side in ("left", "right"):
+        series[f"{side}_neck_gap"] = both
+
+
+NO_SILHOUETTE_REASON = (
+    "the pose track holds no silhouette numbers (made without the segmentation mask, "
+    "pose.silhouette); analyse the video again to measure it"
+)
+
+
+NECK_HIDDEN_REASON = (
+    "the silhouette shows no neck below the ears (a hood, a high collar or long hair fills "
+    "it), so the top of the shoulders cannot be told from the neck; film with the neck free"
+)
+"""Why the neck gap is missing when :func:`neck_hidden` holds."""

@@ -56,14 +56,14 @@ def _on_real_time_stretch(
         return StrideResult(
             res.events, res.strides.iloc[0:0], float("nan"), Status.SPEED_CHANGE, reason, res.checks
         )
-    return _no_events(Status.SPEED_CHANGE, f"{change}, and nowhere in real time", info)
-
-
-def _no_events(status: Status, message: str, checks: dict[str, Any]) -> StrideResult:
-    """Return a result without events or strides."""
     empty = pd.DataFrame(columns=EVENT_COLUMNS)
     return StrideResult(
-        empty, build_strides(empty, "left", np.nan, int), float("nan"), status, message, checks
+        empty,
+        build_strides(empty, "left", np.nan, int),
+        float("nan"),
+        Status.SPEED_CHANGE,
+        f"{change}, and nowhere in real time",
+        info,
     )
 
 
@@ -97,12 +97,9 @@ def analyze_strides(
     cfg = config or StrideConfig()
     label = str(view.get("label", "unknown"))
     t = track.time
-    if t.size < MIN_PERIOD_SAMPLES:
-        msg = f"only {t.size} frames: too short to find strides"
-        return _no_events(Status.TOO_FEW_STRIDES, msg, {})
-    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
-    if stretch is not None:
-        return _on_real_time_stretch(track, view, cfg, stretch)
+    early = _too_short_or_part_slowed(track, view, cfg, whole)
+    if early is not None:
+        return early
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
     windows = info.pop("_windows")
@@ -113,15 +110,20 @@ def analyze_strides(
 
     ref, strides, others = _reference_strides(events, windows, label, period, frame_of, cfg)
     cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
-    duty, bounce, phase, gait = _gait(track, events, label, period, cfg)
-    checks = {
-        **info,
-        "reference_foot": ref,
-        "period_s": round(period, 4) if np.isfinite(period) else None,
-        "periodicity": round(quality, 3),
-        **_arm_checks(track, label, fs, period, cfg),
-        **gait,
-    }
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
+    arm = wrist_period(track, label, fs, lo, hi)
+    # contacts tell walking from running only where the foot height is free of
+    # perspective: side views and the world-height views (image heights in a front
+    # view shorten the stance: motion capture of walking read as running there)
+    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
+    duty = duty_factor(events, period) if label in duty_views else float("nan")
+    bounce = hip_bounce(track, events, period)
+    checks = {**info, "reference_foot": ref, **_rhythm_checks(period, quality, arm, cfg)}
+    checks["duty_factor"] = round(duty, 3) if np.isfinite(duty) else None
+    checks["hip_bounce_tl"] = round(bounce, 3) if np.isfinite(bounce) else None
+    phase = _hip_phase(track, events, period, label in duty_views, cfg, checks)
+    if "arm_rhythm_note" in checks:  # the note after the figures, in the checks as written
+        checks["arm_rhythm_note"] = checks.pop("arm_rhythm_note")
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
     slow = slow_motion_notice(cfg, checks, rhythm, track)
     if slow:
@@ -140,35 +142,32 @@ def analyze_strides(
     if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
         message = f"{message}; {contact_note}"
     if status == Status.SLOW_MOTION:
-        message = f"{message}. {_capture_rate_advice(cfg, fs, cadence)}"
+        message = _capture_rate_advice(message, track, cfg, cadence)
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
     if not rhythm:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
 
 
-def _gait(
-    track: PoseTrack, events: pd.DataFrame, label: str, period: float, cfg: StrideConfig
-) -> tuple[float, float, HipPhase, dict[str, Any]]:
-    """Return the duty factor, the hip bounce, the hips' phase and their checks.
-
-    Contacts tell walking from running only where the foot height is free of
-    perspective: side views and the world-height views (image heights in a front
-    view shorten the stance: motion capture of walking read as running there).
-    """
-    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
-    duty = duty_factor(events, period) if label in duty_views else float("nan")
-    bounce = hip_bounce(track, events, period)
-    phase = hip_stance_phase(
-        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
-    )
-    checks = {
-        "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
-        "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
-        **phase.as_checks(),
-        "gait_by_motion": gait_by_motion(cfg, phase, label in duty_views) or None,
-    }
-    return duty, bounce, phase, checks
+def _too_short_or_part_slowed(
+    track: PoseTrack, view: Mapping[str, Any], cfg: StrideConfig, whole: bool
+) -> StrideResult | None:
+    """Return the result of a clip too short for strides or slowed part way, else None."""
+    t = track.time
+    if t.size < MIN_PERIOD_SAMPLES:
+        empty = pd.DataFrame(columns=EVENT_COLUMNS)
+        return StrideResult(
+            empty,
+            build_strides(empty, "left", np.nan, int),
+            float("nan"),
+            Status.TOO_FEW_STRIDES,
+            f"only {t.size} frames: too short to find strides",
+        )
+    label = str(view.get("label", "unknown"))
+    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
+    if stretch is not None:
+        return _on_real_time_stretch(track, view, cfg, stretch)
+    return None
 
 
 def _reference_strides(
@@ -181,9 +180,8 @@ def _reference_strides(
 ) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """Return the reference foot, its strides and the other foot's.
 
-    The reference foot is the near foot in a side view, else the one that strikes
-    first; when it has fewer than ``min_strides`` strides and the other foot has
-    enough (a far foot lost in a side view...), the other foot's strides time the clip.
+    The near foot in a side view, else the foot that strikes first; the other foot
+    when the reference foot's strikes are broken and the other's are not.
     """
     firsts = {
         f: events.loc[(events.foot == f) & (events.kind == "strike"), "time"].min()
@@ -196,37 +194,57 @@ def _reference_strides(
     other = "right" if ref == "left" else "left"
     others = build_strides(windows, other, period, frame_of)
     if len(strides) < cfg.min_strides <= len(others):
-        return other, others, others
+        # the reference foot's strikes are broken (a far foot lost in a side view...):
+        # the other foot's strides time the clip as well
+        ref, strides = other, others
     return ref, strides, others
 
 
-def _arm_checks(
-    track: PoseTrack, label: str, fs: float, period: float, cfg: StrideConfig
-) -> dict[str, Any]:
-    """Return the wrist-swing period and its agreement with the stride period."""
-    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
-    arm = wrist_period(track, label, fs, lo, hi)
+def _rhythm_checks(period: float, quality: float, arm: float, cfg: StrideConfig) -> dict[str, Any]:
+    """Return the stride period, its periodicity and the wrist-swing cross-check."""
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
-    ok = bool(np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance)
-    out: dict[str, Any] = {
+    checks: dict[str, Any] = {
+        "period_s": round(period, 4) if np.isfinite(period) else None,
+        "periodicity": round(quality, 3),
         "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
         "wrist_to_stride_period": round(ratio, 3) if np.isfinite(ratio) else None,
-        "wrist_check_ok": ok,
+        "wrist_check_ok": bool(
+            np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance
+        ),
     }
-    if np.isfinite(ratio) and not ok:
-        out["arm_rhythm_note"] = (
+    if np.isfinite(ratio) and not checks["wrist_check_ok"]:
+        checks["arm_rhythm_note"] = (
             f"the arms swing every {arm:.2f} s, the legs stride every {period:.2f} s "
             f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
             f"carry a lower confidence"
         )
-    return out
+    return checks
 
 
-def _capture_rate_advice(cfg: StrideConfig, fs: float, cadence: float) -> str:
-    """Return the advice to give the capture rate of a clip that plays in slow motion."""
-    typical = SPM_PER_STRIDE_HZ / cfg.typical_stride_s
+def _capture_rate_advice(message: str, track: PoseTrack, cfg: StrideConfig, cadence: float) -> str:
+    """Return a slow-motion verdict's message with the capture rate to give."""
+    t = track.time
+    rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
+    guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
     return (
-        f"If it was filmed faster than it plays, give the capture rate with --capture-fps "
-        f"(here about {fs * typical / cadence:.0f} fps if the runner makes {typical:.0f} "
-        f"steps/min); no cadence is reported"
+        f"{message}. If it was filmed faster than it plays, give the capture rate with "
+        f"--capture-fps (here about {guess:.0f} fps if the runner makes "
+        f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
     )
+
+
+def _hip_phase(
+    track: PoseTrack,
+    events: pd.DataFrame,
+    period: float,
+    contacts_read: bool,
+    cfg: StrideConfig,
+    checks: dict[str, Any],
+) -> HipPhase:
+    """Return the hips' phase against mid-stance, its figures and gait added to ``checks``."""
+    phase = hip_stance_phase(
+        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
+    )
+    checks.update(phase.as_checks())
+    checks["gait_by_motion"] = gait_by_motion(cfg, phase, contacts_read) or None
+    return phase

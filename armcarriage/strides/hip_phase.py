@@ -5,8 +5,7 @@ like an inverted pendulum: the hips are **highest at mid-stance** and lowest
 in double support. In running the leg is a spring that the body compresses:
 the hips are **lowest at mid-stance** and highest in flight. The phase of the
 hips' vertical motion against each foot's stance tells the two apart whatever
-the cadence, and without the contact lengths that a pose model misreads (a
-walk whose feet are down 71 % of the stride read 51-55 %).
+the cadence, and without the contact lengths that a pose model misreads.
 
 :func:`hip_stance_phase` measures it: mid-stance is the middle of each
 contact (a strike to the same foot's toe-off), one per step; the hip centre's

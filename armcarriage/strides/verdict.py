@@ -48,7 +48,7 @@ def _slow_running(
     The gait is running by a clear flight phase (duty factor at most
     ``slow_motion_max_duty``, side and rear views) or by the hips lowest at
     mid-stance (``bounce_phase``, measured in every view: the front view reads no
-    duty factor, and its 2x slow motion was refused as walking at 85 steps/min).
+    duty factor).
     """
     if not (np.isfinite(cadence) and cadence < low):
         return ""
@@ -68,37 +68,6 @@ def _slow_running(
     return (
         f"the clip looks like slow motion: {seen} at {cadence:.0f} steps/min of video "
         f"time, slower than anyone runs ({low:.0f})"
-    )
-
-
-def _without_rhythm(
-    cfg: StrideConfig, seen: float, travel: float, quality: float, bounce: float
-) -> tuple[Status, str]:
-    """Decide a clip whose legs show no stride rhythm (see :func:`_verdict`)."""
-    need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
-    if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
-        return Status.NO_RUNNING, (
-            f"no running detected: the legs barely move (they move apart by "
-            f"{travel:.2f} torso lengths; running moves them by more than "
-            f"{cfg.min_leg_travel_tl:.2f})"
-        )
-    if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
-        # the body rises and falls as in running: no rhythm to read is no proof of
-        # walking (through the pose model from behind the feet's heights are weak)
-        return Status.NO_RHYTHM, (
-            f"no regular stride rhythm to read a cadence from (periodicity "
-            f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
-            f"{bounce:.2f} torso lengths per step as in running; a side view shows "
-            f"the stride best"
-        )
-    if seen >= need:
-        return Status.NO_RUNNING, (
-            f"no running detected: the legs show no regular stride rhythm "
-            f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
-        )
-    return Status.TOO_FEW_STRIDES, (
-        f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
-        f"(need {need:.1f} s)"
     )
 
 
@@ -130,10 +99,8 @@ def _verdict(
     cadence floor as a flight phase does and overrides a duty factor above
     ``max_duty_factor``.
     """
-    seen = float(checks.get("legs_in_view_s", 0.0))
-    travel = float(checks.get("leg_travel_tl", 0.0))
     if not rhythm:
-        return _without_rhythm(cfg, seen, travel, quality, bounce)
+        return _without_rhythm(cfg, checks, quality, bounce)
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
@@ -171,3 +138,36 @@ def _verdict(
             f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
         )
     return Status.OK, ""
+
+
+def _without_rhythm(
+    cfg: StrideConfig, checks: dict[str, Any], quality: float, bounce: float
+) -> tuple[Status, str]:
+    """Decide the verdict of legs without a stride rhythm (see :func:`_verdict`)."""
+    seen = float(checks.get("legs_in_view_s", 0.0))
+    travel = float(checks.get("leg_travel_tl", 0.0))
+    need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
+    if seen >= cfg.min_still_s and travel < cfg.min_leg_travel_tl:
+        return Status.NO_RUNNING, (
+            f"no running detected: the legs barely move (they move apart by "
+            f"{travel:.2f} torso lengths; running moves them by more than "
+            f"{cfg.min_leg_travel_tl:.2f})"
+        )
+    if seen >= need and np.isfinite(bounce) and bounce >= cfg.min_bounce_tl:
+        # the body rises and falls as in running: no rhythm to read is no proof of
+        # walking (through the pose model from behind the feet's heights are weak)
+        return Status.NO_RHYTHM, (
+            f"no regular stride rhythm to read a cadence from (periodicity "
+            f"{quality:.2f}, need {cfg.min_periodicity:.2f}), though the hips bounce "
+            f"{bounce:.2f} torso lengths per step as in running; a side view shows "
+            f"the stride best"
+        )
+    if seen >= need:
+        return Status.NO_RUNNING, (
+            f"no running detected: the legs show no regular stride rhythm "
+            f"(periodicity {quality:.2f}, need {cfg.min_periodicity:.2f})"
+        )
+    return Status.TOO_FEW_STRIDES, (
+        f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
+        f"(need {need:.1f} s)"
+    )

@@ -43,6 +43,7 @@ from armcarriage.web import (
     routes_corrections,
     routes_jobs,
     routes_pages,
+    routes_sessions,
     routes_team,
 )
 from armcarriage.web.auth import TokenTable, load_tokens
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     routes_athletes.router,
     routes_team.router,
     routes_corrections.router,
+    routes_sessions.router,
 )
 """The app's routers, included in this order."""
 

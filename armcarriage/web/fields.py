@@ -1,4 +1,4 @@
-"""Check the text fields of an upload: athlete, date, view hint, capture frame rate, person."""
+"""Check the text fields of an upload: athlete, date, view, capture rate, person, session."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from armcarriage.person import parse_person
 from armcarriage.web.uploads import UploadError
 
 VIEW_HINTS = ("", "auto", "side_left", "side_right", "front", "rear", "oblique")
+SESSION_VALUES = ("1", "on", "true", "", "0", "off", "false")
+"""Accepted values of the ``session`` field (the first three mean: the files are one run)."""
 _ATHLETE_RE = re.compile(r"^[\w][\w .'-]{0,79}$", re.UNICODE)
 
 
@@ -23,8 +25,9 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
     dict
         ``athlete``, ``date`` (ISO, today if empty), ``date_given`` (False when empty: the
         clip's recording time may then be used), ``view_hint``, ``capture_fps`` (the frame
-        rate a slow-motion clip was filmed at; 0 when not given) and ``person`` (whom to
-        follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner).
+        rate a slow-motion clip was filmed at; 0 when not given), ``person`` (whom to
+        follow, as ``armcarriage analyze --person`` reads it; ``""`` = the runner) and
+        ``session`` (True when the files are the clips of one run, to be merged).
 
     Raises
     ------
@@ -80,4 +83,15 @@ def check_fields(fields: dict[str, str]) -> dict[str, Any]:
         "view_hint": "" if view == "auto" else view,
         "capture_fps": capture,
         "person": "" if person == "auto" else person,
+        "session": _session(fields),
     }
+
+
+def _session(fields: dict[str, str]) -> bool:
+    """Return whether the upload's files are one run (the ``session`` field)."""
+    session = fields.get("session", "").strip().lower()
+    if session not in SESSION_VALUES:
+        raise UploadError(
+            400, f"field 'session': expected on or off (1 or 0), got {session[:40]!r}"
+        )
+    return session in SESSION_VALUES[:3]

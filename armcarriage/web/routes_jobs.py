@@ -15,6 +15,7 @@ from armcarriage.web.context import WebState, api_team, job_json, team_job, web_
 from armcarriage.web.fields import check_fields
 from armcarriage.web.probe import probe_headers, probe_upload
 from armcarriage.web.security import FILE_CSP
+from armcarriage.web.sessions import create_session
 from armcarriage.web.store import Job, JobStore
 from armcarriage.web.uploads import (
     QuotaMeter,
@@ -74,8 +75,18 @@ async def _receive(request: Request, state: WebState, team: str) -> list[Job]:
             check_file=check_headers,
         )
         fields = check_fields(form.fields)
+        if fields["session"] and len(form.files) < 2:
+            raise UploadError(
+                400,
+                "field 'session': a session is the clips of one run filmed from several views; "
+                f"expected two files or more in the upload, got {len(form.files)}",
+            )
         infos = [await run_in_threadpool(full_probe, f) for f in form.files]
-        return await run_in_threadpool(_accept, state.store, state.data, team, fields, form, infos)
+        jobs = await run_in_threadpool(_accept, state.store, state.data, team, fields, form, infos)
+        if fields["session"]:
+            sid = await run_in_threadpool(create_session, state.data, team, jobs)
+            request.state.session_url = f"/sessions/{sid}"
+        return jobs
     except BaseException:
         form.discard()
         raise
@@ -85,7 +96,11 @@ async def _receive(request: Request, state: WebState, team: str) -> list[Job]:
 
 @router.post("/api/jobs", status_code=201)
 async def upload(request: Request) -> Response:
-    """Receive a multipart upload of one or more clips and queue a job for each."""
+    """Receive a multipart upload of one or more clips and queue a job for each.
+
+    With ``session`` on, the clips are one run filmed from several views: the answer also
+    gives the session page that merges them (``session``), where a form post is sent.
+    """
     state = web_state(request)
     team = api_team(request)
     refused = _too_many(state, team)
@@ -100,10 +115,14 @@ async def upload(request: Request) -> Response:
         state.active[team] -= 1
         if not state.active[team]:
             del state.active[team]
+    session = getattr(request.state, "session_url", None)
     accept = request.headers.get("accept", "")
     if "text/html" in accept and "json" not in accept:
-        return RedirectResponse("/", status_code=303)
-    return JSONResponse({"jobs": [job_json(j) for j in jobs]}, status_code=201)
+        return RedirectResponse(session or "/", status_code=303)
+    body: dict[str, Any] = {"jobs": [job_json(j) for j in jobs]}
+    if session:
+        body["session"] = session
+    return JSONResponse(body, status_code=201)
 
 
 @router.get("/api/jobs")

@@ -196,13 +196,7 @@ def run_job(
     progress, stage = _progress_callbacks(beat)
 
     clip = Path(job.stored_path)
-    config = settings.config
-    capture = float(job.video_info.get("capture_fps_given") or 0.0)
-    if capture > 0:  # the upload's capture rate (slow motion)
-        config = config.override({"video.capture_fps": capture})
-    person = str(job.video_info.get("person_given") or "")
-    if person:  # the person clicked on the first frame before upload
-        config = config.override(parse_person(person, "the upload's person").overrides())
+    config = job_config(settings.config, job)
     try:
         clip = _named_clip(data, job)
         extra = {"stage": stage} if _takes_stage(analyze) else {}
@@ -245,6 +239,17 @@ def run_job(
         result_dir=str(outdir.relative_to(data)),
         outputs=outputs,
     )
+
+
+def job_config(config: Config, job: Job) -> Config:
+    """Return the settings a job is analysed with: the server's and the upload's choices."""
+    capture = float(job.video_info.get("capture_fps_given") or 0.0)
+    if capture > 0:  # the upload's capture rate (slow motion)
+        config = config.override({"video.capture_fps": capture})
+    person = str(job.video_info.get("person_given") or "")
+    if person:  # the person clicked on the first frame before upload
+        config = config.override(parse_person(person, "the upload's person").overrides())
+    return config
 
 
 def _named_clip(data: Path, job: Job) -> Path:

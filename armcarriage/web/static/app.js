@@ -135,7 +135,9 @@
         fd.append("view", document.getElementById("view").value);
         fd.append("capture_fps", document.getElementById("capture_fps").value);
         fd.append("person", document.getElementById("person").value);
-        fd.append("file", file, file.name);
+        const several = Array.isArray(file);
+        (several ? file : [file]).forEach((f) => fd.append("file", f, f.name));
+        if (several) fd.append("session", "1");
         const xhr = new XMLHttpRequest();
         const bar = el("progress", { max: "1", value: "0" });
         const msg = el("span", { class: "msg" }, " uploading");
@@ -144,7 +146,12 @@
         xhr.onload = () => {
           let detail = "";
           try { detail = JSON.parse(xhr.responseText).detail || ""; } catch (err) { detail = xhr.statusText; }
-          if (xhr.status === 201) { msg.textContent = " queued"; li.classList.add("ok"); }
+          let body = {};
+          try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+          if (xhr.status === 201) {
+            msg.textContent = " queued"; li.classList.add("ok");
+            if (body.session) li.append(" ", el("a", { href: body.session, id: "session-link" }, "the session"));
+          }
           else { msg.textContent = " refused: " + detail; li.classList.add("error"); }
           resolve();
         };
@@ -159,8 +166,16 @@
       e.preventDefault();
       if (!form.reportValidity()) return;
       if (!chosen.length) { pending.replaceChildren(el("li", { class: "error" }, "Choose or drop at least one clip.")); return; }
+      const session = document.getElementById("session");
+      if (session && session.checked && chosen.length < 2) { pending.replaceChildren(el("li", { class: "error" }, "A session needs two clips or more of one run.")); return; }
       const files = chosen; chosen = []; input.value = "";
       pending.replaceChildren();
+      if (session && session.checked) {  // one request: the server records them as one run
+        const li = el("li", {}, files.map((f) => f.name).join(" + ")); pending.appendChild(li);
+        await send(files, li);
+        refreshJobs();
+        return;
+      }
       for (const f of files) {
         const li = el("li", {}, f.name); pending.appendChild(li);
         await send(f, li);
@@ -195,7 +210,7 @@
         st.textContent = j.status; st.className = "status status-" + j.status;
         document.getElementById("job-progress").value = j.progress;
         document.getElementById("job-stage").textContent = j.stage;
-        if (j.status === "running" && j.stage) track(j.stage);
+        if (j.status === "running" && j.stage && j.stage !== "starting") track(j.stage);
         if (j.status === "done" || j.status === "failed") { clearInterval(timer); location.reload(); }
       } catch (err) { /* retry */ }
     }, 1000);
