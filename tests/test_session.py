@@ -198,3 +198,27 @@ def test_a_refused_clip_leaves_its_metrics_unmeasured_with_its_reason(session, t
     page = session_page(merged, tmp_path, Config())
     assert page.count('class="acr-clip-none"') == 2  # no clip folders written here
     assert "Not measured in any clip" in page
+
+
+def test_two_side_clips_give_each_arm_from_the_clip_that_sees_it(tmp_path):
+    # the right elbow clamped, the left relaxed: only the side_right camera sees the right arm
+    tight = {"right__elbow_deg": 58.0, "right__elbow_osc_deg": 6.0}
+    clips = [
+        SessionClip(
+            f"{view}.mp4",
+            ac.analyze(ac.PoseTrack.load(str(path).replace(".mp4", ".truth.parquet"))),
+        )
+        for view, path in (
+            ("side_left", render(tmp_path, "side_left", 5, **tight)),
+            ("side_right", render(tmp_path, "side_right", 5, **tight)),
+        )
+    ]
+    merged = merge_session(clips)
+    elbow = merged.metrics["elbow_angle_mean"]
+    assert elbow["arms"] == {"left": "side_left.mp4", "right": "side_right.mp4"}
+    assert elbow["note"].endswith("; the right arm from side_right.mp4 (side view)")
+    assert elbow["left"]["median"] == pytest.approx(90.0, abs=4.0)
+    assert elbow["right"]["median"] == pytest.approx(58.0, abs=4.0)
+    shown = [(c.rule_id, c.side, merged.cues.clip(c)) for c in merged.cues.assessment.shown]
+    assert ("tight_elbow", "right", "side_right.mp4") in shown
+    assert not any(g.startswith("Elbow bend sits") for g in merged.cues.assessment.good)

@@ -67,6 +67,8 @@ def test_a_session_upload_records_its_jobs_and_its_page_follows_them(
         assert page.status_code == 200 and 'id="session-pending"' in page.text
         assert "2 of 2 clips are still being analysed" in page.text
         assert c.get(url, headers=B).status_code == 404  # another team's session looks absent
+        athlete = c.get("/athletes/Sam%20Runner", headers=A).text
+        assert f'<a href="{url}">2026-11-01: 2 clips merged</a>' in athlete
         assert c.get("/sessions/nothex", headers=A).status_code == 404
         state = c.get(f"/api/sessions/{sid}", headers=A).json()
         assert state["pending"] == record["jobs"] and state["session"] is None

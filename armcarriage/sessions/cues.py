@@ -1,8 +1,9 @@
 """Cues of a session: every rule applied to the clip its metric was taken from.
 
-The merge chose one clip per metric (:mod:`armcarriage.sessions.merge`); each rule is
-assessed by the cue engine (:func:`armcarriage.cues.assess`) on that clip, so a cue rests
-on the same numbers the session shows. Rules of a metric no clip measured are assessed
+The merge chose one clip per metric, and per arm where the clips see different arms
+(:mod:`armcarriage.sessions.merge`); each rule is assessed by the cue engine
+(:func:`armcarriage.cues.assess`) on those clips, so a cue rests on the same numbers the
+session shows. Rules of a metric no clip measured are assessed
 on a clip filmed from one of the rule's views (else the first), which says why not.
 The fired cues of all clips are then ranked together, one per fault group, at most
 ``cues.max_cues``, as for one clip.
@@ -44,21 +45,23 @@ class SessionCues:
         )
 
 
-def _rule_clip(rule: CueRule, result: Any) -> int:
-    """Index of the clip a rule is assessed on: its metric's source, else one in its views.
+def _rule_clips(rule: CueRule, result: Any) -> list[int]:
+    """Return the clips a rule is assessed on: its metric's source and each arm's clip.
 
     A rule whose metric no clip measured goes to a clip filmed from one of its views, which
     says why the metric is missing there (no silhouette numbers, say) rather than that the
     view is wrong.
     """
     names = [c.name for c in result.clips]
-    source = result.metrics.get(rule.metric, {}).get("source")
-    if source in names:
-        return names.index(source)
+    entry = result.metrics.get(rule.metric, {})
+    sources = [entry.get("source"), *(entry.get("arms") or {}).values()]
+    found = list(dict.fromkeys(names.index(n) for n in sources if n in names))
+    if found:
+        return found
     for i, clip in enumerate(result.clips):
         if clip.view in rule.views:
-            return i
-    return 0
+            return [i]
+    return [0]
 
 
 def assess_session(result: Any, config: Config, rules: list[CueRule] | None = None) -> SessionCues:
@@ -82,7 +85,8 @@ def assess_session(result: Any, config: Config, rules: list[CueRule] | None = No
         rules = load_rules(config.cues.rules_path or None)
     by_clip: dict[int, list[CueRule]] = {}
     for rule in rules:
-        by_clip.setdefault(_rule_clip(rule, result), []).append(rule)
+        for i in _rule_clips(rule, result):
+            by_clip.setdefault(i, []).append(rule)
     parts: list[tuple[str, Assessment]] = [
         (result.clips[i].name, assess(result.clips[i].analysis, config, subset))
         for i, subset in sorted(by_clip.items())
@@ -111,7 +115,7 @@ def assess_session(result: Any, config: Config, rules: list[CueRule] | None = No
     assessment = Assessment(
         shown=shown[: max(0, config.cues.max_cues)],
         fired=fired,
-        good=union("good"),
+        good=_still_good(union("good"), fired, rules),
         not_assessed=[x for x in union("not_assessed") if x.get("rule") != "*"]
         or union("not_assessed"),
         rules_source=config.cues.rules_path or str(default_rules_path()),
@@ -119,3 +123,11 @@ def assess_session(result: Any, config: Config, rules: list[CueRule] | None = No
         borderline=union("borderline"),
     )
     return SessionCues(assessment, clip_of)
+
+
+def _still_good(good: list[str], fired: list[Cue], rules: list[CueRule]) -> list[str]:
+    """Drop what one clip called good about a fault another clip cued (the other arm, say)."""
+    group = {r.id: r.group_key for r in rules}
+    bad = {group[c.rule_id] for c in fired}
+    texts = tuple(r.good or f"{r.title}: not seen." for r in rules if r.group_key in bad)
+    return [g for g in good if not texts or not g.startswith(texts)]

@@ -74,8 +74,9 @@ class SessionResult:
     clips: list[SessionClip]
     metrics: dict[str, dict[str, Any]]
     """Per metric: ``source`` (clip name or None), ``view``, ``note``, ``confidence``,
-    ``left``/``right``/``both`` (the source clip's summary: median, iqr, n, confidence),
-    ``also`` (other clips that measured it) and ``reason`` when no clip measured it."""
+    ``left``/``right``/``both`` (the source clip's summary: median, iqr, n, confidence; an
+    arm the source did not measure from a clip that did), ``arms`` (per-arm metrics: the clip
+    of each arm), ``also`` (other clips that measured it) and ``reason`` when no clip did."""
     cadence: list[dict[str, Any]]
     """One cross-check per pair of clips with a measured cadence."""
     cues: Any = None
@@ -192,8 +193,38 @@ def merged_metrics(clips: list[SessionClip]) -> dict[str, dict[str, Any]]:
                 **{k: summary.get(k) for k in ("left", "right", "both")},
                 also=[_also(metric, clips[i]) for i in others],
             )
+            if spec.per_arm:
+                _other_arms(entry, metric, clips, best, others)
         out[metric] = entry
     return out
+
+
+def _arm_count(clip: SessionClip, metric: str, side: str) -> int:
+    stats = (clip.analysis.summary.get(metric) or {}).get(side) or {}
+    return int(stats.get("n") or 0)
+
+
+def _other_arms(
+    entry: dict[str, Any], metric: str, clips: list[SessionClip], best: int, others: list[int]
+) -> None:
+    """Take an arm the source clip did not measure from another clip that did (in place).
+
+    A side view measures the near arm only: with a clip from each side, each arm comes from
+    the clip that sees it, and ``arms`` and the note say which.
+    """
+    arms = {}
+    for side in ("left", "right"):
+        if _arm_count(clips[best], metric, side):
+            arms[side] = clips[best].name
+            continue
+        seen = [i for i in others if _arm_count(clips[i], metric, side)]
+        if not seen:
+            continue
+        pick = max(seen, key=lambda i: float(clips[i].analysis.summary[metric][side]["confidence"]))
+        entry[side] = clips[pick].analysis.summary[metric][side]
+        arms[side] = clips[pick].name
+        entry["note"] += f"; the {side} arm from {clips[pick].where}"
+    entry["arms"] = arms
 
 
 def per_stride_cadence(analysis: Any, min_conf: float) -> np.ndarray:

@@ -20,6 +20,7 @@ from armcarriage.web.context import (
     render,
     web_state,
 )
+from armcarriage.web.sessions import athlete_sessions
 
 router = APIRouter()
 
@@ -35,7 +36,9 @@ async def _athlete_context(request: Request, team: str, name: str) -> dict[str, 
     )
     jobs = await run_in_threadpool(state.store.list_jobs, team, None, 2000)
     jobs = [j for j in jobs if athlete_key(j.athlete) in keys]  # every name of the athlete
+    runs = await run_in_threadpool(athlete_sessions, state.data, team, name)
     return {
+        "runs": runs,
         "athlete": athlete.name if athlete is not None else name,
         "history": hist,
         "has_history": athlete is not None and bool(athlete.sessions),

@@ -60,6 +60,21 @@ def load_session_record(data: Path, team: str, sid: str) -> dict[str, Any] | Non
     return record
 
 
+def athlete_sessions(data: Path, team: str, athlete: str) -> list[dict[str, Any]]:
+    """Return the team's session records of one athlete, newest first."""
+    records = []
+    for path in _folder(data, team).glob("*.json"):
+        if not SESSION_ID.match(path.stem):
+            continue  # the merges kept beside the records
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if record.get("athlete") == athlete:
+            records.append({**record, "url": f"/sessions/{record['id']}"})
+    return sorted(records, key=lambda r: -float(r.get("created", 0)))
+
+
 def output_folder(data: Path, job: Job) -> Path | None:
     """Return the folder of a finished job's report and tables (None when it has none)."""
     rel = next((r for r in job.outputs.values() if r.endswith("report.html")), None)
