@@ -251,8 +251,45 @@ def outcome_lines(result: Any, name: str) -> list[str]:
             lines.append("cues: no fault crossed its threshold")
         for cue in result.cues[:3]:
             lines.append(f'cue: {escape(cue.title)}: "{escape(cue.cue)}"')
+    lines += advice_lines(result.outputs)
     for key, path in result.outputs.items():
         lines.append(f"  {key}: {escape(str(path))}")
+    return lines
+
+
+def advice_lines(outputs: Any, most: int = 2) -> list[str]:
+    """Return the report's filming advice as terminal lines (the first ``most``), from summary.json.
+
+    Parameters
+    ----------
+    outputs
+        The run's written files by name (``"summary"`` is read).
+    most
+        Lines at most; the report and summary.json hold every one.
+
+    """
+    import json
+
+    from rich.markup import escape
+
+    path = dict(outputs or {}).get("summary")
+    if path is None:
+        return []
+    try:
+        advice = json.loads(Path(path).read_text(encoding="utf-8")).get("filming_advice", [])
+    except (TypeError, OSError, ValueError, AttributeError):
+        return []
+    lines = []
+    for a in advice[:most]:
+        unlocks = "; ".join(a.get("unlocks", [])[:2])
+        lines.append(
+            f"film next: {escape(a['change'])}"
+            + (f" (would measure: {escape(unlocks)})" if unlocks else "")
+        )
+    if len(advice) > most:
+        lines.append(
+            f"film next: {len(advice) - most} more in report.html (Film the next clip differently)"
+        )
     return lines
 
 

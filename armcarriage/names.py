@@ -25,3 +25,13 @@ def slug(text: str) -> str:
     while len(out.encode("utf-8")) > KEY_PART_BYTES:
         out = out[:-1]
     return out.strip("-.") or "clip"
+
+
+def athlete_key(name: str) -> str:
+    """Return the key by which an athlete is found: no accents, case-folded, single spaces.
+
+    ``Ana``, ``ana`` and ``Ána`` share the key ``ana`` (see :mod:`armcarriage.history.identity`).
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())

@@ -23,6 +23,7 @@ from armcarriage.video import VideoInfo, probe_video
 
 if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
     # stage is done: beside the pose workers they would add about 80 MB to its peak
+    from armcarriage.analysis import Analysis
     from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class RunResult:
     """:attr:`Status.OK` or the analysis status (:class:`armcarriage.status.Status`)."""
     video_info: VideoInfo
     track: PoseTrack
-    analysis: Any = None
+    analysis: Analysis | None = None
     """The :class:`armcarriage.analysis.Analysis`, when the analysis ran."""
     cues: list[Any] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -109,6 +110,7 @@ def run_analysis(
     stage: Stage | None = None,
     start_s: float = 0.0,
     end_s: float = 0.0,
+    info: VideoInfo | None = None,
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -131,6 +133,8 @@ def run_analysis(
         annotated video, as its frames are written.
     start_s, end_s
         Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
+    info
+        The clip's probe when the caller has it (the clip is probed once per run).
 
     Returns
     -------
@@ -145,7 +149,7 @@ def run_analysis(
     """
     config = config or Config()
     out = Path(outdir)
-    info = probe_video(video, config)
+    info = info or probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
 
     def foreign(folder: Path) -> list[str]:

@@ -223,3 +223,21 @@ def test_current_folder_is_never_replaced(tmp_path, monkeypatch):
             with atomic_folder(target):
                 pass
     assert Path.cwd() == work and _siblings(work) == []
+
+
+def test_a_run_given_the_clip_s_probe_does_not_probe_it_again(
+    tmp_path, make_video, fake_pose, monkeypatch
+):
+    from armcarriage import pipeline
+    from armcarriage.config import Config
+    from armcarriage.video import probe_video
+
+    clip = make_video("c.mp4")
+    cfg = Config().override({"report.annotated_video": False, "report.html": False})
+    info = probe_video(clip, cfg)
+    probed: list[object] = []
+    monkeypatch.setattr(pipeline, "probe_video", lambda *a, **k: probed.append(a) or info)
+    result = pipeline.run_analysis(clip, tmp_path / "out", cfg, info=info)
+    assert probed == [] and result.video_info is info
+    pipeline.run_analysis(clip, tmp_path / "again", cfg)
+    assert len(probed) == 1  # without it, the run probes the clip itself

@@ -72,8 +72,6 @@ CASES = [
     ("big_hitch", "front", "shrug", None),
     ("rotation", "front", "rotation", "over_rotation"),
     ("rotation", "rear", "rotation", "over_rotation"),
-    # a left/right swing asymmetry needs both arms: the front view sees them
-    ("asymmetry", "front", "asymmetry", "lift_asymmetry"),
 ]
 
 
@@ -102,3 +100,15 @@ def test_truth_table_is_what_the_engine_reads():
     assert near["elbow_angle_mean"].median() == pytest.approx(62.3, abs=1.0)
     assert a.strides[a.strides.side == "right"]["elbow_angle_mean"].isna().all()
     assert isinstance(a.strides, pd.DataFrame) and a.strides["stride"].nunique() >= 8
+
+
+def test_swing_asymmetry_from_the_front_is_within_healthy_runners():
+    """The synthetic gross asymmetry (arc 43 against 70 deg) lifts the hands 22-26 % unevenly in
+    truth, less than captured healthy runners do (17-58 % per clip; cues.toml, lift_asymmetry):
+    not cued from the front, where the threshold sits beyond healthy variation."""
+    a = truth_analysis("asymmetry", "front")
+    lift = a.strides.pivot_table(index="stride", columns="side", values="wrist_lift_tl")
+    si = 100 * (lift["left"] - lift["right"]).abs() / lift.mean(axis=1)
+    assert float(si.median()) == pytest.approx(24.0, abs=3.0)
+    result = assess(a)
+    assert "lift_asymmetry" not in {c.rule_id for c in result.fired}

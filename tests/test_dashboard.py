@@ -157,3 +157,69 @@ def test_web_upload_without_a_date_takes_the_clip_s_recording_date(tmp_path):
         (dt.date.today().isoformat(), "upload date"),
         ("2026-01-02", GIVEN),
     ]
+
+
+def test_a_clip_analysed_again_under_new_settings_is_one_session(tmp_path):
+    from batch_fakes import _strides
+
+    from armcarriage.dashboard.model import load_athlete
+    from armcarriage.history import store
+
+    engine = hdb.get_engine(tmp_path)
+    for i, (chash, shash) in enumerate([("c1", "old"), ("c2", "old"), ("c1", "new")]):
+        record = store.SessionRecord(
+            athlete="Ann", clip=f"{chash}.mp4", clip_key=chash, content_hash=chash,
+            settings_hash=shash, settings_json="{}", software_version="v", status="done",
+            date=dt.date(2026, 5, 1 + i), cues=[shash],
+        )  # fmt: skip
+        strides = _strides(np.random.default_rng(i))
+        strides["elbow_angle_mean"] = 80.0 + 10 * i
+        store.record_session(engine, record, store.strides_long(strides))
+    medians = session_medians(engine, "Ann")
+    elbow = medians[medians["metric"] == "elbow_angle_mean"]
+    assert list(elbow["median"]) == [90.0, 100.0]  # c1 counts once, as analysed last
+    athlete = load_athlete(engine, "ann", lambda s: None)
+    assert [s.clip for s in athlete.sessions] == ["c2", "c1"]
+    assert [s.cues for s in athlete.sessions] == [["old"], ["new"]]
+    assert len(store.athlete_sessions(engine, "Ann")) == 3  # the history keeps every analysis
+
+
+def test_web_team_page_and_merge_action(tmp_path):
+    pytest.importorskip("fastapi")
+    from batch_fakes import _strides
+    from fastapi.testclient import TestClient
+
+    from armcarriage.history import store
+    from armcarriage.web import create_app
+
+    data = tmp_path / "data"
+    engine = hdb.get_engine(data / "teams" / "team" / "history.sqlite")
+    for i, name in enumerate(["Ann", "ann", "Annie", "Bo"]):
+        record = store.SessionRecord(
+            athlete=name, clip=f"c{i}.mp4", clip_key=f"web:{i:032x}", content_hash=f"c{i}",
+            settings_hash="s", settings_json="{}", software_version="v", status="done",
+            date=dt.date(2026, 5, 1 + i), cues=[f"cue {i % 2}"],
+        )  # fmt: skip
+        store.record_session(engine, record, store.strides_long(_strides(np.random.default_rng(i))))
+    token = "coach-token-7-1a2b3c4d5e6f7a8b9c"
+    app = create_app(data, tokens={token: "team"}, workers=0)
+    with TestClient(app, base_url="http://localhost") as c:
+        assert c.get("/team", follow_redirects=False).status_code == 303  # sign in first
+        c.cookies.set("armcarriage_token", token)
+        page = c.get("/team").text
+        assert re.findall(r'<article class="athlete" data-name="([^"]*)"', page) == [
+            "ann",
+            "annie",
+            "bo",
+        ]
+        assert '<script src="/dashboard-assets/dashboard.js">' in page
+        assert c.get("/dashboard-assets/dashboard.js").text.startswith("// armcarriage")
+        assert c.get("/dashboard-assets/other.js").status_code == 404
+        r = c.post("/athletes/Annie/merge", data={"into": "ANN"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/athletes/Ann"
+        page = c.get("/athletes/annie").text
+        assert '<h1 id="athlete-name">Ann</h1>' in page and page.count('data-sort="2026-') == 3
+        r = c.post("/athletes/Ann/merge", data={"into": "Zed"})
+        assert r.status_code == 400 and "no athlete &#39;Zed&#39;" in r.text
+        r = c.post("/athletes/Ann/merge", data={"into": "annie"})
+        assert r.status_code == 400 and "already one athlete" in r.text

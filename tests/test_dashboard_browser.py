@@ -138,7 +138,7 @@ def test_web_team_page_links_and_merging_two_names(browser: Any, tmp_path: Path)
         page.wait_for_url(f"{base}/")
         for _ in range(300):  # the fake analysis takes a moment per job
             page.goto(f"{base}/team")
-            if page.locator("#cards article").count() == 3 and "3 sessions" in page.content():
+            if page.locator("#sessions tbody tr").count() == len(uploads):
                 break
             page.wait_for_timeout(200)
         assert _visible_cards(page) == ["ann", "annie", "bo"]  # Ann and ann: one athlete
@@ -155,6 +155,10 @@ def test_web_team_page_links_and_merging_two_names(browser: Any, tmp_path: Path)
         page.wait_for_selector("#athlete-name")
         assert page.inner_text("#athlete-name") == "Ann"
         assert page.locator("#history-sessions tbody tr").count() == 3
+        assert page.locator("table.jobs tbody tr a").count() == 3  # uploads under every name
+        assert page.locator("svg.chart").count() >= 6  # a chart per metric, noise band included
+        assert page.locator("svg.chart polygon.band").count() >= 6
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.goto(f"{base}/team")
         assert _visible_cards(page) == ["ann", "bo"]
         sessions = page.eval_on_selector_all(

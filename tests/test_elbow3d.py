@@ -15,7 +15,7 @@ from armcarriage.metrics.arm3d import (
     fit_hint_gain,
     reconstruct_arm,
 )
-from armcarriage.metrics.elbow import elbow_geometry_factor
+from armcarriage.metrics.elbow import ElbowErrorModel, elbow_geometry_factor
 
 EXACT = Arm3DSettings(length_noise=0.01, hint_noise=0.1)
 """Settings for exact keypoints (the defaults are the pose model's noise)."""
@@ -185,13 +185,32 @@ def test_hint_gain_is_fitted_on_foreshortened_frames():
 
 def test_geometry_factor():
     e = np.array([5.0, 5.0, np.nan])
-    assert elbow_geometry_factor(e, 5.0, "elbow_angle_forward") == pytest.approx(0.5)
+    plain = ElbowErrorModel(floor_mean=0.0, floor_extreme=0.0, gain=1.0, half_deg=5.0)
+    assert elbow_geometry_factor(e, "elbow_angle_forward", plain) == pytest.approx(0.5)
     # the mean of two independent excursions: 5 / sqrt(2)
-    assert elbow_geometry_factor(e, 5.0, "elbow_angle_mean") == pytest.approx(1 / 1.5)
+    assert elbow_geometry_factor(e, "elbow_angle_mean", plain) == pytest.approx(1 / 1.5)
     # a maximum picks the worst of the stride's frames
-    assert elbow_geometry_factor(e, 5.0, "elbow_angle_max") == pytest.approx(1 / (1 + 1.87**2))
-    assert elbow_geometry_factor(np.array([0.0, np.nan]), 5.0, "elbow_angle_mean") == 1.0
-    assert elbow_geometry_factor(np.array([np.nan]), 5.0, "elbow_angle_mean") == 1.0
+    assert elbow_geometry_factor(e, "elbow_angle_max", plain) == pytest.approx(1 / (1 + 1.87**2))
+    assert elbow_geometry_factor(np.array([np.nan]), "elbow_angle_mean") == 1.0
+
+
+def test_error_model_floors_keep_extremes_below_the_mean():
+    """The default model: a floor for the keypoints, the geometry scaled by its fitted gain."""
+    m = ElbowErrorModel()
+    assert (m.floor_mean, m.floor_extreme, m.gain, m.half_deg) == (1.4, 3.4, 1.3, 5.0)
+    flat = np.zeros(20)  # both segments in the image plane: no geometric error
+    assert m.expected_error(flat, "elbow_angle_mean") == pytest.approx(1.4)
+    assert m.expected_error(flat, "elbow_angle_max") == pytest.approx(3.4)
+    assert m.expected_error(flat, "elbow_angle_range") == pytest.approx(3.4 * np.sqrt(2))
+    # 0.8 where the expected error is half of half_deg: 95 % of normal errors within 5 deg
+    assert elbow_geometry_factor(flat, "elbow_angle_mean") == pytest.approx(1 / (1 + 0.28**2))
+    assert elbow_geometry_factor(flat, "elbow_angle_mean") > 0.8
+    # no one-frame statistic reaches 0.8 even in the plane: 1 / (1 + 0.68^2) = 0.68
+    for stat in ("elbow_angle_min", "elbow_angle_max", "elbow_angle_forward"):
+        assert elbow_geometry_factor(flat, stat) == pytest.approx(1 / (1 + 0.68**2))
+    # a mean whose frames err by 3 deg: sqrt(1.4^2 + (1.3 * 3 / sqrt(2))^2) = 3.1 deg
+    assert m.expected_error(np.full(20, 3.0), "elbow_angle_mean") == pytest.approx(3.10, abs=0.01)
+    assert ElbowErrorModel.from_settings(Config().metrics) == m
 
 
 def test_default_source_and_bad_source():
@@ -275,3 +294,32 @@ def test_side_rotation_known_answer():
     assert np.ptp(rot) == pytest.approx(56.0, abs=0.1)
     # not reported from the side: the pose model does not follow the far shoulder
     assert view_reason("trunk_rotation_deg", "side_left") == SIDE_ROTATION_REASON
+
+
+@pytest.mark.skipif(MOCAP is None, reason="shared mocap data not found (../shared/data/mocap)")
+def test_confidence_follows_the_error_on_motion_capture():
+    """The tired trial from both sides (exact projections): the stride means that read 2.5-4
+    deg off (left) stay below 0.8, those within 1.3 deg (right) reach about 0.8; every stride's
+    maximum, one frame, stays below 0.5 (measured 0.27-0.43)."""
+    from armcarriage_eval import mocap
+
+    from armcarriage.analysis import analyze
+
+    trial = mocap.load_trial(MOCAP / "bandai1_run_tired_001.bvh")
+    truth = mocap.elbow_angles(trial)
+    errors, confs, max_confs = [], [], []
+    for view in ("side_left", "side_right"):
+        a = analyze(mocap.project_trial(trial, view), Config().override({"strides.min_strides": 1}))
+        near = view.split("_")[1]
+        t = a.series["time"].to_numpy()
+        true = truth[f"{near}_elbow_angle"].to_numpy()[np.rint(t * trial.fps).astype(int)]
+        for r in a.strides[a.strides.side == near].itertuples():
+            sel = (t >= r.t_start) & (t < r.t_end)
+            errors.append(abs(r.elbow_angle_mean - true[sel].mean()))
+            confs.append(r.elbow_angle_mean_conf)
+            max_confs.append(r.elbow_angle_max_conf)
+    errors, confs = np.array(errors), np.array(confs)
+    assert len(errors) == 8
+    assert (confs[errors > 2.4] < 0.8).all() and (errors > 2.4).sum() == 4
+    assert (errors[confs >= 0.8] < 1.0).all() and (confs >= 0.8).sum() >= 2
+    assert max(max_confs) < 0.5

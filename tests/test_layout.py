@@ -30,8 +30,8 @@ RANK = {
     # video IO -> pose -> track -> cleaning -> view and strides -> metrics -> cues -> reports
     "track": 1,
     "video": 1,
-    "silhouette": 1,
     "recorded": 1,
+    "silhouette": 1,
     "metrics": 2,
     "pose": 3,
     "parallel": 4,

@@ -128,3 +128,15 @@ def test_the_advice_says_what_the_filming_guide_says():
     assert f"{rc.advice_min_fps:.0f} frames per second is the best default" in guide
     assert f"At least {rc.advice_min_strides} steady strides" in guide
     assert rc.advice_min_fill == 0.5 and "filling half to two thirds" in " ".join(guide.split())
+
+
+def test_a_59_94_fps_clip_counts_as_60_fps():
+    from dataclasses import replace
+
+    analysis = make_analysis(view="side_right", seconds=8.0)
+    topics = {}
+    for fps in (59.94, 50.0):
+        timed = replace(analysis, settings={"time": {"capture_fps": fps}})
+        topics[fps] = {a.topic for a in filming_advice(timed, Config(), 200.0)}
+    assert "frame_rate" not in topics[59.94]
+    assert "frame_rate" in topics[50.0]

@@ -196,3 +196,23 @@ def test_stage_clock_names_the_terminal_s_stages_with_the_time_left():
     assert clock.text().endswith("about 43 s left")
     clock.stage("player clip", 100, 1000)
     assert clock.text().endswith("about 15 min 00 s left")
+
+
+def test_the_terminal_names_the_first_filming_advice(tmp_path):
+    import json
+
+    from armcarriage.cli import advice_lines
+
+    advice = [
+        {"topic": t, "limit": "", "change": f"change {t}", "unlocks": [f"{t} 1", f"{t} 2", "x"]}
+        for t in ("view", "frame_rate", "strides")
+    ]
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"filming_advice": advice}))
+    assert advice_lines({"summary": summary}) == [
+        "film next: change view (would measure: view 1; view 2)",
+        "film next: change frame_rate (would measure: frame_rate 1; frame_rate 2)",
+        "film next: 1 more in report.html (Film the next clip differently)",
+    ]
+    assert advice_lines({}) == []
+    assert advice_lines({"summary": tmp_path / "missing.json"}) == []

@@ -37,10 +37,11 @@ mean visibility factor of the landmarks used over the stride
 measured error, 1 from ``metrics.visibility_full``) x fraction of the
 stride's frames with those landmarks x stride-to-stride consistency
 ``1 / (1 + (|v - median| / 3 s)^2)`` with ``s`` the robust spread (1.4826 MAD,
-floored per unit) x far-arm factor (side views) x, for elbow values rebuilt in
-3D, the geometric factor of their expected error
-(:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) x 0.6 for timing values when
-the wrist-swing period disagrees with the stride period. A value is finite if
+floored per unit) x far-arm factor (side views); for elbow values rebuilt in
+3D the factor of their expected error (a floor and the geometry's part,
+:func:`armcarriage.metrics.elbow.elbow_geometry_factor`) replaces the view and visibility
+factors, which did not predict their errors on rendered runners; x 0.6 for timing values
+when the wrist-swing period disagrees with the stride period. A value is finite if
 and only if its reason is empty.
 """
 

@@ -137,6 +137,8 @@ def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
         outward_strength=mc.arm3d_outward_strength,
         grid=mc.arm3d_grid,
         scale_window_frames=window,
+        swing_smooth_frames=max(int(round(mc.swing_elbow_smooth_s * fps)) | 1, 1),
+        swing_min_fore_ratio=mc.swing_elbow_min_forearm_ratio,
     )
 
 

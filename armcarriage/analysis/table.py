@@ -15,7 +15,7 @@ from armcarriage.config import Config, MetricsConfig
 from armcarriage.metrics import METRICS
 from armcarriage.metrics.coordination import phase_stride
 from armcarriage.metrics.crossing import crossing_stride
-from armcarriage.metrics.elbow import elbow_geometry_factor, elbow_stride
+from armcarriage.metrics.elbow import ElbowErrorModel, elbow_geometry_factor, elbow_stride
 from armcarriage.metrics.rotation import rotation_stride
 from armcarriage.metrics.shrug import (
     neck_stride,
@@ -264,6 +264,7 @@ def _arm_values(
 ) -> dict[str, Any]:
     """Return each metric's value, confidence and reason for one arm over one stride."""
     mc = c.cfg.metrics
+    elbow_model = ElbowErrorModel.from_settings(mc)
     out: dict[str, Any] = {}
     stats: dict[str, tuple[float, float]] = {}
     for m in METRICS:
@@ -293,8 +294,10 @@ def _arm_values(
         if not reason and fam == "crossing" and c.label == "front":
             reason = _hidden_short(c.ct, idx, side, vals["crossing_max_sw"], c.cfg)
         conf = factor * c.view_factor * vis * cov
-        if fam == "elbow":
-            conf *= elbow_geometry_factor(geo_error, mc.elbow_error_deg, m)
+        if fam == "elbow" and np.isfinite(geo_error).any():
+            # rebuilt in 3D: the error model was fitted over the views and visibilities
+            # of rendered runners, which did not predict its errors
+            conf = factor * cov * elbow_geometry_factor(geo_error, m, elbow_model)
         if fam == "timing":
             conf *= c.timing_factor
         out[m] = float(value) if not reason else float("nan")

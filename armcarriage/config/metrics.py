@@ -105,10 +105,33 @@ class MetricsConfig:
     """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
     arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)
     """Running-median window of the body scale (torso length per frame), seconds."""
+    swing_elbow_smooth_s: float = setting(0.15, gt=0, le=2)
+    """Running-median window (s) of the move from the elbow keypoint to the elbow on the upper
+    arm's constant length (:mod:`armcarriage.metrics.swing_elbow`, side views): the keypoint's
+    shortfall at the swing's extremes changes over the stride, its frame-to-frame noise does
+    not carry into the swing angle."""
+    swing_elbow_min_forearm_ratio: float = setting(0.7, ge=0, le=1)
+    """The swing elbow moves onto the upper arm's constant length only in frames whose forearm
+    image is at least this fraction of its length (a high percentile over the clip): a
+    shorter forearm leaves the image plane, and the arm with it. On motion-capture-driven
+    side renders the swing arc's bias goes from -2.7 / -3.2 deg (left / right) to -1.7 /
+    -1.7 at a mean absolute error of 5.4 (5.2); without this limit -0.3 / -1.4 at 5.1, but
+    the real treadmill runner's arc, whose forearm is often foreshortened, then drops from 32
+    to 29 deg (benchmarks/results/swing_geometry.md)."""
     elbow_error_deg: float = setting(5.0, gt=0, le=90)
-    """Geometric expected error of an elbow value (deg, from its frames' expected errors,
-    :func:`armcarriage.metrics.elbow.stat_expected_error`) at which its confidence is halved:
-    factor ``1 / (1 + (e / elbow_error_deg)^2)``."""
+    """Expected error of an elbow value (deg, :class:`armcarriage.metrics.elbow.ElbowErrorModel`)
+    at which its confidence is halved: factor ``1 / (1 + (s / elbow_error_deg)^2)``, 0.8 at
+    half of it, where a normal error stays within ``elbow_error_deg`` 95 % of the time."""
+    elbow_floor_mean_deg: float = setting(1.4, ge=0, le=90)
+    """Expected error of a stride's mean elbow angle that the geometry does not see (the pose
+    model's keypoints): fitted to rendered runners' per-stride errors, 1.3-1.5 whichever trial
+    is left out of the fit (benchmarks/results/elbow3d_conf.md)."""
+    elbow_floor_extreme_deg: float = setting(3.4, ge=0, le=90)
+    """The same floor for one-frame elbow statistics (min, max, forward, backward; the range
+    has sqrt(2) times it): fitted 3.0-3.9, so they never reach the confidence of the mean."""
+    elbow_geometry_gain: float = setting(1.3, ge=0, le=20)
+    """Factor of the geometric expected error of an elbow value in its expected error (fitted
+    1.25-1.41)."""
 
 
 @dataclass(frozen=True)

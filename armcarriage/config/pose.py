@@ -52,13 +52,8 @@ class PoseConfig:
     track_one_person: bool = False
     """Track one person from frame to frame instead of finding the runner afresh in every
     frame: the model then runs its person detector only when the track is lost, which
-    makes it about 1.6 times faster (19 instead of 31 ms of CPU per frame on the shared
-    treadmill clip; the whole pose stage 1.4 times on benchmarks/throughput.py's
-    10-minute clip) but less accurate. On the synthetic runner's 19 suite clips
-    (benchmarks/accuracy.py --set pose.track_one_person=true) the median wrist error grew
-    by 6 % (up to 23 %) per clip, and on the side_left clips the per-stride elbow angle's
-    median error from 0.9 to 1.8 deg (mean) and from 2.8 to 3.7 deg (max), the arm-leg
-    phase's 95th percentile from 6 to 9 deg. Off by default: accuracy comes first. When
+    makes it faster but less accurate (``benchmarks/results/accuracy_track_one_person.md``
+    and ``throughput_track_one_person.json``). Off by default: accuracy comes first. When
     on, the model asked for ``num_poses`` poses looks for other people now and then
     (``people_scan_s``) and the clip is run again the default way if it sees one."""
     people_scan_s: float = setting(3.0, ge=0, le=3600.0)

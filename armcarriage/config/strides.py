@@ -31,9 +31,8 @@ class StrideConfig:
     for short foot contacts picks (``contact_frames_advised``)."""
     slow_motion_max_duty: float = setting(0.4, ge=0, le=1)
     """A duty factor at most this (a clear flight phase: running) at a cadence below the
-    running range shows a clip played slower than it was filmed (2x slow motion: 85 steps/min
-    with duty factor 0.37 on the exact track); walking keeps each foot down over half the
-    stride (0.48-0.52 on the real walking clips through the pose model)."""
+    running range shows a clip played slower than it was filmed; walking keeps each foot down
+    over half the stride."""
     typical_stride_s: float = setting(0.7, gt=0, le=5.0)
     """A running stride in real time (s; 170 steps/min), used only to suggest the capture
     rate of a clip recognised as slow motion."""
@@ -51,13 +50,11 @@ class StrideConfig:
     the legs show no stride rhythm (no running)."""
     min_rhythm_strides: float = setting(2.5, ge=0, le=100.0)
     """Without a stride rhythm, moving legs are declared not running only when they are in
-    view for this many strides at ``min_cadence_spm`` (2.3 s); a shorter view gives too few
-    strides (a runner crossing the frame: the real road clip from the side is in view 1.8 s)."""
+    view for this many strides at ``min_cadence_spm``; a shorter view (a runner crossing the
+    frame) gives too few strides."""
     min_leg_travel_tl: float = setting(0.25, ge=0, le=10.0)
     """Range (5th-95th percentile) of the legs' stride signal (torso lengths) below which
-    the legs barely move: standing or balancing, not running, whatever the clip's length.
-    Through the pose model: balancing 0.11, walking 0.46-2.8, running 2.6-3.1 (side) and
-    0.44 (rear, the feet's height difference)."""
+    the legs barely move: standing or balancing, not running, whatever the clip's length."""
     min_still_s: float = setting(0.5, ge=0, le=60.0)
     """Shortest view of the legs (s) from which legs that barely move are declared not
     running."""
@@ -70,54 +67,57 @@ class StrideConfig:
     applies otherwise."""
     min_bounce_tl: float = setting(0.16, ge=0, le=10.0)
     """Peak-to-peak vertical oscillation of the hip centre over a step (torso lengths) that
-    shows a flight phase where no duty factor is read: exact motion capture gives 0.07-0.08
-    for walking (110 steps/min) and 0.27-0.51 for running; walking moves the body's centre 3-5 cm,
-    so 0.16 (8 cm for a 50 cm torso) accepts only a clear bounce."""
+    shows a flight phase where no duty factor is read: walking moves the body's centre a few
+    centimetres, running several times more; the default accepts only a clear bounce."""
+    walk_min_hip_cos: float = setting(0.0, ge=-1, le=1)
+    """Walking by the body's motion: the hips highest at mid-stance (the cosine of the
+    phase of their height against mid-stance, :mod:`armcarriage.strides.hip_phase`, at
+    least this; +1 is a pure vault over a straight leg) is walking whatever the cadence
+    and the duty factor, in the views that read contacts (side views and
+    ``world_height_views``); from the front and at an angle the pose model's contacts
+    are too poor to call walking by it (see benchmarks/results/strides.md)."""
+    run_max_hip_cos: float = setting(-0.3, ge=-1, le="walk_min_hip_cos")
+    """Running by the body's motion: the hips lowest at mid-stance (the cosine at most
+    this; -1 is a pure spring-mass bounce). It shows the flight-phase gait where no duty
+    factor says so (the cadence floor is then ``min_cadence_with_flight_spm``), and a
+    duty factor above ``max_duty_factor`` (running with no flight phase on compliant
+    legs, or contacts the pose model reads long) refuses no such clip."""
+    hip_phase_min_steps: int = setting(3, ge=2, le=1000)
+    """Fewest steps (mid-stance to mid-stance) the hips' phase is read over."""
+    hip_phase_min_rise_tl: float = setting(0.02, ge=0, le=10.0)
+    """Smallest rise and fall of the hips over a step (torso lengths, peak to peak) whose
+    phase counts: below it (1 cm for a 50 cm torso) the phase is the pose model's noise."""
     contact_height_tl: float = setting(0.06, gt=0, le=2.0)
     """A foot is on the ground while its heel or toe is within this height (torso lengths,
     about 3 cm) of its own ground level in the image."""
     event_height_tl: float = setting(0.05, gt=0, le=2.0)
     """Within a contact, strike and toe-off are timed where the heel or toe crosses this
-    height above the stance's own lowest point (torso lengths, about 2.5 cm). On exact
-    projections of four motion-capture runs (ground level following each stance, front
-    heights corrected for perspective) 0.05 puts 26-27 of 27 strikes within one frame
-    (30 fps) of the 3D touchdown in every view and the cadence within 1 % in 15 of 16
-    trial x view cases; 0.03 and 0.04 give 27/27 in every view but 13 and 14 of 16, 0.06
-    23-27/27 and 15 of 16. Through the pose model 0.05 keeps every strike of the synthetic
-    runner's side and front clips within a frame (0.03-0.04: 82-91 % in some). Also the
-    flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`)."""
+    height above the stance's own lowest point (torso lengths, about 2.5 cm); also the
+    flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`).
+    Chosen on exact motion-capture projections and the pose model's synthetic clips
+    (``benchmarks/results/strides.md``)."""
     side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
     """Side views: which strikes time the stride windows (the per-stride rows, their
     stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's
-    (maxima of the heel's forward offset from the hip, moved by their median offset from
-    the clearance strikes, so both keep the clearance's definition of contact), whichever
-    scatters less from stride to stride (:func:`armcarriage.strides.events.steadier_strikes`);
-    ``clearance``: the clearance strikes. The reported events and the clip cadence always
-    come from the clearance, the more accurate on exact motion capture (99 % of side
-    strikes within a frame; calibrated Zeni 87 %). On the real treadmill clip the clearance
-    strikes scatter (38 % of stride times within 5 % of their median, per-stride cadence
-    5 % above the clip's) and Zeni's do not (93 %, within 1 %); on rendered runners a glitch
-    of the heel's forward path put single Zeni strikes 0.14 s off while the clearance stayed
-    regular (benchmarks/results/strides.md)."""
+    (moved by their median offset from the clearance strikes, so both keep the clearance's
+    definition of contact), whichever scatters less from stride to stride
+    (:func:`armcarriage.strides.events.steadier_strikes`); ``clearance``: the clearance
+    strikes. The reported events and the clip cadence always come from the clearance, the
+    more accurate on exact motion capture (``benchmarks/results/strides.md``)."""
     world_height_views: str = setting("rear", items=VIEWS)
     """Views (comma-separated) whose foot heights are read from the world landmarks
-    (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind,
-    the image times strikes 2-6 frames late on motion capture; from the front, the pose
-    model's world heights are the noisier signal (see ``depth_corrected_views``)."""
+    (perspective-free) instead of the image; see :mod:`armcarriage.strides`. From behind, the
+    image times strikes late; from the front, the pose model's world heights are the noisier
+    signal (see ``depth_corrected_views``)."""
     depth_corrected_views: str = setting("front", items=VIEWS)
     """Views (comma-separated) whose image foot heights are moved to the hip's distance
     with the world landmarks' depth (:func:`armcarriage.strides.contacts._perspective_corrected`):
     seen from the front a planted foot rises in the image as it moves away through the
-    stance. On motion capture the front strikes within one frame go from 19 to 26 of 27
-    and the cadence within 1 % from 2 to 3 of 4 trials; through the pose model the three
-    synthetic front clips keep 11 of 11 strikes within a frame, their mean error moving
-    from -0.6 to +0.1 frame. Not from behind: there the pose model's depth of the feet
-    correlates 0.3 with the truth (0.8 from the front)."""
+    stance. Not from behind, where the pose model's depth of the feet is too weak."""
     max_perspective_slope: float = setting(1.0, ge=0, le=10.0)
     """Largest image-height change per torso length of depth accepted from the fit of
-    ``depth_corrected_views`` (a level camera's height over its distance: 0.25 for a
-    camera 1 m high 4 m away; fits read 0.24-0.28 on exact tracks and 0.31-0.35 through
-    the pose model, whose depth is compressed); 1 is a camera looking down at 45 degrees."""
+    ``depth_corrected_views`` (a level camera's height over its distance: 0.25 for a camera
+    1 m high 4 m away); 1 is a camera looking down at 45 degrees."""
     min_contact_s: float = setting(0.05, ge=0, le=2.0)
     """Contact runs (and gaps between them) shorter than this are ignored (s)."""
     ground_window_s: float = setting(2.5, gt=0, le=60.0)
@@ -125,8 +125,8 @@ class StrideConfig:
     period is known or fewer than two stance floors are found."""
     cadence_edge_tolerance: float = setting(0.2, ge=0, le=1)
     """A first or last step (or per-foot stride interval) more than this fraction off the
-    median is left out of the cadence (one at each end): a strike misplaced at the clip's
-    edge moved a blurred clip's cadence by 3.4 %; running steps vary a few per cent."""
+    median is left out of the cadence (one at each end): a clip's edge can misplace a strike,
+    and running steps vary by a few per cent."""
     cadence_fit_max_spread: float = setting(0.1, gt=0, le=1)
     """The cadence numbers the strikes' steps and fits one line through them
     (:func:`armcarriage.strides.cadence.mean_cadence`) while they scatter about it by at most this

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,8 +15,11 @@ from armcarriage.cues.rules import CueRule, default_rules_path, load_rules, unit
 from armcarriage.cues.texts import _fmt
 from armcarriage.status import Status
 
+if TYPE_CHECKING:  # the type only: the analysis stage is not imported here
+    from armcarriage.analysis import Analysis
 
-def _view_label(analysis: Any) -> str:
+
+def _view_label(analysis: Analysis) -> str:
     view = getattr(analysis, "view", None) or {}
     return str(view.get("label", "")) if isinstance(view, Mapping) else ""
 
@@ -26,7 +29,7 @@ def _better_views(rule: CueRule) -> str:
 
 
 def assess(
-    analysis: Any, config: Config | None = None, rules: list[CueRule] | None = None
+    analysis: Analysis, config: Config | None = None, rules: list[CueRule] | None = None
 ) -> Assessment:
     """Apply every rule to an analysis.
 
@@ -64,15 +67,7 @@ def assess(
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
     for rule in rules:
         if view and view not in rule.views:
-            skipped.append(
-                {
-                    "rule": rule.id,
-                    "title": rule.title,
-                    "reason": f"not assessed from a {view.replace('_', ' ')} view; "
-                    f"film from the {_better_views(rule)}",
-                    "better_view": _better_views(rule),
-                }
-            )
+            skipped.append(_wrong_view(rule, view))
             continue
         rows = _measured(strides, rule.metric, rule.min_confidence)
         result: Cue | str | list[dict[str, Any]] | None
@@ -92,20 +87,41 @@ def assess(
             watch.append(result)
             bad_groups.add(rule.group_key)
         else:
-            why = _missing_reason(strides, rule.metric)
-            reason = {
-                "not measured": f"{rule.metric} was not measured: {why}"
-                if why
-                else f"{rule.metric} was not measured with confidence >= {rule.min_confidence:g}",
-                "too few": f"fewer than {rule.min_strides} strides measured with confidence",
-                "one arm only": "needs both arms measured in the same strides; this view "
-                "measures one arm",
-            }[result]
-            better = "two clips, one from each side" if result == "one arm only" else ""
-            skipped.append(
-                {"rule": rule.id, "title": rule.title, "reason": reason, "better_view": better}
-            )
+            skipped.append(_not_assessed(rule, result, strides))
     fired.sort(key=lambda c: (-c.score, c.rule_id))
+    shown = _one_per_group(fired, rules)[: max(0, config.cues.max_cues)]
+    good = _good(analysis, ok_groups, bad_groups)
+    skipped = _drop_assessed(skipped, rules, view, fired, borderline)
+    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+
+
+def _wrong_view(rule: CueRule, view: str) -> dict[str, str]:
+    """Return why a rule is not assessed from this view, and the view to film from."""
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "reason": f"not assessed from a {view.replace('_', ' ')} view; "
+        f"film from the {_better_views(rule)}",
+        "better_view": _better_views(rule),
+    }
+
+
+def _not_assessed(rule: CueRule, result: str, strides: pd.DataFrame) -> dict[str, str]:
+    """Return why a rule could not be checked (``not measured``, ``too few``, one arm)."""
+    why = _missing_reason(strides, rule.metric)
+    reason = {
+        "not measured": f"{rule.metric} was not measured: {why}"
+        if why
+        else f"{rule.metric} was not measured with confidence >= {rule.min_confidence:g}",
+        "too few": f"fewer than {rule.min_strides} strides measured with confidence",
+        "one arm only": "needs both arms measured in the same strides; this view measures one arm",
+    }[result]
+    better = "two clips, one from each side" if result == "one arm only" else ""
+    return {"rule": rule.id, "title": rule.title, "reason": reason, "better_view": better}
+
+
+def _one_per_group(fired: list[Cue], rules: list[CueRule]) -> list[Cue]:
+    """Return the ranked cues, the best of each fault group only."""
     shown: list[Cue] = []
     seen: set[str] = set()
     by_id = {r.id: r for r in rules}
@@ -115,10 +131,7 @@ def assess(
             continue
         seen.add(group)
         shown.append(cue)
-    shown = shown[: max(0, config.cues.max_cues)]
-    good = _good(analysis, ok_groups, bad_groups)
-    skipped = _drop_assessed(skipped, rules, view, fired, borderline)
-    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+    return shown
 
 
 def _drop_assessed(
@@ -165,7 +178,7 @@ def _missing_reason(strides: pd.DataFrame, metric: str) -> str:
     return str(given.mode().iloc[0]) if len(given) else ""
 
 
-def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:
+def _good(analysis: Analysis, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> list[str]:
     """Positive statements for fault groups that were checked and did not fire."""
     out: list[str] = []
     strides: pd.DataFrame = analysis.strides
@@ -182,7 +195,7 @@ def _good(analysis: Any, ok_groups: dict[str, list[CueRule]], bad: set[str]) -> 
     return out
 
 
-def evaluate_cues(analysis: Any, config: Config | None = None) -> list[Cue]:
+def evaluate_cues(analysis: Analysis, config: Config | None = None) -> list[Cue]:
     """Return the ranked cues to show for an analysis.
 
     Parameters

@@ -17,12 +17,15 @@ WATCH_FRACTION = 0.25
 reported as close to its threshold, and its fault is not called good."""
 
 
-def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+def _borderline(
+    rule: CueRule, groups: dict[str, pd.DataFrame], unit: str | None = None
+) -> list[dict[str, Any]]:
     """Arms whose figure lies within the rule's noise of its threshold (none if noise is 0).
 
     An arm is borderline when the median of its measured strides is within ``noise`` of
     the threshold, or when enough strides pass the bare threshold to fire the rule but
-    not by more than the noise.
+    not by more than the noise. ``unit``: of the figure, when not the metric's (``%`` for
+    a symmetry index).
     """
     if rule.noise <= 0:
         return []
@@ -30,7 +33,7 @@ def _borderline(rule: CueRule, groups: dict[str, pd.DataFrame]) -> list[dict[str
     if spec is not None and not spec.per_arm and groups:  # one figure, on both arm rows
         groups = {"all": next(iter(groups.values()))}
     out = []
-    unit = unit_of(rule.metric)
+    unit = unit or unit_of(rule.metric)
     for side, sub in groups.items():
         values = pd.to_numeric(sub[rule.metric]).to_numpy(float)
         if len(values) < rule.min_strides:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,9 @@ from armcarriage.cues.borderline import _borderline, _near
 from armcarriage.cues.breaks import _breaks, _conf, _exceedance, _symmetry_index
 from armcarriage.cues.result import Cue, Evidence
 from armcarriage.cues.rules import ARM_METRICS, SEVERITY_WEIGHT, CueRule, unit_of
+
+if TYPE_CHECKING:  # the type only: the analysis stage is not imported here
+    from armcarriage.analysis import Analysis
 
 SERIES_OF = {
     "elbow_angle": "elbow_angle",
@@ -25,7 +28,7 @@ SERIES_OF = {
 """Per-frame series (``Analysis.series``) behind each metric family, for key frames."""
 
 
-def _series_column(analysis: Any, metric: str, side: str) -> str | None:
+def _series_column(analysis: Analysis, metric: str, side: str) -> str | None:
     series = getattr(analysis, "series", None)
     if not isinstance(series, pd.DataFrame):
         return None
@@ -38,7 +41,7 @@ def _series_column(analysis: Any, metric: str, side: str) -> str | None:
 
 
 def _key_frame(
-    analysis: Any, rows: pd.DataFrame, worst: int, rule: CueRule, side: str
+    analysis: Analysis, rows: pd.DataFrame, worst: int, rule: CueRule, side: str
 ) -> tuple[int, float, int]:
     """Stride, time and frame where the fault shows most in the worst affected stride.
 
@@ -111,7 +114,7 @@ def _score(rule: CueRule, fraction: float, confidence: float, exceedance: float)
 
 
 def _check_per_arm(
-    rule: CueRule, analysis: Any, rows: pd.DataFrame
+    rule: CueRule, analysis: Analysis, rows: pd.DataFrame
 ) -> Cue | str | list[dict[str, Any]]:
     """Evaluate an above/below rule; return a cue, borderline arms or why it did not fire."""
     per_arm = "side" in rows.columns and rule.metric in ARM_METRICS
@@ -168,8 +171,15 @@ def _check_per_arm(
     return _make_cue(rule, side, score, ev)
 
 
-def _check_asymmetry(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | str:
-    """Evaluate an asymmetry rule on strides where both arms were measured."""
+def _check_asymmetry(
+    rule: CueRule, analysis: Analysis, rows: pd.DataFrame
+) -> Cue | str | list[dict[str, Any]]:
+    """Evaluate an asymmetry rule on strides where both arms were measured.
+
+    The per-stride symmetry index is held against the threshold like an ``above`` rule,
+    noise included: a clip whose median index lies within the noise of the threshold, or
+    that passes it only inside the noise, is borderline.
+    """
     if "side" not in rows.columns:
         return "not measured"
     left = rows.loc[rows["side"] == "left", ["stride", rule.metric, *_conf(rule, rows)]]
@@ -186,9 +196,10 @@ def _check_asymmetry(rule: CueRule, analysis: Any, rows: pd.DataFrame) -> Cue | 
     conf_cols = [c for c in pair.columns if c.endswith("_conf_l") or c.endswith("_conf_r")]
     if conf_cols:
         frame[f"{rule.metric}_conf"] = pair[conf_cols].min(axis=1).to_numpy(float)
-    res = _evaluate_side(replace(rule, comparison="above"), frame)
+    above = replace(rule, comparison="above")
+    res = _evaluate_side(above, frame)
     if res is None:
-        return "ok"
+        return _borderline(above, {"all": frame}, unit="%") or "ok"
     lower = "left" if float(np.median(lv)) < float(np.median(rv)) else "right"
     stride, t, key = _key_frame(analysis, rows, res["worst"], rule, lower)
     ev = Evidence(

@@ -132,36 +132,34 @@ def _parse_rule(rule_id: str, table: dict[str, Any], path: Path) -> CueRule:
     for name in _REQUIRED:
         if name not in table:
             raise _fail(path, rule_id, name, "a value (the field is required)", None)
-    values: dict[str, Any] = {}
-    for name in _STR_FIELDS:
-        if name in table:
-            if not isinstance(table[name], str):
-                raise _fail(path, rule_id, name, "a string", table[name])
-            values[name] = table[name]
-    for name in _FLOAT_FIELDS:
-        if name in table:
-            v = table[name]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise _fail(path, rule_id, name, "a finite number", v)
-            values[name] = float(v)
-    if "min_strides" in table:
-        v = table["min_strides"]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise _fail(path, rule_id, "min_strides", "a whole number >= 1", v)
-        values["min_strides"] = v
-    if "enabled" in table:
-        if not isinstance(table["enabled"], bool):
-            raise _fail(path, rule_id, "enabled", "true or false", table["enabled"])
-        values["enabled"] = table["enabled"]
-    for name in ("views", "drills"):
-        if name in table:
-            v = table[name]
-            if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
-                raise _fail(path, rule_id, name, "a list of strings", v)
-            values[name] = tuple(v)
+    order = (*_STR_FIELDS, *_FLOAT_FIELDS, "min_strides", "enabled", "views", "drills")
+    values = {n: _typed(rule_id, n, table[n], path) for n in order if n in table}
     rule = CueRule(id=rule_id, **values)
     _check_rule(rule, path)
     return rule
+
+
+def _typed(rule_id: str, name: str, v: Any, path: Path) -> Any:
+    """Return one field's value as its type, or raise naming what was expected."""
+    if name in _STR_FIELDS:
+        if not isinstance(v, str):
+            raise _fail(path, rule_id, name, "a string", v)
+        return v
+    if name in _FLOAT_FIELDS:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise _fail(path, rule_id, name, "a finite number", v)
+        return float(v)
+    if name == "min_strides":
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise _fail(path, rule_id, "min_strides", "a whole number >= 1", v)
+        return v
+    if name == "enabled":
+        if not isinstance(v, bool):
+            raise _fail(path, rule_id, "enabled", "true or false", v)
+        return v
+    if not isinstance(v, list) or not all(isinstance(s, str) for s in v):  # views, drills
+        raise _fail(path, rule_id, name, "a list of strings", v)
+    return tuple(v)
 
 
 def _check_rule(rule: CueRule, path: Path) -> None:

@@ -138,6 +138,8 @@ def load_athlete(
     if found is None:
         return None
     frame = athlete_sessions(engine, name)
+    if not frame.empty:  # a clip analysed again under other settings: its latest analysis
+        frame = frame[frame["id"] == frame.groupby("content_hash")["id"].transform("max")]
     rows = frame.to_dict("records") if not frame.empty else []
     sessions = [_session(r, link) for r in rows]
     trends: dict[str, Trend] = {}
@@ -166,6 +168,14 @@ def _date(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+def _clip_label(row: Mapping[str, Any]) -> str:
+    """Return the batch's clip folder name, or a web upload's file name."""
+    key = str(row.get("clip_key") or "")
+    if key and not key.startswith("web:"):
+        return key
+    return str(row.get("clip") or key)
+
+
 def _session(row: Mapping[str, Any], link: SessionLink) -> Session:
     status = str(row.get("status") or "")
     if status == "done":
@@ -174,7 +184,7 @@ def _session(row: Mapping[str, Any], link: SessionLink) -> Session:
         id=int(row["id"]),
         date=_date(row.get("date")),
         date_source=str(row.get("date_source") or ""),
-        clip=str(row.get("clip_key") or row.get("clip") or ""),
+        clip=_clip_label(row),
         view=str(row.get("view") or ""),
         status=status,
         strides=int(row.get("n_strides") or 0),

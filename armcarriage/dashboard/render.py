@@ -15,7 +15,7 @@ from functools import cache
 from importlib.resources import files
 
 from armcarriage.dashboard.model import Athlete, Dashboard, Session, Trend
-from armcarriage.dashboard.svg import chart, fmt, sparkline
+from armcarriage.dashboard.svg import chart, fmt, fmt_change, sparkline
 from armcarriage.metrics import METRICS
 from armcarriage.recorded import FILE_DATE, RECORDED, UPLOAD_DATE
 
@@ -92,10 +92,9 @@ def _change_note(trend: Trend) -> str:
     beyond = abs(change) > trend.noise if math.isfinite(trend.noise) else True
     word = "change" if beyond else "within noise"
     tip = f"first to latest session; measurement noise ±{fmt(trend.noise)}"
-    sign = "+" if change >= 0 else ""
     return (
         f' <span class="chg{" big" if beyond else ""}" title="{e(tip)}">'
-        f"{sign}{fmt(change)} {word}</span>"
+        f"{fmt_change(change, trend.noise)} {word}</span>"
     )
 
 

@@ -23,6 +23,14 @@ BAND_OPACITY = "0.15"
 AXIS = "#8c959f"
 
 
+def fmt_change(change: float, noise: float) -> str:
+    """Return a signed change to the precision the metric's noise allows."""
+    if not math.isfinite(change):
+        return "–"
+    digits = max(0, 1 - math.floor(math.log10(noise))) if noise > 0 else 2
+    return f"{change:+.{digits}f}"
+
+
 def fmt(value: float) -> str:
     """Return a value as people read it (NaN as an en dash)."""
     if not math.isfinite(value):
@@ -77,8 +85,10 @@ def sparkline(trend: Trend, width: int = 128, height: int = 36) -> str:
     def y_of(v: float) -> float:
         return base + (v - lo) * factor
 
+    if len(ys) == 1:  # one session: its value across, so the band shows
+        ys = ys * 2
     n = len(ys)
-    xs = [pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
+    xs = [pad + (width - 2 * pad) * i / (n - 1) for i in range(n)]
     line = " ".join(f"{x:.1f},{y_of(v):.1f}" for x, v in zip(xs, ys, strict=True))
     parts = [head]
     if noise > 0:

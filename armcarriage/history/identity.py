@@ -11,20 +11,15 @@ athlete.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from armcarriage.errors import InputError
+from armcarriage.names import athlete_key
 
-
-def athlete_key(name: str) -> str:
-    """Return the key by which an athlete is found: no accents, case-folded, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
+__all__ = ["athlete_key", "find_athlete", "merge_athletes", "name_keys"]
 
 
 def find_athlete(conn: Connection, name: str) -> tuple[int, str] | None:
@@ -146,6 +141,21 @@ def fill_name_keys(conn: Connection) -> None:
             continue
         first[key] = int(athlete_id)
         conn.execute(update(athletes).where(athletes.c.id == athlete_id).values(name_key=key))
+
+
+def name_keys(engine: Engine, name: str) -> set[str]:
+    """Return every key the athlete called ``name`` goes by: its own and its merged names'."""
+    from armcarriage.history.db import READONLY, athlete_aliases, athletes
+
+    with engine.connect().execution_options(**{READONLY: True}) as conn:
+        found = find_athlete(conn, name)
+        if found is None:
+            return {athlete_key(name)}
+        own = conn.execute(select(athletes.c.name_key).where(athletes.c.id == found[0])).scalar()
+        merged = conn.execute(
+            select(athlete_aliases.c.name_key).where(athlete_aliases.c.athlete_id == found[0])
+        ).scalars()
+        return {str(own), *(str(k) for k in merged)}
 
 
 def display_names(conn: Any) -> dict[str, str]:

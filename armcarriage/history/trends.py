@@ -5,13 +5,16 @@ session, the median of every stride value of a metric (both arms; a per-stride
 metric counts once per stride and arm, which leaves its median unchanged), with
 the metric's measurement noise from :data:`armcarriage.metrics.METRICS`. A
 change between two sessions smaller than the noise cannot be told from the
-measurement.
+measurement. A clip analysed again under other settings (a newer armcarriage) is
+one session, not two: only its latest analysis counts (:func:`latest_sessions`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from armcarriage.history.db import READONLY, athletes, sessions, stride_metrics
 from armcarriage.history.store import _athlete_filter
@@ -19,6 +22,15 @@ from armcarriage.metrics import METRICS
 
 TREND_COLUMNS = ("session_id", "date", "metric", "median", "n", "noise")
 """Columns of :func:`session_medians`."""
+
+
+def latest_sessions() -> Any:
+    """Return a subquery of the ids of each athlete's latest analysis of each clip content."""
+    return (
+        select(func.max(sessions.c.id))
+        .group_by(sessions.c.athlete_id, sessions.c.content_hash)
+        .scalar_subquery()
+    )
 
 
 def session_medians(engine: Engine, athlete: str, min_conf: float = 0.0) -> pd.DataFrame:
@@ -50,7 +62,11 @@ def session_medians(engine: Engine, athlete: str, min_conf: float = 0.0) -> pd.D
         )
         .join(athletes, athletes.c.id == sessions.c.athlete_id)
         .join(stride_metrics, stride_metrics.c.session_id == sessions.c.id)
-        .where(_athlete_filter(athlete), stride_metrics.c.value.is_not(None))
+        .where(
+            _athlete_filter(athlete),
+            stride_metrics.c.value.is_not(None),
+            sessions.c.id.in_(latest_sessions()),
+        )
     )
     with engine.connect().execution_options(**{READONLY: True}) as conn:
         frame = pd.DataFrame(conn.execute(query).mappings().all())

@@ -121,11 +121,13 @@ SHRUG_NECK_REAR_REASON = (
 
 SIDE_ROTATION_REASON = (
     "from the side the trunk's turn shows only as the horizontal offset between the two "
-    "shoulders against the two hips; on exact projections of running motion capture that reads "
-    "the amplitude within 1.7 deg on average (given the shoulder and hip widths, which a side "
-    "view cannot see), but the pose model does not follow the far shoulder and hip: 7.2 deg "
-    "mean error, 15 at the 95th percentile, correlation 0.2 with the truth on motion-capture "
-    "renders (benchmarks/elbow3d.py); film from the front or behind"
+    "shoulders against the two hips, or as their depth; through the pose model none of four "
+    "readings follows it on motion-capture-driven side renders (true amplitude about 40 deg "
+    "per stride): the offsets over the true shoulder and hip widths err by 7.2 deg on average "
+    "(15 at the 95th percentile, correlation 0.2), over widths from body proportions by 10.9, "
+    "the landmark depth by 23 and the world landmarks by 19, where on the exact projections "
+    "they err by 0.2-1.3 deg (benchmarks/results/side_rotation.md): the model does not follow "
+    "the far shoulder and hip; film from the front or behind"
 )
 """Why trunk rotation is not measured from the side."""
 

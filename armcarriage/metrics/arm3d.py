@@ -72,6 +72,11 @@ class Arm3DSettings:
         sign of the arm's outward side (:func:`depth_posterior`).
     scale_window_frames
         Running-median window of the body scale, frames.
+    swing_smooth_frames
+        Running-median window of the swing elbow's correction, frames
+        (:func:`armcarriage.metrics.swing_elbow.elbow_on_upper_arm`).
+    swing_min_fore_ratio
+        Forearm foreshortening below which the swing elbow keeps its keypoint.
     grid
         Number of grid points of ``dz / L`` in [-1, 1].
 
@@ -86,6 +91,8 @@ class Arm3DSettings:
     hint_gain: float = 1.0
     outward_strength: float = 4.0
     scale_window_frames: int = 31
+    swing_smooth_frames: int = 5
+    swing_min_fore_ratio: float = 0.7
     grid: int = 41
 
 

@@ -5,11 +5,16 @@ The per-frame angle comes from each arm rebuilt in 3D in side views by default
 angle equals the 3D one only while the arm moves in the image plane. Each
 statistic's confidence carries the geometric expected error of its frames
 (:func:`elbow_geometry_factor`): a stride's mean averages the depth errors of
-two excursions out of the plane, a minimum or maximum picks the worst frame.
+two excursions out of the plane, a minimum or maximum picks the worst frame; a floor
+for the pose model's keypoint error (:class:`ElbowErrorModel`) keeps one-frame statistics
+below the confidence of the mean.
 Measured figures: benchmarks/results/elbow3d.md.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,8 +94,66 @@ def stat_expected_error(error: np.ndarray, metric: str) -> float:
     return float(EXTREME_OF_STRIDE * np.mean(e))
 
 
-def elbow_geometry_factor(error: np.ndarray, error_deg: float, metric: str = "") -> float:
-    """Confidence factor of one stride's elbow value from its geometric expected error.
+@dataclass(frozen=True)
+class ElbowErrorModel:
+    """Expected error of one stride's elbow value (deg): a floor and the geometry's part.
+
+    ``sqrt(floor^2 + (gain * e)^2)`` with ``e`` the statistic's geometric expected error
+    (:func:`stat_expected_error`): the floor is the pose model's keypoint error that no
+    geometry sees (the stride mean averages it over the stride, a minimum, maximum or swing
+    extreme reads one frame; the range two), the gain calibrates the geometry's estimate.
+    Both were fitted to the per-stride errors of rendered runners (benchmarks/elbow3d_conf.py).
+
+    Attributes
+    ----------
+    floor_mean
+        Floor of ``elbow_angle_mean`` (deg).
+    floor_extreme
+        Floor of the one-frame statistics: min, max, forward, backward (deg); the range's
+        is sqrt(2) times it.
+    gain
+        Factor of the geometric expected error.
+    half_deg
+        Expected error at which the confidence factor is 0.5.
+
+    """
+
+    floor_mean: float = 1.4
+    floor_extreme: float = 3.4
+    gain: float = 1.3
+    half_deg: float = 5.0
+
+    @classmethod
+    def from_settings(cls, mc: Any) -> ElbowErrorModel:
+        """Return the model of ``metrics`` settings (:class:`armcarriage.config.MetricsConfig`)."""
+        return cls(
+            floor_mean=mc.elbow_floor_mean_deg,
+            floor_extreme=mc.elbow_floor_extreme_deg,
+            gain=mc.elbow_geometry_gain,
+            half_deg=mc.elbow_error_deg,
+        )
+
+    def expected_error(self, error: np.ndarray, metric: str) -> float:
+        """Return the expected error of ``metric`` over a stride whose frames err by ``error``.
+
+        NaN when no frame has a geometric expected error (the angle was not rebuilt in 3D).
+        """
+        geo = stat_expected_error(error, metric)
+        if not np.isfinite(geo):
+            return float("nan")
+        if metric == "elbow_angle_mean":
+            floor = self.floor_mean
+        elif metric == "elbow_angle_range":
+            floor = float(np.sqrt(2.0)) * self.floor_extreme
+        else:
+            floor = self.floor_extreme
+        return float(np.hypot(floor, self.gain * geo))
+
+
+def elbow_geometry_factor(
+    error: np.ndarray, metric: str, model: ElbowErrorModel | None = None
+) -> float:
+    """Confidence factor of one stride's elbow value from its expected error.
 
     Parameters
     ----------
@@ -98,20 +161,21 @@ def elbow_geometry_factor(error: np.ndarray, error_deg: float, metric: str = "")
         Expected error per frame of the stride (deg), from
         :func:`armcarriage.metrics.arm3d.reconstruct_arm`; NaN where the angle
         was not rebuilt in 3D.
-    error_deg
-        Expected error of the value at which the factor is 0.5
-        (``MetricsConfig.elbow_error_deg``).
     metric
         The statistic (:func:`stat_expected_error`).
+    model
+        :class:`ElbowErrorModel` (``MetricsConfig.elbow_*`` settings).
 
     Returns
     -------
     float
-        ``1 / (1 + (e / error_deg)^2)`` with ``e`` the statistic's expected error;
-        1 when no frame has an expected error.
+        ``1 / (1 + (s / half_deg)^2)`` with ``s`` the value's expected error
+        (:meth:`ElbowErrorModel.expected_error`): 0.8 at ``s = half_deg / 2``, where a normal
+        error stays within ``half_deg`` 95 % of the time; 1 when no frame has an expected error.
 
     """
-    value_error = stat_expected_error(error, metric)
-    if not np.isfinite(value_error) or error_deg <= 0:
+    m = model or ElbowErrorModel()
+    value_error = m.expected_error(error, metric)
+    if not np.isfinite(value_error) or m.half_deg <= 0:
         return 1.0
-    return float(1.0 / (1.0 + (value_error / error_deg) ** 2))
+    return float(1.0 / (1.0 + (value_error / m.half_deg) ** 2))

@@ -20,6 +20,7 @@ from armcarriage.metrics.geometry import (
 )
 from armcarriage.metrics.rotation import rotation_series
 from armcarriage.metrics.swing import wrist_height
+from armcarriage.metrics.swing_elbow import elbow_on_upper_arm
 from armcarriage.skeleton import SIDES
 from armcarriage.track import PoseTrack
 
@@ -100,8 +101,10 @@ def frame_series(
     -------
     tuple
         A DataFrame with ``time`` and, per side ``s``: ``s_elbow_angle``,
-        ``s_upper_arm_angle``, ``s_wrist_forward``, ``s_wrist_height``, ``s_crossing``,
-        ``s_shoulder_elevation``, ``s_ankle_forward``, ``s_elbow_angle_2d`` (the
+        ``s_upper_arm_angle`` (side views: from the elbow on the upper arm's constant
+        length, :mod:`armcarriage.metrics.swing_elbow`), ``s_wrist_forward``,
+        ``s_wrist_height``, ``s_crossing``, ``s_shoulder_elevation``, ``s_ankle_forward``,
+        ``s_elbow_angle_2d`` (the
         image angle) and ``s_elbow_error`` (expected error of ``s_elbow_angle``
         from the geometry, deg; NaN unless rebuilt in 3D); plus
         ``trunk_rotation``. And the normalisers used: ``torso_length_px``
@@ -150,7 +153,20 @@ def frame_series(
             angle, error = rec.angle, rec.error
         cols[f"{side}_elbow_angle"] = angle
         cols[f"{side}_elbow_error"] = error
-        cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, el, up, fwd)
+        swing_el = (
+            elbow_on_upper_arm(
+                sh,
+                el,
+                wr,
+                scale,
+                st.length_percentile,
+                st.swing_smooth_frames,
+                st.swing_min_fore_ratio,
+            )
+            if view in VIEW_FACING
+            else el
+        )
+        cols[f"{side}_upper_arm_angle"] = upper_arm_angle(sh, swing_el, up, fwd)
         cols[f"{side}_wrist_forward"] = forward_offset(wr, hc, fwd, tl)
         cols[f"{side}_wrist_height"] = wrist_height(wr, sh, up, tl)
         cols[f"{side}_crossing"] = midline_crossing(

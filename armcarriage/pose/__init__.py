@@ -12,11 +12,12 @@ its person detector on every frame that shows fewer people, so the runner is
 found afresh in every frame, and :class:`RunnerSelector` follows the runner
 among the people found. With ``pose.track_one_person`` it is asked for one
 pose, which it tracks from frame to frame, running the detector only when the
-track is lost: 19 instead of 31 ms of CPU per frame, but less accurate (see the
-setting). A landmarker asked for several poses then looks for other people at
-the start of each run and chunk and every ``pose.people_scan_s`` seconds (see
-:meth:`PoseEstimator.detect`); when it sees one, :class:`MorePeopleInView` is
-raised and the clip is run again the default way.
+track is lost: faster, but less accurate (see the setting and
+``benchmarks/results/accuracy_track_one_person.md``). A landmarker asked for
+several poses then looks for other people at the start of each run and chunk
+and every ``pose.people_scan_s`` seconds (see :meth:`PoseEstimator.detect`);
+when it sees one, :class:`MorePeopleInView` is raised and the clip is run again
+the default way.
 """
 
 from __future__ import annotations

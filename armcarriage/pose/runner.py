@@ -20,8 +20,8 @@ class RunnerSelector:
     tracklet (largest summed extent) or, with ``person_x`` >= 0, the one seen in the
     first second of detections whose box contains, or comes nearest to, the point
     (``person_x``, ``person_y``) as fractions of the frame (``person_y`` < 0: the
-    horizontal position alone; :mod:`armcarriage.person`). Tracklets that continue it without
-    overlapping in time, and start where it left off, are chained to it. Frames
+    horizontal position alone; :mod:`armcarriage.person`). Tracklets that continue it
+    without overlapping in time, and start where it left off, are chained to it. Frames
     where the chosen person is not seen stay empty: another person is never
     substituted.
     """

@@ -137,7 +137,8 @@ def _frame_rate_advice(analysis: Any, config: Config) -> Advice | None:
     need = config.report.advice_min_fps
     validity = analysis.validity or {}
     lost = [m for m in TIMING_METRICS if "fps" in str(validity.get(m, {}).get("reason", ""))]
-    if not lost and (view not in SIDE_VIEWS or fps >= need or fps <= 0):
+    # a 59.94 fps clip is a 60 fps clip: the rate is compared as filmed, to the frame
+    if not lost and (view not in SIDE_VIEWS or round(fps) >= need or fps <= 0):
         return None
     unlocks = (
         _labels(lost)
@@ -207,7 +208,7 @@ def _framing_advice(analysis: Any, config: Config) -> Advice | None:
     portrait = analysis.track.height > analysis.track.width
     return Advice(
         "framing",
-        f"the runner fills about {100 * fill:.0f}% of the frame height",
+        f"the runner fills about {int(100 * fill)}% of the frame height",  # floor: below the bar
         "move the camera closer (3-5 m) or zoom in, so that the runner, head to shoe, fills "
         "half to two thirds of the frame height in every frame; "
         + (

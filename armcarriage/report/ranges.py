@@ -120,7 +120,11 @@ def typical_section(analysis: Any, rc: Any) -> str:
 
     ranges = typical_ranges()
     rows = []
-    for m in sorted(METRICS, key=lambda m: m not in ranges):  # sourced first, registry order
+
+    def order(m: str) -> int:  # with a range first, then with advice only, then the rest
+        return 0 if m in ranges and ranges[m].has_range else 1 if m in ranges else 2
+
+    for m in sorted(METRICS, key=order):
         if not (analysis.validity or {}).get(m, {}).get("measured"):
             continue
         median = words.number((analysis.summary.get(m, {}).get("both") or {}).get("median"))

@@ -1,113 +1,75 @@
 """Foot events, strides and cadence, with a check that the motion is running.
 
+The stage in named steps: :mod:`~armcarriage.strides.contacts` (foot signals and contacts),
+:mod:`~armcarriage.strides.rhythm` (the stride period), :mod:`~armcarriage.strides.events`
+(strikes, toe-offs, stride windows), :mod:`~armcarriage.strides.cadence` (cadence, duty
+factor, hip bounce), :mod:`~armcarriage.strides.timebase` (real time and slow motion),
+:mod:`~armcarriage.strides.verdict` and :mod:`~armcarriage.strides.analyze` (the stage).
+Measured accuracy is in ``benchmarks/results/strides.md`` and the README.
+
 Events
 ------
-Every view: **foot clearance**, the image-space counterpart of how the 3D
-ground truth defines contact. For the heel and the toe of each foot, the
-clearance is the height above that point's own ground level, in clip-median
-torso lengths; the foot's clearance is the smaller of the two. The ground
-level follows each stance (:func:`_stance_ground`): it runs between the
-point's lowest image positions, one per stride, so that a stance a few
-centimetres higher or lower than the others (the runner drifting sideways or
-in distance) still reads zero clearance. The foot is on the ground while its
-clearance is below ``contact_height_tl`` (robust to landmark jitter); within
-each contact run the **strike** is timed where the clearance first falls
-within ``event_height_tl`` (about 2.5 cm) of that stance's own lowest point,
-and the **toe-off** where it last rises above it, both interpolated between
-frames.
+Every view: **foot clearance**, the image-space counterpart of how 3D ground truth defines
+contact. For the heel and the toe of each foot the clearance is the height above that
+point's own ground level, in clip-median torso lengths; the foot's clearance is the smaller
+of the two. The ground level follows each stance (``_stance_ground``) so that a stance a
+little higher or lower than the others (the runner drifting sideways or in distance) still
+reads zero. The foot is down while its clearance is below ``contact_height_tl``; within each
+contact the **strike** is timed where the clearance first falls within ``event_height_tl``
+of that stance's lowest point and the **toe-off** where it last rises above it, both
+interpolated between frames.
 
-Front, rear and oblique views: seen from in front or behind, a foot on the
-ground sits higher in the image the farther it is from the camera, and in
-stance it travels towards (rear) or away from (front) the camera, so its image
-height runs through the stance (on motion capture, 3 cm of apparent height a
-frame). From behind, the landing foot is the farthest and a strike read from
-the image comes late (by 3-6 frames on motion capture). In the views listed in
-``strides.world_height_views`` (default: rear) the height is read
-perspective-free: the hip centre's image height (the camera's distance to the
-hip barely changes within a stride) plus the point's metric drop below the
-hips from the world landmarks (:func:`_world_drop`), in torso lengths; without
-world landmarks the image height is used. Through the pose model rear strikes
-still come 3-4 frames late on the synthetic runner, from the image or the
-world landmarks alike. From the front the landing foot is the nearest and the
-image times strikes early (up to 2 frames on motion capture: the foot comes
-down while it still moves towards the camera). The pose model's world heights
-are too noisy there (strikes within a frame on the synthetic front clips fall
-from 100 % to 22 %), but its depth is good enough to undo the perspective: in
-the views of ``strides.depth_corrected_views`` (default: front) each image
-height is moved to the hip's distance, ``y + s * depth`` with ``depth`` the
-world landmarks' distance from the hip along the camera axis and ``s`` the
-camera's slope, fitted over the frames where the world landmarks put the
-point on its floor (:func:`_perspective_corrected`). On exact motion capture
-this takes front strikes within a frame from 19 to 26 of 27; through the
-pose model the synthetic front clips keep 11 of 11 (median error -0.5 to
-+0.3 frame, from -0.5 before).
+Seen from in front or behind, a planted foot moves in the image with its distance to the
+camera, which times strikes late from behind and early from the front. In the views of
+``strides.world_height_views`` (default: rear) the height is read from the world landmarks
+(the hip's image height plus the point's metric drop below the hips); in the views of
+``strides.depth_corrected_views`` (default: front) each image height is moved to the hip's
+distance with the world landmarks' depth (``_perspective_corrected``).
 
-Side views (``side_left``/``side_right``) add the method of Zeni et al.
-(2008, Gait & Posture 27:710) on pelvis-relative positions: with ``f`` the
-running direction and ``h`` the hip centre, a strike is a maximum of
-``(heel - h) . f`` and a toe-off a minimum of ``(toe - h) . f`` (sub-frame
-refined by a parabola). Zeni's strikes cross-check the clearance strikes
-(median offset and agreement are reported) and replace them where the
-clearance finds too few; Zeni's toe-off is known to fall late in running
-(the foot keeps moving back after it leaves the ground), so contact and flight
-times come from the clearance. On exact motion-capture projections of four
-running trials, 27 of 27 strikes fall within one frame (30 fps) of the 3D
-touchdown in the side-left, rear and fixed-camera side-right views, 26 of 27
-in the following side-right and the front views. Contact and flight times
-are reported in side views only (the validity matrix). The duty factor that
-separates walking from running is read from both feet's contacts in side
-views and the world-height views (rear): through the pose model front
-contacts come out half as long as true even with the perspective undone
-(0.17-0.19 of the stride on the synthetic runner, truth 0.36), which would
-let walking pass for running, and an oblique clip of real walking gave
-pose-model contacts short enough to pass for a flight phase.
+Side views add the method of Zeni et al. (2008, Gait & Posture 27:710) on pelvis-relative
+positions: a strike is a maximum of the heel's forward offset from the hip centre, a toe-off
+a minimum of the toe's. Zeni's strikes cross-check the clearance strikes and replace them
+where the clearance finds too few; contact and flight times come from the clearance, since
+Zeni's toe-off falls late in running. The duty factor that separates walking from running is
+read where contacts are free of perspective: side views and the world-height views.
 
 Strides and checks
 ------------------
-The stride period is first estimated from the autocorrelation of the
-left-minus-right foot signal (one period per stride; the signal reverses
-every half stride, which :func:`stride_period` uses against doubling the
-period), and sets the minimum distance between events. A stride runs from
-one strike of the reference foot (the near foot in a side view, else the foot
-that strikes first) to its next strike. Cadence (steps/min) is 120 / mean
-stride interval over both feet (:func:`mean_cadence`).
+The stride period comes from the autocorrelation of the left-minus-right foot signal, which
+reverses every half stride (:func:`stride_period` uses this against doubling the period). A
+stride runs from one strike of the reference foot (the near foot in a side view, else the
+foot that strikes first) to its next. The cadence numbers the strikes of both feet step by
+step (:func:`~armcarriage.strides.cadence.mean_cadence`), so a missed strike costs nothing.
+The wrist swing's period must match the stride period within ``periodicity_tolerance``,
+else timing values carry a lower confidence.
 
-Cross-check: the period of the wrist swing (autocorrelation of the near wrist
-relative to the hip centre) must match the stride period within
-``periodicity_tolerance``; otherwise the timing confidence is lowered and the
-disagreement reported.
-
-Running is declared when the leg motion is periodic, the cadence lies within
-``min_cadence_spm``-``max_cadence_spm`` and, where it is read, the duty
-factor (contact time / stride time) is below ``max_duty_factor`` (walking
-keeps each foot on the ground more than half of the stride; running less). A
-measured duty factor below it lowers the cadence floor to
-``min_cadence_with_flight_spm``; where no duty factor is read (front, oblique),
-so does a hip bounce of at least ``min_bounce_tl`` per step (:func:`hip_bounce`).
-Without a stride rhythm, legs that barely move (``min_leg_travel_tl``) are not
-running; moving legs are not running only when they stay in view for
-``min_rhythm_strides`` strides, and a shorter view (a runner crossing the frame)
-gives too few strides, with no cadence.
+Walking and running are told apart first by what the body does
+(:mod:`armcarriage.strides.hip_phase`): the hips are highest at mid-stance in walking (the
+body vaults over a straight leg) and lowest there in running (the leg is a spring the body
+compresses). Hips highest at mid-stance (``walk_min_hip_cos``) are walking whatever the
+cadence where the view reads the contacts (side, rear); hips lowest there, in any view
+(``run_max_hip_cos``), are running's bounce, which lowers the cadence floor as a flight
+phase does and outweighs a duty factor above ``max_duty_factor``. Otherwise,
+running is declared when the legs move periodically, the cadence lies within
+``min_cadence_spm``-``max_cadence_spm`` and, where it is read, the duty factor is below
+``max_duty_factor``; a flight phase (a measured duty factor below it, or a hip bounce of at
+least ``min_bounce_tl`` where none is read) lowers the cadence floor to
+``min_cadence_with_flight_spm``. Without a stride rhythm, legs that barely move are not
+running, and moving legs are not running only when in view for ``min_rhythm_strides``
+strides; a shorter view gives too few strides.
 
 Time and slow motion
 --------------------
-The analysis runs on the time a clip was filmed on (:func:`real_time_track`:
-the user's ``video.capture_fps`` or the container's capture-rate tag). Legs
-that move but swing slower than any human stride (``max_human_stride_s``,
-:func:`leg_swing_period`, which needs no full stride) show a clip played
-slower than it was filmed: status ``slow_motion``, no cadence, and the option
-to give with a suggested rate (:func:`slow_motion_notice`). A clip slowed only
-part way (:func:`real_time_stretch`) is analysed on its longest real-time
-stretch, or refused as ``speed_change``. Contacts shorter than
-``min_contact_frames`` frames are named with the frame rate to film at
-(:func:`frame_rate_advice`).
+The analysis runs on the time the clip was filmed on (:func:`real_time_track`: the user's
+``video.capture_fps`` or the container's capture-rate tag). Legs that swing slower than any
+human stride (``max_human_stride_s``) show a clip played slower than it was filmed: status
+``slow_motion`` with a suggested capture rate. A clip slowed only part way is analysed on
+its longest real-time stretch, or refused as ``speed_change``. Contacts shorter than
+``min_contact_frames`` frames are named with the frame rate to film at.
 
-In side views the stride windows (the per-stride rows) are timed by Zeni's
-strikes moved onto the clearance's definition of contact
-(``side_strike_timing``), which are the more regular through the pose model;
-the reported events and the clip cadence keep the clearance strikes, the more
-accurate on exact motion capture. The cadence is the span of the strikes
-numbered step by step (:func:`mean_cadence`), so a missed strike costs nothing.
+In side views the stride windows are timed by the steadier of the clearance's and Zeni's
+strikes (``side_strike_timing``); the reported events and the clip cadence keep the
+clearance strikes.
 """
 
 from __future__ import annotations

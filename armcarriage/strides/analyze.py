@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -11,9 +11,10 @@ import pandas as pd
 from armcarriage.config import StrideConfig
 from armcarriage.status import Status
 from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
-from armcarriage.strides.contacts import _views
+from armcarriage.strides.contacts import _views, clip_torso_length
 from armcarriage.strides.events import build_strides, detect_events
 from armcarriage.strides.gait import MIN_PERIOD_SAMPLES, SPM_PER_STRIDE_HZ
+from armcarriage.strides.hip_phase import HipPhase, gait_by_motion, hip_stance_phase
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
 from armcarriage.strides.timebase import (
@@ -96,19 +97,9 @@ def analyze_strides(
     cfg = config or StrideConfig()
     label = str(view.get("label", "unknown"))
     t = track.time
-    empty = pd.DataFrame(columns=EVENT_COLUMNS)
-    no_strides = build_strides(empty, "left", np.nan, int)
-    if t.size < MIN_PERIOD_SAMPLES:
-        return StrideResult(
-            empty,
-            no_strides,
-            float("nan"),
-            Status.TOO_FEW_STRIDES,
-            f"only {t.size} frames: too short to find strides",
-        )
-    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
-    if stretch is not None:
-        return _on_real_time_stretch(track, view, cfg, stretch)
+    early = _too_short_or_part_slowed(track, view, cfg, whole)
+    if early is not None:
+        return early
     fs = 1.0 / float(np.median(np.diff(t)))
     events, period, quality, info = detect_events(track, label, cfg)
     windows = info.pop("_windows")
@@ -117,6 +108,81 @@ def analyze_strides(
     def frame_of(x: float) -> int:
         return int(frames[int(np.argmin(np.abs(t - x)))])
 
+    ref, strides, others = _reference_strides(events, windows, label, period, frame_of, cfg)
+    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
+    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
+    arm = wrist_period(track, label, fs, lo, hi)
+    # contacts tell walking from running only where the foot height is free of
+    # perspective: side views and the world-height views (image heights in a front
+    # view shorten the stance: motion capture of walking read as running there)
+    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
+    duty = duty_factor(events, period) if label in duty_views else float("nan")
+    bounce = hip_bounce(track, events, period)
+    checks = {**info, "reference_foot": ref, **_rhythm_checks(period, quality, arm, cfg)}
+    checks["duty_factor"] = round(duty, 3) if np.isfinite(duty) else None
+    checks["hip_bounce_tl"] = round(bounce, 3) if np.isfinite(bounce) else None
+    phase = _hip_phase(track, events, period, label in duty_views, cfg, checks)
+    if "arm_rhythm_note" in checks:  # the note after the figures, in the checks as written
+        checks["arm_rhythm_note"] = checks.pop("arm_rhythm_note")
+    rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
+    slow = slow_motion_notice(cfg, checks, rhythm, track)
+    if slow:
+        return StrideResult(
+            events, strides.iloc[0:0], float("nan"), Status.SLOW_MOTION, slow, checks
+        )
+    contact_note = frame_rate_advice(cfg, duty, period, fs)
+    if contact_note:
+        checks["frame_rate_note"] = contact_note
+    n_strides = max(len(strides), len(others))
+    status, message = _verdict(
+        cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides, phase
+    )
+    if status == Status.NO_RUNNING and rhythm:
+        message = f"{message} ({_figures(cadence, duty, bounce, n_strides, phase)})"
+    if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
+        message = f"{message}; {contact_note}"
+    if status == Status.SLOW_MOTION:
+        message = _capture_rate_advice(message, track, cfg, cadence)
+        return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
+    if not rhythm:
+        cadence = float("nan")  # events placed without a stride rhythm give no cadence
+    return StrideResult(events, strides, cadence, status, message, checks)
+
+
+def _too_short_or_part_slowed(
+    track: PoseTrack, view: Mapping[str, Any], cfg: StrideConfig, whole: bool
+) -> StrideResult | None:
+    """Return the result of a clip too short for strides or slowed part way, else None."""
+    t = track.time
+    if t.size < MIN_PERIOD_SAMPLES:
+        empty = pd.DataFrame(columns=EVENT_COLUMNS)
+        return StrideResult(
+            empty,
+            build_strides(empty, "left", np.nan, int),
+            float("nan"),
+            Status.TOO_FEW_STRIDES,
+            f"only {t.size} frames: too short to find strides",
+        )
+    label = str(view.get("label", "unknown"))
+    stretch = None if whole else real_time_stretch(legs_signal(track, label, cfg), t, cfg)
+    if stretch is not None:
+        return _on_real_time_stretch(track, view, cfg, stretch)
+    return None
+
+
+def _reference_strides(
+    events: pd.DataFrame,
+    windows: pd.DataFrame,
+    label: str,
+    period: float,
+    frame_of: Callable[[float], int],
+    cfg: StrideConfig,
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Return the reference foot, its strides and the other foot's.
+
+    The near foot in a side view, else the foot that strikes first; the other foot
+    when the reference foot's strikes are broken and the other's are not.
+    """
     firsts = {
         f: events.loc[(events.foot == f) & (events.kind == "strike"), "time"].min()
         for f in ("left", "right")
@@ -131,19 +197,13 @@ def analyze_strides(
         # the reference foot's strikes are broken (a far foot lost in a side view...):
         # the other foot's strides time the clip as well
         ref, strides = other, others
-    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
-    lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
-    arm = wrist_period(track, label, fs, lo, hi)
+    return ref, strides, others
+
+
+def _rhythm_checks(period: float, quality: float, arm: float, cfg: StrideConfig) -> dict[str, Any]:
+    """Return the stride period, its periodicity and the wrist-swing cross-check."""
     ratio = arm / period if np.isfinite(period) and np.isfinite(arm) else float("nan")
-    # contacts tell walking from running only where the foot height is free of
-    # perspective: side views and the world-height views (image heights in a front
-    # view shorten the stance: motion capture of walking read as running there)
-    duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
-    duty = duty_factor(events, period) if label in duty_views else float("nan")
-    bounce = hip_bounce(track, events, period)
-    checks = {
-        **info,
-        "reference_foot": ref,
+    checks: dict[str, Any] = {
         "period_s": round(period, 4) if np.isfinite(period) else None,
         "periodicity": round(quality, 3),
         "wrist_period_s": round(arm, 4) if np.isfinite(arm) else None,
@@ -151,8 +211,6 @@ def analyze_strides(
         "wrist_check_ok": bool(
             np.isfinite(ratio) and abs(ratio - 1.0) <= cfg.periodicity_tolerance
         ),
-        "duty_factor": round(duty, 3) if np.isfinite(duty) else None,
-        "hip_bounce_tl": round(bounce, 3) if np.isfinite(bounce) else None,
     }
     if np.isfinite(ratio) and not checks["wrist_check_ok"]:
         checks["arm_rhythm_note"] = (
@@ -160,30 +218,33 @@ def analyze_strides(
             f"({100 * (ratio - 1):+.0f} %): the cadence is the legs'; arm-leg timing values "
             f"carry a lower confidence"
         )
-    rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
-    slow = slow_motion_notice(cfg, checks, rhythm, track)
-    if slow:
-        return StrideResult(
-            events, strides.iloc[0:0], float("nan"), Status.SLOW_MOTION, slow, checks
-        )
-    contact_note = frame_rate_advice(cfg, duty, period, fs)
-    if contact_note:
-        checks["frame_rate_note"] = contact_note
-    n_strides = max(len(strides), len(others))
-    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides)
-    if status == Status.NO_RUNNING and rhythm:
-        message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
-    if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
-        message = f"{message}; {contact_note}"
-    if status == Status.SLOW_MOTION:
-        rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
-        guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
-        message = (
-            f"{message}. If it was filmed faster than it plays, give the capture rate with "
-            f"--capture-fps (here about {guess:.0f} fps if the runner makes "
-            f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
-        )
-        return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
-    if not rhythm:
-        cadence = float("nan")  # events placed without a stride rhythm give no cadence
-    return StrideResult(events, strides, cadence, status, message, checks)
+    return checks
+
+
+def _capture_rate_advice(message: str, track: PoseTrack, cfg: StrideConfig, cadence: float) -> str:
+    """Return a slow-motion verdict's message with the capture rate to give."""
+    t = track.time
+    rate = 1.0 / float(np.median(np.diff(t))) if t.size > 1 else track.fps
+    guess = rate * (SPM_PER_STRIDE_HZ / cfg.typical_stride_s) / cadence
+    return (
+        f"{message}. If it was filmed faster than it plays, give the capture rate with "
+        f"--capture-fps (here about {guess:.0f} fps if the runner makes "
+        f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
+    )
+
+
+def _hip_phase(
+    track: PoseTrack,
+    events: pd.DataFrame,
+    period: float,
+    contacts_read: bool,
+    cfg: StrideConfig,
+    checks: dict[str, Any],
+) -> HipPhase:
+    """Return the hips' phase against mid-stance, its figures and gait added to ``checks``."""
+    phase = hip_stance_phase(
+        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
+    )
+    checks.update(phase.as_checks())
+    checks["gait_by_motion"] = gait_by_motion(cfg, phase, contacts_read) or None
+    return phase

@@ -50,16 +50,14 @@ def mean_cadence(
     moved by one step towards the time difference. A least-squares line
     through (step number, time), with an offset of its own for each foot,
     finds the strikes more than ``edge_tolerance`` of a step off it among the
-    first and the last (a strike misplaced by a clip edge or a glitch frame; on
-    a motion-blurred clip the pose model's third frame put a right strike 35 %
-    of a step early), which are left out. The step time is the span of the
-    strikes kept over the steps between them: the ground truth's ``60 (n - 1)
-    / (last - first strike)`` when every strike is found, and unlike intervals
-    between neighbours a missed event costs nothing (the sprint render at 30
-    fps, two strikes missed: -1.9 % from per-foot intervals). Strikes that
-    scatter about the line by more than ``max_spread`` of a step (RMS;
-    irregular walking seen at an angle)
-    have no step rhythm to number them by: :func:`interval_cadence` then.
+    first and the last (a strike misplaced by a clip edge or a glitch frame),
+    which are left out. The step time is the span of the strikes kept over the
+    steps between them: the ground truth's ``60 (n - 1) / (last - first
+    strike)`` when every strike is found, and unlike intervals between
+    neighbours a missed event costs nothing. Strikes that scatter about the
+    line by more than ``max_spread`` of a step (RMS; irregular walking seen at
+    an angle) have no step rhythm to number them by: :func:`interval_cadence`
+    then.
     """
     if not np.isfinite(period) or period <= 0:
         return float("nan")
@@ -126,12 +124,8 @@ def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float)
     without gaps it equals the ground truth's ``60 (n - 1) / (last - first
     strike)``. In both, a first or last step (or stride interval) more than
     ``edge_tolerance`` (``StrideConfig.cadence_edge_tolerance``) off the median is
-    left out (one at each end): events at the
-    clip's ends are the ones a stance cut by the clip edge or a poorly seen
-    first frame misplaces (on a motion-blurred clip the pose model's third
-    frame was a glitch, after which the swap repair relabelled the legs of the
-    first two: a strike 0.1 s after the clip start, 35 % short of the next
-    step, moved the cadence by 3.4 %).
+    left out (one at each end): events at the clip's ends are the ones a stance
+    cut by the clip edge or a poorly seen first frame misplaces.
     """
     if not np.isfinite(period):
         return float("nan")

@@ -69,32 +69,10 @@ def detect_events(
                 [s["heel"], s["toe"]],
             )
             if side:
-                zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
-                zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
-                if strikes.size < 2 <= zs.size:
-                    strikes, offs = zs, zo
-                    info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
-                own: list[float] = []
-                for x in strikes:
-                    if zs.size:
-                        near = zs[np.argmin(np.abs(zs - x))]
-                        if abs(near - x) < cfg.zeni_match_stride * period:
-                            own.append(float(near - x))
+                strikes, offs, own, window_strikes = _zeni(
+                    s, strikes, offs, t, fs, period, cfg, info
+                )
                 zeni_offsets += own
-                window_strikes = strikes
-                if (
-                    cfg.side_strike_timing == "steadier"
-                    and len(own) >= cfg.min_strides
-                    and zs.size >= 2
-                ):
-                    # stride windows: the clearance's strikes or Zeni's (on the clearance's
-                    # definition of contact), whichever keeps the steadier rhythm
-                    window_strikes = steadier_strikes(strikes, zs - float(np.median(own)), period)
-                    info["stride_windows"] = (
-                        "the foot clearance's or Zeni's strikes "
-                        "(offset to the clearance), whichever is "
-                        "the steadier"
-                    )
                 window_rows += [(foot, "strike", float(x)) for x in window_strikes]
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
@@ -106,8 +84,52 @@ def detect_events(
         info["zeni_agreement"] = round(
             float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3
         )
-    events = pd.DataFrame(rows, columns=["foot", "kind", "time"])
+    events = _with_frames(pd.DataFrame(rows, columns=["foot", "kind", "time"]), track)
     info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
+    return events, period, quality, info
+
+
+def _zeni(
+    s: dict[str, np.ndarray],
+    strikes: np.ndarray,
+    offs: np.ndarray,
+    t: np.ndarray,
+    fs: float,
+    period: float,
+    cfg: StrideConfig,
+    info: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray, list[float], np.ndarray]:
+    """Cross-check one foot's clearance events with Zeni's in a side view.
+
+    Returns the strikes and toe-offs (Zeni's where the clearance finds too few), Zeni's
+    offsets from the clearance strikes, and the strikes that time the stride windows.
+    """
+    zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
+    zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
+    if strikes.size < 2 <= zs.size:
+        strikes, offs = zs, zo
+        info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
+    own: list[float] = []
+    for x in strikes:
+        if zs.size:
+            near = zs[np.argmin(np.abs(zs - x))]
+            if abs(near - x) < cfg.zeni_match_stride * period:
+                own.append(float(near - x))
+    window_strikes = strikes
+    if cfg.side_strike_timing == "steadier" and len(own) >= cfg.min_strides and zs.size >= 2:
+        # stride windows: the clearance's strikes or Zeni's (on the clearance's
+        # definition of contact), whichever keeps the steadier rhythm
+        window_strikes = steadier_strikes(strikes, zs - float(np.median(own)), period)
+        info["stride_windows"] = (
+            "the foot clearance's or Zeni's strikes (offset to the clearance), whichever is "
+            "the steadier"
+        )
+    return strikes, offs, own, window_strikes
+
+
+def _with_frames(events: pd.DataFrame, track: PoseTrack) -> pd.DataFrame:
+    """Return the events with the nearest frame of each, sorted by time."""
+    t = track.time
     frames = np.asarray(track.ds["frame"].values)
     if len(events):
         idx = np.clip(np.searchsorted(t, events["time"].to_numpy()), 0, t.size - 1)
@@ -118,8 +140,7 @@ def detect_events(
         events["frame"] = frames[idx].astype(np.int64)
     else:
         events["frame"] = pd.Series(dtype=np.int64)
-    events = events.sort_values(["time", "foot"], ignore_index=True)[EVENT_COLUMNS]
-    return events, period, quality, info
+    return events.sort_values(["time", "foot"], ignore_index=True)[EVENT_COLUMNS]
 
 
 def steadier_strikes(clearance: np.ndarray, zeni: np.ndarray, period: float) -> np.ndarray:

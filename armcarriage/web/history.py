@@ -187,23 +187,27 @@ def team_dashboard(data_dir: Path, team: str) -> Any:
     return load_dashboard(get_engine(path), job_link, None, config_min_conf())
 
 
-def athlete_view(data_dir: Path, team: str, name: str) -> tuple[Any, list[str]]:
-    """Return the athlete (or None) and the names of the team's other athletes.
+def athlete_view(data_dir: Path, team: str, name: str) -> tuple[Any, list[str], set[str]]:
+    """Return the athlete (or None), the team's other athletes and the athlete's name keys.
 
     The athlete is an :class:`~armcarriage.dashboard.model.Athlete`; the others are the
-    display names it can be merged into.
+    display names it can be merged into; the keys are those of every name it goes by
+    (:func:`armcarriage.history.identity.name_keys`), to find its uploads.
     """
+    from armcarriage.names import athlete_key
+
     path = history_path(data_dir, team)
     if available() or not path.is_file():
-        return None, []
+        return None, [], {athlete_key(name)}
     from armcarriage.dashboard.model import load_athlete
     from armcarriage.history.db import get_engine
+    from armcarriage.history.identity import name_keys
     from armcarriage.history.store import list_athletes
 
     engine = get_engine(path)
     athlete = load_athlete(engine, name, job_link, config_min_conf())
     others = [a for a in list_athletes(engine) if athlete is None or a != athlete.name]
-    return athlete, others
+    return athlete, others, name_keys(engine, name)
 
 
 def merge(data_dir: Path, team: str, source: str, target: str) -> Any:

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from armcarriage.errors import InputError
+from armcarriage.names import athlete_key
 from armcarriage.web import history as web_history
 from armcarriage.web.context import (
     api_team,
@@ -30,8 +31,11 @@ async def _athlete_context(request: Request, team: str, name: str) -> dict[str, 
 
     state = web_state(request)
     hist = await run_in_threadpool(web_history.athlete_history, state.data, team, name)
-    athlete, others = await run_in_threadpool(web_history.athlete_view, state.data, team, name)
-    jobs = await run_in_threadpool(state.store.list_jobs, team, name)
+    athlete, others, keys = await run_in_threadpool(
+        web_history.athlete_view, state.data, team, name
+    )
+    jobs = await run_in_threadpool(state.store.list_jobs, team, None, 2000)
+    jobs = [j for j in jobs if athlete_key(j.athlete) in keys]  # every name of the athlete
     runs = await run_in_threadpool(athlete_sessions, state.data, team, name)
     return {
         "runs": runs,

@@ -83,11 +83,13 @@ def report_fragment(data: Path, job: Job) -> str | None:
 
     The report's clip and other files are fetched from the job's file route.
     """
-    from armcarriage.report.html import embedded_report
-
     rel = next((r for r in job.outputs.values() if r.endswith(".html")), None)
     if job.status != "done" or not job.result_dir or rel is None:
         return None
+    # imported only for a finished job: the report's modules take seconds to import, which
+    # the first look at a running job's page would otherwise wait for
+    from armcarriage.report.html import embedded_report
+
     base = (data / job.result_dir).resolve()
     path = (base / rel).resolve()
     if not path.is_relative_to(base):

@@ -210,7 +210,7 @@
         st.textContent = j.status; st.className = "status status-" + j.status;
         document.getElementById("job-progress").value = j.progress;
         document.getElementById("job-stage").textContent = j.stage;
-        if (j.status === "running" && j.stage) track(j.stage);
+        if (j.status === "running" && j.stage && j.stage !== "starting") track(j.stage);
         if (j.status === "done" || j.status === "failed") { clearInterval(timer); location.reload(); }
       } catch (err) { /* retry */ }
     }, 1000);

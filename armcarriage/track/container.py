@@ -1,31 +1,4 @@
-"""The pose track: one validated container for keypoints over time.
-
-A :class:`PoseTrack` wraps an :class:`xarray.Dataset` with named axes
-
-``time`` (s) x ``keypoint`` x ``space`` (``x``, ``y``)
-
-and these variables:
-
-``position`` (time, keypoint, space)
-    Image coordinates in pixels of the upright frame; x to the right, y down.
-``depth`` (time, keypoint)
-    The model's relative depth, in pixels on the same scale as x (smaller is
-    nearer the camera); NaN where unknown.
-``visibility`` (time, keypoint)
-    Probability in [0, 1] that the landmark is visible.
-``world`` (time, keypoint, space3)
-    Metric 3D landmarks in metres, hip-centred (``x``, ``y``, ``z``; y down).
-``silhouette`` (time, silhouette_feature), optional
-    A few heights and widths in pixels read off the person's segmentation mask by
-    the pose stage (:data:`armcarriage.silhouette.SILHOUETTE_FEATURES`); absent on
-    tracks made without the mask.
-
-A coordinate ``frame`` on ``time`` gives the source frame index. NaN marks a
-missing value everywhere; a frame without a pose is NaN throughout. Attributes
-carry ``fps`` (nominal frame rate of the source), ``width`` and ``height`` of
-the frame in pixels, ``source`` (file name), ``model``, ``person`` (how the
-runner was chosen), ``units`` and ``schema_version``.
-"""
+"""The pose track container: building, reading, mirroring, slicing, saving and loading."""
 
 from __future__ import annotations
 
@@ -41,11 +14,7 @@ import xarray as xr
 from armcarriage.errors import TrackError
 from armcarriage.silhouette import MIRROR_FEATURES, SILHOUETTE_FEATURES, features_from_columns
 from armcarriage.skeleton import KEYPOINTS, MIRROR_INDEX
-
-SCHEMA_VERSION = 1
-SPACE = ("x", "y")
-SPACE3 = ("x", "y", "z")
-_REQUIRED_ATTRS = ("fps", "width", "height")
+from armcarriage.track.schema import SCHEMA_VERSION, SPACE, SPACE3, _jsonable, validate
 
 
 @dataclass(frozen=True)
@@ -55,7 +24,7 @@ class PoseTrack:
     Parameters
     ----------
     ds
-        A dataset with the layout described in the module docstring.
+        A dataset with the layout :mod:`armcarriage.track` describes.
 
     Raises
     ------
@@ -128,29 +97,12 @@ class PoseTrack:
             raise TrackError(
                 f"position: expected shape (time={n}, keypoint={k}, space=2), got {pos.shape}"
             )
-        if visibility is None:
-            visibility = np.where(np.isfinite(pos).all(axis=2), 1.0, 0.0)
-        if depth is None:
-            depth = np.full((n, k), np.nan)
-        if world is None:
-            world = np.full((n, k, 3), np.nan)
         if frame is None:
             frame = np.arange(n)
-        data = {
-            "position": (("time", "keypoint", "space"), pos),
-            "depth": (("time", "keypoint"), np.asarray(depth, dtype=float)),
-            "visibility": (("time", "keypoint"), np.asarray(visibility, dtype=float)),
-            "world": (("time", "keypoint", "space3"), np.asarray(world, dtype=float)),
-        }
+        data = _variables(pos, visibility, depth, world)
         coords_extra: dict[str, Any] = {}
         if silhouette is not None:
-            sil = np.asarray(silhouette, dtype=float)
-            if sil.shape != (n, len(SILHOUETTE_FEATURES)):
-                raise TrackError(
-                    f"silhouette: expected shape (time={n}, silhouette_feature="
-                    f"{len(SILHOUETTE_FEATURES)}), got {sil.shape}"
-                )
-            data["silhouette"] = (("time", "silhouette_feature"), sil)
+            data["silhouette"] = (("time", "silhouette_feature"), _silhouette(silhouette, n))
             coords_extra["silhouette_feature"] = list(SILHOUETTE_FEATURES)
         ds = xr.Dataset(
             data,
@@ -162,17 +114,7 @@ class PoseTrack:
                 "space": list(SPACE),
                 "space3": list(SPACE3),
             },
-            attrs={
-                "fps": float(fps),
-                "width": int(width),
-                "height": int(height),
-                "source": "",
-                "model": "",
-                "person": "",
-                "units": "position: px; depth: px (relative); world: m; time: s",
-                "schema_version": SCHEMA_VERSION,
-                **dict(attrs or {}),
-            },
+            attrs=_attrs(fps, width, height, attrs),
         )
         return cls(ds)
 
@@ -428,73 +370,49 @@ class PoseTrack:
         )
 
 
-def validate(ds: xr.Dataset) -> None:
-    """Check a dataset against the pose-track contract.
+def _silhouette(silhouette: np.ndarray, n: int) -> np.ndarray:
+    """Return the silhouette numbers as floats, checked to be (time, silhouette_feature)."""
+    sil = np.asarray(silhouette, dtype=float)
+    if sil.shape != (n, len(SILHOUETTE_FEATURES)):
+        raise TrackError(
+            f"silhouette: expected shape (time={n}, silhouette_feature="
+            f"{len(SILHOUETTE_FEATURES)}), got {sil.shape}"
+        )
+    return sil
 
-    Parameters
-    ----------
-    ds
-        The dataset to check.
 
-    Raises
-    ------
-    TrackError
-        Naming the first broken rule, what was expected and what arrived.
-
-    """
-    if not isinstance(ds, xr.Dataset):
-        raise TrackError(f"pose track: expected an xarray.Dataset, got {type(ds).__name__}")
-    dims = {
-        "position": ("time", "keypoint", "space"),
-        "depth": ("time", "keypoint"),
-        "visibility": ("time", "keypoint"),
-        "world": ("time", "keypoint", "space3"),
+def _attrs(fps: float, width: int, height: int, attrs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return a new track's attributes: the frame and its rate, then the given extras."""
+    return {
+        "fps": float(fps),
+        "width": int(width),
+        "height": int(height),
+        "source": "",
+        "model": "",
+        "person": "",
+        "units": "position: px; depth: px (relative); world: m; time: s",
+        "schema_version": SCHEMA_VERSION,
+        **dict(attrs or {}),
     }
-    for var, want in dims.items():
-        if var not in ds:
-            have = sorted(map(str, ds.data_vars))
-            raise TrackError(f"pose track: expected variable {var!r}, got {have}")
-        if tuple(ds[var].dims) != want:
-            raise TrackError(f"pose track: {var} must have dims {want}, got {tuple(ds[var].dims)}")
-    if "silhouette" in ds and tuple(ds["silhouette"].dims) != ("time", "silhouette_feature"):
-        raise TrackError(
-            "pose track: silhouette must have dims ('time', 'silhouette_feature'), got "
-            f"{tuple(ds['silhouette'].dims)}"
-        )
-    if tuple(str(s) for s in ds["space"].values) != SPACE:
-        raise TrackError(f"pose track: space must be {SPACE}, got {tuple(ds['space'].values)}")
-    for name in _REQUIRED_ATTRS:
-        if name not in ds.attrs:
-            raise TrackError(f"pose track: expected attribute {name!r}, got {sorted(ds.attrs)}")
-    fps = float(ds.attrs["fps"])
-    if not np.isfinite(fps) or fps <= 0:
-        raise TrackError(f"pose track: fps must be a positive number, got {ds.attrs['fps']!r}")
-    t = np.asarray(ds["time"].values, dtype=float)
-    if not np.isfinite(t).all():
-        raise TrackError("pose track: timestamps must be finite, got NaN or inf")
-    if t.size > 1 and not (np.diff(t) > 0).all():
-        bad = int(np.flatnonzero(np.diff(t) <= 0)[0])
-        raise TrackError(
-            f"pose track: timestamps must be strictly increasing, got {t[bad]:.6f} s "
-            f"then {t[bad + 1]:.6f} s at index {bad}"
-        )
-    vis = np.asarray(ds["visibility"].values, dtype=float)
-    finite = vis[np.isfinite(vis)]
-    if finite.size and (finite.min() < 0 or finite.max() > 1):
-        raise TrackError(
-            f"pose track: visibility must lie in [0, 1], got {finite.min():.3g}..{finite.max():.3g}"
-        )
 
 
-def _jsonable(value: Any) -> Any:
-    """Convert numpy scalars in nested attributes to plain Python values."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-__all__ = ["SCHEMA_VERSION", "PoseTrack", "validate"]
+def _variables(
+    pos: np.ndarray,
+    visibility: np.ndarray | None,
+    depth: np.ndarray | None,
+    world: np.ndarray | None,
+) -> dict[str, Any]:
+    """Return the track's variables; visibility defaults to 1 where seen, the rest to NaN."""
+    n, k = pos.shape[:2]
+    if visibility is None:
+        visibility = np.where(np.isfinite(pos).all(axis=2), 1.0, 0.0)
+    if depth is None:
+        depth = np.full((n, k), np.nan)
+    if world is None:
+        world = np.full((n, k, 3), np.nan)
+    return {
+        "position": (("time", "keypoint", "space"), pos),
+        "depth": (("time", "keypoint"), np.asarray(depth, dtype=float)),
+        "visibility": (("time", "keypoint"), np.asarray(visibility, dtype=float)),
+        "world": (("time", "keypoint", "space3"), np.asarray(world, dtype=float)),
+    }
