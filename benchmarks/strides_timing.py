@@ -9,6 +9,7 @@ and pose tracks are cached under ``--work``):
   tag and no option (must say slow motion, name ``--capture-fps``, give no cadence), with
   the option, and with an Android ``com.android.capture.fps`` tag; filmed at 60 fps and
   played at 30, without and with the option;
+- the same 60 fps slow motion seen from the front, without and with the option;
 - sprint at 290 steps/min (side at 30 and 60 fps, front at 60 fps);
 - front and rear views at 172 steps/min;
 - walking (110 steps/min, duty factor 0.65) from the side;
@@ -37,6 +38,7 @@ import av
 import numpy as np
 import pandas as pd
 from armcarriage_eval.mocap_score import score_strikes
+from strides_markdown import markdown
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config
@@ -52,6 +54,22 @@ CASES: dict[str, dict[str, Any]] = {
     "slow240_tagged": {"slow": True, "tag": True, "option": 0.0},
     "slow60_untagged": {"slow": True, "tag": False, "option": 0.0, "capture": 60, "seconds": 3.0},
     "slow60_option": {"slow": True, "tag": False, "option": 60.0, "capture": 60, "seconds": 3.0},
+    "slow60_front_untagged": {
+        "slow": True,
+        "tag": False,
+        "option": 0.0,
+        "capture": 60,
+        "seconds": 3.0,
+        "view": "front",
+    },
+    "slow60_front_option": {
+        "slow": True,
+        "tag": False,
+        "option": 60.0,
+        "capture": 60,
+        "seconds": 3.0,
+        "view": "front",
+    },
     "sprint_side_30": {"view": "side_left", "fps": 30, "seconds": 3.0, "cadence": 290.0},
     "sprint_side_60": {"view": "side_left", "fps": 60, "seconds": 3.0, "cadence": 290.0},
     "sprint_front_60": {"view": "front", "fps": 60, "seconds": 3.0, "cadence": 290.0},
@@ -122,11 +140,13 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
 
     if case.get("slow"):
         fps, seconds = _slow(case)
-        video = work / f"slow{fps}_{'tagged' if case['tag'] else 'untagged'}.mp4"
-        events = work / f"slow{fps}.events.csv"
+        view = case.get("view", SLOW["view"])
+        stem = f"slow{fps}" if view == SLOW["view"] else f"slow{fps}_{view}"
+        video = work / f"{stem}_{'tagged' if case['tag'] else 'untagged'}.mp4"
+        events = work / f"{stem}.events.csv"
         if not video.exists():
             spec = ClipSpec(
-                view=SLOW["view"],
+                view=view,
                 fps=fps,
                 seconds=seconds,
                 width=320,
@@ -243,6 +263,7 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
     else:
         truth_cad = SLOW["cadence"] if case.get("slow") else case["cadence"]
     out: dict[str, Any] = {
+        "view": case.get("view", SLOW["view"]),
         "status": a.status,
         "message": a.message,
         "cadence_spm": round(a.cadence_spm, 2) if np.isfinite(a.cadence_spm) else None,
@@ -260,6 +281,9 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
                 "leg_swing_period_s",
                 "frame_rate_note",
                 "wrist_to_stride_period",
+                "hip_midstance_cos",
+                "hip_phase_steps",
+                "gait_by_motion",
             )
         },
         "consistency": consistency(a),
@@ -278,7 +302,7 @@ def mocap_cases() -> dict[str, Any]:
     if not folder.exists():
         return {"skipped": f"{folder} not found"}
     out: dict[str, Any] = {}
-    for path in sorted(folder.glob("*run*.bvh")):
+    for path in sorted(folder.glob("*.bvh")):
         trial = mocap.load_trial(path)
         truth = mocap.truth(trial)
         for view in ("side_left", "front", "rear"):
@@ -289,12 +313,46 @@ def mocap_cases() -> dict[str, Any]:
             err = err[np.isfinite(err)]
             out[f"{path.stem}/{view}"] = {
                 "status": a.status,
+                "hip_midstance_cos": a.settings["strides"].get("hip_midstance_cos"),
                 "cadence_error_pct": round(100 * (a.cadence_spm / truth.cadence_spm - 1), 2)
                 if np.isfinite(a.cadence_spm)
                 else None,
                 "recall_1frame": round(s.recall, 3) if np.isfinite(s.recall) else None,
                 "error_frames": [round(float(x), 2) for x in err],
             }
+    return out
+
+
+REAL_CLIPS = {
+    "treadmill_side_portrait.mp4": "running",
+    "field_side_short.mp4": "running (1.6 s)",
+    "road_side_overlay.mp4": "running (skeleton burned in)",
+    "road_rear_overlay.mp4": "running (skeleton burned in)",
+    "walk_indoor_side.mp4": "walking",
+    "walk_outdoor_twopeople.mp4": "walking, two people",
+    "walk_rear.mp4": "walking",
+    "lab_balance_twopeople_portrait.mp4": "balancing",
+}
+
+
+def real_clips(work: Path) -> dict[str, Any]:
+    """The verdict on every real clip of the shared data (pose tracks cached)."""
+    out: dict[str, Any] = {}
+    for name, shows in REAL_CLIPS.items():
+        clip = SHARED[0] / "videos" / name
+        if not clip.exists():
+            continue
+        a = analyze(pose_track(clip, work))
+        s = a.settings.get("strides", {})
+        out[name] = {
+            "shows": shows,
+            "status": a.status,
+            "cadence_spm": round(a.cadence_spm, 1) if np.isfinite(a.cadence_spm) else None,
+            "duty_factor": s.get("duty_factor"),
+            "hip_midstance_cos": s.get("hip_midstance_cos"),
+            "hip_phase_steps": s.get("hip_phase_steps"),
+            "message": a.message,
+        }
     return out
 
 
@@ -310,63 +368,6 @@ def treadmill(work: Path) -> dict[str, Any]:
         "cadence_error_pct": round(100 * (a.cadence_spm / 168.9 - 1), 2),
         "consistency": consistency(a),
     }
-
-
-def markdown(res: dict[str, Any]) -> str:
-    lines = [
-        "# Strides: slow motion, sprints, strike timing",
-        "",
-        "Produced by `benchmarks/strides_timing.py` (synthetic renders 320 x 240 through "
-        "the pose model; motion capture projected exactly).",
-        "",
-        "| case | status | cadence error % | strikes within 1 frame | error median "
-        "(signed) / p95 of abs (frames) | stride times within 5 % | per-stride vs clip "
-        "cadence % |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, r in res["renders"].items():
-        s = r.get("strikes", {})
-        c = r.get("consistency", {})
-        lines.append(
-            f"| {name} | {r['status']} | {r['cadence_error_pct']} | {s.get('recall_1frame')} "
-            f"(n={s.get('n_truth')}) | {s.get('error_frames_median')} / "
-            f"{s.get('error_frames_p95_abs')} | {c.get('within_5pct_of_median')} | "
-            f"{c.get('per_stride_vs_clip_pct')} |"
-        )
-    lines += ["", "Messages of the cases not ok:", ""]
-    lines += [f"- {n}: {r['message']}" for n, r in res["renders"].items() if r["status"] != "ok"]
-    notes = [
-        f"- {n}: {r['checks']['frame_rate_note']}"
-        for n, r in res["renders"].items()
-        if r["checks"].get("frame_rate_note")
-    ]
-    if notes:
-        lines += ["", "Frame-rate notes:", "", *notes]
-    mc = res.get("mocap", {})
-    if mc and "skipped" not in mc:
-        lines += [
-            "",
-            "## Motion capture, exact projections (30 fps)",
-            "",
-            "| trial / view | status | cadence error % | strikes within 1 frame | "
-            "strike errors (frames) |",
-            "|---|---|---|---|---|",
-        ]
-        for k, r in mc.items():
-            lines.append(
-                f"| {k} | {r['status']} | {r['cadence_error_pct']} | "
-                f"{r['recall_1frame']} | {r['error_frames']} |"
-            )
-    tm = res.get("treadmill", {})
-    if tm and "skipped" not in tm:
-        lines += [
-            "",
-            "## Real treadmill clip (truth 168.9 steps/min)",
-            "",
-            f"status {tm['status']}, cadence {tm['cadence_spm']} "
-            f"({tm['cadence_error_pct']} %), per-stride: {tm['consistency']}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     res["mocap"] = mocap_cases()
     if not args.no_real:
         res["treadmill"] = treadmill(args.work)
+        res["real"] = real_clips(args.work)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "strides.json").write_text(json.dumps(res, indent=2) + "\n")
     (RESULTS / "strides.md").write_text(markdown(res))

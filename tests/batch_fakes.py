@@ -87,6 +87,13 @@ def fake_analysis(video, outdir, config=None, progress=None):
     )
 
 
+def slow_first_analysis(video, outdir, config=None, progress=None):
+    """:func:`fake_analysis`, taking 3 s longer for a clip named ``slow*``."""
+    if Path(video).name.startswith("slow"):
+        time.sleep(3.0)
+    return fake_analysis(video, outdir, config, progress)
+
+
 def _strides(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for stride in range(N_STRIDES):

@@ -191,3 +191,20 @@ def test_collapsed_poses_are_masked_whole():
     assert np.isfinite(wrist[:30]).all() and np.isfinite(wrist[34:]).all()
     # a clean track loses nothing
     assert clean(tr).report["collapsed"] == 0
+
+
+def test_a_lone_blended_frame_is_left_out_of_the_swap_repair_and_a_run_is_not():
+    from armcarriage.cleaning.swaps import _blended
+
+    # two legs 2 torso lengths apart, moving steadily; the model blends them half way in
+    # frame 10 alone, and in frames 20-22
+    t = np.arange(40, dtype=float)
+    pos = np.zeros((40, 2, 2))
+    pos[:, 0, 0] = 100.0 + 2.0 * t
+    pos[:, 1, 0] = 300.0 + 2.0 * t
+    pos[:, :, 1] = 400.0
+    for f in (10, 20, 21, 22):
+        pos[f, :, 0] = pos[f, :, 0].mean()
+    ok = np.ones(40, dtype=bool)
+    flagged = np.flatnonzero(_blended(pos, [0], [1], ok, 100.0, 0.5))
+    assert flagged.tolist() == [10]

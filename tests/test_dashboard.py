@@ -223,3 +223,21 @@ def test_web_team_page_and_merge_action(tmp_path):
         assert r.status_code == 400 and "no athlete &#39;Zed&#39;" in r.text
         r = c.post("/athletes/Ann/merge", data={"into": "annie"})
         assert r.status_code == 400 and "already one athlete" in r.text
+
+
+def test_batch_names_athletes_by_the_manifest_s_first_spelling_whatever_finishes_first(tmp_path):
+    from batch_fakes import slow_first_analysis
+
+    (tmp_path / "slow.mp4").write_bytes(make_video_bytes(1))
+    (tmp_path / "quick.mp4").write_bytes(make_video_bytes(2))
+    (tmp_path / "m.csv").write_text("path,athlete\nslow.mp4,Chloé\nquick.mp4,chloe\n")
+    out = tmp_path / "out"
+    result = run_batch(tmp_path / "m.csv", out, workers=2, analyse=slow_first_analysis)
+    assert [o.key for o in result.outcomes] == ["Chloé__slow", "chloe__quick"]
+    finished = sorted(
+        out.glob("*/batch.json"), key=lambda p: json.loads(p.read_text())["finished_at"]
+    )
+    assert finished[0].parent.name == "chloe__quick"  # the second row committed first
+    from armcarriage.history.store import list_athletes
+
+    assert list_athletes(hdb.get_engine(out)) == ["Chloé"]

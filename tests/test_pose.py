@@ -188,6 +188,20 @@ def test_a_collapsed_pose_does_not_split_the_runner_s_track():
     assert sel.n_tracklets == 1
 
 
+def test_person_x_picks_the_nearest_person_even_when_found_a_frame_after_the_other():
+    # two runners side by side (as on neighbouring treadmills); the model finds the right
+    # one from frame 0 and the left one only from frame 2: x = 0.25 must follow the left
+    sel = pose.RunnerSelector(width=640, person_x=0.25, fps=30.0)
+    for f in range(30):
+        people = [_pose_at(480.0, 120.0, 60.0)]
+        if f >= 2:
+            people.insert(0, _pose_at(160.0, 120.0, 60.0))
+        sel.add(people)
+    picks = sel.resolve()
+    xs = [p.centre[0] for p in picks if p is not None]
+    assert len(xs) == 28 and max(xs) < 200  # the left runner only, never the right one
+
+
 def test_the_pose_stage_imports_mediapipe_lean_and_leaves_it_importable():
     # `import mediapipe` pulls in every task (sounddevice, matplotlib.pyplot, OpenCV):
     # 69 MB and 1.1 s in each pose process; the pose stage takes only its four modules

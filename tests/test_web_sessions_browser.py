@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from session_fixture import TRUTH_DIR_ENV, render
-from test_session_browser import ARGS, CHROMIUM, PHASE
+from test_session_browser import ARGS, CHROMIUM, PHASE, SETTLED
 from web_fakes import TOKEN, free_port, start_server, wait_ready
 
 pytestmark = [
@@ -80,13 +80,13 @@ def _in_step(page: Any, leader: int) -> None:
     page.wait_for_function(f"() => !window.acrPlayers[{leader}].video.paused", timeout=10_000)
     page.wait_for_timeout(900)
     page.evaluate(f"() => window.acrPlayers[{leader}].video.pause()")
-    page.wait_for_function(
-        "() => window.acrPlayers.every((p) => p.video.paused && !p.video.seeking)", timeout=10_000
-    )
-    page.wait_for_timeout(200)
+    page.wait_for_function(SETTLED, arg=leader, timeout=10_000)
+    page.wait_for_timeout(300)  # a last frame drawn after the pause moves the followers once more
+    page.wait_for_function(SETTLED, arg=leader, timeout=10_000)
     lead, other = (page.evaluate(PHASE)[i] for i in (leader, 1 - leader))
     assert other["stride"] == (lead["stride"] - 1) % other["n"] + 1
-    assert abs(other["phase"] - lead["phase"]) <= other["dt"] / other["length"] + 0.01
+    frames = lead["dt"] / lead["length"] + other["dt"] / other["length"]
+    assert abs(other["phase"] - lead["phase"]) <= frames + 0.01
 
 
 def test_a_side_and_front_upload_as_one_session_then_a_comparison(browser, server):

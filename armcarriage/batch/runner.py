@@ -148,7 +148,7 @@ def run_batch(
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     staging_root = outdir / STAGING_DIR
-    url, engine = _history(db or config.batch.database_url or outdir)
+    url, engine = _history(db or config.batch.database_url or outdir, [c.athlete for c in clips])
     scheduler = scheduler if scheduler is not None else (config.batch.scheduler or None)
     committer = _Committer(outdir, staging_root, engine, config)
     result = BatchResult(outdir=outdir, database_url=url)
@@ -172,12 +172,18 @@ def run_batch(
     return result
 
 
-def _history(db: str | Path) -> tuple[str, Any]:
-    """Return the history database's URL and engine (URL, SQLite file or folder)."""
+def _history(db: str | Path, athletes: list[str]) -> tuple[str, Any]:
+    """Open the history database (URL, SQLite file or folder) with the manifest's athletes.
+
+    Returns its URL and engine; display names are the manifest's first spelling.
+    """
     from armcarriage.history.db import get_engine, resolve_url
+    from armcarriage.history.store import ensure_athletes
 
     url = resolve_url(db)
-    return url, get_engine(url)
+    engine = get_engine(url)
+    ensure_athletes(engine, athletes)
+    return url, engine
 
 
 def _run_jobs(

@@ -21,7 +21,10 @@ Steps, in order (each configurable in :class:`armcarriage.config.CleaningConfig`
    frame is labelled as given or swapped by the least-cost labelling of the
    whole clip (Viterbi): the limbs' deviation from their constant-velocity
    prediction (which keeps limbs that pass each other, arms and legs in a side
-   view, from being swapped) plus ``swap_prior_tl`` per swapped frame.
+   view, from being swapped) plus ``swap_prior_tl`` per swapped frame. A frame
+   where the model blended both limbs half way between them (far from its
+   neighbours under either labelling) is left out of the decision: its velocity
+   made the frames after it look swapped.
 4. **Outlier rejection**: a Hampel-style filter turns spikes into NaN: a sample
    that strays more than ``hampel_sigmas`` robust standard deviations from the
    quadratic fitted through its neighbours within +/- ``hampel_window_s``

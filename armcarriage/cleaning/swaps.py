@@ -36,7 +36,8 @@ def repair_swaps(
     swaps one frame wrongly carries the wrong labels on, because swapped limbs
     move as smoothly as the right ones until the next glitch. Frames missing a
     point of the group keep their labels; no prediction is made across a gap of
-    more than two frames.
+    more than two frames. Frames where the model blended both limbs into one
+    place (:func:`_blended`) keep their labels and are left out of the decision.
 
     Parameters
     ----------
@@ -65,6 +66,7 @@ def repair_swaps(
         if not li or len(li) != len(ri):
             continue
         ok = np.isfinite(pos[:, li]).all(axis=(1, 2)) & np.isfinite(pos[:, ri]).all(axis=(1, 2))
+        ok &= ~_blended(pos, li, ri, ok, scale, cap_tl)
         frames = np.flatnonzero(ok)
         if frames.size < 3:
             continue
@@ -78,6 +80,41 @@ def repair_swaps(
                 arr[f, li], arr[f, ri] = arr[f, ri].copy(), arr[f, li].copy()
             n += 1
     return n
+
+
+def _blended(
+    pos: np.ndarray, li: list[int], ri: list[int], ok: np.ndarray, scale: float, cap: float
+) -> np.ndarray:
+    """Return the frames where a limb group is a glitch under either labelling.
+
+    A frame whose points lie, on average, more than ``cap`` torso lengths (and 1.5
+    times as far as its neighbours' do) from the midpoint of the previous and next
+    frames' (those two paired the way that keeps them closest) under both its
+    labellings is a glitch, not a swap: the model put both limbs somewhere in
+    between (motion-blurred feet). Its velocity, extrapolated, points each limb at
+    the other's next position, so the frames after it would look swapped; left out
+    of the repair, it keeps its labels and the frames after it theirs.
+    """
+    out = np.zeros(pos.shape[0], dtype=bool)
+    x = np.concatenate([pos[:, li], pos[:, ri]], axis=1) / scale
+    sw = np.concatenate([pos[:, ri], pos[:, li]], axis=1) / scale
+    inner = np.flatnonzero(ok[1:-1] & ok[:-2] & ok[2:]) + 1
+    if not inner.size:
+        return out
+    a, c, cs = x[inner - 1], x[inner + 1], sw[inner + 1]
+    straight = np.linalg.norm(a - c, axis=-1).sum(axis=1)
+    crossed = np.linalg.norm(a - cs, axis=-1).sum(axis=1)
+    mid = 0.5 * (a + np.where((straight <= crossed)[:, None, None], c, cs))
+    given = np.linalg.norm(x[inner] - mid, axis=-1).mean(axis=1)
+    swapped = np.linalg.norm(sw[inner] - mid, axis=-1).mean(axis=1)
+    dev = np.zeros(pos.shape[0])
+    dev[inner] = np.minimum(given, swapped)
+    # one frame among good ones: its neighbours deviate by about half as much (their
+    # midpoints take in the glitch). A run of such frames, the model losing the limbs for
+    # a while (a runner crossing the view), keeps them all: the repair needs them
+    near = np.maximum(np.r_[0.0, dev[:-1]], np.r_[dev[1:], 0.0])
+    out[inner] = (dev[inner] > cap) & (dev[inner] > 1.5 * near[inner])
+    return out
 
 
 def _viterbi_swaps(x: np.ndarray, frames: np.ndarray, prior: float, cap: float) -> np.ndarray:

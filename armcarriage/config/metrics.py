@@ -118,14 +118,15 @@ class MetricsConfig:
     half of it, where a normal error stays within ``elbow_error_deg`` 95 % of the time."""
     elbow_floor_mean_deg: float = setting(1.4, ge=0, le=90)
     """Expected error of a stride's mean elbow angle that the geometry does not see (the pose
-    model's keypoints): fitted to rendered runners' per-stride errors, 1.3-1.5 whichever trial
-    is left out of the fit (benchmarks/results/elbow3d_conf.md)."""
+    model's keypoints): fitted to rendered runners' per-stride errors, 1.2-1.5 whichever
+    motion-capture trial is left out of the fit, 0.5 without the synthetic runner
+    (benchmarks/results/elbow3d_conf.md)."""
     elbow_floor_extreme_deg: float = setting(3.4, ge=0, le=90)
     """The same floor for one-frame elbow statistics (min, max, forward, backward; the range
-    has sqrt(2) times it): fitted 3.0-3.9, so they never reach the confidence of the mean."""
+    has sqrt(2) times it): fitted 2.8-3.8, so they never reach the confidence of the mean."""
     elbow_geometry_gain: float = setting(1.3, ge=0, le=20)
     """Factor of the geometric expected error of an elbow value in its expected error (fitted
-    1.25-1.41)."""
+    1.28-1.43)."""
 
 
 @dataclass(frozen=True)

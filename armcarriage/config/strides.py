@@ -69,6 +69,24 @@ class StrideConfig:
     """Peak-to-peak vertical oscillation of the hip centre over a step (torso lengths) that
     shows a flight phase where no duty factor is read: walking moves the body's centre a few
     centimetres, running several times more; the default accepts only a clear bounce."""
+    walk_min_hip_cos: float = setting(0.0, ge=-1, le=1)
+    """Walking by the body's motion: the hips highest at mid-stance (the cosine of the
+    phase of their height against mid-stance, :mod:`armcarriage.strides.hip_phase`, at
+    least this; +1 is a pure vault over a straight leg) is walking whatever the cadence
+    and the duty factor, in the views that read contacts (side views and
+    ``world_height_views``); from the front and at an angle the pose model's contacts
+    are too poor to call walking by it (see benchmarks/results/strides.md)."""
+    run_max_hip_cos: float = setting(-0.3, ge=-1, le="walk_min_hip_cos")
+    """Running by the body's motion: the hips lowest at mid-stance (the cosine at most
+    this; -1 is a pure spring-mass bounce). It shows the flight-phase gait where no duty
+    factor says so (the cadence floor is then ``min_cadence_with_flight_spm``), and a
+    duty factor above ``max_duty_factor`` (running with no flight phase on compliant
+    legs, or contacts the pose model reads long) refuses no such clip."""
+    hip_phase_min_steps: int = setting(3, ge=2, le=1000)
+    """Fewest steps (mid-stance to mid-stance) the hips' phase is read over."""
+    hip_phase_min_rise_tl: float = setting(0.02, ge=0, le=10.0)
+    """Smallest rise and fall of the hips over a step (torso lengths, peak to peak) whose
+    phase counts: below it (1 cm for a 50 cm torso) the phase is the pose model's noise."""
     contact_height_tl: float = setting(0.06, gt=0, le=2.0)
     """A foot is on the ground while its heel or toe is within this height (torso lengths,
     about 3 cm) of its own ground level in the image."""

@@ -20,7 +20,16 @@
     api.synced = { stride: s[0], phase: f, t: t, media: m };
     const v = api.video;
     if (!v.paused) v.pause();
-    if (!v.seeking && Math.abs(v.currentTime - m) > 0.5 * api.dt) v.currentTime = m;
+    if (!v.seeking) settle(api);
+  }
+
+  // move a follower to its latest target, unless it is there (to half a frame); a target
+  // that arrives while a seek is under way is taken up when that seek ends
+  function settle(api) {
+    const v = api.video;
+    if (api.synced && Math.abs(v.currentTime - api.synced.media) > 0.5 * api.dt) {
+      v.currentTime = api.synced.media;
+    }
   }
 
   function link(players) {
@@ -33,6 +42,7 @@
         lead();
         players.forEach((o) => { if (o !== p && !o.video.paused) o.video.pause(); });
       });
+      p.video.addEventListener("seeked", () => { if (leader !== p) settle(p); });
       p.root.addEventListener("pointerdown", lead, true);
       p.root.addEventListener("keydown", lead, true);
       p.shown = (t) => {

@@ -195,6 +195,18 @@ def _athlete_id(conn: Any, name: str) -> int:
         return again[0]
 
 
+def ensure_athletes(engine: Engine, names: Iterable[str]) -> None:
+    """Add the athletes not yet known, in the order given (their display names as given).
+
+    A batch calls this with its manifest's names before any clip is analysed, so the
+    name an athlete is shown under is the manifest's first spelling whatever order the
+    clips finish in.
+    """
+    with engine.begin() as conn:
+        for name in dict.fromkeys(names):
+            _athlete_id(conn, name)
+
+
 def _athlete_filter(athlete: str) -> Any:
     """Return a WHERE clause selecting the athlete called ``athlete`` (or merged from it)."""
     key = athlete_key(athlete)

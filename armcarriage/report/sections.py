@@ -276,7 +276,8 @@ class NumberSections(SectionBase):
             body = '<p class="empty">Every metric was measured from this view.</p>'
         else:
             body = (
-                "<table><tr><th>what</th><th class=l>why not</th><th class=l>view that would "
-                f"measure it</th></tr>{''.join(rows)}</table>"
+                '<div class="scroll"><table><tr><th>what</th><th class=l>why not</th>'
+                "<th class=l>view that would measure it</th></tr>"
+                f"{''.join(rows)}</table></div>"
             )
         return f'<section id="unmeasured"><h2>Not measured from this view</h2>{body}</section>'

@@ -43,7 +43,14 @@ step (:func:`~armcarriage.strides.cadence.mean_cadence`), so a missed strike cos
 The wrist swing's period must match the stride period within ``periodicity_tolerance``,
 else timing values carry a lower confidence.
 
-Running is declared when the legs move periodically, the cadence lies within
+Walking and running are told apart first by what the body does
+(:mod:`armcarriage.strides.hip_phase`): the hips are highest at mid-stance in walking (the
+body vaults over a straight leg) and lowest there in running (the leg is a spring the body
+compresses). Hips highest at mid-stance (``walk_min_hip_cos``) are walking whatever the
+cadence where the view reads the contacts (side, rear); hips lowest there, in any view
+(``run_max_hip_cos``), are running's bounce, which lowers the cadence floor as a flight
+phase does and outweighs a duty factor above ``max_duty_factor``. Otherwise,
+running is declared when the legs move periodically, the cadence lies within
 ``min_cadence_spm``-``max_cadence_spm`` and, where it is read, the duty factor is below
 ``max_duty_factor``; a flight phase (a measured duty factor below it, or a hip bounce of at
 least ``min_bounce_tl`` where none is read) lowers the cadence floor to

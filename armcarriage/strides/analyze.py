@@ -11,9 +11,10 @@ import pandas as pd
 from armcarriage.config import StrideConfig
 from armcarriage.status import Status
 from armcarriage.strides.cadence import duty_factor, hip_bounce, mean_cadence
-from armcarriage.strides.contacts import _views
+from armcarriage.strides.contacts import _views, clip_torso_length
 from armcarriage.strides.events import build_strides, detect_events
 from armcarriage.strides.gait import MIN_PERIOD_SAMPLES, SPM_PER_STRIDE_HZ
+from armcarriage.strides.hip_phase import HipPhase, gait_by_motion, hip_stance_phase
 from armcarriage.strides.result import EVENT_COLUMNS, StrideResult
 from armcarriage.strides.rhythm import wrist_period
 from armcarriage.strides.timebase import (
@@ -120,6 +121,7 @@ def analyze_strides(
     checks = {**info, "reference_foot": ref, **_rhythm_checks(period, quality, arm, cfg)}
     checks["duty_factor"] = round(duty, 3) if np.isfinite(duty) else None
     checks["hip_bounce_tl"] = round(bounce, 3) if np.isfinite(bounce) else None
+    phase = _hip_phase(track, events, period, label in duty_views, cfg, checks)
     if "arm_rhythm_note" in checks:  # the note after the figures, in the checks as written
         checks["arm_rhythm_note"] = checks.pop("arm_rhythm_note")
     rhythm = bool(np.isfinite(period) and quality >= cfg.min_periodicity)
@@ -132,9 +134,11 @@ def analyze_strides(
     if contact_note:
         checks["frame_rate_note"] = contact_note
     n_strides = max(len(strides), len(others))
-    status, message = _verdict(cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides)
+    status, message = _verdict(
+        cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides, phase
+    )
     if status == Status.NO_RUNNING and rhythm:
-        message = f"{message} ({_figures(cadence, duty, bounce, n_strides)})"
+        message = f"{message} ({_figures(cadence, duty, bounce, n_strides, phase)})"
     if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
         message = f"{message}; {contact_note}"
     if status == Status.SLOW_MOTION:
@@ -227,3 +231,20 @@ def _capture_rate_advice(message: str, track: PoseTrack, cfg: StrideConfig, cade
         f"--capture-fps (here about {guess:.0f} fps if the runner makes "
         f"{SPM_PER_STRIDE_HZ / cfg.typical_stride_s:.0f} steps/min); no cadence is reported"
     )
+
+
+def _hip_phase(
+    track: PoseTrack,
+    events: pd.DataFrame,
+    period: float,
+    contacts_read: bool,
+    cfg: StrideConfig,
+    checks: dict[str, Any],
+) -> HipPhase:
+    """Return the hips' phase against mid-stance, its figures and gait added to ``checks``."""
+    phase = hip_stance_phase(
+        track, events, period, clip_torso_length(track), cfg.hip_phase_min_steps
+    )
+    checks.update(phase.as_checks())
+    checks["gait_by_motion"] = gait_by_motion(cfg, phase, contacts_read) or None
+    return phase

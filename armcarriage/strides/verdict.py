@@ -9,18 +9,66 @@ import numpy as np
 from armcarriage.config import StrideConfig
 from armcarriage.status import Status
 from armcarriage.strides.gait import SPM_PER_STRIDE_HZ
+from armcarriage.strides.hip_phase import NOT_MEASURED, HipPhase, describe
 
 
-def _figures(cadence: float, duty: float, bounce: float, n: int) -> str:
+def _figures(
+    cadence: float, duty: float, bounce: float, n: int, phase: HipPhase = NOT_MEASURED
+) -> str:
     """Return the measured gait figures a running verdict rests on, for its reason."""
     parts = [f"{n} {'stride' if n == 1 else 'strides'}"]
     if np.isfinite(cadence):
         parts.append(f"cadence {cadence:.0f} steps/min")
     if np.isfinite(duty):
-        parts.append(f"duty factor {duty:.2f}")
+        flight = "a flight phase" if duty < 0.5 else "no flight phase"
+        parts.append(f"duty factor {duty:.2f} ({flight})")
     if np.isfinite(bounce):
         parts.append(f"hip bounce {bounce:.2f} torso lengths per step")
+    if phase.measured:
+        parts.append(
+            f"hips {'highest' if phase.cos > 0 else 'lowest'} at mid-stance "
+            f"(phase cosine {phase.cos:+.2f} over {phase.steps} steps)"
+        )
     return "measured: " + ", ".join(parts)
+
+
+def _walking_by_motion(phase: HipPhase) -> str:
+    """Return the refusal of a gait whose hips vault over the stance leg."""
+    return (
+        f"no running detected: {describe(phase)}, as in walking, where the body vaults "
+        f"over a straight stance leg; running compresses the leg and lowers the hips there"
+    )
+
+
+def _slow_running(
+    cfg: StrideConfig, cadence: float, low: float, duty: float, bounce_phase: HipPhase
+) -> str:
+    """Return why a running gait at a cadence nobody runs looks like slow motion, or ''.
+
+    The gait is running by a clear flight phase (duty factor at most
+    ``slow_motion_max_duty``, side and rear views) or by the hips lowest at
+    mid-stance (``bounce_phase``, measured in every view: the front view reads no
+    duty factor).
+    """
+    if not (np.isfinite(cadence) and cadence < low):
+        return ""
+    if np.isfinite(duty) and duty <= cfg.slow_motion_max_duty:
+        seen = (
+            f"the feet leave the ground between steps (each is down {100 * duty:.0f}% of "
+            f"the stride, a flight phase)"
+        )
+    elif bounce_phase.measured:
+        seen = (
+            f"the hips are lowest at mid-stance as in running (phase cosine "
+            f"{bounce_phase.cos:+.2f} over {bounce_phase.steps} steps)"
+        )
+    else:
+        return ""
+    # a running gait at a cadence nobody runs: the clip plays slower than it was filmed
+    return (
+        f"the clip looks like slow motion: {seen} at {cadence:.0f} steps/min of video "
+        f"time, slower than anyone runs ({low:.0f})"
+    )
 
 
 def _verdict(
@@ -32,6 +80,7 @@ def _verdict(
     duty: float,
     bounce: float,
     n: int,
+    phase: HipPhase = NOT_MEASURED,
 ) -> tuple[Status, str]:
     """Decide ``ok``/``no_running``/``no_rhythm``/``too_few_strides`` with a message.
 
@@ -42,28 +91,29 @@ def _verdict(
     crosses the view in under two seconds has too few strides, not no running.
     Moving legs without a rhythm whose hips bounce as in running
     (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
-    A clear flight phase (duty factor at most ``slow_motion_max_duty``) at a
-    cadence below the running range is ``slow_motion``.
+    A running gait (a clear flight phase, or the hips lowest at mid-stance) at a
+    cadence below the running range is ``slow_motion`` (:func:`_slow_running`).
+    With a rhythm, the hips' phase against mid-stance
+    (:func:`armcarriage.strides.hip_phase.gait_by_motion`) decides first: highest
+    at mid-stance is walking; lowest there is running's bounce, which lowers the
+    cadence floor as a flight phase does and overrides a duty factor above
+    ``max_duty_factor``.
     """
     if not rhythm:
         return _without_rhythm(cfg, checks, quality, bounce)
     # a measured duty factor (side, rear views) separates walking from running better
     # than cadence, so slow running with a flight phase is accepted down to a lower
     # cadence; where no duty factor is read, a clear bounce of the hips shows the flight
-    flight = np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl)
+    gait = str(checks.get("gait_by_motion") or "")
+    if gait == "walk":
+        return Status.NO_RUNNING, _walking_by_motion(phase)
+    flight = (
+        np.isfinite(duty) or (np.isfinite(bounce) and bounce >= cfg.min_bounce_tl) or gait == "run"
+    )
     low = cfg.min_cadence_with_flight_spm if flight else cfg.min_cadence_spm
-    if (
-        np.isfinite(cadence)
-        and cadence < low
-        and np.isfinite(duty)
-        and duty <= cfg.slow_motion_max_duty
-    ):
-        # a clear flight phase at a cadence nobody runs: the clip plays slower than filmed
-        return Status.SLOW_MOTION, (
-            f"the clip looks like slow motion: the feet leave the ground between steps "
-            f"(each is down {100 * duty:.0f}% of the stride, a flight phase) at {cadence:.0f} "
-            f"steps/min of video time, slower than anyone runs ({low:.0f})"
-        )
+    slow = _slow_running(cfg, cadence, low, duty, phase if gait == "run" else NOT_MEASURED)
+    if slow:
+        return Status.SLOW_MOTION, slow
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
@@ -77,7 +127,7 @@ def _verdict(
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
             f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
         )
-    if np.isfinite(duty) and duty > cfg.max_duty_factor:
+    if np.isfinite(duty) and duty > cfg.max_duty_factor and gait != "run":
         return Status.NO_RUNNING, (
             f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"

@@ -45,7 +45,7 @@ def on_head(direction: tuple[float, float, float], lift: float = 0.0) -> np.ndar
     return d * (s + lift)
 
 
-FIXED_OVER_CLIP = ("cadence_spm", "speed_mps", "duty", "mode", "start_x")
+FIXED_OVER_CLIP = ("cadence_spm", "speed_mps", "duty", "mode", "start_x", "pelvis_motion")
 """Parameters that set the stride timing or path and cannot drift within a clip."""
 DRIFTABLE = ("bounce_m", "hip_height", "lean_deg", "trunk_rotation_deg", "pelvis_rotation_deg")
 """Whole-body parameters that can drift (every per-arm parameter can too)."""
@@ -245,9 +245,15 @@ def simulate(params: RunnerParams, time: np.ndarray, duration: float | None = No
     duty = params.duty
     stance_travel = params.speed_mps * duty * period
     reach = 0.38 * stance_travel
-    # pelvis: lowest at each mid-stance (two per stride)
+    # pelvis at each mid-stance (two per stride): lowest in running (the leg is a spring,
+    # compressed under the body), highest in walking (duty above one half: the body
+    # vaults over a stiff leg, an inverted pendulum)
     mid = duty / 2
-    pelvis_z = val("hip_height") - val("bounce_m") * np.cos(4 * np.pi * (phase - mid))
+    motion = params.pelvis_motion
+    if motion not in ("auto", "spring", "vault"):
+        raise ValueError(f"pelvis_motion: expected 'auto', 'spring' or 'vault', got {motion!r}")
+    vault = 1.0 if motion == "vault" or (motion == "auto" and duty > 0.5) else -1.0
+    pelvis_z = val("hip_height") + vault * val("bounce_m") * np.cos(4 * np.pi * (phase - mid))
     if params.mode not in ("treadmill", "track"):
         raise ValueError(f"mode: expected 'treadmill' or 'track', got {params.mode!r}")
     track = params.mode == "track"

@@ -92,6 +92,11 @@ class RunnerParams:
         Fraction of a stride each foot spends on the ground.
     bounce_m
         Half peak-to-peak vertical oscillation of the pelvis.
+    pelvis_motion
+        ``"auto"``: the pelvis is lowest at mid-stance (spring-mass running) with a
+        duty factor up to one half and highest there (walking's inverted pendulum)
+        above it; ``"spring"`` or ``"vault"`` force one (``"spring"`` with a duty
+        factor above one half is running with no flight phase).
     hip_height
         Mean height of the hip joints above the floor.
     lean_deg
@@ -117,6 +122,7 @@ class RunnerParams:
     speed_mps: float = 3.0
     duty: float = 0.32
     bounce_m: float = 0.03
+    pelvis_motion: str = "auto"
     hip_height: float = 0.88
     lean_deg: float = 6.0
     trunk_rotation_deg: float = 9.0
