@@ -185,11 +185,33 @@ def rendered(name: str, spec: ClipSpec) -> tuple[Path, float]:
     return video, result.render_s
 
 
+def code_of(path: Path) -> str:
+    """The code of a module without its docstrings and comments, for cache keys.
+
+    A change of wording must not re-run the pose model over the whole suite.
+    """
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, float]:
     """Run the pose model unless its track is cached; return the track and seconds spent.
 
-    The cache is keyed by the pose settings and the pose stage's source (with the
-    silhouette reader's), so a change of either re-runs the model.
+    The cache is keyed by the pose settings and the pose stage's code (with the
+    silhouette reader's; docstrings and comments left out), so a change of either
+    re-runs the model.
     """
     import armcarriage.pose as pose_module
     import armcarriage.silhouette as silhouette_module
@@ -198,7 +220,7 @@ def pose_track(video: Path, config: Config | None = None) -> tuple[PoseTrack, fl
     config = (config or Config()).override({"pose.workers": 1})
     settings = json.dumps(dataclasses.asdict(config.pose), sort_keys=True)
     source = "".join(  # every module of the pose package, and the silhouette reader
-        f.read_text(encoding="utf-8")
+        code_of(f)
         for f in [
             *sorted(Path(pose_module.__file__).parent.glob("*.py")),
             Path(silhouette_module.__file__),

@@ -116,8 +116,8 @@ def chart(trend: Trend, width: int = 640, height: int = 190) -> str:
         f'<svg class="chart" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
         f'role="img" aria-label="{html.escape(trend.label)} over dates" {attrs}>'
     )
-    points = [(p, _day(p.date)) for p in trend.points]
-    points = [(p, d) for p, d in points if d is not None]
+    dated = [(p, _day(p.date)) for p in trend.points]
+    points = [(p, d) for p, d in dated if d is not None]
     if not points:
         return head + _text(width / 2, height / 2, "not measured", "middle") + "</svg>"
     ys = [p.value for p, _ in points]

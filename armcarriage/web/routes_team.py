@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +21,7 @@ async def team_page(request: Request) -> Response:
 
     team = page_team(request)
     dashboard = await run_in_threadpool(web_history.team_dashboard, web_state(request).data, team)
-    parts = {"controls": "", "cards": "", "sessions": ""}
+    parts: dict[str, Any] = {"controls": "", "cards": "", "sessions": ""}
     if dashboard is not None and dashboard.athletes:
         parts = {
             "controls": controls(dashboard),

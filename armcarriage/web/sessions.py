@@ -116,7 +116,7 @@ def session_view(
     """Load a session and, once every job has finished, merge its analysed clips."""
     from armcarriage.analysis import analyze
     from armcarriage.sessions.merge import SessionClip, merge_session
-    from armcarriage.sessions.page import session_sections
+    from armcarriage.sessions.page import Place, session_sections
     from armcarriage.track import PoseTrack
 
     record = load_session_record(data, team, sid)
@@ -133,7 +133,9 @@ def session_view(
         return view
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    clips, where, links = [], [], []
+    clips: list[SessionClip] = []
+    where: list[Place] = []
+    links: list[str] = []
     for job in jobs:
         pose = job.outputs.get("pose")
         folder = output_folder(data, job)
