@@ -1,7 +1,7 @@
 """Which analysis frame rate keeps accuracy: a 240 fps synthetic clip analysed at lower rates.
 
 The pose model's per-frame output does not depend on the frames before it (a chunk that
-starts mid-clip gives the same landmarks from its first frame; see tests/test_parallel.py),
+starts mid-clip gives the same landmarks from its first frame; see tests/parallel/test_parallel.py),
 so analysing at ``target_fps`` equals decimating the full-rate track. One pose pass at 240
 fps therefore gives the tracks at 240, 120, 60 and 30 fps, and each is compared with the
 clip's exact truth on:

@@ -12,8 +12,8 @@ import armcarriage as ac
 from armcarriage.batch.runner import run_batch
 from armcarriage.jsonio import dumps, jsonable
 from armcarriage.report import write_reports
+from tests.batch.test_batch import _squad
 from tests.batch_fakes import fake_analysis
-from tests.test_batch import _squad
 
 ROOT = Path(__file__).resolve().parents[1]
 

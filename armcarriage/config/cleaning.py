@@ -58,7 +58,7 @@ class CleaningConfig:
     """Cut-off for the elbow, wrist and hand landmarks (Hz). The forearm's turn at the
     swing extremes is the fastest motion in running: on motion capture of running an 8 Hz
     filter rounds the per-stride maximum elbow angle off, 12 Hz keeps it (README, *Figures
-    behind the defaults*; tests/test_mocap_truth.py). Both cut-offs are
+    behind the defaults*; tests/eval/test_mocap_truth.py). Both cut-offs are
     capped at 0.8 x the Nyquist frequency (12 Hz at 30 frames/s)."""
     filter_order: int = setting(4, ge=1, le=10)
     resample_fps: float = setting(0.0, ge=0, le=MAX_RATE_HZ)
