@@ -245,6 +245,80 @@ def fit_hint_gain(
     return num / den
 
 
+def _depth_spans(
+    depth: tuple[np.ndarray, np.ndarray, np.ndarray] | None, sc: np.ndarray, outward: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the depth hints' spans along the upper arm and the forearm over the body scale.
+
+    NaN where there is no hint; the upper arm's is NaN too when ``outward`` decides its sign.
+    """
+    nan = np.full(sc.size, np.nan)
+    if depth is None:
+        return nan, nan
+    ds, de, dw = (np.asarray(d, dtype=float) for d in depth)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw_a = (de - ds) / sc
+        raw_b = (dw - de) / sc
+    if outward:
+        # the pose model's depth along the upper arm does not follow it (correlation
+        # -0.2 to 0.5 with the truth on rendered runners): the body's side decides
+        raw_a = nan
+    return raw_a, raw_b
+
+
+def _fit_lengths(
+    lengths: tuple[np.ndarray, np.ndarray],
+    raw: tuple[np.ndarray, np.ndarray],
+    st: Arm3DSettings,
+    outward: float,
+) -> tuple[float, float, float]:
+    """Return the upper arm's and the forearm's true lengths and the hint gain.
+
+    Starting from a high percentile of the image lengths, each round rebuilds the depths
+    and takes the image length over the rebuilt cosine, median over the clip.
+    """
+    la, lb = lengths
+    raw_a, raw_b = raw
+    big_a = float(np.nanpercentile(la, st.length_percentile))
+    big_b = max(float(np.nanpercentile(lb, st.length_percentile)), st.forearm_min_ratio * big_a)
+    gain = st.hint_gain
+    for _ in range(3):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ra, rb = la / big_a, lb / big_b
+        gain = fit_hint_gain([ra, rb], [raw_a / big_a, raw_b / big_b], st.hint_gain)
+        ma, sa = depth_posterior(ra, raw_a / big_a / gain, st, outward)
+        mb, sb = depth_posterior(rb, raw_b / big_b / gain, st)
+        # the true length: image length over the rebuilt cosine, median over the clip
+        big_a = float(np.nanmedian(la / np.sqrt(np.clip(1.0 - ma**2 - sa**2, 0.01, None))))
+        big_b = max(
+            float(np.nanmedian(lb / np.sqrt(np.clip(1.0 - mb**2 - sb**2, 0.01, None)))),
+            st.forearm_min_ratio * big_a,
+        )
+    return big_a, big_b, gain
+
+
+def _expected_angle(
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float],
+    za: np.ndarray,
+    zb: np.ndarray,
+    va: np.ndarray | float,
+    vb: np.ndarray | float,
+) -> np.ndarray:
+    """Return the elbow angle (deg) expected from the segments' depths.
+
+    The depths have means ``za``, ``zb`` and variances ``va``, ``vb`` (segment lengths);
+    ``segments`` = (upper arm, forearm, their image lengths, their true lengths).
+    """
+    a, b, la, lb, big_a, big_b = segments
+    # expected dot product over the expected norms: the depths' means carry the
+    # product (independent segments), their second moments the lengths
+    dot = -np.sum(a * b, axis=1) - za * zb * big_a * big_b
+    na = np.sqrt(la**2 + (za**2 + va) * big_a**2)
+    nb = np.sqrt(lb**2 + (zb**2 + vb) * big_b**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arccos(np.clip(dot / (na * nb), -1.0, 1.0)))
+
+
 def reconstruct_arm(
     shoulder: np.ndarray,
     elbow: np.ndarray,
@@ -295,55 +369,17 @@ def reconstruct_arm(
         return ArmReconstruction(
             nan, angle_2d, nan, nan, nan, nan, nan, nan, nan, np.nan, np.nan, np.nan
         )
-    if depth is None:
-        raw_a = raw_b = nan
-    else:
-        ds, de, dw = (np.asarray(d, dtype=float) for d in depth)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            raw_a = (de - ds) / sc
-            raw_b = (dw - de) / sc
-        if outward:
-            # the pose model's depth along the upper arm does not follow it (correlation
-            # -0.2 to 0.5 with the truth on rendered runners): the body's side decides
-            raw_a = nan
-    big_a = float(np.nanpercentile(la, st.length_percentile))
-    big_b = max(float(np.nanpercentile(lb, st.length_percentile)), st.forearm_min_ratio * big_a)
-    gain = st.hint_gain
-    for _ in range(3):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ra, rb = la / big_a, lb / big_b
-        gain = fit_hint_gain([ra, rb], [raw_a / big_a, raw_b / big_b], st.hint_gain)
-        ma, sa = depth_posterior(ra, raw_a / big_a / gain, st, outward)
-        mb, sb = depth_posterior(rb, raw_b / big_b / gain, st)
-        # the true length: image length over the rebuilt cosine, median over the clip
-        big_a = float(np.nanmedian(la / np.sqrt(np.clip(1.0 - ma**2 - sa**2, 0.01, None))))
-        big_b = max(
-            float(np.nanmedian(lb / np.sqrt(np.clip(1.0 - mb**2 - sb**2, 0.01, None)))),
-            st.forearm_min_ratio * big_a,
-        )
+    raw_a, raw_b = _depth_spans(depth, sc, outward)
+    big_a, big_b, gain = _fit_lengths((la, lb), (raw_a, raw_b), st, outward)
     with np.errstate(invalid="ignore", divide="ignore"):
         ra, rb = la / big_a, lb / big_b
     ma, sa = depth_posterior(ra, raw_a / big_a / gain, st, outward)
     mb, sb = depth_posterior(rb, raw_b / big_b / gain, st)
-
-    def angle_with(
-        za: np.ndarray,
-        zb: np.ndarray,
-        va: np.ndarray | float,
-        vb: np.ndarray | float,
-    ) -> np.ndarray:
-        # expected dot product over the expected norms: the depths' means carry the
-        # product (independent segments), their second moments the lengths
-        dot = -np.sum(a * b, axis=1) - za * zb * big_a * big_b
-        na = np.sqrt(la**2 + (za**2 + va) * big_a**2)
-        nb = np.sqrt(lb**2 + (zb**2 + vb) * big_b**2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.degrees(np.arccos(np.clip(dot / (na * nb), -1.0, 1.0)))
-
-    angle = angle_with(ma, mb, sa**2, sb**2)
+    segments = (a, b, la, lb, big_a, big_b)
+    angle = _expected_angle(segments, ma, mb, sa**2, sb**2)
     # the angle depends on the product of the two depths: move both together
     devs = [
-        angle_with(ma + ka * sa, mb + kb * sb, 0.0, 0.0) - angle
+        _expected_angle(segments, ma + ka * sa, mb + kb * sb, 0.0, 0.0) - angle
         for ka in (-1.0, 1.0)
         for kb in (-1.0, 1.0)
     ]
