@@ -109,7 +109,14 @@ def analyze_strides(
         return int(frames[int(np.argmin(np.abs(t - x)))])
 
     ref, strides, others = _reference_strides(events, windows, label, period, frame_of, cfg)
-    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
+    cadence = mean_cadence(
+        events,
+        period,
+        cfg.cadence_edge_tolerance,
+        cfg.cadence_fit_max_spread,
+        clip=(float(t[0]), float(t[-1])),
+        edge_lead=cfg.cadence_edge_lead,
+    )
     lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     # contacts tell walking from running only where the foot height is free of

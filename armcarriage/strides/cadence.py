@@ -36,7 +36,12 @@ def _trim_edges(strikes: pd.DataFrame, tolerance: float) -> pd.DataFrame:
 
 
 def mean_cadence(
-    events: pd.DataFrame, period: float, edge_tolerance: float, max_spread: float = 0.1
+    events: pd.DataFrame,
+    period: float,
+    edge_tolerance: float,
+    max_spread: float = 0.1,
+    clip: tuple[float, float] | None = None,
+    edge_lead: float = 0.0,
 ) -> float:
     """Return steps per minute from the strikes of both feet, fitted as one step rhythm.
 
@@ -57,7 +62,9 @@ def mean_cadence(
     neighbours a missed event costs nothing. Strikes that scatter about the
     line by more than ``max_spread`` of a step (RMS; irregular walking seen at
     an angle) have no step rhythm to number them by: :func:`interval_cadence`
-    then.
+    then. With ``clip`` (its first and last time), a first or last strike less
+    than ``edge_lead`` of a step from the clip's edge is left out too: the foot's
+    approach or stance that times it is cut by the edge.
     """
     if not np.isfinite(period) or period <= 0:
         return float("nan")
@@ -98,6 +105,9 @@ def mean_cadence(
     # at most the first and the last strike are left out (peeling more would let
     # irregular events, walking seen at an angle, shrink to a regular run)
     off = np.abs(res) > edge_tolerance * step
+    if clip is not None:
+        off[0] |= bool(t[0] - clip[0] < edge_lead * step)
+        off[-1] |= bool(clip[1] - t[-1] < edge_lead * step)
     use[0], use[-1] = not off[0], not off[-1]
     if not use.all() and use.sum() >= 3 and np.ptp(k[use]) >= 2:
         slope, res = fit(use)
