@@ -31,8 +31,6 @@ import json
 import logging
 import os
 import shutil
-import signal
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from armcarriage.atomic import write_text
 from armcarriage.batch.display import BatchDisplay
 from armcarriage.batch.manifest import ClipSpec, load_manifest
 from armcarriage.batch.sessions import write_batch_sessions
+from armcarriage.batch.signals import deferred_interrupts, sigterm_as_interrupt
 from armcarriage.batch.team import write_team_report
 from armcarriage.batch.worker import AnalyseFn, ClipJob, ClipOutcome
 from armcarriage.config import Config
@@ -157,7 +156,7 @@ def run_batch(
     with _outdir_lock(outdir):
         shutil.rmtree(staging_root, ignore_errors=True)
         try:
-            with _sigterm_as_interrupt(), display:
+            with sigterm_as_interrupt(), display:
                 jobs = _plan(clips, committer, config, force, analyse, done)
                 display.advance(len(done))
                 for outcome in done.values():
@@ -395,7 +394,7 @@ class _Committer:
         )
         if source is not None and not source.is_dir():
             source = None
-        with _deferred_interrupts():
+        with deferred_interrupts():
             record_session(self.engine, record, outcome.strides)
             if source is not None and outcome.state == "done":
                 source.rename(staging)
@@ -465,45 +464,3 @@ def _swap_into_place(staging: Path, final: Path, staging_root: Path) -> None:
     os.replace(staging, final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Make SIGTERM stop the batch like Ctrl-C (KeyboardInterrupt)."""
-    if not _in_main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _deferred_interrupts() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends, then raise KeyboardInterrupt."""
-    if not _in_main_thread():
-        yield
-        return
-    received: list[int] = []
-
-    def handler(signum: int, frame: Any) -> None:
-        received.append(signum)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-    if received:
-        raise KeyboardInterrupt(f"signal {received[0]}")

@@ -127,10 +127,6 @@ class StrideConfig:
     """A first or last step (or per-foot stride interval) more than this fraction off the
     median is left out of the cadence (one at each end): a clip's edge can misplace a strike,
     and running steps vary by a few per cent."""
-    cadence_edge_lead: float = setting(0.25, ge=0, le=1)
-    """A first or last strike less than this fraction of a step from the clip's start or end
-    is left out of the cadence: the foot's approach (or stance) that times it is cut by the
-    edge (a strike in the clip's first frame reads two frames late)."""
     cadence_fit_max_spread: float = setting(0.1, gt=0, le=1)
     """The cadence numbers the strikes' steps and fits one line through them
     (:func:`armcarriage.strides.cadence.mean_cadence`) while they scatter about it by at most this

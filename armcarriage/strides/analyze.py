@@ -109,14 +109,7 @@ def analyze_strides(
         return int(frames[int(np.argmin(np.abs(t - x)))])
 
     ref, strides, others = _reference_strides(events, windows, label, period, frame_of, cfg)
-    cadence = mean_cadence(
-        events,
-        period,
-        cfg.cadence_edge_tolerance,
-        cfg.cadence_fit_max_spread,
-        clip=(float(t[0]), float(t[-1])),
-        edge_lead=cfg.cadence_edge_lead,
-    )
+    cadence = mean_cadence(events, period, cfg.cadence_edge_tolerance, cfg.cadence_fit_max_spread)
     lo, hi = SPM_PER_STRIDE_HZ / cfg.max_cadence_spm * cfg.period_search_margin, cfg.max_stride_s
     arm = wrist_period(track, label, fs, lo, hi)
     # contacts tell walking from running only where the foot height is free of
@@ -144,9 +137,9 @@ def analyze_strides(
     status, message = _verdict(
         cfg, checks, rhythm, quality, cadence, duty, bounce, n_strides, phase
     )
-    if status == Status.NO_RUNNING and rhythm:
+    if rhythm and status == Status.NO_RUNNING:
         message = f"{message} ({_figures(cadence, duty, bounce, n_strides, phase)})"
-    if status == Status.TOO_FEW_STRIDES and rhythm and contact_note:
+    elif rhythm and status == Status.TOO_FEW_STRIDES and contact_note:
         message = f"{message}; {contact_note}"
     if status == Status.SLOW_MOTION:
         message = _capture_rate_advice(message, track, cfg, cadence)

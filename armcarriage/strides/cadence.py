@@ -35,13 +35,25 @@ def _trim_edges(strikes: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     return strikes.iloc[first:last]
 
 
+def _step_numbers(times: np.ndarray, feet: np.ndarray, step: float) -> tuple[list[int], list[int]]:
+    """Return the strikes' step numbers and the indices kept (see :func:`mean_cadence`)."""
+    nums, kept = [0], [0]
+    for i in range(1, times.size):
+        x = (times[i] - times[kept[-1]]) / step
+        n = int(round(x))
+        if n < 1:
+            continue  # within half a step of the last kept strike: spurious
+        same = feet[i] == feet[kept[0]]
+        if (nums[-1] + n) % 2 != (0 if same else 1):
+            # the feet alternate: the count is one step off; take the nearer neighbour
+            n = n + 1 if x > n or n == 1 else n - 1
+        nums.append(nums[-1] + n)
+        kept.append(i)
+    return nums, kept
+
+
 def mean_cadence(
-    events: pd.DataFrame,
-    period: float,
-    edge_tolerance: float,
-    max_spread: float = 0.1,
-    clip: tuple[float, float] | None = None,
-    edge_lead: float = 0.0,
+    events: pd.DataFrame, period: float, edge_tolerance: float, max_spread: float = 0.1
 ) -> float:
     """Return steps per minute from the strikes of both feet, fitted as one step rhythm.
 
@@ -62,9 +74,7 @@ def mean_cadence(
     neighbours a missed event costs nothing. Strikes that scatter about the
     line by more than ``max_spread`` of a step (RMS; irregular walking seen at
     an angle) have no step rhythm to number them by: :func:`interval_cadence`
-    then. With ``clip`` (its first and last time), a first or last strike less
-    than ``edge_lead`` of a step from the clip's edge is left out too: the foot's
-    approach or stance that times it is cut by the edge.
+    then.
     """
     if not np.isfinite(period) or period <= 0:
         return float("nan")
@@ -73,18 +83,7 @@ def mean_cadence(
     if times.size < 3:
         return float("nan")
     step = 0.5 * period
-    nums, kept = [0], [0]
-    for i in range(1, times.size):
-        x = (times[i] - times[kept[-1]]) / step
-        n = int(round(x))
-        if n < 1:
-            continue  # within half a step of the last kept strike: spurious
-        same = feet[i] == feet[kept[0]]
-        if (nums[-1] + n) % 2 != (0 if same else 1):
-            # the feet alternate: the count is one step off; take the nearer neighbour
-            n = n + 1 if x > n or n == 1 else n - 1
-        nums.append(nums[-1] + n)
-        kept.append(i)
+    nums, kept = _step_numbers(times, feet, step)
     k = np.asarray(nums, float)
     t = times[kept]
     foot = feet[kept] == feet[kept[0]]
@@ -105,9 +104,6 @@ def mean_cadence(
     # at most the first and the last strike are left out (peeling more would let
     # irregular events, walking seen at an angle, shrink to a regular run)
     off = np.abs(res) > edge_tolerance * step
-    if clip is not None:
-        off[0] |= bool(t[0] - clip[0] < edge_lead * step)
-        off[-1] |= bool(clip[1] - t[-1] < edge_lead * step)
     use[0], use[-1] = not off[0], not off[-1]
     if not use.all() and use.sum() >= 3 and np.ptp(k[use]) >= 2:
         slope, res = fit(use)

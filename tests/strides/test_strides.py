@@ -248,26 +248,6 @@ def test_a_misplaced_strike_at_the_clip_edge_does_not_move_the_cadence():
     assert mean_cadence(late, 2 * step, EDGE) == pytest.approx(truth, rel=1e-9)
 
 
-def test_a_strike_in_the_clips_first_frames_is_left_out_of_the_cadence():
-    # a right strike truly in the first frame (t = 0) reads 0.063 s late: the foot's approach
-    # that times it is not in the clip; within the edge tolerance (0.2 step) it stayed in the
-    # fit and the clip read 3.7 % fast (the synthetic track jog, 176 steps/min)
-    step = 60.0 / 176.0
-    right = [0.063, *(2 * step * k for k in range(1, 4))]
-    left = [step + 2 * step * k for k in range(4)]
-    events = _strikes({"left": left, "right": right})
-    end = left[-1] + step
-    lead = StrideConfig().cadence_edge_lead
-    fast = mean_cadence(events, 2 * step, EDGE)
-    assert fast == pytest.approx(180.8, abs=0.3)
-    cadence = mean_cadence(events, 2 * step, EDGE, clip=(0.0, end), edge_lead=lead)
-    assert cadence == pytest.approx(176.0, rel=1e-6)
-    # the same strike half a step into a clip that began earlier had its approach in view:
-    # it is kept (and its misplacement, within the tolerance, still counts)
-    kept = mean_cadence(events, 2 * step, EDGE, clip=(-0.1, end), edge_lead=lead)
-    assert kept == pytest.approx(fast, rel=1e-9)
-
-
 def test_edge_trimming_never_peels_irregular_walking_down_to_a_running_rhythm():
     # the strikes found on the real walking clip seen at an angle (walk_indoor_side.mp4,
     # stride period 1.061 s): peeling edge strikes repeatedly left a run of 0.34-0.42 s
