@@ -377,6 +377,19 @@ def _unavailable(command: str, error: MissingExtraError) -> Any:
     return stand_in
 
 
+def _require(module: str) -> None:
+    """Raise ModuleNotFoundError if ``module`` cannot be imported, without importing it."""
+    import importlib.util
+
+    present = (
+        sys.modules[module] is not None
+        if module in sys.modules
+        else importlib.util.find_spec(module) is not None
+    )
+    if not present:
+        raise ModuleNotFoundError(f"No module named {module!r}", name=module)
+
+
 def _register_optional() -> None:
     """Add the commands kept in their own modules (once).
 
@@ -390,7 +403,10 @@ def _register_optional() -> None:
         if name in registered:
             continue
         try:
-            func = getattr(importlib.import_module(module), attr)
+            loaded = importlib.import_module(module)
+            for needed in getattr(loaded, "REQUIRES", ()):
+                _require(needed)
+            func = getattr(loaded, attr)
         except ModuleNotFoundError as exc:
             error = _missing_extra(name, exc)
             if error is None:

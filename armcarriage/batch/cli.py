@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+REQUIRES = ("sqlalchemy",)
+"""Modules the command needs at run time (the history database), checked when it is listed."""
+
 if TYPE_CHECKING:
     from rich.console import Console
 

@@ -227,7 +227,7 @@ def _write_page(
     outputs: dict[str, Path] = {}
     player = None
     track = analysis.track
-    if info is not None and video is not None and track.n_frames:
+    if info is not None and video is not None and Path(video).is_file() and track.n_frames:
         from armcarriage.report.clip import PLAYER_NAME, write_player_clip
 
         step(PLAYER_NAME)

@@ -101,15 +101,17 @@ def write_player_clip(
     if rc.player_video == "none":
         return None
     try:
+        if not Path(video_path).is_file():  # moved or deleted since the pose stage read it
+            raise VideoError(f"{video_path}: file not found")
         info = info or probe_video(video_path, config)
+        target = Path(outdir) / PLAYER_NAME
+        if rc.player_video == "auto" and browser_playable(video_path, info):
+            _link_or_copy(Path(video_path), target)
+            return PlayerClip(target, 0.0, proxy=False)
+        return _encode_proxy(Path(video_path), target, config, info, span, progress)
     except VideoError as exc:
         log.warning("player clip skipped: %s", exc)
         return None
-    target = Path(outdir) / PLAYER_NAME
-    if rc.player_video == "auto" and browser_playable(video_path, info):
-        _link_or_copy(Path(video_path), target)
-        return PlayerClip(target, 0.0, proxy=False)
-    return _encode_proxy(Path(video_path), target, config, info, span, progress)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
