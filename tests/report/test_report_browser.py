@@ -9,13 +9,13 @@ the screenshots (the README's pictures in docs/img are made this way).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from analysis_fixture import make_analysis, write_video
+from chromium import BROWSER_MARKS
 
 import armcarriage
 from armcarriage.config import Config
@@ -24,37 +24,11 @@ from armcarriage.report import write_reports
 from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.track import PoseTrack
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 VIEWPORTS = [(390, 844), (1440, 900)]
 ALIGN_PX = 3.0
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 def _sample_report(

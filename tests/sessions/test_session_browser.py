@@ -7,27 +7,18 @@ running the pose model (:mod:`session_fixture`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import BROWSER_MARKS
 from session_fixture import render, truth_pose
 
 from armcarriage.cli import main
 from armcarriage.pipeline import run_analysis
 from armcarriage.sessions.run import run_session
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 SETTLED = """(leader) => {
     const ps = window.acrPlayers, L = ps[leader];
@@ -43,15 +34,6 @@ PHASE = """() => window.acrPlayers.map((p) => {
             stride: s ? s[0] : null, phase: s ? (t - s[1]) / (s[2] - s[1]) : null,
             length: s ? s[2] - s[1] : null, n: p.strides.length};
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,24 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import BROWSER_MARKS
 from session_fixture import TRUTH_DIR_ENV, render
 from web_fakes import TOKEN, free_port, start_server, wait_ready
 
-from tests.sessions.test_session_browser import ARGS, CHROMIUM, PHASE, SETTLED, stride_gap
+from tests.sessions.test_session_browser import PHASE, SETTLED, stride_gap
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
