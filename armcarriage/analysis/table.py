@@ -110,11 +110,10 @@ def _window_stats(
     if idx.size == 0:
         return 0.0, 0.0
     cov = min(float(np.isfinite(series[c].to_numpy()[idx]).mean()) for c in cols)
-    vis = visibility_factor(
-        ct.ds["visibility"].sel(keypoint=marks).values[idx], mc.visibility_full, mc.visibility_floor
-    )
+    raw = ct.visibility_at(marks, idx)
+    vis = visibility_factor(raw, mc.visibility_full, mc.visibility_floor)
     if family == "crossing" and seen_visibility is not None:
-        seen = ct.ds["visibility"].sel(keypoint=marks).values[idx] >= seen_visibility
+        seen = raw >= seen_visibility
         cov = min(cov, float(seen.mean()))
     return cov, float(np.nanmean(vis)) if np.isfinite(vis).any() else 0.0
 
@@ -142,7 +141,7 @@ def _hidden_short(
     """
     if idx.size == 0 or not np.isfinite(crossing_max) or crossing_max > 0:
         return ""
-    seen = ct.ds["visibility"].sel(keypoint=f"{side}_wrist").values[idx]
+    seen = ct.visibility_at([f"{side}_wrist"], idx)[:, 0]
     if float(np.mean(seen >= cfg.cleaning.min_visibility)) >= cfg.metrics.min_coverage:
         return ""
     return FRONT_HIDDEN_REASON

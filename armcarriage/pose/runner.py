@@ -41,6 +41,8 @@ class RunnerSelector:
         self.person_y = person_y if height > 0 else -1.0
         self.fps = fps
         self.frames: list[list[_Candidate]] = []
+        self._geometry: list[list[tuple[np.ndarray, float]]] = []
+        """Per frame and detection, the torso centre and length, computed once."""
         self.multi_frames = 0
         self.n_tracklets = 0
 
@@ -57,6 +59,7 @@ class RunnerSelector:
         if len(candidates) > 1:
             self.multi_frames += 1
         self.frames.append(candidates)
+        self._geometry.append([_centre_and_torso(c.landmarks) for c in candidates])
 
     def resolve(self) -> list[_Candidate | None]:
         """Return, per recorded frame, the runner's detection or None."""
@@ -88,10 +91,10 @@ class RunnerSelector:
                 cost = np.full((len(active), len(cands)), 1e9)
                 for i, tr in enumerate(active):
                     lf, lc = tr[-1]
-                    last = self.frames[lf][lc]
+                    last = self._geometry[lf][lc][0]
                     gate = self._torso(tr, end=True) * (1.0 + 0.5 * (f - lf - 1))
-                    for j, c in enumerate(cands):
-                        d = float(np.linalg.norm(c.centre - last.centre))
+                    for j, (centre, _) in enumerate(self._geometry[f]):
+                        d = float(np.linalg.norm(centre - last))
                         if d <= gate:
                             cost[i, j] = d
                 rows, cols = linear_sum_assignment(cost)
@@ -107,7 +110,7 @@ class RunnerSelector:
     def _torso(self, tr: list[tuple[int, int]], end: bool) -> float:
         """Median torso length (px) of a tracklet's last (or first) detections."""
         part = tr[-_TORSO_SPAN:] if end else tr[:_TORSO_SPAN]
-        return float(np.median([_torso(self.frames[f][c]) for f, c in part]))
+        return float(np.median([self._geometry[f][c][1] for f, c in part]))
 
     def _prominence(self, tr: list[tuple[int, int]]) -> float:
         return sum(self.frames[f][c].size for f, c in tr)

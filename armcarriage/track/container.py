@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +186,27 @@ class PoseTrack:
         """Fraction of frames with a pose (0 for an empty track)."""
         return float(self.detected().mean()) if self.n_frames else 0.0
 
-    def _sel(self, var: str, name: str) -> np.ndarray:
-        if name not in self.keypoints:
+    def visibility_at(self, names: Sequence[str], frames: np.ndarray) -> np.ndarray:
+        """Visibility of several keypoints at some frames, shape (len(frames), len(names))."""
+        cols = [self._index(n) for n in names]
+        return np.asarray(self.ds["visibility"].values[frames][:, cols], dtype=float)
+
+    @cached_property
+    def _keypoint_index(self) -> dict[str, int]:
+        """Keypoint name -> position on the keypoint axis (label lookups are slow)."""
+        return {k: i for i, k in enumerate(self.keypoints)}
+
+    def _index(self, name: str) -> int:
+        i = self._keypoint_index.get(name)
+        if i is None:
             raise TrackError(
                 f"keypoint {name!r} is not in this track; it has: {', '.join(self.keypoints)}"
             )
-        return np.asarray(self.ds[var].sel(keypoint=name).values)
+        return i
+
+    def _sel(self, var: str, name: str) -> np.ndarray:
+        da = self.ds[var]
+        return np.take(da.values, self._index(name), axis=da.dims.index("keypoint"))
 
     # ------------------------------------------------------------ transforms
     def with_ds(self, ds: xr.Dataset) -> PoseTrack:
