@@ -90,16 +90,24 @@ def features_from_columns(columns: Any, n: int) -> np.ndarray | None:
     )
 
 
-def _run_width(row: np.ndarray, x: int) -> tuple[int, int]:
-    """Return the [left, right) extent of the run of True in ``row`` that holds ``x``."""
-    if not row[x]:
-        return x, x
-    off = np.flatnonzero(~row)
-    left = off[off < x]
-    right = off[off > x]
-    lo = int(left[-1]) + 1 if left.size else 0
-    hi = int(right[0]) if right.size else row.size
-    return lo, hi
+def _row_runs(m: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Return per row ``ys[i]`` the ``[left, right)`` run of True that holds ``xs[i]``.
+
+    Vectorised over the rows; ``(0, 0)`` where ``xs[i]`` lies outside
+    the mask, ``(x, x)`` where the mask is False there.
+    """
+    w = m.shape[1]
+    runs = np.zeros((ys.size, 2))
+    inside = (xs >= 0) & (xs < w)
+    if not inside.any():
+        return runs
+    rows, x = m[ys[inside]], xs[inside][:, None]
+    cols = np.arange(w)[None, :]
+    lo = np.where(~rows & (cols < x), cols, -1).max(axis=1) + 1
+    hi = np.where(~rows & (cols > x), cols, w).min(axis=1)
+    on = rows[np.arange(rows.shape[0]), x[:, 0]]
+    runs[inside] = np.where(on[:, None], np.stack([lo, hi], axis=1), np.repeat(x, 2, axis=1))
+    return runs
 
 
 def _trapezius(runs: np.ndarray, ys: np.ndarray, nose_dx: float, step: float) -> float:
@@ -155,7 +163,6 @@ def silhouette_features(
     h, w = m.shape
     if h < 8 or w < 8:
         return out
-    m = m > 0.5
     sx, sy = w / float(width), h / float(height)
     p = np.asarray(landmarks, dtype=float)[:, :2] * np.array([sx, sy])
     ears = p[[_L_EAR, _R_EAR]]
@@ -167,22 +174,60 @@ def silhouette_features(
         return out
     if torso < 8 or sh[1] - ear[1] < 3:
         return out
+    m, (x0, y0) = _crop(m, p, ear, sh, torso)
+    p, ear, sh = p - (x0, y0), ear - (x0, y0), sh - (x0, y0)
+    return _features(out, m, p, ear, sh, torso, (sx, sy), y0, widen, bend)
 
-    out[0] = _head_top(m, ear, torso) / sy
+
+def _crop(
+    mask: np.ndarray, p: np.ndarray, ear: np.ndarray, sh: np.ndarray, torso: float
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Threshold the part of the mask the features read, and return it with its origin.
+
+    Rows from a torso length above the ears (the head's top) to below the shoulders,
+    columns a torso length either side of the person's landmarks: the neck, shoulder
+    and back runs all lie inside, and a frame's whole mask need not be thresholded.
+    """
+    h, w = mask.shape
+    xs = p[:, 0][np.isfinite(p[:, 0])]
+    x0 = int(np.clip(np.floor(min(xs.min(), ear[0]) - torso), 0, w - 1))
+    x1 = int(np.clip(np.ceil(max(xs.max(), ear[0]) + torso), x0 + 1, w))
+    y0 = int(np.clip(np.floor(ear[1] - torso), 0, h - 1))
+    y1 = int(np.clip(np.ceil(sh[1] + 0.6 * torso), y0 + 1, h))
+    return mask[y0:y1, x0:x1] > 0.5, (x0, y0)
+
+
+def _features(
+    out: np.ndarray,
+    m: np.ndarray,
+    p: np.ndarray,
+    ear: np.ndarray,
+    sh: np.ndarray,
+    torso: float,
+    scale: tuple[float, float],
+    y0: int,
+    widen: float,
+    bend: float,
+) -> np.ndarray:
+    """Fill ``out`` from the thresholded crop ``m`` whose top row is frame row ``y0``."""
+    sx, sy = scale
+
+    out[0] = (_head_top(m, ear, torso) + y0) / sy
     neck = _neck(m, ear, sh, torso, widen)
     if neck is None:
         return out
     ys, runs, k = neck
     if k >= 0:
         widths = runs[:, 1] - runs[:, 0]
-        out[1] = ys[k] / sy
+        out[1] = (ys[k] + y0) / sy
         out[2] = widths[k] / sx
         wide = np.flatnonzero(widths[k:] >= widen * widths[k])
         if wide.size:
-            out[3] = ys[k + wide[0]] / sy
-        out[6] = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso) / sy
+            out[3] = (ys[k + wide[0]] + y0) / sy
+        trap = _trapezius(runs[k:], ys[k:], p[_NOSE, 0] - ear[0], bend * torso)
+        out[6] = (trap + y0) / sy
     for j, idx in enumerate((_L_SH, _R_SH)):
-        out[4 + j] = _column_top(m, p[idx], torso, ear[1]) / sy
+        out[4 + j] = (_column_top(m, p[idx], torso, ear[1]) + y0) / sy
     return out
 
 
@@ -205,17 +250,14 @@ def _neck(
     The neck is the narrowest run down to the shoulder centre (index -1 when no row
     there holds the silhouette); None when fewer than three rows lie on the line.
     """
-    h, w = m.shape
+    h = m.shape[0]
     y_end = int(np.clip(sh[1] + 0.3 * torso, 0, h - 1))
     ys = np.arange(int(np.clip(ear[1], 0, h - 1)), y_end + 1)
     if ys.size < 3:
         return None
     slope = (sh[0] - ear[0]) / (sh[1] - ear[1])
-    runs = np.zeros((ys.size, 2))
-    for i, y in enumerate(ys):
-        x = int(round(ear[0] + slope * min(y - ear[1], sh[1] - ear[1])))
-        if 0 <= x < w:
-            runs[i] = _run_width(m[y], x)
+    xs = np.round(ear[0] + slope * np.minimum(ys - ear[1], sh[1] - ear[1])).astype(int)
+    runs = _row_runs(m, ys, xs)
     widths = runs[:, 1] - runs[:, 0]
     upper = (ys <= sh[1]) & (widths > 0)
     k = int(np.flatnonzero(upper)[np.argmin(widths[upper])]) if upper.any() else -1
