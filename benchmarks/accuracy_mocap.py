@@ -638,6 +638,13 @@ def main(argv: list[str] | None = None) -> int:
         default=MOCAP,
         help="folder of the BVH files (default: ../shared/data/mocap)",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a setting other than the default (repeatable), e.g. pose.track_one_person=false",
+    )
     args = ap.parse_args(argv)
     if not args.mocap.is_dir():
         print(f"no motion capture at {args.mocap} (the shared data folder); nothing to do")
@@ -650,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             print(f"unknown case(s) {unknown}; expected some of {', '.join(SUITE)}")
             return 2
-    config = Config()
+    config = Config().override_pairs(args.set)
     t0 = time.perf_counter()
     cases = []
     for name in names:

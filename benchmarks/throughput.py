@@ -1,30 +1,32 @@
-"""Throughput and memory of the pose stage: naive loop vs decode only vs ``armcarriage analyze``.
+"""Throughput and memory: naive loop, decode only, pose stage, ``analyze``, ``--export-video``.
 
-In one run, in one process tree (this script and its children), for a short and a long
-1080p clip:
+In one run, in one process tree (this script and its children), on 1080p clips made from a
+real runner clip (10 s, 30 s and 10 min at 30 fps, and 30 s at 60 fps):
 
 (a) naive: OpenCV reads every full-resolution frame and one MediaPipe PoseLandmarker VIDEO
     call is made per frame, single process, with the same model bundle and MediaPipe's
     default options (one pose, confidences 0.5): what most open tools do;
 (b) decode only: the pipeline's reader (PyAV, threaded, ``pose.max_side``/``target_fps``);
 (p) the pose stage alone (``armcarriage.pipeline.estimate_track``: worker processes);
-(c) ``armcarriage analyze`` end to end, as a user runs it (the CLI in a subprocess),
-    reports and annotated video included.
+(c) ``armcarriage analyze`` end to end with its default outputs, as a user runs it (the CLI in
+    a subprocess);
+(e) the same with ``--export-video`` (the annotated video as well).
 
 Each stage runs in its own child process; wall time, CPU time and the peak memory of the
 child's whole process tree (sum of RSS, and of PSS, which splits shared pages between
 processes) are sampled from ``/proc``. Frames/s counts the frames of the clip analysed
-per wall-clock second, start-up and model loading included. Results go to
-``benchmarks/results/throughput.json``.
+per wall-clock second, start-up and model loading included; every stage's speed is also
+given as a ratio to the naive loop's on the same clip. The machine's load average before
+and after is recorded. Results go to ``benchmarks/results/throughput.json``.
 
-The clips are made from a real runner clip (default: the shared treadmill clip) scaled
-to 1080p; the long one loops the short one by remuxing (no re-encoding), in
-``benchmarks/cache/`` (git-ignored).
+The 1080p clips are encoded from the shared treadmill clip; the longer ones loop it by
+remuxing (no re-encoding); the 60 fps one doubles its frame rate by blending neighbouring
+frames (libavfilter ``framerate``). All in ``benchmarks/cache/`` (git-ignored).
 
 Usage::
 
-    python benchmarks/throughput.py            # 10 s and 10 min clips (about 30 min)
-    python benchmarks/throughput.py --quick    # 10 s and 60 s clips (about 10 minutes)
+    python benchmarks/throughput.py            # all four clips (about 40 min)
+    python benchmarks/throughput.py --quick    # 10 min clip replaced by 60 s
 
 Figures from a shared or busy machine are labelled as such (load average recorded).
 """
@@ -49,12 +51,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / "cache"
 RESULTS = ROOT / "benchmarks" / "results" / "throughput.json"
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "videos" / "treadmill_side_portrait.mp4"
-STAGES = ("naive", "decode", "pose", "analyze")
+STAGES = ("naive", "decode", "pose", "analyze", "export")
 
 
 # ------------------------------------------------------------------- clips
 def make_1080p(source: Path, seconds: float, out: Path) -> Path:
-    """Encode the first ``seconds`` of ``source`` scaled so its short side is 1080 px."""
+    """Encode ``seconds`` of ``source`` scaled so its short side is 1080 px.
+
+    A source shorter than ``seconds`` is played again from its start until they are filled.
+    """
     import av
 
     from armcarriage.video import iter_frames, probe_video
@@ -70,10 +75,15 @@ def make_1080p(source: Path, seconds: float, out: Path) -> Path:
         stream = container.add_stream("libx264", rate=rate)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.options = {"preset": "veryfast", "crf": "20", "g": str(int(round(2 * info.fps)))}
-        for frame in iter_frames(source, info=info, stop_s=seconds):
-            vf = av.VideoFrame.from_ndarray(frame.image, format="rgb24").reformat(w, h)
-            for packet in stream.encode(vf):
-                container.mux(packet)
+        wanted, n = int(round(seconds * float(rate))), 0
+        while n < wanted:
+            for frame in iter_frames(source, info=info, stop_s=seconds):
+                vf = av.VideoFrame.from_ndarray(frame.image, format="rgb24").reformat(w, h)
+                for packet in stream.encode(vf):
+                    container.mux(packet)
+                n += 1
+                if n >= wanted:
+                    break
         for packet in stream.encode():
             container.mux(packet)
     tmp.replace(out)
@@ -105,6 +115,52 @@ def loop_clip(clip: Path, seconds: float, out: Path) -> Path:
                     p.dts += k * span
                     p.stream = s_out
                     dst.mux(p)
+    tmp.replace(out)
+    return out
+
+
+def double_rate(clip: Path, out: Path) -> Path:
+    """Encode ``clip`` at twice its frame rate, blending neighbouring frames (``framerate``)."""
+    import av
+
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".part.mp4")
+    with av.open(str(clip)) as src, av.open(str(tmp), "w") as dst:
+        s_in = src.streams.video[0]
+        rate = Fraction(2 * s_in.average_rate).limit_denominator(1001)
+        graph = av.filter.Graph()
+        head = graph.add_buffer(template=s_in)
+        blend = graph.add("framerate", f"fps={rate}")
+        sink = graph.add("buffersink")
+        head.link_to(blend)
+        blend.link_to(sink)
+        graph.configure()
+        s_out = dst.add_stream("libx264", rate=rate)
+        s_out.width, s_out.height = s_in.codec_context.width, s_in.codec_context.height
+        s_out.pix_fmt = "yuv420p"
+        s_out.options = {"preset": "veryfast", "crf": "20", "g": str(int(2 * rate))}
+        n = 0
+
+        def drain() -> None:
+            nonlocal n
+            while True:
+                try:
+                    frame = graph.pull()
+                except (av.error.BlockingIOError, av.error.EOFError):
+                    return
+                frame.pts, frame.time_base = n, 1 / rate
+                n += 1
+                for packet in s_out.encode(frame):
+                    dst.mux(packet)
+
+        for frame in src.decode(s_in):
+            graph.push(frame)
+            drain()
+        graph.push(None)
+        drain()
+        for packet in s_out.encode():
+            dst.mux(packet)
     tmp.replace(out)
     return out
 
@@ -261,9 +317,11 @@ def run_stage(
 
     result = log_dir / f"{stage}_{video.stem}.json"
     outdir = log_dir / f"out_{video.stem}"
-    if stage == "analyze":
+    if stage in ("analyze", "export"):
         shutil.rmtree(outdir, ignore_errors=True)
         cmd = [sys.executable, "-m", "armcarriage.cli", "analyze", str(video), "-o", str(outdir)]
+        if stage == "export":
+            cmd.append("--export-video")
         if workers:
             cmd += ["--workers", str(workers)]
         for item in settings:
@@ -294,7 +352,7 @@ def run_stage(
         "max_processes": sampler.max_procs,
         "rss_mb_at_peak": sampler.at_peak,
     }
-    if stage == "analyze":
+    if stage in ("analyze", "export"):
         pose = outdir / "pose.parquet"
         if pose.exists():
             import pyarrow.parquet as pq
@@ -369,7 +427,7 @@ def bench_clip(
         )
     st = row["stages"]
     if "naive" in st and st["naive"]["fps"]:
-        for s in ("pose", "analyze"):
+        for s in STAGES[1:]:
             if s in st:
                 row[f"ratio_{s}_vs_naive"] = round(st[s]["fps"] / st["naive"]["fps"], 3)
     for res in st.values():
@@ -382,7 +440,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--quick", action="store_true", help="10 s and 60 s clips instead of 10 s and 10 min"
     )
-    ap.add_argument("--short-seconds", type=float, default=None)
     ap.add_argument("--long-seconds", type=float, default=None)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="A real runner clip.")
     ap.add_argument("--stages", default=",".join(STAGES), help="Comma-separated subset.")
@@ -409,7 +466,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             {"naive": child_naive, "decode": child_decode}[stage](Path(video), Path(result))
         return 0
-    short_s = args.short_seconds or 10.0
     long_s = args.long_seconds or (60.0 if args.quick else 600.0)
     stages = [s for s in args.stages.split(",") if s]
     if unknown := set(stages) - set(STAGES):
@@ -417,12 +473,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.exists():
         ap.error(f"--source {args.source}: not found (the shared data folder holds the default)")
     CACHE.mkdir(parents=True, exist_ok=True)
-    short = make_1080p(args.source, short_s, CACHE / f"{args.source.stem}_1080p_{short_s:g}s.mp4")
-    clips = [("short", short)]
+    stem = f"{args.source.stem}_1080p"
+    half = make_1080p(args.source, 30.0, CACHE / f"{stem}_30s.mp4")
+    clips = [("10s", make_1080p(args.source, 10.0, CACHE / f"{stem}_10s.mp4")), ("30s", half)]
     if not args.skip_long:
         clips.append(
-            ("long", loop_clip(short, long_s, CACHE / f"{short.stem}_loop_{long_s:g}s.mp4"))
+            (f"{long_s:g}s", loop_clip(half, long_s, CACHE / f"{stem}_loop_{long_s:g}s.mp4"))
         )
+    clips.append(("60fps_30s", double_rate(half, CACHE / f"{stem}_60fps_30s.mp4")))
     load_start = _settled_load(0.5 * (os.cpu_count() or 1))
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     rows = []
@@ -452,11 +510,12 @@ def main(argv: list[str] | None = None) -> int:
         "clips": rows,
     }
     by = {r["clip"]: r for r in rows}
-    if "short" in by and "long" in by:
-        for stage in ("pose", "analyze"):
-            a, b = by["short"]["stages"].get(stage), by["long"]["stages"].get(stage)
+    long_name = f"{long_s:g}s"
+    if "10s" in by and long_name in by:
+        for stage in ("pose", "analyze", "export"):
+            a, b = by["10s"]["stages"].get(stage), by[long_name]["stages"].get(stage)
             if a and b and a["peak_rss_mb"] and a["peak_pss_mb"]:
-                report.setdefault("memory_long_vs_short", {})[stage] = {
+                report.setdefault("memory_long_vs_10s", {})[stage] = {
                     "rss_ratio": round(b["peak_rss_mb"] / a["peak_rss_mb"], 3),
                     "pss_ratio": round(b["peak_pss_mb"] / a["peak_pss_mb"], 3),
                 }
@@ -472,20 +531,19 @@ def main(argv: list[str] | None = None) -> int:
 def print_summary(report: dict[str, Any]) -> None:
     print(f"\n{report['note']} (load {report['machine']['loadavg_start']})")
     head = ("clip", "stage", "frames/s", "RTF", "cpu ms/f", "RSS MB", "PSS MB")
-    print("{:6} {:8} {:>9} {:>6} {:>9} {:>8} {:>8}".format(*head))
+    print("{:9} {:8} {:>9} {:>6} {:>9} {:>8} {:>8}".format(*head))
     for row in report["clips"]:
         for stage, r in row["stages"].items():
             print(
-                f"{row['clip']:6} {stage:8} {r['fps']:9.1f} {r['realtime_factor']:6.2f} "
+                f"{row['clip']:9} {stage:8} {r['fps']:9.1f} {r['realtime_factor']:6.2f} "
                 f"{r['cpu_ms_per_frame'] or 0:9.1f} {r['peak_rss_mb']:8.1f} {r['peak_pss_mb']:8.1f}"
             )
-        for s in ("pose", "analyze"):
+        for s in STAGES[1:]:
             if f"ratio_{s}_vs_naive" in row:
-                print(f"{row['clip']:6} {s} / naive = {row[f'ratio_{s}_vs_naive']:.2f}x")
-    for stage, m in report.get("memory_long_vs_short", {}).items():
+                print(f"{row['clip']:9} {s} / naive = {row[f'ratio_{s}_vs_naive']:.2f}x")
+    for stage, m in report.get("memory_long_vs_10s", {}).items():
         print(
-            f"{stage} peak memory long / short: RSS {m['rss_ratio']:.2f}x, "
-            f"PSS {m['pss_ratio']:.2f}x"
+            f"{stage} peak memory long / 10 s: RSS {m['rss_ratio']:.2f}x, PSS {m['pss_ratio']:.2f}x"
         )
 
 

@@ -49,20 +49,19 @@ class PoseConfig:
     more than one, the model runs its person detector on every frame that shows fewer,
     so it finds the runner afresh in every frame. 1 tracks one pose from frame to frame
     (see ``track_one_person``) and never looks for anyone else."""
-    track_one_person: bool = False
+    track_one_person: bool = True
     """Track one person from frame to frame instead of finding the runner afresh in every
-    frame: the model then runs its person detector only when the track is lost, which
-    makes it faster but less accurate (``benchmarks/results/accuracy_track_one_person.md``
-    and ``throughput_track_one_person.json``). Off by default: accuracy comes first. When
-    on, the model asked for ``num_poses`` poses looks for other people now and then
-    (``people_scan_s``) and the clip is run again the default way if it sees one."""
+    frame: the model then runs its person detector only when the track is lost, about 1.6
+    times faster. The model asked for ``num_poses`` poses looks for other people now and
+    then (``people_scan_s``) and the clip is run again the re-detecting way if it sees one.
+    False re-detects in every frame (README, *Accuracy*, for the two compared)."""
     people_scan_s: float = setting(3.0, ge=0, le=3600.0)
     """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
     frames every this many seconds; when it sees a second person, or the tracked person
     jumps by more than a torso length between frames, the clip is run again with
-    ``num_poses`` poses per frame. One landmarker is open at a time (memory), so each look
-    costs two model switches (README, *Figures behind the defaults*). 0: no later looks."""
+    ``num_poses`` poses per frame. The two landmarkers stay open, so a look costs only its
+    frames' person detection. 0: no later looks."""
     people_watch_s: float = setting(0.5, ge=0, le=60.0)
     """Look at this many seconds at the start of each run and chunk, where the tracked
     person is chosen (see ``people_scan_s``)."""
@@ -82,10 +81,17 @@ class PoseConfig:
     max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
     """Analyse only the first seconds of the clip (0 = whole clip)."""
     max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
-    """Frames are scaled down so their longer side is at most this (0 = full size).
-    The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
-    than the plain colour conversion (README, *Figures behind the defaults*), so 1080p
-    passes unscaled and only larger frames are reduced."""
+    """Frames are scaled down so their longer side is at most this (0 = full size)."""
+    min_body_px: int = setting(640, ge=0, le=MAX_FRAME_SIDE)
+    """Frames are scaled down further as long as the runner (head to heel, found in the
+    clip's first second) stays this many pixels tall: the model sees a 256 px crop of
+    the person, while the full frame's decoding and segmentation mask cost about as much
+    as the model at 1080p (:mod:`armcarriage.pose.scale`; README, *Speed*). 0: only
+    ``max_side`` applies."""
+    min_side: int = setting(480, ge=64, le=MAX_FRAME_SIDE)
+    """Longest frame side never scaled below (see ``min_body_px``)."""
+    size_probe_frames: int = setting(3, ge=1, le=30)
+    """Frames of the first second looked at to find the runner's height (``min_body_px``)."""
     person_x: float = setting(-1.0, ge=-1, le=1)
     """Follow the person whose box contains, or is nearest, this horizontal position
     (0-1 of the width) in the first second; below 0, follow the most prominent (largest)

@@ -61,7 +61,9 @@ class PoseEstimator:
         self.one_person = one_person
         self._landmarker: Any = None
         self._asks = 0
-        """Poses the open landmarker was created for (0 = none open)."""
+        """Poses the landmarker in use was created for (0 = none open)."""
+        self._open: dict[int, Any] = {}
+        """The open landmarkers by the poses they were created for (at most two)."""
         self._frames = 0
         self._look_until_s = math.inf
         self._look_frames_left = 0
@@ -108,19 +110,26 @@ class PoseEstimator:
             ) from None
 
     def _use(self, num_poses: int) -> None:
-        """Make the open landmarker one asked for ``num_poses`` (one open at a time)."""
+        """Make the landmarker in use one asked for ``num_poses``.
+
+        One-person tracking keeps its tracking landmarker and the one that looks for
+        other people both open, so a look costs no model loading; both are fed one
+        clock, which only moves forward.
+        """
         if self._asks != num_poses:
-            self._close()
-            self._landmarker = self._create(num_poses)
+            if num_poses not in self._open:
+                self._open[num_poses] = self._create(num_poses)
+            self._landmarker = self._open[num_poses]
             self._asks = num_poses
-            self._frames = 0
 
     def _close(self) -> None:
-        if self._landmarker is not None:
-            with quiet_native_logs():
-                self._landmarker.close()
-            self._landmarker = None
-            self._asks = 0
+        with quiet_native_logs():
+            for landmarker in self._open.values():
+                landmarker.close()
+        self._open.clear()
+        self._landmarker = None
+        self._asks = 0
+        self._frames = 0
 
     def __enter__(self) -> PoseEstimator:
         self.restart()
@@ -173,8 +182,8 @@ class PoseEstimator:
         ``pose.people_look_frames`` frames every ``pose.people_scan_s`` seconds,
         are looked at by a landmarker asked for ``pose.num_poses`` poses; the
         frames between by one asked for one pose, which tracks it and runs the
-        person detector only when the track is lost. One landmarker is open at a
-        time (to bound memory), so every switch creates one.
+        person detector only when the track is lost. Both stay open, so a look
+        loads no model.
 
         Parameters
         ----------
@@ -257,12 +266,13 @@ def _distinct(people: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, 
     return kept
 
 
-_FRAME_STEP_MS = 1000
+_FRAME_STEP_MS = 1_000_000
 """Model clock step per frame. Tracking one pose, the landmarker smooths the landmarks
-over its clock (the smoothing is off when it looks for several): at the clip's own
-frame time the filter's lag adds to the wrist and elbow errors, which a step of 0.1 s or
-more avoids (README, *Figures behind the defaults*). Tracking itself ignores the
-clock."""
+with a One-Euro filter over its clock (the smoothing is off when it looks for several),
+whose weight on the new frame is 1 / (1 + tau / dt) with tau about 3 s for a landmark at
+rest: at the clip's own frame time the filter lags at the turns of the swing, at a step
+of 1000 s it keeps 99.7 % of each new frame (README, *Figures behind the defaults*).
+Tracking itself ignores the clock."""
 
 
 def _prob(value: float | None) -> float:

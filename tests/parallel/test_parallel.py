@@ -263,7 +263,7 @@ def test_chunked_equals_single_process_when_looking_for_several_people():
     from armcarriage.pose import estimate_pose
 
     path = shared_file("videos", "treadmill_side_portrait.mp4")
-    cfg = Config().override(CHUNKED)
+    cfg = Config().override({**CHUNKED, "pose.track_one_person": False})
     single = estimate_pose(path, cfg)
     seen: list[tuple[int, int]] = []
     chunked = parallel.estimate_pose_parallel(path, cfg, progress=lambda d, n: seen.append((d, n)))
