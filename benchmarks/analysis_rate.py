@@ -22,7 +22,7 @@ one 60 fps frame and within one 30 fps frame); clip cadence against the true one
 
 Usage::
 
-    python benchmarks/analysis_rate.py [--modes one_person,default] [--clips NAME,...]
+    python benchmarks/analysis_rate.py [--modes one_person,default] [--clips NAME,...] [--mocap DIR]
 
 Pose tracks and renders are cached under ``benchmarks/cache/analysis_rate`` (git-ignored).
 Writes ``benchmarks/results/analysis_rate.{json,md}``.
