@@ -74,10 +74,9 @@ class PoseConfig:
     """Below this fraction of frames with a pose, the clip has no runner in view."""
     target_fps: float = setting(60.0, ge=0, le=MAX_RATE_HZ)
     """Analyse at most this many frames per second (0 = every frame); kept frames keep
-    their true timestamps. 60 keeps accuracy: on a 240 fps synthetic side-view clip the
-    cadence and elbow medians at 60 fps are those at 240 fps (benchmarks/analysis_rate.py;
-    README, *Speed*), for a quarter of the pose work. Clips at 60 fps or less are analysed
-    frame by frame."""
+    their true timestamps. 60, not 30: a 60 fps clip analysed at 30 measures as well at
+    ordinary running paces, but fast runners' swing arc loses accuracy (README, *Speed*;
+    benchmarks/analysis_rate.py). Clips at 60 fps or less are analysed frame by frame."""
     max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
     """Analyse only the first seconds of the clip (0 = whole clip)."""
     max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
