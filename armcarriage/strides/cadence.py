@@ -68,14 +68,13 @@ def mean_cadence(
     through (step number, time), with an offset of its own for each foot,
     finds the strikes more than ``edge_tolerance`` of a step off it among the
     first and the last (a strike misplaced by a clip edge or a glitch frame),
-    which are left out. The step time is the line's slope: every strike kept
-    weighs in, so a first or last strike read a frame or two off moves it less
-    than it moves the span of the strikes (last - first over the steps between
-    them), and the stride windows' own cadences agree with it more closely;
-    unlike intervals between neighbours a missed event costs nothing. Strikes
-    that scatter about the line by more than ``max_spread`` of a step (RMS;
-    irregular walking seen at an angle) have no step rhythm to number them by:
-    :func:`interval_cadence` then.
+    which are left out. The step time is the span of the strikes kept over the
+    steps between them: the ground truth's ``60 (n - 1) / (last - first
+    strike)`` when every strike is found, and unlike intervals between
+    neighbours a missed event costs nothing. Strikes that scatter about the
+    line by more than ``max_spread`` of a step (RMS; irregular walking seen at
+    an angle) have no step rhythm to number them by: :func:`interval_cadence`
+    then.
     """
     if not np.isfinite(period) or period <= 0:
         return float("nan")
@@ -112,7 +111,8 @@ def mean_cadence(
     if slope <= 0 or spread > max_spread * step:
         # no regular step rhythm to fit: the step numbers are guesses
         return interval_cadence(events, period, edge_tolerance)
-    return STEPS_PER_MINUTE_PER_HZ / slope
+    kk, tt = k[use], t[use]
+    return STEPS_PER_MINUTE_PER_HZ * float(kk[-1] - kk[0]) / float(tt[-1] - tt[0])
 
 
 def interval_cadence(events: pd.DataFrame, period: float, edge_tolerance: float) -> float:
