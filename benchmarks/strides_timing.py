@@ -264,6 +264,7 @@ def run_case(name: str, case: dict[str, Any], work: Path) -> dict[str, Any]:
         truth_cad = SLOW["cadence"] if case.get("slow") else case["cadence"]
     out: dict[str, Any] = {
         "view": case.get("view", SLOW["view"]),
+        "fps": fps,
         "status": a.status,
         "message": a.message,
         "cadence_spm": round(a.cadence_spm, 2) if np.isfinite(a.cadence_spm) else None,

@@ -17,10 +17,11 @@ class RunnerSelector:
     gap; the torso length is the tracklet's median over its last detections, as
     the model now and then returns a collapsed pose whose torso is a few pixels
     long, which must not close the gate). The runner is the most prominent
-    tracklet (largest summed extent) or, with ``person_x`` >= 0, the one seen in the
-    first second of detections whose box contains, or comes nearest to, the point
-    (``person_x``, ``person_y``) as fractions of the frame (``person_y`` < 0: the
-    horizontal position alone; :mod:`armcarriage.person`). Tracklets that continue it
+    tracklet (largest summed extent, with the tracklets chained to it: a runner lost
+    for a moment outweighs a neighbour seen throughout) or, with ``person_x`` >= 0, the
+    one seen in the first second of detections whose box contains, or comes nearest
+    to, the point (``person_x``, ``person_y``) as fractions of the frame (``person_y``
+    < 0: the horizontal position alone; :mod:`armcarriage.person`). Tracklets that continue it
     without overlapping in time, and start where it left off, are chained to it. Frames
     where the chosen person is not seen stay empty: another person is never
     substituted.
@@ -123,7 +124,13 @@ class RunnerSelector:
         the person's main tracklet.
         """
         if self.person_x < 0:
-            return max(tracklets, key=self._prominence)
+            # a person the model loses for a moment (occluded, blurred) is one person: a
+            # tracklet's prominence is its chain's, so a neighbour seen throughout does not
+            # outweigh the runner's pieces
+            seeds = sorted(tracklets, key=self._prominence)[-_CHAIN_SEEDS:]
+            return max(
+                seeds, key=lambda tr: sum(self._prominence(c) for c in self._chain(tr, tracklets))
+            )
         window = min(tr[0][0] for tr in tracklets) + max(1, int(round(self.fps)))
         point = np.array([self.person_x * self.width, self.person_y * self.height])
         nearest: list[tuple[tuple[float, float], list[tuple[int, int]], _Candidate]] = []
@@ -213,3 +220,8 @@ def people_note(num_poses: int, config: Config) -> str:
 def _torso(c: _Candidate) -> float:
     """Shoulder-mid to hip-mid distance of a detection, in pixels (>= 10)."""
     return _centre_and_torso(c.landmarks)[1]
+
+
+_CHAIN_SEEDS = 20
+"""The most prominent tracklets whose chains are weighed for the runner (a bound on the
+work in a crowded clip; a runner's pieces are among them)."""
