@@ -115,8 +115,8 @@ def main() -> int:
         "None of these becomes a cue: from the front no feature splits crossing from clean "
         "clips (the synthetic trunk-rotation render draws its wrists as close to the midline "
         "as the motion-capture crossings); from behind each splits these 11 clips by at most "
-        "0.07 shoulder widths (about 3 cm; the nearest clean clips are the synthetic trunk-rotation and shrug "
-        "renders), no margin for another runner's build or camera.",
+        "0.07 shoulder widths (about 3 cm; the nearest clean clips are the synthetic "
+        "trunk-rotation and shrug renders), no margin for another runner's build or camera.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
