@@ -140,6 +140,7 @@ def arm3d_settings(mc: MetricsConfig, fps: float) -> Arm3DSettings:
         fore_medial=(mc.arm3d_fore_medial, mc.arm3d_fore_medial_sd),
         body_plane=mc.arm3d_body_plane,
         plane_prior_spread=mc.arm3d_plane_prior_spread,
+        fore_world_sd=mc.arm3d_fore_world_sd,
         scale_window_frames=window,
         swing_smooth_frames=max(int(round(mc.swing_elbow_smooth_s * fps)) | 1, 1),
         swing_min_fore_ratio=mc.swing_elbow_min_forearm_ratio,

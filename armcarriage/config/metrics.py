@@ -111,6 +111,11 @@ class MetricsConfig:
     """Mean medial component of the forearm (segment lengths; + = hand towards the midline)."""
     arm3d_fore_medial_sd: float = setting(0.4, gt=0, le=10)
     """Spread of the forearm's medial component (segment lengths)."""
+    arm3d_fore_world_sd: float = setting(0.25, ge=0, le=10)
+    """With the body plane (oblique views), the forearm's medial component per frame from the
+    pose model's world landmarks, with this spread in segment lengths (their median error
+    against the capture's on the oblique renders is 0.18, a normal spread of about 0.27;
+    benchmarks/results/elbow3d.md); 0 takes the fixed ``arm3d_fore_medial`` instead."""
     arm3d_plane_prior_spread: float = setting(1.0, gt=0, le=10)
     """Prior spread of a segment's depth span (segment lengths) with the body plane's hints:
     an oblique camera sees the swing far out of the image plane; the hints hold the depth."""

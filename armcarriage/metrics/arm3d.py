@@ -86,6 +86,9 @@ class Arm3DSettings:
     body_plane
         Oblique views take the depth hints from the body's lateral axis and these priors
         instead of the pose model's depth.
+    fore_world_sd
+        With the body plane, the forearm's medial component is taken per frame from the
+        pose model's world landmarks with this spread (0: the fixed ``fore_medial``).
     plane_prior_spread
         ``prior_spread`` of the segments' depth with the body plane's hints: an oblique
         camera sees the swing far out of the image plane, the hints hold the depth.
@@ -108,6 +111,7 @@ class Arm3DSettings:
     fore_medial: tuple[float, float] = (0.15, 0.4)
     body_plane: bool = False
     plane_prior_spread: float = 1.0
+    fore_world_sd: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ class BodyPlane:
     medial
         +1 for the left arm (its midline side is the axis' direction), -1 for the right.
     upper, fore
-        ``(mean, sd)`` of the upper arm's and the forearm's medial component, segment lengths.
+        ``(mean, sd)`` of the upper arm's and the forearm's medial component, segment lengths;
+        the forearm's mean may be per frame (:func:`world_medial`).
 
     """
 
@@ -46,7 +47,7 @@ class BodyPlane:
     hz: float
     medial: float
     upper: tuple[float, float]
-    fore: tuple[float, float]
+    fore: tuple[float | np.ndarray, float]
 
     def hint(self, x_span: np.ndarray, segment: str) -> tuple[np.ndarray, float]:
         """Return a segment's depth hint ``dz / L`` per frame and its error.
@@ -56,6 +57,18 @@ class BodyPlane:
         m0, sd = self.upper if segment == "upper" else self.fore
         hz = self.hz if abs(self.hz) > 1e-6 else 1e-6
         return (self.medial * m0 - np.asarray(x_span, float) * self.hx) / hz, sd / abs(hz)
+
+
+def world_medial(track: PoseTrack, side: str, axis: tuple[float, float]) -> np.ndarray:
+    """Return the forearm's medial component per frame in the pose model's world landmarks.
+
+    Segment lengths, + = the hand towards the midline; NaN where a landmark is missing.
+    """
+    hx, hz = axis
+    d = track.world_xyz(f"{side}_wrist") - track.world_xyz(f"{side}_elbow")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = (d[:, 0] * hx + d[:, 2] * hz) / np.linalg.norm(d, axis=1)
+    return m if side == "left" else -m
 
 
 def lateral_axis(track: PoseTrack) -> tuple[float, float]:
@@ -146,4 +159,4 @@ def reconstruct_arm_in_plane(
     )
 
 
-__all__ = ["BodyPlane", "lateral_axis", "reconstruct_arm_in_plane"]
+__all__ = ["BodyPlane", "lateral_axis", "reconstruct_arm_in_plane", "world_medial"]

@@ -19,7 +19,12 @@ from armcarriage.metrics.geometry import (
     upper_arm_angle,
 )
 from armcarriage.metrics.rotation import rotation_series
-from armcarriage.metrics.sagittal import BodyPlane, lateral_axis, reconstruct_arm_in_plane
+from armcarriage.metrics.sagittal import (
+    BodyPlane,
+    lateral_axis,
+    reconstruct_arm_in_plane,
+    world_medial,
+)
 from armcarriage.metrics.swing import wrist_height
 from armcarriage.metrics.swing_elbow import elbow_on_upper_arm
 from armcarriage.skeleton import SIDES
@@ -107,7 +112,11 @@ def _elbow(
         hx, hz = lateral_axis(track) if view == "oblique" and st.body_plane else (np.nan, np.nan)
         if np.isfinite(hx) and np.isfinite(hz):
             medial = 1.0 if side == "left" else -1.0
-            plane = BodyPlane(hx, hz, medial, st.upper_medial, st.fore_medial)
+            fore: tuple[float | np.ndarray, float] = st.fore_medial
+            if st.fore_world_sd > 0:
+                m = world_medial(track, side, (hx, hz))
+                fore = (np.where(np.isfinite(m), m, st.fore_medial[0]), st.fore_world_sd)
+            plane = BodyPlane(hx, hz, medial, st.upper_medial, fore)
             rec = reconstruct_arm_in_plane(sh, el, wr, scale, plane, st)
         else:
             d_sh, d_el, d_wr = _depth_hints(track, names, tl)

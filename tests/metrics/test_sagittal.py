@@ -52,3 +52,29 @@ def test_oblique_arm_rebuilt_from_the_body_plane():
     assert np.mean(err_plane) < 0.35 * np.mean(err_2d)
     assert np.mean(err_plane) < 0.5 * np.mean(err_old)
     assert np.all(np.isfinite(rec.error))
+
+
+def test_lateral_axis_and_forearm_medial_from_world_landmarks():
+    from armcarriage.metrics.sagittal import lateral_axis, world_medial
+    from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS
+    from armcarriage.track import PoseTrack
+
+    n, a = 30, np.radians(40.0)
+    h = np.array([np.sin(a), 0.0, np.cos(a)])  # lateral axis (left to right) in camera axes
+    fwd = np.array([np.cos(a), 0.0, -np.sin(a)])
+    world = np.full((n, len(KEYPOINTS), 3), np.nan)
+    for side, sgn in (("left", -1.0), ("right", 1.0)):
+        world[:, KEYPOINT_INDEX[f"{side}_shoulder"]] = sgn * 0.2 * h + [0, -0.5, 0]
+        world[:, KEYPOINT_INDEX[f"{side}_hip"]] = sgn * 0.12 * h
+    m = np.linspace(-0.2, 0.6, n)  # the left forearm's medial part: towards +h
+    fore = 0.27 * (m[:, None] * h + np.sqrt(1 - m**2)[:, None] * fwd)
+    world[:, KEYPOINT_INDEX["left_elbow"]] = [0.0, -0.2, 0.0]
+    world[:, KEYPOINT_INDEX["left_wrist"]] = world[:, KEYPOINT_INDEX["left_elbow"]] + fore
+    pos = np.zeros((n, len(KEYPOINTS), 2))
+    track = PoseTrack.from_arrays(
+        np.arange(n) / 30.0, pos, fps=30.0, width=640, height=480, world=world
+    )
+    hx, hz = lateral_axis(track)
+    assert abs(hx - np.sin(a)) < 1e-9 and abs(hz - np.cos(a)) < 1e-9
+    np.testing.assert_allclose(world_medial(track, "left", (hx, hz)), m, atol=1e-9)
+    assert np.isnan(world_medial(track, "right", (hx, hz))).all()
