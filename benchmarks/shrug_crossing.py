@@ -341,7 +341,10 @@ def write_results(doc: dict[str, object]) -> None:
         "",
     ]
     lines += crossing_lines(doc.get("crossing_wrists", {}))
-    (RESULTS / "shrug_crossing.md").write_text("\n".join(lines))
+    cues = RESULTS / "crossing_cues.md"  # written by benchmarks/crossing_cues.py
+    if cues.is_file():
+        lines += ["", cues.read_text().rstrip()]
+    (RESULTS / "shrug_crossing.md").write_text("\n".join(lines) + "\n")
 
 
 def crossing_lines(wrists: dict[str, dict[str, dict[str, float]]]) -> list[str]:

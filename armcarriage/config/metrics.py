@@ -97,6 +97,28 @@ class MetricsConfig:
     """Log-odds per segment length of depth that the upper arm's depth lies on the arm's
     outward side (the elbow held out from the trunk: towards the camera for the near arm of a
     side view); 4 makes a depth of 0.3 segment lengths 92 % likely on that side."""
+    arm3d_body_plane: bool = True
+    """Oblique views: each arm's depth hints come from the body's lateral axis (the
+    shoulders' and hips' line of the world landmarks) and anatomy's priors on the segments'
+    lateral components (:mod:`armcarriage.metrics.sagittal`) instead of the pose model's
+    landmark depth."""
+    arm3d_upper_medial: float = setting(-0.3, ge=-1, le=1)
+    """Mean medial component of the upper arm (segment lengths; - = elbow outside the
+    shoulder), measured on running motion capture."""
+    arm3d_upper_medial_sd: float = setting(0.1, gt=0, le=10)
+    """Spread of the upper arm's medial component (segment lengths)."""
+    arm3d_fore_medial: float = setting(0.15, ge=-1, le=1)
+    """Mean medial component of the forearm (segment lengths; + = hand towards the midline)."""
+    arm3d_fore_medial_sd: float = setting(0.4, gt=0, le=10)
+    """Spread of the forearm's medial component (segment lengths)."""
+    arm3d_fore_world_sd: float = setting(0.25, ge=0, le=10)
+    """With the body plane (oblique views), the forearm's medial component per frame from the
+    pose model's world landmarks, with this spread in segment lengths (their median error
+    against the capture's on the oblique renders is 0.18, a normal spread of about 0.27;
+    benchmarks/results/elbow3d.md); 0 takes the fixed ``arm3d_fore_medial`` instead."""
+    arm3d_plane_prior_spread: float = setting(1.0, gt=0, le=10)
+    """Prior spread of a segment's depth span (segment lengths) with the body plane's hints:
+    an oblique camera sees the swing far out of the image plane; the hints hold the depth."""
     arm3d_grid: int = setting(41, ge=5, le=1001)
     """Grid points of a segment's depth span (-1 to 1 segment lengths) in the depth posterior."""
     arm3d_scale_window_s: float = setting(1.0, gt=0, le=60)

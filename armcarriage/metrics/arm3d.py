@@ -79,6 +79,19 @@ class Arm3DSettings:
         Forearm foreshortening below which the swing elbow keeps its keypoint.
     grid
         Number of grid points of ``dz / L`` in [-1, 1].
+    upper_medial, fore_medial
+        ``(mean, sd)`` of the upper arm's and the forearm's medial component in segment
+        lengths (:class:`armcarriage.metrics.sagittal.BodyPlane`); used in oblique views
+        when ``body_plane``.
+    body_plane
+        Oblique views take the depth hints from the body's lateral axis and these priors
+        instead of the pose model's depth.
+    fore_world_sd
+        With the body plane, the forearm's medial component is taken per frame from the
+        pose model's world landmarks with this spread (0: the fixed ``fore_medial``).
+    plane_prior_spread
+        ``prior_spread`` of the segments' depth with the body plane's hints: an oblique
+        camera sees the swing far out of the image plane, the hints hold the depth.
 
     """
 
@@ -94,6 +107,11 @@ class Arm3DSettings:
     swing_smooth_frames: int = 5
     swing_min_fore_ratio: float = 0.7
     grid: int = 41
+    upper_medial: tuple[float, float] = (-0.3, 0.1)
+    fore_medial: tuple[float, float] = (0.15, 0.4)
+    body_plane: bool = False
+    plane_prior_spread: float = 1.0
+    fore_world_sd: float = 0.0
 
 
 @dataclass(frozen=True)

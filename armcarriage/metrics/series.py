@@ -19,6 +19,12 @@ from armcarriage.metrics.geometry import (
     upper_arm_angle,
 )
 from armcarriage.metrics.rotation import rotation_series
+from armcarriage.metrics.sagittal import (
+    BodyPlane,
+    lateral_axis,
+    reconstruct_arm_in_plane,
+    world_medial,
+)
 from armcarriage.metrics.swing import wrist_height
 from armcarriage.metrics.swing_elbow import elbow_on_upper_arm
 from armcarriage.skeleton import SIDES
@@ -103,10 +109,20 @@ def _elbow(
         world = elbow_angle(*(track.world_xyz(k) for k in names))
         angle = np.where(np.isfinite(world), world, angle)
     elif elbow_source == "3d" and view in ARM3D_VIEWS:
-        d_sh, d_el, d_wr = _depth_hints(track, names, tl)
-        rec = reconstruct_arm(
-            sh, el, wr, scale, (d_sh, d_el, d_wr), st, outward=_outward(track, view, side)
-        )
+        hx, hz = lateral_axis(track) if view == "oblique" and st.body_plane else (np.nan, np.nan)
+        if np.isfinite(hx) and np.isfinite(hz):
+            medial = 1.0 if side == "left" else -1.0
+            fore: tuple[float | np.ndarray, float] = st.fore_medial
+            if st.fore_world_sd > 0:
+                m = world_medial(track, side, (hx, hz))
+                fore = (np.where(np.isfinite(m), m, st.fore_medial[0]), st.fore_world_sd)
+            plane = BodyPlane(hx, hz, medial, st.upper_medial, fore)
+            rec = reconstruct_arm_in_plane(sh, el, wr, scale, plane, st)
+        else:
+            d_sh, d_el, d_wr = _depth_hints(track, names, tl)
+            rec = reconstruct_arm(
+                sh, el, wr, scale, (d_sh, d_el, d_wr), st, outward=_outward(track, view, side)
+            )
         angle, error = rec.angle, rec.error
     return angle, error
 
