@@ -55,6 +55,11 @@ class PoseConfig:
     times faster. The model asked for ``num_poses`` poses looks for other people now and
     then (``people_scan_s``) and the clip is run again the re-detecting way if it sees one.
     False re-detects in every frame (README, *Accuracy*, for the two compared)."""
+    track_frontal: bool = False
+    """Track one person also when the run's first look sees the runner square-on (front or
+    rear: width ratio at least ``view.frontal_ratio``). Off, such a clip is run again
+    re-detecting the runner in every frame: there the tracked crop read the crossing wrist
+    and the arms' lift worse (README, *Speed*)."""
     people_scan_s: float = setting(3.0, ge=0, le=3600.0)
     """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``

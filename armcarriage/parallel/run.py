@@ -70,6 +70,7 @@ def estimate_pose_parallel(
         estimate_pose,
         resolve_model_path,
     )
+    from armcarriage.pose.run import rerun_config
     from armcarriage.pose.scale import sized_for_runner
 
     config = config or Config()
@@ -97,6 +98,7 @@ def estimate_pose_parallel(
         if not one_person:  # pragma: no cover - only one-person tracking counts people
             raise
         log.info("pose: %s; running again with %d poses per frame", seen, pc.num_poses)
+        config = rerun_config(config, seen)
         results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, False)
     track = _assemble(stitcher, info, config, results)
     track.ds.attrs["parallel"] = json.dumps(

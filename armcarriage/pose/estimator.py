@@ -12,10 +12,14 @@ from armcarriage.errors import ModelNotFoundError
 from armcarriage.pose.candidate import _Candidate, _centre_and_torso
 from armcarriage.pose.model import mediapipe_tasks, quiet_native_logs, resolve_model_path
 from armcarriage.silhouette import empty_features, silhouette_features
+from armcarriage.skeleton import KEYPOINT_INDEX
 
 
 class MorePeopleInView(Exception):  # noqa: N818 - a signal to re-run, not an error
-    """One-person tracking saw more than one person: run again asking for several.
+    """One-person tracking is not for this clip: run again asking for several poses.
+
+    It saw more than one person, or (``frontal_ratio`` given) the runner square-on,
+    where the tracked crop measures the arms worse (``pose.track_frontal``).
 
     Parameters
     ----------
@@ -26,12 +30,24 @@ class MorePeopleInView(Exception):  # noqa: N818 - a signal to re-run, not an er
 
     """
 
-    def __init__(self, time_s: float, people: int) -> None:
-        super().__init__(time_s, people)
+    def __init__(self, time_s: float, people: int, frontal_ratio: float = float("nan")) -> None:
+        super().__init__(time_s, people, frontal_ratio)
         self.time_s = time_s
         self.people = people
+        self.frontal_ratio = frontal_ratio
+        """Shoulder (and hip) width over torso length when the signal is a square-on view."""
+
+    @property
+    def frontal(self) -> bool:
+        """Whether the runner was seen square-on rather than beside someone else."""
+        return math.isfinite(self.frontal_ratio)
 
     def __str__(self) -> str:
+        if self.frontal:
+            return (
+                f"the runner is seen square-on (width {self.frontal_ratio:.2f} torso lengths "
+                f"in the first {self.time_s:.2f} s)"
+            )
         return f"{self.people} people in view at {self.time_s:.2f} s"
 
 
@@ -68,6 +84,8 @@ class PoseEstimator:
         self._look_until_s = math.inf
         self._look_frames_left = 0
         self._next_look_s = -math.inf
+        self._widths: list[float] = []
+        """Width ratios of the runner in the run's first look (see :func:`width_ratio`)."""
         self._last: tuple[np.ndarray, float] | None = None
         """Torso centre and length of the pose last found, ``_unseen`` frames ago."""
         self._unseen = 0
@@ -151,12 +169,15 @@ class PoseEstimator:
         self._next_look_s = -math.inf
         self._look_frames_left = 0
         self._last, self._unseen = None, 0
+        self._widths = []
         self._use(self.num_poses if not self.looking else max(2, self.config.pose.num_poses))
 
     def _plan(self, time_s: float) -> None:
         """Open the landmarker this frame needs: several poses during a look, else one."""
         pc = self.config.pose
         several = max(2, pc.num_poses)
+        if self._widths and time_s > self._look_until_s:
+            self._check_view(time_s)
         if not self.looking:
             self._use(self.num_poses)
         elif self._look_until_s == math.inf or time_s <= self._look_until_s:
@@ -173,6 +194,12 @@ class PoseEstimator:
             if self._next_look_s == -math.inf:
                 self._next_look_s = time_s + pc.people_scan_s
             self._use(1)
+
+    def _check_view(self, time_s: float) -> None:
+        """After the run's first look: raise :class:`MorePeopleInView` for a square-on runner."""
+        ratio, self._widths = float(np.median(self._widths)), []  # finite ones only
+        if not self.config.pose.track_frontal and ratio >= self.config.view.frontal_ratio:
+            raise MorePeopleInView(time_s, 1, frontal_ratio=ratio)
 
     def detect(self, image: np.ndarray, time_s: float, width: int, height: int) -> list[_Candidate]:
         """Run the model on one upright RGB frame.
@@ -251,7 +278,29 @@ class PoseEstimator:
                 if np.linalg.norm(now - was) > length * (1.0 + 0.5 * (self._unseen - 1)):
                     raise MorePeopleInView(time_s, 2)
             self._last, self._unseen = people[0], 0
+            ratio = width_ratio(out[0].landmarks)
+            if self._asks > 1 and time_s <= self._look_until_s and np.isfinite(ratio):
+                self._widths.append(ratio)
         return out[:1]
+
+
+def width_ratio(landmarks: np.ndarray) -> float:
+    """Shoulder and hip width across the image over the torso length (``view`` module's ratio).
+
+    About 0.55 square-on, under 0.28 from the side (``view.side_ratio``,
+    ``view.frontal_ratio``); the hips count with their width scaled to the shoulders'.
+    """
+    xy = landmarks[:, :2]
+    ls, rs, lh, rh = (xy[KEYPOINT_INDEX[k]] for k in _TORSO_NAMES)
+    torso = float(np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2))
+    if not np.isfinite(torso) or torso <= 0:
+        return float("nan")
+    return float(0.5 * (abs(ls[0] - rs[0]) + abs(lh[0] - rh[0]) / _HIP_TO_SHOULDER) / torso)
+
+
+_TORSO_NAMES = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+_HIP_TO_SHOULDER = 0.6
+"""Typical hip width over shoulder width (as the ``view`` module takes it)."""
 
 
 def _distinct(people: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, float]]:

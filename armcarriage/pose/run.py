@@ -68,7 +68,7 @@ def estimate_pose(
     if pc.max_seconds > 0:
         stop_s = pc.max_seconds if stop_s is None else min(stop_s, pc.max_seconds)
 
-    def run(one_person: bool) -> PoseTrack:
+    def run(one_person: bool, config: Config = config) -> PoseTrack:
         stats = DecodeStats()
         frames = iter_frames(
             path,
@@ -91,7 +91,12 @@ def estimate_pose(
         return run(True)
     except MorePeopleInView as seen:
         log.info("pose: %s; running again with %d poses per frame", seen, pc.num_poses)
-        return run(False)
+        return run(False, rerun_config(config, seen))
+
+
+def rerun_config(config: Config, seen: MorePeopleInView) -> Config:
+    """Return the settings of the re-run after ``seen``: a square-on runner is not tracked."""
+    return config.override({"pose.track_one_person": False}) if seen.frontal else config
 
 
 def expected_frames(info: VideoInfo, config: Config, span_s: float | None = None) -> int:
