@@ -85,17 +85,10 @@ class PoseConfig:
     max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
     """Analyse only the first seconds of the clip (0 = whole clip)."""
     max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
-    """Frames are scaled down so their longer side is at most this (0 = full size)."""
-    min_body_px: int = setting(640, ge=0, le=MAX_FRAME_SIDE)
-    """Frames are scaled down further as long as the runner (head to heel, found in the
-    clip's first second) stays this many pixels tall: the model sees a 256 px crop of
-    the person, while the full frame's decoding and segmentation mask cost about as much
-    as the model at 1080p (:mod:`armcarriage.pose.scale`; README, *Speed*). 0: only
-    ``max_side`` applies."""
-    min_side: int = setting(480, ge=64, le=MAX_FRAME_SIDE)
-    """Longest frame side never scaled below (see ``min_body_px``)."""
-    size_probe_frames: int = setting(3, ge=1, le=30)
-    """Frames of the first second looked at to find the runner's height (``min_body_px``)."""
+    """Frames are scaled down so their longer side is at most this (0 = full size).
+    The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
+    than the plain colour conversion and than the smaller segmentation mask saves
+    (README, *Speed*), so 1080p passes unscaled and only larger frames are reduced."""
     person_x: float = setting(-1.0, ge=-1, le=1)
     """Follow the person whose box contains, or is nearest, this horizontal position
     (0-1 of the width) in the first second; below 0, follow the most prominent (largest)

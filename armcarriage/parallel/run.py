@@ -71,12 +71,10 @@ def estimate_pose_parallel(
         resolve_model_path,
     )
     from armcarriage.pose.run import rerun_config
-    from armcarriage.pose.scale import sized_for_runner
 
     config = config or Config()
     path = Path(video)
     info = info or probe_video(path, config)
-    config = sized_for_runner(path, info, config)
     pc = config.pose
     workers = resolve_workers(pc.workers)
     chunks = _chunks(info, config, workers)

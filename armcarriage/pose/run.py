@@ -58,12 +58,9 @@ def estimate_pose(
         One row per analysed frame; NaN where no pose was found.
 
     """
-    from armcarriage.pose.scale import sized_for_runner
-
     config = config or Config()
     path = Path(video)
     info = info or probe_video(path, config)
-    config = sized_for_runner(path, info, config, start_s)
     pc = config.pose
     if pc.max_seconds > 0:
         stop_s = pc.max_seconds if stop_s is None else min(stop_s, pc.max_seconds)
