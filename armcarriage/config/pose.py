@@ -65,8 +65,8 @@ class PoseConfig:
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
     frames every this many seconds; when it sees a second person, or the tracked person
     jumps by more than a torso length between frames, the clip is run again with
-    ``num_poses`` poses per frame. The two landmarkers stay open, so a look costs only its
-    frames' person detection. 0: no later looks."""
+    ``num_poses`` poses per frame. One landmarker is open at a time (memory), so each look
+    costs two model switches (README, *Figures behind the defaults*). 0: no later looks."""
     people_watch_s: float = setting(0.5, ge=0, le=60.0)
     """Look at this many seconds at the start of each run and chunk, where the tracked
     person is chosen (see ``people_scan_s``)."""
@@ -84,11 +84,12 @@ class PoseConfig:
     benchmarks/analysis_rate.py). Clips at 60 fps or less are analysed frame by frame."""
     max_seconds: float = setting(0.0, ge=0, le=MAX_DURATION_S)
     """Analyse only the first seconds of the clip (0 = whole clip)."""
-    max_side: int = setting(1920, ge=0, le=MAX_FRAME_SIDE)
-    """Frames are scaled down so their longer side is at most this (0 = full size).
-    The model's input is 256 px, so scaling costs no accuracy; but scaling is dearer
-    than the plain colour conversion and than the smaller segmentation mask saves
-    (README, *Speed*), so 1080p passes unscaled and only larger frames are reduced."""
+    max_side: int = setting(1280, ge=0, le=MAX_FRAME_SIDE)
+    """Frames are scaled down so their longer side is at most this (0 = full size). The
+    landmark model sees a 256 px crop of the person, which a runner at least 28 % of a
+    1080p frame's height still fills at 720p; MediaPipe returns the segmentation mask at
+    the size of the image it is given, which at 1080p costs about as much as the landmark
+    model (README, *Speed*)."""
     person_x: float = setting(-1.0, ge=-1, le=1)
     """Follow the person whose box contains, or is nearest, this horizontal position
     (0-1 of the width) in the first second; below 0, follow the most prominent (largest)

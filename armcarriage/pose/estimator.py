@@ -9,6 +9,7 @@ import numpy as np
 
 from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
+from armcarriage.memory import release_free_memory
 from armcarriage.pose.candidate import _Candidate, _centre_and_torso
 from armcarriage.pose.model import mediapipe_tasks, quiet_native_logs, resolve_model_path
 from armcarriage.silhouette import empty_features, silhouette_features
@@ -77,9 +78,7 @@ class PoseEstimator:
         self.one_person = one_person
         self._landmarker: Any = None
         self._asks = 0
-        """Poses the landmarker in use was created for (0 = none open)."""
-        self._open: dict[int, Any] = {}
-        """The open landmarkers by the poses they were created for (at most two)."""
+        """Poses the open landmarker was created for (0 = none open)."""
         self._frames = 0
         self._look_until_s = math.inf
         self._look_frames_left = 0
@@ -128,26 +127,25 @@ class PoseEstimator:
             ) from None
 
     def _use(self, num_poses: int) -> None:
-        """Make the landmarker in use one asked for ``num_poses``.
+        """Make the open landmarker one asked for ``num_poses`` (one open at a time).
 
-        One-person tracking keeps its tracking landmarker and the one that looks for
-        other people both open, so a look costs no model loading; both are fed one
-        clock, which only moves forward.
+        The closed landmarker's memory is handed back before the next is created:
+        left to the allocator, each switch kept a few MB more mapped.
         """
         if self._asks != num_poses:
-            if num_poses not in self._open:
-                self._open[num_poses] = self._create(num_poses)
-            self._landmarker = self._open[num_poses]
+            if self._landmarker is not None:
+                self._close()
+                release_free_memory()
+            self._landmarker = self._create(num_poses)
             self._asks = num_poses
+            self._frames = 0
 
     def _close(self) -> None:
-        with quiet_native_logs():
-            for landmarker in self._open.values():
-                landmarker.close()
-        self._open.clear()
-        self._landmarker = None
-        self._asks = 0
-        self._frames = 0
+        if self._landmarker is not None:
+            with quiet_native_logs():
+                self._landmarker.close()
+            self._landmarker = None
+            self._asks = 0
 
     def __enter__(self) -> PoseEstimator:
         self.restart()
@@ -209,8 +207,8 @@ class PoseEstimator:
         ``pose.people_look_frames`` frames every ``pose.people_scan_s`` seconds,
         are looked at by a landmarker asked for ``pose.num_poses`` poses; the
         frames between by one asked for one pose, which tracks it and runs the
-        person detector only when the track is lost. Both stay open, so a look
-        loads no model.
+        person detector only when the track is lost. One landmarker is open at a
+        time (each holds about 85 MB at 1080p), so every switch creates one.
 
         Parameters
         ----------

@@ -159,15 +159,33 @@ def iter_frames(
     ) as frames:
         for index, t, frame in frames:
             try:
-                image = frame.to_ndarray(
-                    format="rgb24", width=out_w, height=out_h, interpolation=interpolation
-                )
+                image = _rgb(frame, (out_w, out_h), interpolation)
             except av.error.FFmpegError as exc:
                 stats.errors += 1
                 stats.error_message = str(exc)
                 break
             stats.yielded += 1
             yield Frame(index=index, time=t, image=upright(image, info.rotation))
+
+
+def _rgb(frame: av.VideoFrame, size: tuple[int, int], interpolation: str | None) -> np.ndarray:
+    """Convert a decoded frame to RGB at ``size`` (width, height).
+
+    Scaling down, the frame is converted at full size and resized by OpenCV (bilinear
+    below a factor of 2, pixel-area averaging from 2 on): at 1080p swscale's scaling
+    costs 4-9 ms a frame against about 1.5 ms for the conversion and 1-1.2 ms for
+    OpenCV's resize. ``interpolation`` names a swscale method instead.
+    """
+    if (frame.width, frame.height) == size or interpolation is not None:
+        return frame.to_ndarray(
+            format="rgb24", width=size[0], height=size[1], interpolation=interpolation
+        )
+    import cv2
+
+    image = frame.to_ndarray(format="rgb24")
+    shrink = frame.width / max(size[0], 1)
+    method = cv2.INTER_AREA if shrink >= 2.0 else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(image, size, interpolation=method))
 
 
 def decode_frames(
