@@ -7,17 +7,15 @@ one runner.
 
 One person or several
 ---------------------
-Asked for ``pose.num_poses`` > 1 poses (the default, 2), the landmarker runs
-its person detector on every frame that shows fewer people, so the runner is
-found afresh in every frame, and :class:`RunnerSelector` follows the runner
-among the people found. With ``pose.track_one_person`` it is asked for one
-pose, which it tracks from frame to frame, running the detector only when the
-track is lost: faster, but less accurate (see the setting and
-``benchmarks/results/accuracy_track_one_person.md``). A landmarker asked for
-several poses then looks for other people at the start of each run and chunk
-and every ``pose.people_scan_s`` seconds (see :meth:`PoseEstimator.detect`);
-when it sees one, :class:`MorePeopleInView` is raised and the clip is run again
-the default way.
+Once the runner is found the landmarker tracks one pose from frame to frame
+(``pose.track_one_person``), running its person detector only when the track is
+lost; a landmarker asked for several poses looks for other people at the start
+of each run and chunk and every ``pose.people_scan_s`` seconds (see
+:meth:`PoseEstimator.detect`). When it sees one, or the runner square-on (front
+or rear, where the tracked crop measures the arms worse), :class:`MorePeopleInView`
+is raised and the clip is run again asking for ``pose.num_poses`` poses in every
+frame, so the runner is found afresh each time and :class:`RunnerSelector`
+follows the runner among the people found.
 """
 
 from __future__ import annotations
