@@ -315,6 +315,27 @@ def _fit_lengths(
     return big_a, big_b, gain
 
 
+def angle_and_error(
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float],
+    upper: tuple[np.ndarray, np.ndarray],
+    fore: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the expected elbow angle and its spread from the two depth posteriors.
+
+    ``upper`` and ``fore`` are each segment's posterior mean and sd of ``dz / L``. The
+    angle depends on the product of the two depths, so the spread moves both together
+    (the four corners of one sd either way).
+    """
+    (ma, sa), (mb, sb) = upper, fore
+    angle = _expected_angle(segments, ma, mb, sa**2, sb**2)
+    devs = [
+        _expected_angle(segments, ma + ka * sa, mb + kb * sb, 0.0, 0.0) - angle
+        for ka in (-1.0, 1.0)
+        for kb in (-1.0, 1.0)
+    ]
+    return angle, np.sqrt(np.mean(np.square(devs), axis=0))
+
+
 def _expected_angle(
     segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float],
     za: np.ndarray,
@@ -393,15 +414,7 @@ def reconstruct_arm(
         ra, rb = la / big_a, lb / big_b
     ma, sa = depth_posterior(ra, raw_a / big_a / gain, st, outward)
     mb, sb = depth_posterior(rb, raw_b / big_b / gain, st)
-    segments = (a, b, la, lb, big_a, big_b)
-    angle = _expected_angle(segments, ma, mb, sa**2, sb**2)
-    # the angle depends on the product of the two depths: move both together
-    devs = [
-        _expected_angle(segments, ma + ka * sa, mb + kb * sb, 0.0, 0.0) - angle
-        for ka in (-1.0, 1.0)
-        for kb in (-1.0, 1.0)
-    ]
-    error = np.sqrt(np.mean(np.square(devs), axis=0))
+    angle, error = angle_and_error((a, b, la, lb, big_a, big_b), (ma, sa), (mb, sb))
     return ArmReconstruction(
         angle=angle,
         angle_2d=angle_2d,

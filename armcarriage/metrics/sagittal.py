@@ -20,8 +20,8 @@ import numpy as np
 from armcarriage.metrics.arm3d import (
     Arm3DSettings,
     ArmReconstruction,
-    _expected_angle,
     _interior,
+    angle_and_error,
     depth_posterior,
 )
 from armcarriage.track import PoseTrack
@@ -144,14 +144,7 @@ def reconstruct_arm_in_plane(
             st.forearm_min_ratio * big_a,
         )
     ma, sa, mb, sb = _posteriors(spans, (big_a, big_b), plane, st)
-    segments = (a, b, la, lb, big_a, big_b)
-    angle = _expected_angle(segments, ma, mb, sa**2, sb**2)
-    devs = [
-        _expected_angle(segments, ma + ka * sa, mb + kb * sb, 0.0, 0.0) - angle
-        for ka in (-1.0, 1.0)
-        for kb in (-1.0, 1.0)
-    ]
-    error = np.sqrt(np.mean(np.square(devs), axis=0))
+    angle, error = angle_and_error((a, b, la, lb, big_a, big_b), (ma, sa), (mb, sb))
     with np.errstate(invalid="ignore", divide="ignore"):
         ra, rb = la / big_a, lb / big_b
     return ArmReconstruction(
