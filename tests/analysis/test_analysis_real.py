@@ -49,8 +49,13 @@ def test_treadmill_cadence_view_and_mirror():
 )
 def test_walking_and_balancing_are_not_running(name):
     a = analyze(_track(name))
-    assert a.status == "no_running", a.message
-    assert "no running detected" in a.message
+    if name.startswith("lab_balance") and a.status == "too_few_strides":
+        # 1.7 s of two people balancing: at 720p (pose.max_side) no stride completes, so
+        # the stride count refuses it before the legs' spread (0.11 torso lengths at 1080p)
+        assert "found 0 complete strides" in a.message
+    else:
+        assert a.status == "no_running", a.message
+        assert "no running detected" in a.message
     assert a.strides.empty
     assert np.isnan(a.cadence_spm)
 
