@@ -113,3 +113,6 @@ ARM_KEYPOINTS: dict[str, tuple[str, str, str]] = {
     side: (f"{side}_shoulder", f"{side}_elbow", f"{side}_wrist") for side in SIDES
 }
 """Shoulder, elbow and wrist names per side."""
+
+HIP_TO_SHOULDER_WIDTH = 0.6
+"""Typical hip width over shoulder width: the view ratio counts the hips' width scaled by it."""

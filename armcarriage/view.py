@@ -43,10 +43,10 @@ import numpy as np
 
 from armcarriage.config import ViewConfig
 from armcarriage.metrics.geometry import midpoint, shoulder_width, torso_length
+from armcarriage.skeleton import HIP_TO_SHOULDER_WIDTH
 from armcarriage.track import PoseTrack
 
 SIDE_LABELS = ("side_left", "side_right")
-_HIP_TO_SHOULDER = 0.6
 
 
 def near_side(label: str) -> str | None:
@@ -110,7 +110,7 @@ def classify_segment(track: PoseTrack, idx: np.ndarray, cfg: ViewConfig) -> tupl
     lh, rh = track.xy("left_hip")[idx], track.xy("right_hip")[idx]
     tl = torso_length(ls, rs, lh, rh)
     sw = _nanmedian(shoulder_width(ls, rs) / tl)
-    hw = _nanmedian(shoulder_width(lh, rh) / tl) / _HIP_TO_SHOULDER
+    hw = _nanmedian(shoulder_width(lh, rh) / tl) / HIP_TO_SHOULDER_WIDTH
     if not np.isfinite(sw):
         return "unknown", 0.0
     ratio = sw if not np.isfinite(hw) else 0.5 * (sw + hw)

@@ -13,7 +13,7 @@ from armcarriage.memory import release_free_memory
 from armcarriage.pose.candidate import _Candidate, _centre_and_torso
 from armcarriage.pose.model import mediapipe_tasks, quiet_native_logs, resolve_model_path
 from armcarriage.silhouette import empty_features, silhouette_features
-from armcarriage.skeleton import KEYPOINT_INDEX
+from armcarriage.skeleton import HIP_TO_SHOULDER_WIDTH, KEYPOINT_INDEX
 
 
 class MorePeopleInView(Exception):  # noqa: N818 - a signal to re-run, not an error
@@ -293,12 +293,10 @@ def width_ratio(landmarks: np.ndarray) -> float:
     torso = float(np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2))
     if not np.isfinite(torso) or torso <= 0:
         return float("nan")
-    return float(0.5 * (abs(ls[0] - rs[0]) + abs(lh[0] - rh[0]) / _HIP_TO_SHOULDER) / torso)
+    return float(0.5 * (abs(ls[0] - rs[0]) + abs(lh[0] - rh[0]) / HIP_TO_SHOULDER_WIDTH) / torso)
 
 
 _TORSO_NAMES = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-_HIP_TO_SHOULDER = 0.6
-"""Typical hip width over shoulder width (as the ``view`` module takes it)."""
 
 
 def _distinct(people: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, float]]:
