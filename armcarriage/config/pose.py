@@ -90,6 +90,13 @@ class PoseConfig:
     1080p frame's height still fills at 720p; MediaPipe returns the segmentation mask at
     the size of the image it is given, which at 1080p costs about as much as the landmark
     model (README, *Speed*)."""
+    runner_px: int = setting(320, ge=0, le=MAX_FRAME_SIDE)
+    """Once the first ``people_watch_s`` seconds of a run have shown how tall the runner
+    is, frames are scaled down further (by a whole factor from 2 on, where pixel-area
+    averaging is cheap) so the runner stays at least this many pixels tall. The landmark
+    model sees a 256 px crop of the person: on 1080p renders a runner scaled from 768 to
+    256 px measured as well as at full size, and the segmentation mask, returned at the
+    size of the image, costs less (README, *Speed*). 0: only ``max_side`` scales."""
     person_x: float = setting(-1.0, ge=-1, le=1)
     """Follow the person whose box contains, or is nearest, this horizontal position
     (0-1 of the width) in the first second; below 0, follow the most prominent (largest)

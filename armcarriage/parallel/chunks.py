@@ -186,8 +186,9 @@ def run_chunk(
         info=info,
         start_s=chunk.start_s,
         stop_s=chunk.stop_s,
-        max_side=pc.max_side,
+        max_side=lambda: est.side,
         stats=stats,
+        threads=False,  # one process per core already
     )
     owned = 0
     got = _Collected(est.num_poses)

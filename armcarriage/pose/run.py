@@ -67,17 +67,17 @@ def estimate_pose(
 
     def run(one_person: bool, config: Config = config) -> PoseTrack:
         stats = DecodeStats()
-        frames = iter_frames(
-            path,
-            config,
-            info=info,
-            target_fps=pc.target_fps,
-            start_s=start_s,
-            stop_s=stop_s,
-            max_side=pc.max_side,
-            stats=stats,
-        )
         with PoseEstimator(config, one_person=one_person) as estimator:
+            frames = iter_frames(
+                path,
+                config,
+                info=info,
+                target_fps=pc.target_fps,
+                start_s=start_s,
+                stop_s=stop_s,
+                max_side=lambda: estimator.side,
+                stats=stats,
+            )
             return track_from_frames(
                 frames, estimator, info, config, progress=progress, stats=stats
             )

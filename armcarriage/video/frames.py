@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from fractions import Fraction
@@ -98,9 +98,10 @@ def iter_frames(
     target_fps: float = 0.0,
     start_s: float = 0.0,
     stop_s: float | None = None,
-    max_side: int = 0,
+    max_side: int | Callable[[], int] = 0,
     interpolation: str | None = None,
     stats: DecodeStats | None = None,
+    threads: bool = True,
 ) -> Iterator[Frame]:
     """Stream the upright frames of a clip with their true timestamps.
 
@@ -120,13 +121,19 @@ def iter_frames(
         the key frame before ``start_s``.
     max_side
         If > 0, scale frames down so their longer side is at most this many
-        pixels (aspect ratio kept; see :func:`scaled_size`).
+        pixels (aspect ratio kept; see :func:`scaled_size`). A callable is asked
+        before each frame (the pose stage shrinks frames once it knows how tall
+        the runner is).
     interpolation
         swscale algorithm used when scaling (``"AREA"``, ``"BILINEAR"``, ...);
         None keeps PyAV's default (bilinear). Area averaging is the cheaper
         and sharper choice for a large reduction.
     stats
         If given, filled in with decode counts, dropped frames and errors.
+    threads
+        Let the decoder and the scaling use threads. A caller that already keeps
+        every core busy with one process per core turns them off: each thread then
+        only adds hand-over costs (and the decoder's frame buffers, tens of MB).
 
     Yields
     ------
@@ -145,7 +152,7 @@ def iter_frames(
     path = Path(path)
     info = info or probe_video(path, config)
     stats = stats if stats is not None else DecodeStats()
-    out_w, out_h = scaled_size(info.coded_width, info.coded_height, max_side)
+    side_now = max_side if callable(max_side) else lambda: max_side
     with closing(
         decode_frames(
             path,
@@ -155,11 +162,13 @@ def iter_frames(
             start_s=start_s,
             stop_s=stop_s,
             stats=stats,
+            threads=threads,
         )
     ) as frames:
         for index, t, frame in frames:
             try:
-                image = _rgb(frame, (out_w, out_h), interpolation)
+                size = scaled_size(info.coded_width, info.coded_height, side_now())
+                image = _rgb(frame, size, interpolation, threads)
             except av.error.FFmpegError as exc:
                 stats.errors += 1
                 stats.error_message = str(exc)
@@ -168,13 +177,16 @@ def iter_frames(
             yield Frame(index=index, time=t, image=upright(image, info.rotation))
 
 
-def _rgb(frame: av.VideoFrame, size: tuple[int, int], interpolation: str | None) -> np.ndarray:
+def _rgb(
+    frame: av.VideoFrame, size: tuple[int, int], interpolation: str | None, threads: bool = True
+) -> np.ndarray:
     """Convert a decoded frame to RGB at ``size`` (width, height).
 
     Scaling down, the frame is converted at full size and resized by OpenCV (bilinear
     below a factor of 2, pixel-area averaging from 2 on): at 1080p swscale's scaling
     costs 4-9 ms a frame against about 1.5 ms for the conversion and 1-1.2 ms for
-    OpenCV's resize. ``interpolation`` names a swscale method instead.
+    OpenCV's resize. ``interpolation`` names a swscale method instead. Without
+    ``threads`` OpenCV resizes in the calling thread (its thread count is put back).
     """
     if (frame.width, frame.height) == size or interpolation is not None:
         return frame.to_ndarray(
@@ -185,7 +197,14 @@ def _rgb(frame: av.VideoFrame, size: tuple[int, int], interpolation: str | None)
     image = frame.to_ndarray(format="rgb24")
     shrink = frame.width / max(size[0], 1)
     method = cv2.INTER_AREA if shrink >= 2.0 else cv2.INTER_LINEAR
-    return np.asarray(cv2.resize(image, size, interpolation=method))
+    if threads:
+        return np.asarray(cv2.resize(image, size, interpolation=method))
+    was = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        return np.asarray(cv2.resize(image, size, interpolation=method))
+    finally:
+        cv2.setNumThreads(was)
 
 
 def decode_frames(
@@ -197,6 +216,7 @@ def decode_frames(
     start_s: float = 0.0,
     stop_s: float | None = None,
     stats: DecodeStats | None = None,
+    threads: bool = True,
 ) -> Generator[tuple[int, float, av.VideoFrame], None, None]:
     """Stream the decoded frames of a clip as they come from the decoder.
 
@@ -224,7 +244,7 @@ def decode_frames(
     stats.whole_clip = start_s <= 0 and stop_s is None
     with _open(path) as container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        stream.thread_type = "AUTO" if threads else "NONE"
         start_pts = int(stream.start_time or 0)
         seeked = bool(start_s > 0 and stream.time_base)
         if seeked:

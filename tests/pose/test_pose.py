@@ -14,6 +14,7 @@ from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
 from armcarriage.pose import MorePeopleInView, PoseEstimator, estimate_pose, resolve_model_path
 from armcarriage.pose import run as pose_run
+from armcarriage.pose.estimator import frame_side
 from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.video import iter_frames
 
@@ -56,6 +57,7 @@ class FakeEstimator:
         self.one_person = one_person
         self.model_path = Path("fake.task")
         self.num_poses = 1 if one_person else max(1, config.pose.num_poses)
+        self.side = config.pose.max_side
 
     starts_one_person = staticmethod(PoseEstimator.starts_one_person)
 
@@ -262,3 +264,34 @@ def test_a_square_on_runner_is_re_detected_in_every_frame(clip, settings, ends):
     track = estimate_pose(SAMPLES / clip, Config().override({"pose.workers": 1, **settings}))
     assert track.attrs["person"].endswith(ends)
     assert track.detection_rate() == 1.0
+
+
+@pytest.mark.parametrize(
+    ("size", "runner", "expect"),
+    [
+        ((1080, 1920), 813.0, 960),  # factor 2.5: halved, a whole factor
+        ((1920, 1080), 768.0, 960),
+        ((1920, 1080), 1300.0, 480),  # factor 4
+        ((720, 1280), 540.0, 853),  # factor 1.7: 1.5
+        ((720, 1280), 420.0, 1280),  # under 1.5: kept
+        ((1920, 1080), 300.0, 1280),  # a small runner keeps max_side
+        ((1920, 1080), float("nan"), 1280),
+    ],
+)
+def test_frames_shrink_to_the_runner_s_height_by_few_steps(size, runner, expect):
+    assert frame_side(*size, runner, 1280, 320) == expect
+    assert frame_side(*size, runner, 1280, 0) == 1280
+    assert frame_side(*size, runner, 0, 0) == max(size)
+
+
+def test_the_runner_s_height_sets_the_frame_size_after_the_first_look():
+    path = shared_file("videos", "treadmill_side_portrait.mp4")  # 720x1280, runner ~540 px
+    cfg = Config()
+    sides = []
+    with PoseEstimator(cfg, one_person=True) as est:
+        for frame in iter_frames(path, stop_s=1.0, max_side=lambda: est.side):
+            est.detect(frame.image, frame.time, 720, 1280)
+            sides.append((frame.time, max(frame.image.shape)))
+    watch = min(cfg.pose.people_watch_s, cfg.pose.chunk_overlap_seconds / 2)
+    assert {s for t, s in sides if t <= watch} == {1280}
+    assert {s for t, s in sides if t > watch + 0.05} == {852}  # 1280 / 1.5, even

@@ -312,3 +312,15 @@ def test_a_variable_frame_rate_clip_keeps_its_frames_on_every_path(make_video):
     cells = np.floor(np.asarray(pts) / 50 + 1e-6)
     first = [i for i in range(len(pts)) if i == 0 or cells[i] > cells[i - 1]]
     assert [w[0] for w in kept] == first
+
+
+def test_frames_follow_a_changing_size_and_decode_alike_without_threads(make_video):
+    path = make_video("s.mp4", n=12, size=(128, 96))
+    sides = iter([128, 128, 64, 64, 64, 32] + [32] * 6)
+    sized = [f.image.shape for f in iter_frames(path, max_side=lambda: next(sides))]
+    assert sized[:2] == [(96, 128, 3)] * 2
+    assert sized[2:5] == [(48, 64, 3)] * 3
+    assert sized[5] == (24, 32, 3)
+    threaded = [f.image for f in iter_frames(path, max_side=64)]
+    single = [f.image for f in iter_frames(path, max_side=64, threads=False)]
+    assert all(np.array_equal(a, b) for a, b in zip(threaded, single, strict=True))
