@@ -3,7 +3,9 @@
 Usage: ``.venv/bin/python benchmarks/strides_timing.py [--work DIR] [--cases NAME,NAME]``
 
 Cases (the synthetic runner, rendered at 320 x 240 and run through the pose model; renders
-and pose tracks are cached under ``--work``):
+and pose tracks are cached under ``--work``, a render under a key of its spec and of the
+renderers' code, so a change of the figure's motion renders it again; the motion-capture
+renders then need the shared data, ``--shared``):
 
 - slow motion: a runner at 170 steps/min filmed at 240 fps and played at 30, without a
   tag and no option (must say slow motion, name ``--capture-fps``, give no cadence), with
