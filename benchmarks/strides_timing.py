@@ -3,7 +3,9 @@
 Usage: ``.venv/bin/python benchmarks/strides_timing.py [--work DIR] [--cases NAME,NAME]``
 
 Cases (the synthetic runner, rendered at 320 x 240 and run through the pose model; renders
-and pose tracks are cached under ``--work``):
+and pose tracks are cached under ``--work``, a render under a key of its spec and of the
+renderers' code, so a change of the figure's motion renders it again; the motion-capture
+renders then need the shared data, ``--shared``):
 
 - slow motion: a runner at 170 steps/min filmed at 240 fps and played at 30, without a
   tag and no option (must say slow motion, name ``--capture-fps``, give no cadence), with
@@ -28,6 +30,8 @@ and ``strides.md``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import sys
 from fractions import Fraction
@@ -133,49 +137,41 @@ def _write(frames: list[np.ndarray], path: Path, fps: float, tags: dict[str, str
             c.mux(p)
 
 
-def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
-    """Return the clip and its truth events file, rendering them if missing."""
-    from armcarriage_eval.synthetic.clip import ClipSpec, frame_times, iter_images, make_clip
-    from armcarriage_eval.synthetic.gait import simulate
+def _plan(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path, Any, dict[str, str]]:
+    """Return the clip's path, its truth events' path, its render spec and container tags.
+
+    A slow-motion clip's tags carry its playback rate (an empty string when untagged).
+    """
+    from armcarriage_eval.synthetic.clip import ClipSpec
 
     if case.get("slow"):
         fps, seconds = _slow(case)
         view = case.get("view", SLOW["view"])
         stem = f"slow{fps}" if view == SLOW["view"] else f"slow{fps}_{view}"
+        spec = ClipSpec(
+            view=view,
+            fps=fps,
+            seconds=seconds,
+            width=320,
+            height=240,
+            runner={"cadence_spm": SLOW["cadence"]},
+        )
+        tags = {"com.android.capture.fps": f"{fps:.6f}" if case["tag"] else ""}
+        tags["playback_fps"] = str(SLOW["playback"])
         video = work / f"{stem}_{'tagged' if case['tag'] else 'untagged'}.mp4"
-        events = work / f"{stem}.events.csv"
-        if not video.exists():
-            spec = ClipSpec(
-                view=view,
-                fps=fps,
-                seconds=seconds,
-                width=320,
-                height=240,
-                runner={"cadence_spm": SLOW["cadence"]},
-            )
-            kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
-            tags = {"com.android.capture.fps": f"{fps:.6f}"} if case["tag"] else {}
-            _write(list(iter_images(spec, kin)), video, SLOW["playback"], tags)
-            ev = kin.events.copy()
-            ev["frame"] = np.rint(ev["time"] * fps).astype(int)
-            ev.to_csv(events, index=False)
-        return video, events
-    video = work / f"{name}.mp4"
+        return video, work / f"{stem}.events.csv", spec, tags
     if case.get("mocap"):
         from armcarriage_eval import mocap_render
 
-        if not video.exists():
-            spec = mocap_render.MocapClipSpec(
-                trial=case["mocap"],
-                view=case["view"],
-                seconds=case["seconds"],
-                fps=case["fps"],
-                width=320,
-                height=240,
-            )
-            mocap_render.make_clip(video, spec, SHARED[0] / "mocap")
-        return video, work / f"{name}.events.csv"
-    if not video.exists():
+        spec = mocap_render.MocapClipSpec(
+            trial=case["mocap"],
+            view=case["view"],
+            seconds=case["seconds"],
+            fps=case["fps"],
+            width=320,
+            height=240,
+        )
+    else:
         spec = ClipSpec(
             view=case["view"],
             fps=case["fps"],
@@ -184,8 +180,83 @@ def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
             height=240,
             runner=_runner(case),
         )
+    return work / f"{name}.mp4", work / f"{name}.events.csv", spec, {}
+
+
+def render_key(spec: Any, tags: dict[str, str]) -> str:
+    """Return a hash of all that shapes a render: its spec, the motion, tags and the code.
+
+    The code is the synthetic figure's and the motion-capture renderer's (docstrings
+    and comments left out), so a clip rendered before a change of the figure's motion
+    is rendered again rather than scored against the new truth.
+    """
+    import armcarriage_eval.synthetic as synthetic
+    from accuracy import code_of
+    from armcarriage_eval import mocap, mocap_render
+
+    files = [
+        *sorted(Path(synthetic.__file__).parent.glob("*.py")),
+        Path(mocap.__file__),
+        Path(mocap_render.__file__),
+    ]
+    blob = json.dumps(
+        {
+            "spec": dataclasses.asdict(spec),
+            "motion": repr(spec.params()) if hasattr(spec, "params") else "",
+            "tags": tags,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    code = "".join(code_of(f) for f in files)
+    return hashlib.sha1((blob + code).encode()).hexdigest()[:12]
+
+
+def _make(video: Path, events: Path, spec: Any, tags: dict[str, str], case: dict[str, Any]) -> None:
+    """Render a clip and write its truth beside it."""
+    from armcarriage_eval.synthetic.clip import frame_times, iter_images, make_clip
+    from armcarriage_eval.synthetic.gait import simulate
+
+    if case.get("slow"):
+        kin = simulate(spec.params(), frame_times(spec), duration=spec.seconds)
+        meta = {k: v for k, v in tags.items() if k != "playback_fps" and v}
+        _write(list(iter_images(spec, kin)), video, float(tags["playback_fps"]), meta)
+        ev = kin.events.copy()
+        ev["frame"] = np.rint(ev["time"] * spec.fps).astype(int)
+        ev.to_csv(events, index=False)
+    elif case.get("mocap"):
+        from armcarriage_eval import mocap_render
+
+        mocap_render.make_clip(video, spec, SHARED[0] / "mocap")
+    else:
         make_clip(video, spec)
-    return video, work / f"{name}.events.csv"
+
+
+def render(name: str, case: dict[str, Any], work: Path) -> tuple[Path, Path]:
+    """Return the clip and its truth events file, rendering them if missing or stale.
+
+    A render is kept while its key (:func:`render_key`, in ``<clip>.render-key``)
+    matches; else it is rendered again, and its cached pose track is dropped when the
+    video changed: a track of an older render (the walker once bounced as a runner
+    does) would be scored against a truth it does not show.
+    """
+    video, events, spec, tags = _plan(name, case, work)
+    key = render_key(spec, tags)
+    stamp = video.with_suffix(".render-key")
+    if video.exists() and stamp.exists() and stamp.read_text().strip() == key:
+        return video, events
+    stamp.unlink(missing_ok=True)
+    before = _digest(video)
+    _make(video, events, spec, tags, case)
+    if before is None or _digest(video) != before:
+        (work / f"{video.stem}.pose.parquet").unlink(missing_ok=True)
+    stamp.write_text(key + "\n")
+    return video, events
+
+
+def _digest(path: Path) -> str | None:
+    """Return the SHA-1 of a file's bytes, None when it does not exist."""
+    return hashlib.sha1(path.read_bytes()).hexdigest() if path.exists() else None
 
 
 def pose_track(video: Path, work: Path) -> PoseTrack:
