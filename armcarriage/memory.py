@@ -16,14 +16,23 @@ import gc
 import sys
 
 
-def release_free_memory() -> None:
+def release_free_memory(collect: bool = True) -> None:
     """Collect garbage and hand free heap pages back to the OS (glibc ``malloc_trim``).
 
     Arrow's memory pool, where pyarrow is loaded, releases its unused memory too. A
     plain garbage collection where the C library has no ``malloc_trim`` (macOS,
     Windows, musl). Takes a few milliseconds.
+
+    Parameters
+    ----------
+    collect
+        Run Python's garbage collector first. What a closed native object (the pose
+        model) frees needs none, and a full collection walks every object the process
+        holds: tens of ms where the pose stage keeps a long clip's detections.
+
     """
-    gc.collect()
+    if collect:
+        gc.collect()
     arrow = sys.modules.get("pyarrow")  # only if something imported it
     if arrow is not None:
         arrow.default_memory_pool().release_unused()

@@ -55,6 +55,7 @@ def estimate_track(
     progress: Progress | None = None,
     start_s: float = 0.0,
     end_s: float = 0.0,
+    while_waiting: Callable[[], None] | None = None,
 ) -> PoseTrack:
     """Run the pose stage, across worker processes when that pays off.
 
@@ -72,6 +73,9 @@ def estimate_track(
         Analyse only this part of the clip, seconds (``end_s`` 0 = to the end). An end
         alone keeps the worker processes; a start runs the pose model in this process,
         from the start (the chunked workers cover the clip from its beginning).
+    while_waiting
+        Later work to do in this process while the last worker processes finish
+        (see :func:`armcarriage.parallel.estimate_pose_parallel`).
 
     Returns
     -------
@@ -98,7 +102,9 @@ def estimate_track(
         return estimate_pose(video, config, info=info, progress=rescaled, start_s=start_s)
     from armcarriage.parallel import estimate_pose_parallel
 
-    return estimate_pose_parallel(video, config, info=info, progress=progress)
+    return estimate_pose_parallel(
+        video, config, info=info, progress=progress, while_waiting=while_waiting
+    )
 
 
 def run_analysis(
@@ -158,9 +164,16 @@ def run_analysis(
         names = _foreign_files(folder) + ([Path(video).name] if inside else [])
         return list(dict.fromkeys(names))
 
+    ahead = _Ahead(Path(video), info, config, (start_s, end_s))
     with atomic_folder(out, foreign=foreign) as work:
         track = estimate_track(
-            video, config, info=info, progress=progress, start_s=start_s, end_s=end_s
+            video,
+            config,
+            info=info,
+            progress=progress,
+            start_s=start_s,
+            end_s=end_s,
+            while_waiting=ahead,
         )
         # the container's capture rate travels with the track (playback times are kept in
         # it, as in the video); the analysis rescales time by it or by video.capture_fps
@@ -170,7 +183,7 @@ def run_analysis(
         outputs = {"pose": track.save(work / "pose.parquet")}
         release_free_memory()  # what the pose stage and the save freed, before the next peaks
         result = RunResult(status=Status.OK, video_info=info, track=track, outputs=outputs)
-        _analyse_and_report(result, video, work, config, stage)
+        _analyse_and_report(result, video, work, config, stage, ahead.brightness)
     result.outputs = {
         name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
         for name, path in result.outputs.items()
@@ -236,6 +249,7 @@ def _analyse_and_report(
     out: Path,
     config: Config,
     stage: Stage | None = None,
+    brightness: float | None = None,
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
@@ -265,5 +279,37 @@ def _analyse_and_report(
             assessment=assessment,
             rules=rules,
             info=result.video_info,
+            brightness=brightness,
         )
     )
+
+
+class _Ahead:
+    """The later stages' work that needs no pose, done while the pose workers finish.
+
+    Called (at most once) by the parallel pose stage when this process has no chunk
+    left: it loads the analysis and report code and reads the clip's brightness off
+    three frames of the analysed span, which would otherwise run after the pose stage
+    with one core idle.
+    """
+
+    def __init__(
+        self, video: Path, info: VideoInfo, config: Config, span: tuple[float, float]
+    ) -> None:
+        self.video, self.info, self.config, self.span = video, info, config, span
+        self.brightness: float | None = None
+
+    def __call__(self) -> None:
+        import armcarriage.analysis
+        import armcarriage.cues
+        import armcarriage.report.html
+        import armcarriage.report.plots  # noqa: F401 - loaded here, used by the reports
+        from armcarriage.report.advice import clip_brightness
+
+        start, end = self.span
+        stop = end if end > 0 else self.info.duration_s
+        if self.config.pose.max_seconds > 0:
+            stop = min(stop, self.config.pose.max_seconds)
+        if stop > start:
+            times = [start + k * (stop - start) for k in (0.25, 0.5, 0.75)]
+            self.brightness = clip_brightness(self.video, self.info, self.config, times)

@@ -177,7 +177,7 @@ def run_chunk(
     est.restart()
     # the closed landmarker's heap back to the OS: without it each process grew by
     # ~15 MB every few chunks (about 40 MB over a 10-minute clip)
-    release_free_memory()
+    release_free_memory(collect=False)
     stop = _WORKER.get("stop")
     stats = DecodeStats()
     raw = iter_frames(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from armcarriage.config import Config
+from armcarriage.memory import release_free_memory
 from armcarriage.parallel.chunks import _WORKER, ChunkResult, _close, _init_worker, run_chunk
 from armcarriage.parallel.plan import Chunk, analysed_span, plan_chunks, resolve_workers
 from armcarriage.parallel.stitch import Stitcher, _assemble
@@ -38,6 +39,7 @@ def estimate_pose_parallel(
     *,
     info: VideoInfo | None = None,
     progress: Progress | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> PoseTrack:
     """Run the pose model over a clip in overlapping chunks across processes.
 
@@ -56,6 +58,10 @@ def estimate_pose_parallel(
         The probed clip.
     progress
         Called as ``progress(done, total)`` in frames, summed over workers.
+    while_waiting
+        Called once, in this process, when it has no chunk left to run and waits
+        for the workers' last ones: a caller's later work that needs no pose
+        (imports, reads of the clip) fills the core that would idle.
 
     Returns
     -------
@@ -91,13 +97,17 @@ def estimate_pose_parallel(
     n_workers = min(workers, len(chunks))
     one_person = PoseEstimator.starts_one_person(config)
     try:
-        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, one_person)
+        results, stitcher = _run_pool(
+            path, info, config, chunks, n_workers, (progress, while_waiting), one_person
+        )
     except MorePeopleInView as seen:
         if not one_person:  # pragma: no cover - only one-person tracking counts people
             raise
         log.info("pose: %s; running again with %d poses per frame", seen, pc.num_poses)
         config = rerun_config(config, seen)
-        results, stitcher = _run_pool(path, info, config, chunks, n_workers, progress, False)
+        results, stitcher = _run_pool(
+            path, info, config, chunks, n_workers, (progress, while_waiting), False
+        )
     track = _assemble(stitcher, info, config, results)
     track.ds.attrs["parallel"] = json.dumps(
         {
@@ -137,15 +147,17 @@ def _run_pool(
     config: Config,
     chunks: list[Chunk],
     workers: int,
-    progress: Progress | None,
+    hooks: tuple[Progress | None, Callable[[], None] | None],
     one_person: bool,
 ) -> tuple[list[dict[str, Any]], Stitcher]:
     """Run the chunks on ``workers - 1`` pool processes plus this one; stitch in order.
 
     This process is one of the workers: it already holds the decoder and the
     numeric libraries, so running the model here saves a whole interpreter's memory
-    and one start-up compared with a pool of ``workers``.
+    and one start-up compared with a pool of ``workers``. ``hooks`` are the progress
+    callback and the work to do once while waiting for the last chunks.
     """
+    progress, while_waiting = hooks
     run = _Schedule(path, info, config, chunks, progress, one_person)
     ctx = _context()
     stop = ctx.Event()
@@ -158,6 +170,11 @@ def _run_pool(
         while run.todo or run.in_flight:
             if run.todo:
                 run.run_here(run.todo.popleft())
+            elif while_waiting is not None:
+                run.release_model()  # no chunk left here: its memory for the caller's work
+                while_waiting()
+                while_waiting = None
+                run.collect(timeout=0)
             else:
                 run.collect(timeout=0.25)
         run.collect(timeout=0)
@@ -248,9 +265,15 @@ class _Schedule:
     def close(self) -> None:
         """Release the queue and this process's model."""
         self.queue.close()
+        self.release_model()
+
+    @staticmethod
+    def release_model() -> None:
+        """Close this process's model and hand its memory back."""
         est = _WORKER.pop("estimator", None)
         if est is not None:
             _close(est)
+            release_free_memory(collect=False)
 
 
 def _drain(q: Any) -> int:

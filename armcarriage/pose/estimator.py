@@ -140,7 +140,7 @@ class PoseEstimator:
         if self._asks != num_poses:
             if self._landmarker is not None:
                 self._close()
-                release_free_memory()
+                release_free_memory(collect=False)
             self._landmarker = self._create(num_poses)
             self._asks = num_poses
             self._frames = 0

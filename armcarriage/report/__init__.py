@@ -47,6 +47,7 @@ def write_reports(
     assessment: Assessment | None = None,
     rules: Sequence[CueRule] | None = None,
     info: VideoInfo | None = None,
+    brightness: float | None = None,
 ) -> dict[str, Path]:
     """Write every report of an analysis into ``outdir``.
 
@@ -72,6 +73,9 @@ def write_reports(
         the caller has them (the cues are assessed once per run); None assesses here.
     info
         The clip's probe when the caller has it (the clip is probed once per run).
+    brightness
+        The clip's mean brightness (0-255) when the caller has read it; None reads it
+        off three frames of the analysed span.
 
     Returns
     -------
@@ -93,7 +97,7 @@ def write_reports(
         video: Path | None = Path(video_path)
     else:
         video, info = _probe(video_path, config)
-    advice = _advice(analysis, config, video, info)
+    advice = _advice(analysis, config, video, info, brightness)
     step("strides.csv and summary.json")
     outputs = _write_tables(analysis, out, config, video, (assessment, rules, advice))
     if config.report.html:
@@ -195,14 +199,17 @@ def _probe(video_path: str | Path | None, config: Config) -> tuple[Path | None, 
         return video, None
 
 
-def _advice(analysis: Any, config: Config, video: Path | None, info: Any) -> list[Any]:
+def _advice(
+    analysis: Any, config: Config, video: Path | None, info: Any, known: float | None = None
+) -> list[Any]:
     """Filming advice of the clip, with its brightness read off three of its frames."""
     from armcarriage.report.advice import clip_brightness, filming_advice
     from armcarriage.report.geometry import time_stretch
 
     track = analysis.track
-    brightness = None
-    if video is not None and info is not None and track.n_frames and analysis.status == "ok":
+    ok = analysis.status == "ok"
+    brightness = known if ok else None
+    if ok and brightness is None and video is not None and info is not None and track.n_frames:
         stretch = time_stretch(analysis)
         times = [
             float(track.time[int(k * (track.n_frames - 1))]) / stretch for k in (0.25, 0.5, 0.75)

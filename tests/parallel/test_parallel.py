@@ -22,6 +22,7 @@ from armcarriage.parallel import (
     frame_disagreement,
     plan_chunks,
 )
+from armcarriage.parallel import chunks as chunks_mod
 from armcarriage.skeleton import KEYPOINT_INDEX, KEYPOINTS, MIRROR_INDEX
 from armcarriage.video import Frame, VideoInfo, iter_frames
 
@@ -266,8 +267,15 @@ def test_chunked_equals_single_process_when_looking_for_several_people():
     cfg = Config().override({**CHUNKED, "pose.track_one_person": False})
     single = estimate_pose(path, cfg)
     seen: list[tuple[int, int]] = []
-    chunked = parallel.estimate_pose_parallel(path, cfg, progress=lambda d, n: seen.append((d, n)))
+    waits: list[object] = []  # this process's model when it waits for the workers
+    chunked = parallel.estimate_pose_parallel(
+        path,
+        cfg,
+        progress=lambda d, n: seen.append((d, n)),
+        while_waiting=lambda: waits.append(chunks_mod._WORKER.get("estimator", "none")),
+    )
     _assert_seams_clean(single, chunked, seen)
+    assert waits in ([], ["none"])  # at most once, with this process's model closed
     # Landmarks: within the landmark noise. The noise floor is the model's frame-to-frame
     # jitter on this clip (median |second difference| of the positions, ~1-3 px); a frame
     # shifted by one at a seam would differ by the arm's motion per frame (tens of px).
