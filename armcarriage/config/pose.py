@@ -92,8 +92,10 @@ class PoseConfig:
     model (README, *Speed*)."""
     runner_px: int = setting(320, ge=0, le=MAX_FRAME_SIDE)
     """Once the first ``people_watch_s`` seconds of a run have shown how tall the runner
-    is, frames are scaled down further (by a whole factor from 2 on, where pixel-area
-    averaging is cheap) so the runner stays at least this many pixels tall. The landmark
+    is, frames are scaled down further (by 1.5 or a whole factor, where pixel-area
+    averaging is cheap) so the runner stays at least this many pixels tall; re-read
+    every half second or so as the runner comes nearer or goes away
+    (:mod:`armcarriage.pose.sizing`). The landmark
     model sees a 256 px crop of the person: on 1080p renders a runner scaled from 768 to
     256 px measured as well as at full size, and the segmentation mask, returned at the
     size of the image, costs less (README, *Speed*). 0: only ``max_side`` scales."""

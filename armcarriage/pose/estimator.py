@@ -12,6 +12,7 @@ from armcarriage.errors import ModelNotFoundError
 from armcarriage.memory import release_free_memory
 from armcarriage.pose.candidate import _Candidate, _centre_and_torso
 from armcarriage.pose.model import mediapipe_tasks, quiet_native_logs, resolve_model_path
+from armcarriage.pose.sizing import RunnerSizer, body_height
 from armcarriage.silhouette import empty_features, silhouette_features
 from armcarriage.skeleton import HIP_TO_SHOULDER_WIDTH, KEYPOINT_INDEX
 
@@ -88,11 +89,7 @@ class PoseEstimator:
         self._last: tuple[np.ndarray, float] | None = None
         """Torso centre and length of the pose last found, ``_unseen`` frames ago."""
         self._unseen = 0
-        self.side = self.config.pose.max_side
-        """Longest side (px) of the frames this run wants now (see :func:`frame_side`)."""
-        self._heights: list[float] | None = []
-        """Runner heights (px) seen so far in the run; None once :attr:`side` is set."""
-        self._size_until_s = math.inf
+        self._sizer = RunnerSizer(self.config.pose)
 
     @property
     def num_poses(self) -> int:
@@ -173,7 +170,7 @@ class PoseEstimator:
         self._look_frames_left = 0
         self._last, self._unseen = None, 0
         self._widths = []
-        self.side, self._heights, self._size_until_s = self.config.pose.max_side, [], math.inf
+        self._sizer = RunnerSizer(self.config.pose)
         self._use(self.num_poses if not self.looking else max(2, self.config.pose.num_poses))
 
     def _plan(self, time_s: float) -> None:
@@ -205,26 +202,10 @@ class PoseEstimator:
         if not self.config.pose.track_frontal and ratio >= self.config.view.frontal_ratio:
             raise MorePeopleInView(time_s, 1, frontal_ratio=ratio)
 
-    def _size_frames(self, found: list[_Candidate], time_s: float, width: int, height: int) -> None:
-        """Watch the runner's height at the start of the run; then set :attr:`side`.
-
-        The watch lasts ``pose.people_watch_s``, at most half the chunks' overlap, so
-        the frames a chunk keeps (:mod:`armcarriage.parallel`) are scaled as one pass
-        over the clip scales them. The smallest person of a frame counts, so whoever
-        turns out to be the runner keeps at least ``pose.runner_px``.
-        """
-        pc = self.config.pose
-        if pc.runner_px <= 0 or self._heights is None:
-            return
-        if self._size_until_s == math.inf:
-            self._size_until_s = time_s + min(pc.people_watch_s, pc.chunk_overlap_seconds / 2)
-        if time_s < self._size_until_s or not self._heights:
-            tall = [_body_height(c.landmarks) for c in found]
-            self._heights.extend([min(tall)] if tall and np.isfinite(min(tall)) else [])
-            return
-        runner = float(np.median(self._heights))
-        self.side = frame_side(width, height, runner, pc.max_side, pc.runner_px)
-        self._heights = None
+    @property
+    def side(self) -> int:
+        """Longest side (px) of the frames this run wants now (:mod:`armcarriage.pose.sizing`)."""
+        return self._sizer.side
 
     def detect(self, image: np.ndarray, time_s: float, width: int, height: int) -> list[_Candidate]:
         """Run the model on one upright RGB frame.
@@ -291,7 +272,7 @@ class PoseEstimator:
                 else empty_features()
             )
             out.append(_Candidate(lm, w, sil))
-        self._size_frames(out, time_s, width, height)
+        self._sizer.add([body_height(c.landmarks) for c in out], time_s, width, height)
         if not self.looking:
             return out
         people = _distinct([_centre_and_torso(c.landmarks) for c in out])
@@ -308,43 +289,6 @@ class PoseEstimator:
             if self._asks > 1 and time_s <= self._look_until_s and np.isfinite(ratio):
                 self._widths.append(ratio)
         return out[:1]
-
-
-def frame_side(width: int, height: int, runner_px: float, max_side: int, wanted_px: int) -> int:
-    """Longest frame side (px) that keeps a runner ``runner_px`` tall at ``wanted_px`` or more.
-
-    Parameters
-    ----------
-    width, height
-        Full frame size.
-    runner_px
-        The runner's height in the full frame.
-    max_side
-        Upper bound (0: the full size).
-    wanted_px
-        Smallest runner height wanted (``pose.runner_px``).
-
-    Returns
-    -------
-    int
-        The full side divided by 1, 1.5 or a whole factor from 2 on (pixel-area
-        averaging by a whole factor is OpenCV's fast path; few steps, so runs that
-        start at different times of a clip mostly choose the same size); never
-        larger than ``max_side`` or the full size.
-
-    """
-    long = max(width, height)
-    cap = long if max_side <= 0 else min(long, max_side)
-    factor = runner_px / wanted_px if wanted_px > 0 and np.isfinite(runner_px) else 1.0
-    factor = math.floor(factor) if factor >= 2.0 else (1.5 if factor >= 1.5 else 1.0)
-    return int(min(cap, round(long / factor)))
-
-
-def _body_height(landmarks: np.ndarray) -> float:
-    """Height (px) of a pose, top of the head to the lowest foot point."""
-    y = landmarks[:, 1]
-    y = y[np.isfinite(y)]
-    return float(y.max() - y.min()) if y.size else float("nan")
 
 
 def width_ratio(landmarks: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from armcarriage.config import Config
 from armcarriage.errors import ModelNotFoundError
 from armcarriage.pose import MorePeopleInView, PoseEstimator, estimate_pose, resolve_model_path
 from armcarriage.pose import run as pose_run
-from armcarriage.pose.estimator import frame_side
+from armcarriage.pose.sizing import RunnerSizer, frame_side
 from armcarriage.skeleton import KEYPOINT_INDEX
 from armcarriage.video import iter_frames
 
@@ -295,3 +295,20 @@ def test_the_runner_s_height_sets_the_frame_size_after_the_first_look():
     watch = min(cfg.pose.people_watch_s, cfg.pose.chunk_overlap_seconds / 2)
     assert {s for t, s in sides if t <= watch} == {1280}
     assert {s for t, s in sides if t > watch + 0.05} == {852}  # 1280 / 1.5, even
+
+
+def test_frames_follow_a_runner_who_comes_nearer_and_goes_away():
+    sizer = RunnerSizer(Config().pose)  # runner_px 320, max_side 1280, watch 0.5 s
+    sides = []
+    for i, h in enumerate([800.0] * 30 + [300.0] * 30 + [1300.0] * 30 + [700.0] * 30):
+        sizer.add([h], i / 30, 1920, 1080)
+        sides.append(sizer.side)
+    assert sides[:15] == [1280] * 15  # watching
+    assert sides[20:30] == [960] * 10  # 800 px: halved, 400 px drawn
+    assert sides[50:60] == [1280] * 10  # 300 px: as large as allowed
+    assert sides[80:90] == [640] * 10  # 1300 px: a third, 433 px drawn
+    assert sides[110:] == [960] * 10  # 700 px: 213 px drawn is too small, halved again
+    steady = RunnerSizer(Config().pose)
+    for i, h in enumerate([540.0 + 10 * (-1) ** i for i in range(120)]):
+        steady.add([h], i / 30, 720, 1280)
+    assert steady.side == 853  # by 1.5, and no switching back and forth
