@@ -77,6 +77,9 @@ def estimate_pose(
                 stop_s=stop_s,
                 max_side=lambda: estimator.side,
                 stats=stats,
+                # threads only where this process may take the machine: with
+                # pose.workers set (a batch runs one clip per core) they only add work
+                threads=pc.workers == 0,
             )
             return track_from_frames(
                 frames, estimator, info, config, progress=progress, stats=stats
