@@ -96,6 +96,16 @@ class StrideConfig:
     flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`).
     Chosen on exact motion-capture projections and the pose model's synthetic clips
     (``benchmarks/results/strides.md``)."""
+    touchdown_views: str = setting("side_left,side_right", items=VIEWS)
+    """Views (comma-separated) whose strikes are timed at touchdown: the heel or toe's
+    descent through ``event_height_tl`` carried on at its speed there to the stance floor
+    (:func:`armcarriage.strides.touchdown.touchdown_time`), not at the crossing itself,
+    which leads the contact by the time the foot takes to fall that height. Only where the
+    image height is the foot's height: from the front the perspective-corrected heights
+    reach their floor late."""
+    touchdown_height_tl: float = setting(0.01, gt=0, le=2.0)
+    """A point within this height (torso lengths, about 5 mm) of its stance floor is down:
+    a touchdown is timed no later than where it comes within this height."""
     side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
     """Side views: which strikes time the stride windows (the per-stride rows, their
     stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from armcarriage.config import StrideConfig
-from armcarriage.strides.contacts import _contacts, foot_signals
+from armcarriage.strides.contacts import _contacts, _views, foot_signals
 from armcarriage.strides.gait import (
     LOOSE_STRIDE_RANGE,
     ROBUST_RANGE,
@@ -57,6 +57,7 @@ def detect_events(
     zeni_offsets: list[float] = []
     window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
+    touchdown = _views(cfg.touchdown_views)
     if np.isfinite(period):
         for foot, s in sig.items():
             strikes, offs = _contacts(
@@ -67,6 +68,7 @@ def detect_events(
                 max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
                 cfg.event_height_tl,
                 [s["heel"], s["toe"]],
+                cfg.touchdown_height_tl if label in touchdown else None,
             )
             if side:
                 strikes, offs, own, window_strikes = _zeni(
