@@ -106,6 +106,11 @@ class StrideConfig:
     touchdown_height_tl: float = setting(0.01, gt=0, le=2.0)
     """A point within this height (torso lengths, about 5 mm) of its stance floor is down:
     a touchdown is timed no later than where it comes within this height."""
+    touchdown_max_s: float = setting(0.03, gt=0, le=1.0)
+    """A touchdown comes at most this long (s) after the descent crosses
+    ``event_height_tl``: a running foot falls those 2.5 cm in about 20 ms, while a heel
+    that settles slowly (a walker's, 1-2 cm over several frames) is no fall and would
+    carry the touchdown late."""
     side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
     """Side views: which strikes time the stride windows (the per-stride rows, their
     stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's

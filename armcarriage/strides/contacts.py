@@ -34,7 +34,7 @@ def _contacts(
     min_run: int,
     level: float | None = None,
     points: list[np.ndarray] | None = None,
-    touch: float | None = None,
+    touch: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return strike and toe-off times of the contact runs of one foot.
 
@@ -54,7 +54,8 @@ def _contacts(
     would wait for the lower one. With ``touch``, each point's strike is its
     touchdown (:func:`armcarriage.strides.touchdown.touchdown_time`: the descent
     through the timing level carried on to the floor, no later than the first
-    sample within ``touch`` of it) rather than the crossing of the level.
+    sample within ``touch[0]`` of it and ``touch[1]`` seconds after the crossing) rather
+    than the crossing of the level.
     """
     level = threshold if level is None else min(level, threshold)
     ok = np.isfinite(clearance)
@@ -94,17 +95,24 @@ def _contacts(
 
 
 def _landing(
-    t: np.ndarray, y: np.ndarray, a: int, b: int, first: int, lev: float, touch: float | None
+    t: np.ndarray,
+    y: np.ndarray,
+    a: int,
+    b: int,
+    first: int,
+    lev: float,
+    touch: tuple[float, float] | None,
 ) -> float | None:
     """Return one point's strike in the contact run ``[a, b)``, None when it is not seen.
 
     ``first`` is the run's first sample at or below ``lev``; ``-inf`` marks a run under
-    way at the first sample. With ``touch``, the touchdown
+    way at the first sample. With ``touch`` (the height within which the point is down and
+    the longest time from the crossing to the touchdown), the touchdown
     (:func:`armcarriage.strides.touchdown.touchdown_time`), else the crossing of ``lev``.
     """
     if touch is not None:
         height = lev - float(np.nanmin(y[a:b]))
-        landed = touchdown_time(t, y, a, b, min(touch, height), height)
+        landed = touchdown_time(t, y, a, b, min(touch[0], height), height, touch[1])
         if np.isnan(landed) or (np.isinf(landed) and a > 0):
             return None
         return landed

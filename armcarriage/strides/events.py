@@ -69,7 +69,7 @@ def detect_events(
                 max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
                 cfg.event_height_tl,
                 [s["heel"], s["toe"]],
-                cfg.touchdown_height_tl if label in touchdown else None,
+                (cfg.touchdown_height_tl, cfg.touchdown_max_s) if label in touchdown else None,
             )
             if side:
                 found = strikes.size

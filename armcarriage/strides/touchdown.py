@@ -6,8 +6,9 @@ whatever the frame rate (at 240 fps it shows as several frames). The contact is 
 downward motion meets the floor, so it is read from the descent itself: the segment that
 crosses the timing level is carried on at its speed to the floor (sub-frame, linear), and
 the touchdown comes no later than where the point is within ``touch`` of the floor (a foot
-slowing before the contact would carry the line past it). A point still falling where it
-is lost (missing samples or the clip's end) is not seen to land.
+slowing before the contact would carry the line past it), nor later than ``max_s`` after
+the crossing (a heel settling slowly, as a walker's does, is no fall). A point still
+falling where it is lost (missing samples or the clip's end) is not seen to land.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import numpy as np
 
 
 def touchdown_time(
-    t: np.ndarray, y: np.ndarray, a: int, b: int, touch: float, level: float
+    t: np.ndarray,
+    y: np.ndarray,
+    a: int,
+    b: int,
+    touch: float,
+    level: float,
+    max_s: float = np.inf,
 ) -> float:
     """Return the time a point lands on its floor in the contact run ``[a, b)``.
 
@@ -32,6 +39,8 @@ def touchdown_time(
         Height above the run's lowest clearance within which the point is down.
     level
         Height above the run's lowest clearance whose crossing gives the descent speed.
+    max_s
+        Longest time from that crossing to the touchdown (s).
 
     Returns
     -------
@@ -66,5 +75,7 @@ def touchdown_time(
     if prev <= y[i]:
         return min(float(t[i]), cap)
     # on along the descent through the level, at its speed there, to the floor
-    late = (y[i] - floor) / (prev - y[i]) * (t[i] - t[i - 1])
-    return min(float(t[i] + late), cap)
+    step = t[i] - t[i - 1]
+    late = (y[i] - floor) / (prev - y[i]) * step
+    crossed = t[i - 1] + (prev - floor - level) / (prev - y[i]) * step
+    return float(min(t[i] + late, cap, crossed + max_s))

@@ -54,7 +54,7 @@ def test_the_pose_models_heel_at_240_fps_lands_within_two_frames_of_its_touchdow
     assert crossed[0] * 240 == pytest.approx(78.8, abs=0.1)
     landed = touchdown_time(t, POSE_HEEL_240, 0, t.size, 0.01, 0.05)
     assert landed * 240 == pytest.approx(82.86, abs=0.02)  # 1.85 frames, 7.7 ms early
-    timed, _ = _contacts(POSE_HEEL_240, t, 0.06, 2, 2, 0.05, [POSE_HEEL_240], 0.01)
+    timed, _ = _contacts(POSE_HEEL_240, t, 0.06, 2, 2, 0.05, [POSE_HEEL_240], (0.01, 0.03))
     assert timed[0] == pytest.approx(landed)
 
 
@@ -104,3 +104,12 @@ def test_a_foot_with_only_zenis_strikes_is_moved_by_the_lead_the_other_foot_meas
     # measured lead, both left strikes land within a frame (truth 0.353 and 1.059 s)
     assert left.to_numpy() == pytest.approx([STEP, 3 * STEP], abs=1 / 30)
     assert a.cadence_spm == pytest.approx(170.0, rel=0.005)
+
+
+def test_a_heel_settling_slowly_lands_at_most_touchdown_max_s_after_the_crossing():
+    # a walker's heel: through the level at frame 2.67, then 1-4 cm for several frames
+    t = np.arange(10) / 30.0
+    y = np.array([0.2, 0.12, 0.06, 0.045, 0.035, 0.025, 0.015, 0.008, 0.0, 0.0])
+    crossed = (2 + 0.01 / 0.015) / 30.0
+    assert touchdown_time(t, y, 2, 10, 0.01, 0.05) * 30 == pytest.approx(6.0)  # 112 ms on
+    assert touchdown_time(t, y, 2, 10, 0.01, 0.05, 0.03) == pytest.approx(crossed + 0.03)
