@@ -44,8 +44,9 @@ def _contacts(
     the threshold). The strike is timed where the clearance first falls below
     ``level`` above the run's own lowest clearance (linear interpolation), the
     toe-off where it last rises above it (capped at ``threshold``).
-    A run under way at the first sample gives no strike, one under way at the
-    last sample no toe-off. With ``points`` (the clearances of the foot's
+    A run under way at the first sample gives no strike (the foot was down before
+    the clip; a point crossing its own level later in that run is no landing), one
+    under way at the last sample no toe-off. With ``points`` (the clearances of the foot's
     points, heel and toe, whose minimum is ``clearance``), each point is timed
     against its own lowest clearance in the run, and the strike is the first
     point's landing, the toe-off the last point's lift: the heel lands before
@@ -110,16 +111,14 @@ def _landing(
     the longest time from the crossing to the touchdown), the touchdown
     (:func:`armcarriage.strides.touchdown.touchdown_time`), else the crossing of ``lev``.
     """
+    if a == 0:
+        return -np.inf  # under way at the first sample: the landing is not seen
     if touch is not None:
         height = lev - float(np.nanmin(y[a:b]))
         landed = touchdown_time(t, y, a, b, min(touch[0], height), height, touch[1])
-        if np.isnan(landed) or (np.isinf(landed) and a > 0):
-            return None
-        return landed
-    if first > 0 and np.isfinite(y[first - 1]) and (first > a or a > 0):
+        return None if np.isnan(landed) else landed
+    if np.isfinite(y[first - 1]):
         return _cross(t, y, first - 1, lev)
-    if first == a and a == 0:
-        return -np.inf  # under way at the first sample
     return None
 
 

@@ -113,3 +113,22 @@ def test_a_heel_settling_slowly_lands_at_most_touchdown_max_s_after_the_crossing
     crossed = (2 + 0.01 / 0.015) / 30.0
     assert touchdown_time(t, y, 2, 10, 0.01, 0.05) * 30 == pytest.approx(6.0)  # 112 ms on
     assert touchdown_time(t, y, 2, 10, 0.01, 0.05, 0.03) == pytest.approx(crossed + 0.03)
+
+
+def test_a_contact_under_way_at_the_first_frame_gives_no_strike():
+    # mocap_front through the pose model (benchmarks/strides_timing.py), the right foot's
+    # first nine frames: the heel is within the contact height (0.06) at frame 0, so the
+    # landing happened before the clip; timed between frames 0 and 1 it read 0.45 (truth
+    # 2.0) and started the first stride 52 ms early (per-stride cadence -1.25 % off the
+    # clip's)
+    heel = np.array([0.0518, -0.04, -0.0329, 0.0288, 0.0493, 0.0497, 0.1166, 0.2315, 0.3078])
+    toe = np.array([0.1124, 0.0184, -0.0251, -0.0308, -0.0286, -0.0019, 0.0717, 0.1567, 0.209])
+    t = np.arange(heel.size) / 30.0
+    strikes, offs = _contacts(np.fmin(heel, toe), t, 0.06, 2, 2, 0.05, [heel, toe])
+    assert strikes.size == 0
+    assert offs * 30 == pytest.approx([5.29], abs=0.01)  # its toe-off stays
+    # the same stance seen landing (a swing frame before it) gives its strike
+    heel, toe = np.r_[0.3, heel], np.r_[0.3, toe]
+    t = np.arange(heel.size) / 30.0
+    strikes, _ = _contacts(np.fmin(heel, toe), t, 0.06, 2, 2, 0.05, [heel, toe])
+    assert strikes.size == 1
