@@ -92,7 +92,8 @@ class StrideConfig:
     about 3 cm) of its own ground level in the image."""
     event_height_tl: float = setting(0.05, gt=0, le=2.0)
     """Within a contact, strike and toe-off are timed where the heel or toe crosses this
-    height above the stance's own lowest point (torso lengths, about 2.5 cm); also the
+    height above the stance's own lowest point (torso lengths, about 2.5 cm; strikes of the
+    ``touchdown_views`` carry the descent through it on to the floor); also the
     flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`).
     Chosen on exact motion-capture projections and the pose model's synthetic clips
     (``benchmarks/results/strides.md``)."""
