@@ -130,6 +130,22 @@ class StrideConfig:
     with the world landmarks' depth (:func:`armcarriage.strides.contacts._perspective_corrected`):
     seen from the front a planted foot rises in the image as it moves away through the
     stance. Not from behind, where the pose model's depth of the feet is too weak."""
+    landing_views: str = setting("rear", items=VIEWS)
+    """Views (comma-separated) whose strikes are moved back to the end of the heel's fall
+    in the image (:mod:`armcarriage.strides.landing`) where the world legs keep their
+    length (``landing_max_leg_give``): the foot heights then sink with the hips through the
+    stance, so their lowest point, against which the clearance times the strike, comes
+    late in the stance."""
+    landing_max_leg_give: float = setting(0.4, ge=0, le=10.0)
+    """``landing_views`` move the strikes only where the world legs absorb less than this
+    fraction of the hips' sinking in stance (:func:`armcarriage.strides.landing.leg_give`;
+    1 for exact heights): legs whose drop below the hips keeps its length sink with the
+    hips through the stance. See ``benchmarks/results/strides.md``."""
+    landing_lookback_stride: float = setting(0.3, gt=0, le=1)
+    """The heel's fall before a strike is looked for over this fraction of the stride."""
+    landing_velocity_fraction: float = setting(0.35, gt=0, lt=1)
+    """The fall ends where the heel's downward image velocity drops below this fraction
+    of its peak in the fall (the stance's drift is a fraction of the swing's fall)."""
     max_perspective_slope: float = setting(1.0, ge=0, le=10.0)
     """Largest image-height change per torso length of depth accepted from the fit of
     ``depth_corrected_views`` (a level camera's height over its distance: 0.25 for a camera

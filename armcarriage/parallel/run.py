@@ -166,7 +166,11 @@ def _run_pool(
     )
     run.pool, run.lookahead = pool, workers - 1
     try:
+        # this process takes the first chunk (no overlap to re-run) while the pool
+        # processes start: it then finishes first and fills the wait (``while_waiting``)
+        first = run.todo.popleft()
         run.top_up()
+        run.run_here(first)
         while run.todo or run.in_flight:
             if run.todo:
                 run.run_here(run.todo.popleft())

@@ -28,6 +28,11 @@ camera, which times strikes late from behind and early from the front. In the vi
 (the hip's image height plus the point's metric drop below the hips); in the views of
 ``strides.depth_corrected_views`` (default: front) each image height is moved to the hip's
 distance with the world landmarks' depth (``_perspective_corrected``).
+From behind, the pose model may keep the leg's length while the hips sink in the stance
+(``landing.leg_give``, below ``strides.landing_max_leg_give``): the world heights then sink
+with the hips through the stance and time strikes late, and in ``strides.landing_views``
+each strike moves back to the heel's landing, where its downward image velocity collapses
+(:mod:`~armcarriage.strides.landing`).
 
 Side views add the method of Zeni et al. (2008, Gait & Posture 27:710) on pelvis-relative
 positions: a strike is a maximum of the heel's forward offset from the hip centre, a toe-off

@@ -16,6 +16,7 @@ from armcarriage.strides.gait import (
     SPM_PER_STRIDE_HZ,
     STRIDE_RANGE,
 )
+from armcarriage.strides.landing import heel_landings, landing_applies
 from armcarriage.strides.result import EVENT_COLUMNS
 from armcarriage.strides.rhythm import _extremes, stride_period
 from armcarriage.strides.timebase import legs_signal, slow_motion_signs
@@ -53,6 +54,7 @@ def detect_events(
         # without floors, the ground level moves with the runner's distance: 1.5 strides
         window = min(cfg.moving_ground_strides * period, cfg.ground_window_s)
     sig = foot_signals(track, label, cfg, period, window, info)
+    land = landing_applies(track, label, sig, period, cfg, info)
     rows: list[tuple[str, str, float]] = []
     zeni_offsets: list[float] = []
     window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
@@ -80,6 +82,8 @@ def detect_events(
                 if found < 2 <= strikes.size:
                     zeni_only.add(foot)
                 window_rows += [(foot, "strike", float(x)) for x in window_strikes]
+            if land:
+                strikes = heel_landings(track, foot, strikes, period, cfg)
             rows += [(foot, "strike", float(x)) for x in strikes]
             rows += [(foot, "toe_off", float(x)) for x in offs]
             window_rows += [(foot, "toe_off", float(x)) for x in offs]
