@@ -92,10 +92,26 @@ class StrideConfig:
     about 3 cm) of its own ground level in the image."""
     event_height_tl: float = setting(0.05, gt=0, le=2.0)
     """Within a contact, strike and toe-off are timed where the heel or toe crosses this
-    height above the stance's own lowest point (torso lengths, about 2.5 cm); also the
+    height above the stance's own lowest point (torso lengths, about 2.5 cm; strikes of the
+    ``touchdown_views`` carry the descent through it on to the floor); also the
     flatness that makes a stance floor (:func:`armcarriage.strides.contacts._stance_ground`).
     Chosen on exact motion-capture projections and the pose model's synthetic clips
     (``benchmarks/results/strides.md``)."""
+    touchdown_views: str = setting("side_left,side_right", items=VIEWS)
+    """Views (comma-separated) whose strikes are timed at touchdown: the heel or toe's
+    descent through ``event_height_tl`` carried on at its speed there to the stance floor
+    (:func:`armcarriage.strides.touchdown.touchdown_time`), not at the crossing itself,
+    which leads the contact by the time the foot takes to fall that height. Only where the
+    image height is the foot's height: from the front the perspective-corrected heights
+    reach their floor late."""
+    touchdown_height_tl: float = setting(0.01, gt=0, le=2.0)
+    """A point within this height (torso lengths, about 5 mm) of its stance floor is down:
+    a touchdown is timed no later than where it comes within this height."""
+    touchdown_max_s: float = setting(0.03, gt=0, le=1.0)
+    """A touchdown comes at most this long (s) after the descent crosses
+    ``event_height_tl``: a running foot falls those 2.5 cm in about 20 ms, while a heel
+    that settles slowly (a walker's, 1-2 cm over several frames) is no fall and would
+    carry the touchdown late."""
     side_strike_timing: str = setting("steadier", choices=("steadier", "clearance"))
     """Side views: which strikes time the stride windows (the per-stride rows, their
     stride time and cadence). ``steadier``: per foot, the foot-clearance strikes or Zeni's

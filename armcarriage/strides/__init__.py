@@ -17,7 +17,10 @@ little higher or lower than the others (the runner drifting sideways or in dista
 reads zero. The foot is down while its clearance is below ``contact_height_tl``; within each
 contact the **strike** is timed where the clearance first falls within ``event_height_tl``
 of that stance's lowest point and the **toe-off** where it last rises above it, both
-interpolated between frames.
+interpolated between frames. In the views of ``strides.touchdown_views`` (default: the side
+views) the strike is the touchdown instead (:mod:`armcarriage.strides.touchdown`): the descent
+through that level carried on at its speed to the floor, since the crossing leads the contact
+by the foot's fall time. A contact under way at the first frame gives no strike.
 
 Seen from in front or behind, a planted foot moves in the image with its distance to the
 camera, which times strikes late from behind and early from the front. In the views of

@@ -21,6 +21,7 @@ from armcarriage.strides.gait import (
     MIN_SWING_SAMPLES,
     ROBUST_RANGE,
 )
+from armcarriage.strides.touchdown import touchdown_time
 from armcarriage.track import PoseTrack
 from armcarriage.view import facing_sign
 
@@ -33,6 +34,7 @@ def _contacts(
     min_run: int,
     level: float | None = None,
     points: list[np.ndarray] | None = None,
+    touch: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return strike and toe-off times of the contact runs of one foot.
 
@@ -42,14 +44,19 @@ def _contacts(
     the threshold). The strike is timed where the clearance first falls below
     ``level`` above the run's own lowest clearance (linear interpolation), the
     toe-off where it last rises above it (capped at ``threshold``).
-    A run under way at the first sample gives no strike, one under way at the
-    last sample no toe-off. With ``points`` (the clearances of the foot's
+    A run under way at the first sample gives no strike (the foot was down before
+    the clip; a point crossing its own level later in that run is no landing), one
+    under way at the last sample no toe-off. With ``points`` (the clearances of the foot's
     points, heel and toe, whose minimum is ``clearance``), each point is timed
     against its own lowest clearance in the run, and the strike is the first
     point's landing, the toe-off the last point's lift: the heel lands before
     the toe comes down (or the toe first, on the forefoot), and the two points'
     floors differ by a few pixels, so timing their minimum against one floor
-    would wait for the lower one.
+    would wait for the lower one. With ``touch``, each point's strike is its
+    touchdown (:func:`armcarriage.strides.touchdown.touchdown_time`: the descent
+    through the timing level carried on to the floor, no later than the first
+    sample within ``touch[0]`` of it and ``touch[1]`` seconds after the crossing) rather
+    than the crossing of the level.
     """
     level = threshold if level is None else min(level, threshold)
     ok = np.isfinite(clearance)
@@ -74,10 +81,9 @@ def _contacts(
                 continue
             first, last = low[0], low[-1]
             fin = np.isfinite(y)
-            if first > 0 and fin[first - 1] and (first > a or a > 0):
-                starts.append(_cross(t, y, first - 1, lev))
-            elif first == a and a == 0:
-                starts.append(-np.inf)  # under way at the first sample
+            landed = _landing(t, y, a, b, int(first), lev, touch)
+            if landed is not None:
+                starts.append(landed)
             if last < y.size - 1 and fin[last + 1] and (last < b - 1 or b < y.size):
                 ends.append(_cross(t, y, last, lev))
             elif last == b - 1 and b == y.size:
@@ -87,6 +93,33 @@ def _contacts(
         if ends and np.isfinite(max(ends)):
             offs.append(max(ends))
     return np.asarray(strikes, dtype=float), np.asarray(offs, dtype=float)
+
+
+def _landing(
+    t: np.ndarray,
+    y: np.ndarray,
+    a: int,
+    b: int,
+    first: int,
+    lev: float,
+    touch: tuple[float, float] | None,
+) -> float | None:
+    """Return one point's strike in the contact run ``[a, b)``, None when it is not seen.
+
+    ``first`` is the run's first sample at or below ``lev``; ``-inf`` marks a run under
+    way at the first sample. With ``touch`` (the height within which the point is down and
+    the longest time from the crossing to the touchdown), the touchdown
+    (:func:`armcarriage.strides.touchdown.touchdown_time`), else the crossing of ``lev``.
+    """
+    if a == 0:
+        return -np.inf  # under way at the first sample: the landing is not seen
+    if touch is not None:
+        height = lev - float(np.nanmin(y[a:b]))
+        landed = touchdown_time(t, y, a, b, min(touch[0], height), height, touch[1])
+        return None if np.isnan(landed) else landed
+    if np.isfinite(y[first - 1]):
+        return _cross(t, y, first - 1, lev)
+    return None
 
 
 def _cross(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:

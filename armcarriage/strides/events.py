@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from armcarriage.config import StrideConfig
-from armcarriage.strides.contacts import _contacts, foot_signals
+from armcarriage.strides.contacts import _contacts, _views, foot_signals
 from armcarriage.strides.gait import (
     LOOSE_STRIDE_RANGE,
     ROBUST_RANGE,
@@ -59,6 +59,8 @@ def detect_events(
     zeni_offsets: list[float] = []
     window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
+    touchdown = _views(cfg.touchdown_views)
+    zeni_only: set[str] = set()  # feet whose strikes are Zeni's alone
     if np.isfinite(period):
         for foot, s in sig.items():
             strikes, offs = _contacts(
@@ -69,12 +71,16 @@ def detect_events(
                 max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
                 cfg.event_height_tl,
                 [s["heel"], s["toe"]],
+                (cfg.touchdown_height_tl, cfg.touchdown_max_s) if label in touchdown else None,
             )
             if side:
+                found = strikes.size
                 strikes, offs, own, window_strikes = _zeni(
                     s, strikes, offs, t, fs, period, cfg, info
                 )
                 zeni_offsets += own
+                if found < 2 <= strikes.size:
+                    zeni_only.add(foot)
                 window_rows += [(foot, "strike", float(x)) for x in window_strikes]
             if land:
                 strikes = heel_landings(track, foot, strikes, period, cfg)
@@ -83,6 +89,12 @@ def detect_events(
             window_rows += [(foot, "toe_off", float(x)) for x in offs]
             if not side:
                 window_rows += [(foot, "strike", float(x)) for x in strikes]
+    if zeni_offsets and zeni_only:
+        # Zeni's strike (the heel farthest forward) leads the contact: where one foot
+        # has only Zeni's, move them by the lead the other foot's contacts measured
+        lead = float(np.median(zeni_offsets))
+        rows = _moved(rows, zeni_only, lead)
+        window_rows = _moved(window_rows, zeni_only, lead)
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
         info["zeni_agreement"] = round(
@@ -105,14 +117,15 @@ def _zeni(
 ) -> tuple[np.ndarray, np.ndarray, list[float], np.ndarray]:
     """Cross-check one foot's clearance events with Zeni's in a side view.
 
-    Returns the strikes and toe-offs (Zeni's where the clearance finds too few), Zeni's
-    offsets from the clearance strikes, and the strikes that time the stride windows.
+    Returns the strikes and toe-offs (Zeni's where the clearance finds too few, with no
+    offsets then), Zeni's offsets from the clearance strikes, and the strikes that time the
+    stride windows.
     """
     zs = _extremes(s["heel_fwd"], t, fs, period, maxima=True)
     zo = _extremes(s["toe_fwd"], t, fs, period, maxima=False)
     if strikes.size < 2 <= zs.size:
-        strikes, offs = zs, zo
         info["method"] = "zeni (pelvis-relative heel and toe), clearance failed"
+        return zs, zo, [], zs
     own: list[float] = []
     for x in strikes:
         if zs.size:
@@ -129,6 +142,13 @@ def _zeni(
             "the steadier"
         )
     return strikes, offs, own, window_strikes
+
+
+def _moved(
+    rows: list[tuple[str, str, float]], feet: set[str], lead: float
+) -> list[tuple[str, str, float]]:
+    """Return the rows with the strikes of ``feet`` moved by ``-lead`` seconds."""
+    return [(f, k, x - lead if f in feet and k == "strike" else x) for f, k, x in rows]
 
 
 def _with_frames(events: pd.DataFrame, track: PoseTrack) -> pd.DataFrame:
