@@ -46,7 +46,8 @@ Seen from the front or behind, where the pose model swaps the overlapping legs' 
 that signal loses its rhythm, the stride is two steps of the hips' bounce, which needs no
 labels, while the labelled signal still reverses after a step
 (:func:`~armcarriage.strides.rhythm.legs_rhythm`). A stride runs from one strike of the
-reference foot (the near foot in a side view, else the foot that strikes first) to its next. The cadence numbers the strikes of both feet step by
+reference foot (the near foot in a side view, else the foot that strikes first) to its next.
+The cadence numbers the strikes of both feet step by
 step (:func:`~armcarriage.strides.cadence.mean_cadence`), so a missed strike costs nothing.
 The wrist swing's period must match the stride period within ``periodicity_tolerance``,
 else timing values carry a lower confidence.
