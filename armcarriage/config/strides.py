@@ -47,7 +47,9 @@ class StrideConfig:
     """Longest stride period searched for (s); covers slow walking so it can be rejected."""
     min_periodicity: float = setting(0.3, ge=-1, le=1)
     """Autocorrelation of the left-minus-right foot signal at the stride period below which
-    the legs show no stride rhythm (no running)."""
+    the legs show no stride rhythm (no running). Seen from the front or behind, a rhythm read
+    instead from the hips' bounce needs it both there and in the labelled signal's reversal
+    after a step."""
     min_rhythm_strides: float = setting(2.5, ge=0, le=100.0)
     """Without a stride rhythm, moving legs are declared not running only when they are in
     view for this many strides at ``min_cadence_spm``; a shorter view (a runner crossing the

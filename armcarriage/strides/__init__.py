@@ -44,9 +44,13 @@ read where contacts are free of perspective: side views and the world-height vie
 Strides and checks
 ------------------
 The stride period comes from the autocorrelation of the left-minus-right foot signal, which
-reverses every half stride (:func:`stride_period` uses this against doubling the period). A
-stride runs from one strike of the reference foot (the near foot in a side view, else the
-foot that strikes first) to its next. The cadence numbers the strikes of both feet step by
+reverses every half stride (:func:`stride_period` uses this against doubling the period).
+Seen from the front or behind, where the pose model swaps the overlapping legs' labels and
+that signal loses its rhythm, the stride is two steps of the hips' bounce, which needs no
+labels, while the labelled signal still reverses after a step
+(:func:`~armcarriage.strides.rhythm.legs_rhythm`). A stride runs from one strike of the
+reference foot (the near foot in a side view, else the foot that strikes first) to its next.
+The cadence numbers the strikes of both feet step by
 step (:func:`~armcarriage.strides.cadence.mean_cadence`), so a missed strike costs nothing.
 The wrist swing's period must match the stride period within ``periodicity_tolerance``,
 else timing values carry a lower confidence.

@@ -18,7 +18,7 @@ from armcarriage.strides.gait import (
 )
 from armcarriage.strides.landing import heel_landings, landing_applies
 from armcarriage.strides.result import EVENT_COLUMNS
-from armcarriage.strides.rhythm import _extremes, stride_period
+from armcarriage.strides.rhythm import _extremes, legs_rhythm
 from armcarriage.strides.timebase import legs_signal, slow_motion_signs
 from armcarriage.track import PoseTrack
 from armcarriage.view import facing_sign
@@ -48,7 +48,8 @@ def detect_events(
     info["leg_travel_tl"] = (
         round(float(np.diff(np.percentile(legs[seen], ROBUST_RANGE))[0]), 3) if seen.any() else 0.0
     )
-    period, quality = stride_period(legs, fs, lo, hi, reverses=True)
+    period, quality, rhythm = legs_rhythm(track, label, legs, (fs, lo, hi), cfg.min_periodicity)
+    info.update(rhythm)
     info.update(slow_motion_signs(legs, t, cfg))
     if not side and np.isfinite(period):
         # without floors, the ground level moves with the runner's distance: 1.5 strides

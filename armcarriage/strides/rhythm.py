@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import signal
 
@@ -16,7 +18,7 @@ from armcarriage.strides.gait import (
     ROBUST_RANGE,
 )
 from armcarriage.track import PoseTrack
-from armcarriage.view import near_side
+from armcarriage.view import facing_sign, near_side
 
 
 def stride_period(
@@ -41,18 +43,12 @@ def stride_period(
     """
     x = np.asarray(x, dtype=float)
     ok = np.isfinite(x)
-    if ok.sum() < max(MIN_PERIOD_SAMPLES, int(lo_s * fs) + 3) or np.nanstd(x) <= 0:
+    if ok.sum() < max(MIN_PERIOD_SAMPLES, int(lo_s * fs) + 3):
         return float("nan"), 0.0
-    y = np.where(ok, x - np.nanmean(x), 0.0)
-    n = y.size
-    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1 :]
-    # unbiased by the overlap of valid samples
-    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1 :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ac = np.where(cnt > MIN_PERIOD_OVERLAP * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
-    if not np.isfinite(ac[0]) or ac[0] <= 0:
+    ac = _autocorrelation(x)
+    if ac is None:
         return float("nan"), 0.0
-    ac = ac / ac[0]
+    n = x.size
     lo, hi = max(1, int(lo_s * fs)), min(n - 2, int(np.ceil(hi_s * fs)))
     if hi <= lo:
         return float("nan"), 0.0
@@ -70,6 +66,71 @@ def stride_period(
         top = float(np.max(seg[peaks]))
         best = int(np.flatnonzero(seg[peaks] >= top - PERIOD_SCORE_TOLERANCE * abs(top))[0])
     return float(lags[best] / fs), float(seg[peaks[best]])
+
+
+def _autocorrelation(x: np.ndarray) -> np.ndarray | None:
+    """Return the normalised autocorrelation of ``x`` by lag (NaN samples count as the mean).
+
+    Unbiased by the overlap of valid samples; NaN at lags overlapping too few of them;
+    None for a constant or empty signal.
+    """
+    ok = np.isfinite(x)
+    if not ok.any() or np.nanstd(x) <= 0:
+        return None
+    y = np.where(ok, x - np.nanmean(x), 0.0)
+    n = y.size
+    ac = signal.correlate(y, y, mode="full", method="fft")[n - 1 :]
+    cnt = signal.correlate(ok.astype(float), ok.astype(float), mode="full", method="fft")[n - 1 :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ac = np.where(cnt > MIN_PERIOD_OVERLAP * ok.sum(), ac / np.maximum(cnt, 1), np.nan)
+    if not np.isfinite(ac[0]) or ac[0] <= 0:
+        return None
+    return np.asarray(ac / ac[0], dtype=float)
+
+
+def legs_rhythm(
+    track: PoseTrack,
+    label: str,
+    legs: np.ndarray,
+    band: tuple[float, float, float],
+    min_periodicity: float,
+) -> tuple[float, float, dict[str, Any]]:
+    """Return ``(period_s, quality, info)`` of the stride rhythm of the legs.
+
+    The rhythm is read from ``legs``, the left-minus-right foot signal, as
+    :func:`stride_period` with ``reverses`` (``band`` is the frame rate and the
+    searched stride range in s). Seen from the front or behind, the legs overlap
+    and the pose model swaps which leg is which now and then, which scrambles
+    that signal while the runner still runs. There, when its periodicity is
+    below ``min_periodicity``, the step period is read from the hip centre's
+    height instead: the body rises and falls once a step whichever leg is which.
+    The stride is two steps, kept when the labelled signal confirms it (it
+    reverses after one step: minus its autocorrelation there); the quality is
+    the lower of the hips' periodicity and that reversal, so legs that do not
+    swap places each step (walking seen from behind, a person standing) keep
+    no rhythm.
+    """
+    fs, lo, hi = band
+    period, quality = stride_period(legs, fs, lo, hi, reverses=True)
+    if facing_sign(label) or quality >= min_periodicity:
+        return period, quality, {}
+    hips = midpoint(track.xy("left_hip"), track.xy("right_hip"))[:, 1]
+    step, q_hips = stride_period(hips, fs, lo / 2.0, hi / 2.0)
+    ac = _autocorrelation(np.asarray(legs, dtype=float))
+    if not np.isfinite(step) or ac is None:
+        return period, quality, {}
+    reversal = -float(np.interp(step * fs, np.arange(ac.size), np.nan_to_num(ac, nan=0.0)))
+    info: dict[str, Any] = {
+        "legs_periodicity": round(quality, 3),
+        "hip_step_s": round(step, 4),
+        "hip_step_periodicity": round(q_hips, 3),
+        "legs_reversal_at_step": round(reversal, 3),
+    }
+    both = min(q_hips, reversal)
+    if both <= quality:
+        return period, quality, info
+    info["rhythm_source"] = "the hips' bounce (two steps a stride), the legs' reversal checked"
+    return 2.0 * step, both, info
 
 
 def _parabola(y: np.ndarray, i: int) -> float:
