@@ -288,9 +288,10 @@ class _Ahead:
     """The later stages' work that needs no pose, done while the pose workers finish.
 
     Called (at most once) by the parallel pose stage when this process has no chunk
-    left: it loads the analysis and report code and reads the clip's brightness off
-    three frames of the analysed span, which would otherwise run after the pose stage
-    with one core idle.
+    left: it reads the clip's brightness off three frames of the analysed span, which
+    would otherwise run after the pose stage with one core idle. The analysis and
+    report code is not loaded here: its libraries (pandas, SciPy, Matplotlib, Arrow)
+    take about 175 MB, which beside the last pose worker would add to the run's peak.
     """
 
     def __init__(
@@ -300,11 +301,7 @@ class _Ahead:
         self.brightness: float | None = None
 
     def __call__(self) -> None:
-        import armcarriage.analysis
-        import armcarriage.cues
-        import armcarriage.report.html
-        import armcarriage.report.plots  # noqa: F401 - loaded here, used by the reports
-        from armcarriage.report.advice import clip_brightness
+        from armcarriage.report.keyframes import clip_brightness
 
         start, end = self.span
         stop = end if end > 0 else self.info.duration_s
@@ -312,4 +309,6 @@ class _Ahead:
             stop = min(stop, self.config.pose.max_seconds)
         if stop > start:
             times = [start + k * (stop - start) for k in (0.25, 0.5, 0.75)]
-            self.brightness = clip_brightness(self.video, self.info, self.config, times)
+            self.brightness = clip_brightness(
+                self.video, self.info, self.config, times, threads=False
+            )

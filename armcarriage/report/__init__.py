@@ -203,8 +203,9 @@ def _advice(
     analysis: Any, config: Config, video: Path | None, info: Any, known: float | None = None
 ) -> list[Any]:
     """Filming advice of the clip, with its brightness read off three of its frames."""
-    from armcarriage.report.advice import clip_brightness, filming_advice
+    from armcarriage.report.advice import filming_advice
     from armcarriage.report.geometry import time_stretch
+    from armcarriage.report.keyframes import clip_brightness
 
     track = analysis.track
     ok = analysis.status == "ok"

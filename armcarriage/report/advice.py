@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -81,7 +80,8 @@ def filming_advice(analysis: Any, config: Config, brightness: float | None = Non
     config
         Settings (``config.report.advice_*`` thresholds).
     brightness
-        Mean brightness of a few frames (0-255, :func:`clip_brightness`); None when unknown.
+        Mean brightness of a few frames (0-255,
+        :func:`armcarriage.report.keyframes.clip_brightness`); None when unknown.
 
     """
     if analysis.status != "ok" or not len(analysis.strides):
@@ -237,17 +237,6 @@ def _light_advice(analysis: Any, config: Config, brightness: float | None) -> Ad
         "contrast with the background",
         ("the pose in more frames", *(f"{label}, now low confidence" for label in _labels(low))),
     )
-
-
-def clip_brightness(video: Path, info: Any, config: Config, times: Sequence[float]) -> float | None:
-    """Mean brightness (0-255, Rec. 601 luma) of the frames nearest ``times``; None if none."""
-    from armcarriage.report.keyframes import grab_frames
-
-    frames = grab_frames(video, list(times), info, config)
-    if not frames:
-        return None
-    weights = np.array([0.299, 0.587, 0.114])
-    return float(np.mean([float(np.mean(img[..., :3] @ weights)) for img in frames.values()]))
 
 
 def advice_section(advice: Sequence[Advice]) -> str:
