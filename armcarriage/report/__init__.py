@@ -87,6 +87,8 @@ def write_reports(
     config = config or Config()
 
     def step(name: str, done: int = 0, total: int = 0) -> None:
+        if not done:
+            release_free_memory(collect=False)
         if stage is not None:
             stage(name, done, total)
 
@@ -215,7 +217,7 @@ def _advice(
         times = [
             float(track.time[int(k * (track.n_frames - 1))]) / stretch for k in (0.25, 0.5, 0.75)
         ]
-        brightness = clip_brightness(video, info, config, times)
+        brightness = clip_brightness(video, info, config, times, threads=False)
     return filming_advice(analysis, config, brightness)
 
 
