@@ -97,7 +97,7 @@ def _verdict(
     (:func:`armcarriage.strides.hip_phase.gait_by_motion`) decides first: highest
     at mid-stance is walking; lowest there is running's bounce, which lowers the
     cadence floor as a flight phase does and overrides a duty factor above
-    ``max_duty_factor``.
+    ``max_duty_factor``; so does a hip bounce of at least ``min_bounce_tl``.
     """
     if not rhythm:
         return _without_rhythm(cfg, checks, quality, bounce)
@@ -127,7 +127,10 @@ def _verdict(
             f"no running detected: cadence {cadence:.0f} steps/min is outside the running "
             f"range {low:.0f}-{cfg.max_cadence_spm:.0f}{bounce_note}"
         )
-    if np.isfinite(duty) and duty > cfg.max_duty_factor and gait != "run":
+    # a clear bounce of the hips (several times walking's few centimetres) is running
+    # on compliant legs, whose contacts can fill half the stride
+    bouncing = np.isfinite(bounce) and bounce >= cfg.min_bounce_tl
+    if np.isfinite(duty) and duty > cfg.max_duty_factor and gait != "run" and not bouncing:
         return Status.NO_RUNNING, (
             f"no running detected: each foot is on the ground {100 * duty:.0f}% of the stride "
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"

@@ -142,3 +142,15 @@ def test_motion_capture_walking_is_refused_and_running_is_not_by_the_hips(view):
     run = analyze(mocap.project_trial(mocap.load_trial(MOCAP / "bandai1_run_tired_001.bvh"), view))
     assert run.status == "ok", run.message
     assert run.settings["strides"]["hip_midstance_cos"] < -0.9
+
+
+def test_a_clear_hip_bounce_is_running_whatever_the_duty_factor():
+    # the exact projection of the tired motion-capture runner from the side: duty factor
+    # 0.50, hips lowest at mid-stance but only weakly (-0.29), bounce 0.31 torso lengths
+    cfg = StrideConfig()
+    checks = {"legs_in_view_s": 4.0, "leg_travel_tl": 1.0}
+    status, _ = _verdict(cfg, checks, True, 0.9, 138.0, 0.505, 0.31, 4)
+    assert status == "ok"
+    # a walker's few centimetres (0.04-0.08 torso lengths on the walking clips) still refuse
+    status, message = _verdict(cfg, checks, True, 0.9, 112.0, 0.505, 0.08, 4)
+    assert status == "no_running" and "50% of the stride" in message
