@@ -61,7 +61,7 @@ def estimate_pose_parallel(
     while_waiting
         Called once, in this process, when it has no chunk left to run and waits
         for the workers' last ones: a caller's later work that needs no pose
-        (imports, reads of the clip) fills the core that would idle.
+        (a read of the clip) fills the core that would idle.
 
     Returns
     -------
