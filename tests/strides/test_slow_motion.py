@@ -7,6 +7,7 @@ import pytest
 from armcarriage_eval.synthetic.clip import ClipSpec
 from armcarriage_eval.synthetic.gait import simulate
 from armcarriage_eval.synthetic.truth import truth_track
+from runner_fixture import exact_runner, without_near_foot
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config, VideoConfig
@@ -14,24 +15,7 @@ from armcarriage.strides import leg_swing_period, real_time_track
 from armcarriage.track import PoseTrack
 from armcarriage.video import tagged_capture_fps
 
-
-def _truth(view="side_left", cadence=170.0, fps=30.0, seconds=3.0, slow=1.0, **runner):
-    """The exact track of the synthetic runner, played ``slow`` times slower than filmed."""
-    spec = ClipSpec(
-        view=view,
-        fps=fps,
-        seconds=seconds,
-        width=320,
-        height=240,
-        runner={"cadence_spm": cadence, **runner},
-    )
-    t = np.arange(round(seconds * fps)) / fps
-    track = truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps, view=view)
-    if slow != 1.0:
-        ds = track.ds.assign_coords(time=track.ds["time"].values * slow)
-        ds.attrs["fps"] = fps / slow
-        track = PoseTrack(ds)
-    return track
+_truth = exact_runner
 
 
 @pytest.mark.parametrize(
@@ -162,14 +146,7 @@ def test_a_walking_refusal_gives_the_measured_figures():
 
 
 def test_strides_come_from_the_other_foot_when_the_reference_foot_has_too_few():
-    track = _truth(cadence=170.0, seconds=4.0)
-    ds = track.ds.copy(deep=True)
-    lost = ds["time"].values > 1.0  # the near (left) foot is lost after 1 s
-    for k in ("left_heel", "left_foot_index", "left_ankle"):
-        ds["position"].loc[{"keypoint": k}] = np.where(
-            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values
-        )
-    a = analyze(PoseTrack(ds))
+    a = analyze(without_near_foot(_truth(cadence=170.0, seconds=4.0), after_s=1.0))
     assert a.status == "ok", a.message
     assert a.settings["strides"]["reference_foot"] == "right"
     assert len(a.strides.drop_duplicates("stride")) >= 3

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from armcarriage_eval.synthetic.clip import ClipSpec
-from armcarriage_eval.synthetic.gait import simulate
-from armcarriage_eval.synthetic.truth import truth_track
+from runner_fixture import exact_runner, without_near_foot
 
 from armcarriage.analysis import analyze
 from armcarriage.config import Config
@@ -26,16 +24,7 @@ POSE_HEEL_240 = np.array(
 
 
 def _truth(fps: float = 30.0, seconds: float = 3.0) -> PoseTrack:
-    spec = ClipSpec(
-        view="side_left",
-        fps=fps,
-        seconds=seconds,
-        width=320,
-        height=240,
-        runner={"cadence_spm": 170.0},
-    )
-    t = np.arange(round(seconds * fps)) / fps
-    return truth_track(simulate(spec.params(), t, duration=seconds), spec.camera(), fps)
+    return exact_runner(fps=fps, seconds=seconds)
 
 
 def _errors_s(a) -> np.ndarray:
@@ -90,14 +79,7 @@ def test_side_strikes_of_the_runner_at_30_fps_lose_the_fall_time_lead():
 
 
 def test_a_foot_with_only_zenis_strikes_is_moved_by_the_lead_the_other_foot_measures():
-    track = _truth(fps=30.0, seconds=4.0)
-    ds = track.ds.copy(deep=True)
-    lost = ds["time"].values > 1.0  # the near (left) foot is lost after 1 s
-    for k in ("left_heel", "left_foot_index", "left_ankle"):
-        ds["position"].loc[{"keypoint": k}] = np.where(
-            lost[:, None], np.nan, ds["position"].sel(keypoint=k).values
-        )
-    a = analyze(PoseTrack(ds))
+    a = analyze(without_near_foot(_truth(fps=30.0, seconds=4.0), after_s=1.0))
     assert a.status == "ok", a.message
     left = a.events[(a.events.foot == "left") & (a.events.kind == "strike")]["time"]
     # the heel farthest forward led the contact by 0.11 s; moved by the right foot's
