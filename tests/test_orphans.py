@@ -188,3 +188,40 @@ def test_ctrl_c_of_analyze_stops_its_pool_and_exits_130(tmp_path, make_video):
         time.sleep(0.1)
     assert not {pid: _cmdline(pid) for pid in _running(kids)}, "processes outlived the stop"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mp4"]  # no half output set
+
+
+def test_an_error_after_ctrl_c_in_the_parallel_run_is_an_interruption():
+    # the pool breaks when Ctrl-C kills a pool process still starting, and this
+    # process's own KeyboardInterrupt can be lost in a finaliser: still 130, not 1
+    from concurrent.futures.process import BrokenProcessPool
+
+    from armcarriage.parallel.run import _keep_ctrl_c
+
+    with pytest.raises(KeyboardInterrupt) as caught, _keep_ctrl_c():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)  # the handler runs here
+            pytest.fail("no KeyboardInterrupt")
+        except KeyboardInterrupt:
+            pass  # lost, as in a finaliser
+        raise BrokenProcessPool("a pool process died")
+    assert isinstance(caught.value.__cause__, BrokenProcessPool)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_error_without_ctrl_c_stays_itself_and_an_ignored_ctrl_c_stays_ignored():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from armcarriage.parallel.run import _keep_ctrl_c
+
+    with pytest.raises(BrokenProcessPool), _keep_ctrl_c():
+        raise BrokenProcessPool("a pool process died")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in a batch worker
+    try:
+        with pytest.raises(BrokenProcessPool), _keep_ctrl_c():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+            raise BrokenProcessPool("a pool process died")
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

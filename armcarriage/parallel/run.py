@@ -8,9 +8,12 @@ import logging
 import multiprocessing as mp
 import os
 import queue as queue_mod
+import signal
+import threading
 import time as time_mod
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,33 +168,70 @@ def _run_pool(
         workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue, stop)
     )
     run.pool, run.lookahead = pool, workers - 1
-    try:
-        # this process takes the first chunk (no overlap to re-run) while the pool
-        # processes start: it then finishes first and fills the wait (``while_waiting``)
-        first = run.todo.popleft()
-        run.top_up()
-        run.run_here(first)
-        while run.todo or run.in_flight:
-            if run.todo:
-                run.run_here(run.todo.popleft())
-            elif while_waiting is not None:
-                run.release_model()  # no chunk left here: its memory for the caller's work
-                while_waiting()
-                while_waiting = None
-                run.collect(timeout=0)
-            else:
-                run.collect(timeout=0.25)
-        run.collect(timeout=0)
-    except BaseException:
-        stop.set()  # running chunks stop at their next frame
-        raise
-    finally:
-        # On an error, queued chunks are dropped; running ones stop first.
-        pool.shutdown(wait=True, cancel_futures=True)
-        run.close()
+    with _keep_ctrl_c():
+        try:
+            # this process takes the first chunk (no overlap to re-run) while the pool
+            # processes start: it then finishes first and fills the wait (``while_waiting``)
+            first = run.todo.popleft()
+            run.top_up()
+            run.run_here(first)
+            while run.todo or run.in_flight:
+                if run.todo:
+                    run.run_here(run.todo.popleft())
+                elif while_waiting is not None:
+                    run.release_model()  # no chunk left here: its memory for the caller's work
+                    while_waiting()
+                    while_waiting = None
+                    run.collect(timeout=0)
+                else:
+                    run.collect(timeout=0.25)
+            run.collect(timeout=0)
+        except BaseException:
+            stop.set()  # running chunks stop at their next frame
+            raise
+        finally:
+            # On an error, queued chunks are dropped; running ones stop first.
+            pool.shutdown(wait=True, cancel_futures=True)
+            run.close()
     if progress is not None:
         progress(run.stitcher.n_frames, max(run.total, run.stitcher.n_frames))
     return run.summary, run.stitcher
+
+
+@contextmanager
+def _keep_ctrl_c() -> Iterator[None]:
+    """Make an error that ends the block after a Ctrl-C a KeyboardInterrupt.
+
+    Ctrl-C reaches the whole process group: a pool process still starting dies of
+    it, so the pool reports itself broken, and this process's own KeyboardInterrupt
+    can be lost when it lands in a finaliser. The run then ended as an internal
+    error (exit 1) instead of an interruption (130). Only where Python's own
+    handler is in place, in the main thread: a process that ignores SIGINT (a
+    batch or web worker) keeps ignoring it.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    seen: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        if seen:
+            raise KeyboardInterrupt(f"interrupted ({type(exc).__name__})") from exc
+        raise
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class _Schedule:
