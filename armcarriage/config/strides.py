@@ -40,6 +40,13 @@ class StrideConfig:
     """Frames a foot contact must span for its strike and toe-off to be timed: with fewer
     (sprinting filmed at a low frame rate) the analysis says so and advises filming at
     ``contact_frames_advised`` frames per contact."""
+    min_runner_contact_s: float = setting(0.08, ge=0, le=1.0)
+    """Shortest foot contact a runner makes (s): sprinters at top speed are on the ground
+    about 0.08-0.1 s a step (Weyand et al. 2000, J Appl Physiol 89:1991), distance runners
+    0.15-0.3 s. Contacts that read shorter than this even with one frame added were not
+    resolved (strikes placed late, as from behind through the pose model: 39 ms on a road
+    clip filmed from behind), so the duty factor is not used and no frame-rate advice is
+    built on them."""
     contact_frames_advised: float = setting(6.0, gt=0, le=100.0)
     """Frames per foot contact the frame-rate advice aims at (within a frame is then
     within a sixth of the contact)."""

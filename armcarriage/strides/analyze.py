@@ -21,6 +21,7 @@ from armcarriage.strides.timebase import (
     frame_rate_advice,
     legs_signal,
     real_time_stretch,
+    resolved_duty,
     slow_motion_notice,
 )
 from armcarriage.strides.verdict import _figures, _verdict
@@ -117,8 +118,11 @@ def analyze_strides(
     # view shorten the stance: motion capture of walking read as running there)
     duty_views = ("side_left", "side_right", *_views(cfg.world_height_views))
     duty = duty_factor(events, period) if label in duty_views else float("nan")
+    duty, unresolved = resolved_duty(cfg, duty, period, fs)
     bounce = hip_bounce(track, events, period)
     checks = {**info, "reference_foot": ref, **_rhythm_checks(period, quality, arm, cfg)}
+    if unresolved:
+        checks["contact_note"] = unresolved
     checks["duty_factor"] = round(duty, 3) if np.isfinite(duty) else None
     checks["hip_bounce_tl"] = round(bounce, 3) if np.isfinite(bounce) else None
     phase = _hip_phase(track, events, period, label in duty_views, cfg, checks)

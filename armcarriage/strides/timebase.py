@@ -247,6 +247,27 @@ def slow_motion_notice(
     )
 
 
+def resolved_duty(cfg: StrideConfig, duty: float, period: float, fs: float) -> tuple[float, str]:
+    """Return the duty factor, or NaN and why where its contacts are shorter than a runner's.
+
+    The contact time is the duty factor times the stride period. Read with one frame
+    added (the events' own resolution) and still shorter than ``min_runner_contact_s``,
+    no runner made it: the strikes or toe-offs were misplaced, and a duty factor or a
+    frame-rate advice built on it would pass the error on.
+    """
+    if not (np.isfinite(duty) and np.isfinite(period) and fs > 0):
+        return duty, ""
+    contact = duty * period
+    if contact + 1.0 / fs >= cfg.min_runner_contact_s:
+        return duty, ""
+    return float("nan"), (
+        f"the feet read as on the ground {1000 * contact:.0f} ms per step ({contact * fs:.1f} "
+        f"frames at {fs:.0f} fps), shorter than any runner's contact "
+        f"({1000 * cfg.min_runner_contact_s:.0f} ms at a sprint) even with a frame added: "
+        "the contacts are not resolved in this view, so the duty factor is not used"
+    )
+
+
 def frame_rate_advice(cfg: StrideConfig, duty: float, period: float, fs: float) -> str:
     """Return advice when foot contacts span too few frames to be timed, else ''.
 

@@ -203,3 +203,27 @@ def test_the_report_page_and_its_key_frames_map_filmed_time_onto_video_time(tmp_
     data = json.loads(re.search(r'id="acr-data"[^>]*>(.*?)</script>', page, re.S).group(1))
     assert data["player"]["stretch"] == pytest.approx(0.125)
     assert "Key frame not available" not in page  # read at 8x the filmed time, inside the video
+
+
+def test_a_contact_shorter_than_any_runners_is_not_used_nor_advised_on():
+    from armcarriage.config import StrideConfig
+    from armcarriage.strides.timebase import resolved_duty
+
+    cfg = StrideConfig()
+    # 0.06 of a 0.7 s stride at 30 fps: 42 ms, 75 ms with a frame added (a runner: >= 80)
+    duty, note = resolved_duty(cfg, 0.06, 0.7, 30.0)
+    assert np.isnan(duty) and "42 ms" in note and "not resolved" in note
+    # a sprinter's 82 ms at 290 steps/min, and the same contact at 24 fps, stay
+    assert resolved_duty(cfg, 0.2, 120 / 290, 30.0) == (0.2, "")
+    assert resolved_duty(cfg, 0.2, 120 / 290, 24.0) == (0.2, "")
+
+
+def test_a_runner_read_with_contacts_too_short_gets_no_duty_factor_nor_frame_rate_advice():
+    # as when strikes read late (the rear view's fault through the pose model): contacts
+    # of about 20 ms
+    track = _truth("side_left", duty=0.03, seconds=4.0)
+    a = analyze(track)
+    s = a.settings["strides"]
+    assert s["duty_factor"] is None, s
+    assert "not resolved" in s["contact_note"]
+    assert "frame_rate_note" not in s and "film at" not in a.message
