@@ -317,8 +317,12 @@ def _apply_consistency(table: pd.DataFrame) -> None:
             if v.size < 3:
                 continue
             med = float(np.median(v))
+            # strides that differ by no more than the metric's own noise (about half its
+            # per-stride p95 error) agree: with few strides their spread alone is no scale
             spread = max(
-                1.4826 * float(np.median(np.abs(v - med))), _SPREAD_FLOOR.get(spec.unit, 0.0)
+                1.4826 * float(np.median(np.abs(v - med))),
+                _SPREAD_FLOOR.get(spec.unit, 0.0),
+                0.5 * spec.noise,
             )
             factor = 1.0 / (1.0 + (np.abs(v - med) / (3.0 * spread)) ** 2)
             table.loc[sel, f"{m}_conf"] = np.round(table.loc[sel, f"{m}_conf"] * factor, 3)

@@ -295,3 +295,30 @@ def test_trunk_rotation_needs_exact_depth_unless_asked_for():
     assert a.strides["crossing_max_sw"].notna().any()  # the rest of the front view stands
     forced = ac.analyze(guessed, Config().override({"metrics.rotation_from_pose_depth": True}))
     assert forced.strides["trunk_rotation_deg"].notna().all()
+
+
+def test_strides_that_differ_by_less_than_the_metrics_noise_keep_their_confidence():
+    import pandas as pd
+
+    from armcarriage.analysis.table import _apply_consistency
+    from armcarriage.metrics import METRICS
+
+    # the neck gap of three strides of a held shrug (a motion-capture render from the side):
+    # 0.0168 from the median, half the metric's per-stride noise (0.034)
+    v = [0.2445, 0.2277, 0.2513]
+    rows = {"side": ["left"] * 3}
+    for m in METRICS:
+        rows[m] = [1.0] * 3
+        rows[f"{m}_conf"] = [0.9] * 3
+        rows[f"{m}_reason"] = ["not measured"] * 3
+    rows.update(shrug_neck_tl=v, shrug_neck_tl_conf=[0.65] * 3, shrug_neck_tl_reason=[""] * 3)
+    table = pd.DataFrame(rows)
+    _apply_consistency(table)
+    conf = table["shrug_neck_tl_conf"].to_numpy()
+    assert conf[0] == pytest.approx(0.65)
+    assert conf[1] == pytest.approx(0.65 / (1 + (0.0168 / (1.5 * 0.034)) ** 2), abs=2e-3)
+    assert conf.min() > 0.55
+    # a stride far outside the noise still loses its confidence
+    table = pd.DataFrame({**rows, "shrug_neck_tl": [0.2445, 0.40, 0.2513]})
+    _apply_consistency(table)
+    assert table["shrug_neck_tl_conf"][1] < 0.2
