@@ -134,7 +134,9 @@ def analyze_strides(
         return StrideResult(
             events, strides.iloc[0:0], float("nan"), Status.SLOW_MOTION, slow, checks
         )
-    contact_note = frame_rate_advice(cfg, duty, period, fs)
+    # a rhythm faster than anyone runs is a harmonic or a glitch: no contacts, no cadence
+    too_fast = bool(np.isfinite(cadence) and cadence > cfg.max_cadence_spm)
+    contact_note = "" if too_fast else frame_rate_advice(cfg, duty, period, fs)
     if contact_note:
         checks["frame_rate_note"] = contact_note
     n_strides = max(len(strides), len(others))
@@ -148,7 +150,7 @@ def analyze_strides(
     if status == Status.SLOW_MOTION:
         message = _capture_rate_advice(message, track, cfg, cadence)
         return StrideResult(events, strides.iloc[0:0], float("nan"), status, message, checks)
-    if not rhythm:
+    if not rhythm or too_fast:
         cadence = float("nan")  # events placed without a stride rhythm give no cadence
     return StrideResult(events, strides, cadence, status, message, checks)
 

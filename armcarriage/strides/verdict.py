@@ -114,6 +114,8 @@ def _verdict(
     slow = _slow_running(cfg, cadence, low, duty, phase if gait == "run" else NOT_MEASURED)
     if slow:
         return Status.SLOW_MOTION, slow
+    if np.isfinite(cadence) and cadence > cfg.max_cadence_spm:
+        return _too_fast(cfg, checks, cadence)
     if np.isfinite(cadence) and not low <= cadence <= cfg.max_cadence_spm:
         bounce_note = (
             f"; the hips bounce {bounce:.2f} torso lengths per step, below the "
@@ -141,6 +143,28 @@ def _verdict(
             f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
         )
     return Status.OK, ""
+
+
+def _too_fast(cfg: StrideConfig, checks: dict[str, Any], cadence: float) -> tuple[Status, str]:
+    """Decide the verdict of a rhythm faster than anyone runs (see :func:`_verdict`).
+
+    No gait is that fast, walking least of all: the rhythm read is a harmonic of the
+    stride or a glitch of the legs, so it is no evidence against running. Legs in view
+    too briefly for a rhythm say so; otherwise no cadence is read.
+    """
+    seen = float(checks.get("legs_in_view_s", 0.0))
+    need = cfg.min_rhythm_strides * SPM_PER_STRIDE_HZ / cfg.min_cadence_spm
+    if seen < need:
+        return Status.TOO_FEW_STRIDES, (
+            f"the legs are in view for {seen:.1f} s, too short to find a stride rhythm "
+            f"(need {need:.1f} s; the legs' motion read {cadence:.0f} steps/min, faster "
+            f"than anyone runs)"
+        )
+    return Status.NO_RHYTHM, (
+        f"no stride rhythm to read a cadence from: the legs' motion repeats at "
+        f"{cadence:.0f} steps/min, faster than anyone runs ({cfg.max_cadence_spm:.0f}); "
+        "a side view shows the stride best"
+    )
 
 
 def _without_rhythm(

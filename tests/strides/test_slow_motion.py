@@ -227,3 +227,14 @@ def test_a_runner_read_with_contacts_too_short_gets_no_duty_factor_nor_frame_rat
     assert s["duty_factor"] is None, s
     assert "not resolved" in s["contact_note"]
     assert "frame_rate_note" not in s and "film at" not in a.message
+
+
+@pytest.mark.parametrize(("seconds", "status"), [(1.5, "too_few_strides"), (4.0, "no_rhythm")])
+def test_a_rhythm_faster_than_anyone_runs_is_no_cadence_and_no_claim_of_walking(seconds, status):
+    # 360 steps/min: faster than any sprinter (a harmonic of the stride on a real clip)
+    track = _truth("side_left", cadence=360.0, fps=60.0, seconds=seconds, duty=0.2, speed_mps=9.0)
+    a = analyze(track)
+    assert a.status == status, a.message
+    assert "faster than anyone runs" in a.message and "no running" not in a.message
+    assert np.isnan(a.cadence_spm)
+    assert "film at" not in a.message
