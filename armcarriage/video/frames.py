@@ -177,16 +177,22 @@ def iter_frames(
             yield Frame(index=index, time=t, image=upright(image, info.rotation))
 
 
+_FULL_RANGE = 2
+"""``AVCOL_RANGE_JPEG``: a frame whose levels span 0-255."""
+
+
 def _rgb(
     frame: av.VideoFrame, size: tuple[int, int], interpolation: str | None, threads: bool = True
 ) -> np.ndarray:
     """Convert a decoded frame to RGB at ``size`` (width, height).
 
-    Scaling down, the frame is converted at full size and resized by OpenCV (bilinear
-    below a factor of 2, pixel-area averaging from 2 on): at 1080p swscale's scaling
-    costs 4-9 ms a frame against about 1.5 ms for the conversion and 1-1.2 ms for
-    OpenCV's resize. ``interpolation`` names a swscale method instead. Without
-    ``threads`` OpenCV resizes in the calling thread (its thread count is put back).
+    Scaling down, OpenCV resizes (bilinear below a factor of 2, pixel-area averaging
+    from 2 on), several times cheaper than swscale's scaling. A yuv420p frame (what
+    phones and most encoders store) is resized plane by plane and converted to RGB at
+    the small size, a fraction of the cost of converting at full size
+    (benchmarks/results/throughput.json); other pixel formats are converted first.
+    ``interpolation`` names a swscale method instead. Without ``threads`` OpenCV
+    works in the calling thread (its thread count is put back).
     """
     if (frame.width, frame.height) == size or interpolation is not None:
         return frame.to_ndarray(
@@ -194,17 +200,57 @@ def _rgb(
         )
     import cv2
 
-    image = frame.to_ndarray(format="rgb24")
     shrink = frame.width / max(size[0], 1)
     method = cv2.INTER_AREA if shrink >= 2.0 else cv2.INTER_LINEAR
-    if threads:
-        return np.asarray(cv2.resize(image, size, interpolation=method))
     was = cv2.getNumThreads()
-    cv2.setNumThreads(1)
+    if not threads:
+        cv2.setNumThreads(1)
     try:
-        return np.asarray(cv2.resize(image, size, interpolation=method))
+        if _planar_420(frame, size):
+            return _rgb_from_planes(frame, size, method)
+        return np.asarray(cv2.resize(frame.to_ndarray(format="rgb24"), size, interpolation=method))
     finally:
-        cv2.setNumThreads(was)
+        if not threads:
+            cv2.setNumThreads(was)
+
+
+def _planar_420(frame: av.VideoFrame, size: tuple[int, int]) -> bool:
+    """Whether the frame can be scaled plane by plane: 8-bit yuv420p, even sizes.
+
+    Not a frame flagged full range (JPEG levels), which swscale converts with its own
+    levels.
+    """
+    return (
+        frame.format.name == "yuv420p"
+        and frame.color_range != _FULL_RANGE
+        and frame.width % 2 == 0
+        and frame.height % 2 == 0
+        and size[0] % 2 == 0
+        and size[1] % 2 == 0
+    )
+
+
+def _rgb_from_planes(frame: av.VideoFrame, size: tuple[int, int], method: int) -> np.ndarray:
+    """Scale a yuv420p frame's three planes to ``size`` and convert them to RGB there.
+
+    The conversion is OpenCV's BT.601 limited-range one, as PyAV's conversion to rgb24
+    (which does not follow a frame's colour-space tag either).
+    """
+    import cv2
+
+    w, h = size
+    fw, fh = frame.width, frame.height
+    flat = frame.to_ndarray(format="yuv420p").ravel()  # Y, then U and V, each packed
+    n, c = fw * fh, (fw // 2) * (fh // 2)
+    y = cv2.resize(flat[:n].reshape(fh, fw), (w, h), interpolation=method)
+    u, v = (
+        cv2.resize(
+            flat[a : a + c].reshape(fh // 2, fw // 2), (w // 2, h // 2), interpolation=method
+        )
+        for a in (n, n + c)
+    )
+    i420 = np.concatenate((y.ravel(), u.ravel(), v.ravel())).reshape(h * 3 // 2, w)
+    return np.asarray(cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420))
 
 
 def decode_frames(

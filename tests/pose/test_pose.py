@@ -144,9 +144,13 @@ def test_two_people_clip_follows_one_person():
     )
     assert np.max(jumps) < torso
     assert track.attrs["person"].endswith("the model looked for 2 people in every frame")
-    # the two walk towards the camera: seen square-on, the clip is re-detected in every frame
+    # the two walk towards the camera: the first look sees them both, or the runner
+    # square-on (whichever the model shows first); either way the clip is re-detected in
+    # every frame
     fast = estimate_pose(path)
-    assert fast.attrs["person"].endswith("the model looked for 2 people in every frame")
+    assert fast.attrs["person"].endswith(
+        ("the model looked for 2 people in every frame", "the model looked for 2 per frame")
+    )
     np.testing.assert_allclose(
         fast.ds["position"].values, track.ds["position"].values, equal_nan=True
     )

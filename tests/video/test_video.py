@@ -324,3 +324,25 @@ def test_frames_follow_a_changing_size_and_decode_alike_without_threads(make_vid
     threaded = [f.image for f in iter_frames(path, max_side=64)]
     single = [f.image for f in iter_frames(path, max_side=64, threads=False)]
     assert all(np.array_equal(a, b) for a, b in zip(threaded, single, strict=True))
+
+
+@pytest.mark.parametrize("shrink", [2, 1.5])
+def test_a_yuv420p_frame_scaled_plane_by_plane_matches_converting_at_full_size(shrink):
+    import cv2
+
+    from armcarriage.video.frames import _rgb
+
+    rng = np.random.default_rng(3)
+    rgb = cv2.GaussianBlur((rng.random((480, 640, 3)) * 255).astype(np.uint8), (21, 21), 6)
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+    size = (int(640 / shrink), int(480 / shrink))
+    method = cv2.INTER_AREA if shrink >= 2 else cv2.INTER_LINEAR
+    full = cv2.resize(frame.to_ndarray(format="rgb24"), size, interpolation=method).astype(int)
+    fast = _rgb(frame, size, None, threads=False)
+    assert fast.shape == (size[1], size[0], 3) and fast.dtype == np.uint8
+    diff = np.abs(fast.astype(int) - full)
+    assert diff.mean() < 1.5 and np.percentile(diff, 99) <= 4, (diff.mean(), diff.max())
+    # a full-range frame is converted by swscale first, as before
+    frame.color_range = 2
+    ref = cv2.resize(frame.to_ndarray(format="rgb24"), size, interpolation=method)
+    assert np.array_equal(_rgb(frame, size, None, threads=False), ref)
