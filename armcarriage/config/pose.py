@@ -60,13 +60,16 @@ class PoseConfig:
     rear: width ratio at least ``view.frontal_ratio``). Off, such a clip is run again
     re-detecting the runner in every frame: there the tracked crop read the crossing wrist
     and the arms' lift worse (README, *Speed*)."""
-    people_scan_s: float = setting(3.0, ge=0, le=3600.0)
+    people_scan_s: float = setting(10.0, ge=0, le=3600.0)
     """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``
     frames every this many seconds; when it sees a second person, or the tracked person
     jumps by more than a torso length between frames, the clip is run again with
     ``num_poses`` poses per frame. One landmarker is open at a time (memory), so each look
-    costs two model switches (README, *Figures behind the defaults*). 0: no later looks."""
+    costs two model switches, about 0.2 s of CPU (README, *Figures behind the defaults*).
+    The run again covers the whole clip, so a person who stays in view is found by any
+    look; one who passes by between looks cannot take the runner's track without the
+    jump that every frame is checked for. 0: no later looks."""
     people_watch_s: float = setting(0.5, ge=0, le=60.0)
     """Look at this many seconds at the start of each run and chunk, where the tracked
     person is chosen (see ``people_scan_s``)."""

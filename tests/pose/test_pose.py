@@ -124,7 +124,7 @@ def test_treadmill_clip_pose_in_every_frame(tmp_path):
     fast = estimate_pose(path)  # the default: one person tracked
     assert fast.detection_rate() >= 0.98
     assert fast.attrs["person"].endswith(
-        "one person was in view (looked for others every 3 s): the model tracked one pose"
+        "one person was in view (looked for others every 10 s): the model tracked one pose"
     )
 
 
@@ -254,12 +254,12 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
         (
             "front_crossing.mp4",
             {"pose.track_frontal": True},
-            "one person was in view (looked for others every 3 s): the model tracked one pose",
+            "one person was in view (looked for others every 10 s): the model tracked one pose",
         ),
         (
             "side_right_clean.mp4",
             {},
-            "one person was in view (looked for others every 3 s): the model tracked one pose",
+            "one person was in view (looked for others every 10 s): the model tracked one pose",
         ),
     ],
 )
