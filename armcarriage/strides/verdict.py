@@ -92,7 +92,8 @@ def _verdict(
     Moving legs without a rhythm whose hips bounce as in running
     (``min_bounce_tl``) give ``no_rhythm``: no cadence, and no claim of walking.
     A running gait (a clear flight phase, or the hips lowest at mid-stance) at a
-    cadence below the running range is ``slow_motion`` (:func:`_slow_running`).
+    cadence below the running range is ``slow_motion`` (:func:`_slow_running`); a rhythm
+    faster than ``max_cadence_spm`` is no gait at all (:func:`_too_fast`).
     With a rhythm, the hips' phase against mid-stance
     (:func:`armcarriage.strides.hip_phase.gait_by_motion`) decides first: highest
     at mid-stance is walking; lowest there is running's bounce, which lowers the
@@ -162,8 +163,7 @@ def _too_fast(cfg: StrideConfig, checks: dict[str, Any], cadence: float) -> tupl
         )
     return Status.NO_RHYTHM, (
         f"no stride rhythm to read a cadence from: the legs' motion repeats at "
-        f"{cadence:.0f} steps/min, faster than anyone runs ({cfg.max_cadence_spm:.0f}); "
-        "a side view shows the stride best"
+        f"{cadence:.0f} steps/min, faster than anyone runs ({cfg.max_cadence_spm:.0f})"
     )
 
 
