@@ -213,7 +213,7 @@ def _assemble(
         RunnerSelector,
         candidate_silhouettes,
         default_model_path,
-        people_note,
+        person_note,
         resolve_model_path,
     )
 
@@ -240,7 +240,7 @@ def _assemble(
     attrs = {
         "source": info.path,
         "model": model,
-        "person": f"{selector.describe()}; {people_note(stitcher.num_poses, config)}",
+        "person": person_note(selector, stitcher.num_poses, config),
         "video": json.dumps(info.to_dict()),
         "decode": json.dumps(
             {

@@ -14,7 +14,7 @@ import numpy as np
 from armcarriage.config import Config
 from armcarriage.pose.candidate import _Candidate
 from armcarriage.pose.estimator import MorePeopleInView, PoseEstimator
-from armcarriage.pose.runner import RunnerSelector, people_note
+from armcarriage.pose.runner import RunnerSelector, person_note
 from armcarriage.silhouette import SILHOUETTE_FEATURES
 from armcarriage.skeleton import KEYPOINTS
 from armcarriage.video import DecodeStats, Frame, VideoInfo, iter_frames, probe_video
@@ -161,7 +161,7 @@ def track_from_frames(
     attrs = {
         "source": info.path,
         "model": estimator.model_path.name,
-        "person": f"{selector.describe()}; {people_note(estimator.num_poses, config)}",
+        "person": person_note(selector, estimator.num_poses, config),
         "video": json.dumps(info.to_dict()),
         "decode": json.dumps(
             {

@@ -202,6 +202,16 @@ _TORSO_SPAN = 15
 """Detections over which a tracklet's torso length is taken (the median)."""
 
 
+def person_note(selector: RunnerSelector, num_poses: int, config: Config) -> str:
+    """Say how the runner was chosen and how many poses the model looked for.
+
+    A clip without a person in any frame says so, rather than how a runner was followed.
+    """
+    if selector.n_tracklets == 0:
+        return "no person was found in any frame"
+    return f"{selector.describe()}; {people_note(num_poses, config)}"
+
+
 def people_note(num_poses: int, config: Config) -> str:
     """Say how many poses per frame the model was asked for, and why."""
     pc = config.pose
