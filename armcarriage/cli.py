@@ -180,6 +180,13 @@ def analyze(
         )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)
+    if result.analysis is not None and str(result.analysis.status) in UNUSABLE_INPUT:
+        raise typer.Exit(2)  # the outputs are written, with the reason
+
+
+UNUSABLE_INPUT = ("no_runner", "too_few_strides")
+"""Statuses of a clip the analysis cannot use (no runner in view, too few strides): the
+command writes its outputs with the reason and exits 2, as for any other bad input."""
 
 
 def _stderr_console() -> Any:

@@ -28,6 +28,28 @@ def test_not_a_video_exits_2_with_message(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_clip_without_a_runner_exits_2_with_its_outputs_and_the_reason(tmp_path, make_video):
+    clip = make_video("empty.mp4", n=30)  # a moving test pattern: nobody in view
+    out = tmp_path / "out"
+    res = run_cli("analyze", str(clip), "-o", str(out), "--workers", "1")
+    assert res.returncode == 2, res.stderr
+    assert "no person was found in any frame" in res.stderr
+    assert "No runner found" in res.stderr
+    summary = (out / "summary.json").read_text()
+    assert '"status": "no_runner"' in summary
+
+
+def test_too_few_strides_exits_2_with_its_outputs(tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "side_right_clean.mp4"
+    out = tmp_path / "short"
+    res = run_cli("analyze", str(sample), "-o", str(out), "--end", "1.2", "--workers", "1")
+    assert res.returncode == 2, res.stderr
+    assert "Too few strides" in res.stderr and (out / "report.html").exists()
+    assert '"status": "too_few_strides"' in (out / "summary.json").read_text()
+
+
 def test_missing_file_and_model(tmp_path, make_video, capsys):
     assert main(["analyze", str(tmp_path / "none.mp4")]) == 2
     assert f"error: {tmp_path / 'none.mp4'}: file not found" in capsys.readouterr().err
