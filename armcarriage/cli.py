@@ -17,6 +17,11 @@ import typer
 from armcarriage.errors import ArmcarriageError, InputError
 from armcarriage.person import PERSON_HELP, parse_person
 from armcarriage.shell import build_config, setup_logging
+from armcarriage.status import Status
+
+UNUSABLE_INPUT = (Status.NO_RUNNER, Status.TOO_FEW_STRIDES)
+"""Statuses of a clip the analysis cannot use (no runner in view, too few strides): the
+command writes its outputs with the reason and exits 2, as for any other bad input."""
 
 app = typer.Typer(
     name="armcarriage",
@@ -180,13 +185,8 @@ def analyze(
         )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)
-    if result.analysis is not None and str(result.analysis.status) in UNUSABLE_INPUT:
+    if result.analysis is not None and result.analysis.status in UNUSABLE_INPUT:
         raise typer.Exit(2)  # the outputs are written, with the reason
-
-
-UNUSABLE_INPUT = ("no_runner", "too_few_strides")
-"""Statuses of a clip the analysis cannot use (no runner in view, too few strides): the
-command writes its outputs with the reason and exits 2, as for any other bad input."""
 
 
 def _stderr_console() -> Any:

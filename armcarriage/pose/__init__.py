@@ -38,7 +38,7 @@ from armcarriage.pose.run import (
     expected_frames,
     track_from_frames,
 )
-from armcarriage.pose.runner import RunnerSelector, people_note, person_note
+from armcarriage.pose.runner import RunnerSelector, person_note
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -52,7 +52,6 @@ __all__ = [
     "estimate_pose",
     "expected_frames",
     "mediapipe_tasks",
-    "people_note",
     "person_note",
     "quiet_native_logs",
     "resolve_model_path",
