@@ -111,7 +111,10 @@ def estimate_pose_parallel(
         results, stitcher = _run_pool(
             path, info, config, chunks, n_workers, (progress, while_waiting), False
         )
-    track = _assemble(stitcher, info, config, results)
+    try:
+        track = _assemble(stitcher, info, config, results)
+    finally:
+        stitcher.close()
     track.ds.attrs["parallel"] = json.dumps(
         {
             "workers": min(workers, len(chunks)),
@@ -188,6 +191,7 @@ def _run_pool(
             run.collect(timeout=0)
         except BaseException:
             stop.set()  # running chunks stop at their next frame
+            run.stitcher.close()
             raise
         finally:
             # On an error, queued chunks are dropped; running ones stop first.

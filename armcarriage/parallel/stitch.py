@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -146,28 +148,52 @@ def choose_cut(prev: ChunkResult, nxt: ChunkResult, settle_s: float) -> Seam:
 class Stitcher:
     """Join chunk results in time order; each frame comes from one chunk.
 
+    A part is final once the next chunk is cut against it; final parts wait on disk
+    (one ``.npy`` file per array in a temporary folder) until the track is assembled,
+    so what this process holds while the pose workers run does not grow with the
+    clip. Only the frame times stay in memory.
+
     Parameters
     ----------
     settle_s
         See :func:`choose_cut`.
+    spill
+        Keep final parts on disk (False: in memory).
 
     """
 
-    def __init__(self, settle_s: float) -> None:
+    def __init__(self, settle_s: float, spill: bool = True) -> None:
         self.settle_s = settle_s
-        self.parts: list[ChunkResult] = []
+        self.spill = spill
+        self.parts: list[ChunkResult | _OnDisk] = []
         self.seams: list[Seam] = []
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     def add(self, result: ChunkResult) -> None:
         """Append the next chunk (chunks must arrive in time order)."""
         if not self.parts:
             self.parts.append(result)
             return
-        prev = self.parts[-1]
+        last = self.parts[-1]
+        prev = last.load() if isinstance(last, _OnDisk) else last  # the last stays in memory
         seam = choose_cut(prev, result, self.settle_s)
         self.seams.append(seam)
-        self.parts[-1] = prev.trimmed(stop=seam.cut_s)
+        self.parts[-1] = self._stored(prev.trimmed(stop=seam.cut_s))
         self.parts.append(result.trimmed(start=seam.cut_s))
+
+    def _stored(self, part: ChunkResult) -> ChunkResult | _OnDisk:
+        """Write a final part to disk (when spilling) and return its handle."""
+        if not self.spill:
+            return part
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="armcarriage-pose-")
+        return _OnDisk.write(part, Path(self._folder.name) / f"part{part.index:04d}")
+
+    def close(self) -> None:
+        """Delete the parts kept on disk (also done when the stitcher is collected)."""
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
 
     @property
     def num_poses(self) -> int:
@@ -193,7 +219,8 @@ class Stitcher:
         """Per stitched frame, the detections as pose-stage candidates (views, no copies)."""
         from armcarriage.pose import _Candidate
 
-        for part in self.parts:
+        for handle in self.parts:
+            part = handle.load() if isinstance(handle, _OnDisk) else handle
             for f in range(part.time.size):
                 yield [
                     _Candidate(
@@ -203,6 +230,40 @@ class Stitcher:
                     )
                     for j in np.flatnonzero(part.present[f])
                 ]
+
+
+@dataclass
+class _OnDisk:
+    """A final part on disk: its times and frame indices in memory, the detections in files."""
+
+    stem: Path
+    time: np.ndarray
+    frame: np.ndarray
+    asked: int
+    index: int
+    has_sil: bool
+
+    @classmethod
+    def write(cls, part: ChunkResult, stem: Path) -> _OnDisk:
+        """Save ``part``'s detections next to ``stem`` and return the handle."""
+        np.save(stem.with_suffix(".cands.npy"), part.cands)
+        np.save(stem.with_suffix(".present.npy"), part.present)
+        if part.sil is not None:
+            np.save(stem.with_suffix(".sil.npy"), part.sil)
+        return cls(stem, part.time, part.frame, part.asked, part.index, part.sil is not None)
+
+    def load(self) -> ChunkResult:
+        """Read the part back."""
+        sil = np.load(self.stem.with_suffix(".sil.npy")) if self.has_sil else None
+        return ChunkResult(
+            self.index,
+            self.time,
+            self.frame,
+            np.load(self.stem.with_suffix(".cands.npy")),
+            np.load(self.stem.with_suffix(".present.npy")),
+            asked=self.asked,
+            sil=sil,
+        )
 
 
 def _assemble(

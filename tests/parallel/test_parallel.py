@@ -349,3 +349,32 @@ def test_a_chunk_keeps_only_the_slots_people_were_found_in():
     # two people in one frame keep both slots
     cands, present, _ = parallel._compact([*rows, np.stack([a, b])], [*pres, np.ones(2, bool)], 2)
     assert cands.shape[1] == 2 and present[-1].all()
+
+
+def test_final_parts_wait_on_disk_and_read_back_the_same(tmp_path):
+    """Only the last part stays in memory while chunks arrive; the track is the same."""
+    t = np.arange(90) / 30
+    people = [[person(300 + 2 * i, phase=0.3 * i)] for i in range(90)]
+    parts = [chunk_result(0, t[:35], people[:35]), chunk_result(1, t[25:65], people[25:65])]
+    parts.append(chunk_result(2, t[55:], people[55:]))
+    kept = Stitcher(settle_s=0.1, spill=False)
+    st = Stitcher(settle_s=0.1)
+    for p in parts:
+        kept.add(p)
+        st.add(p)
+    on_disk = [type(p).__name__ for p in st.parts]
+    assert on_disk == ["_OnDisk", "_OnDisk", "ChunkResult"]
+    folder = Path(st.parts[0].stem).parent
+    assert sorted(f.name for f in folder.iterdir())[:2] == [
+        "part0000.cands.npy",
+        "part0000.present.npy",
+    ]
+    assert [s.cut_s for s in st.seams] == [s.cut_s for s in kept.seams]
+    np.testing.assert_array_equal(st.time(), t)
+    a = [[c.landmarks for c in f] for f in st.iter_candidates()]
+    b = [[c.landmarks for c in f] for f in kept.iter_candidates()]
+    assert len(a) == len(b) == 90
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(np.array(x), np.array(y))
+    st.close()
+    assert not folder.exists()
