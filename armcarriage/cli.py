@@ -133,16 +133,7 @@ def analyze(
     session: SessionOpt = False,
 ) -> None:
     """Analyse one clip (or, with --session, the clips of one run): metrics, cues, reports."""
-    import os
-
-    from armcarriage.pipeline import check_span, run_analysis
-    from armcarriage.pose import NATIVE_LOGS_ENV, resolve_model_path
-    from armcarriage.progress import run_progress
-    from armcarriage.video import probe_video
-
     setup_logging(verbose)
-    if verbose:  # MediaPipe's own logging too, in this process and the pose workers
-        os.environ[NATIVE_LOGS_ENV] = "1"
     if height_cm is not None and not 50.0 <= height_cm <= 250.0:
         raise InputError(f"--height-cm: expected a height in cm (50-250), got {height_cm:g}")
     choice = parse_person(person)
@@ -160,6 +151,38 @@ def analyze(
     )
     if not choice.auto:
         cfg = cfg.override(choice.overrides())
+    from armcarriage.parallel import early
+
+    try:
+        _analyze(videos, outdir, cfg, (start, end), (verbose, session, early))
+    finally:
+        early.discard()
+
+
+def _analyze(
+    videos: list[Path],
+    outdir: Path | None,
+    cfg: Any,
+    span: tuple[float | None, float | None],
+    flags: tuple[int, bool, Any],
+) -> None:
+    """Run ``analyze``'s work; ``flags`` = (verbose, session, the early-pool module)."""
+    import os
+
+    verbose, session, early = flags
+    start, end = span
+    if verbose:  # MediaPipe's own logging too, in this process and the pose workers
+        from armcarriage.pose import NATIVE_LOGS_ENV
+
+        os.environ[NATIVE_LOGS_ENV] = "1"
+    if not session and len(videos) == 1 and not start:
+        # the pose workers import their libraries while this process imports its own
+        early.start(early.resolve_workers(cfg.pose.workers) - 1)
+    from armcarriage.pipeline import check_span, run_analysis
+    from armcarriage.pose import resolve_model_path
+    from armcarriage.progress import run_progress
+    from armcarriage.video import probe_video
+
     if session or len(videos) > 1:
         from armcarriage.sessions.cli import analyze_session
 

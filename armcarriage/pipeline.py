@@ -92,6 +92,9 @@ def estimate_track(
         stop = min(end_s, pc.max_seconds) if pc.max_seconds > 0 else end_s
         config = dataclasses.replace(config, pose=dataclasses.replace(pc, max_seconds=stop))
     if start_s > 0:
+        from armcarriage.parallel import early
+
+        early.discard()  # this pose stage runs in this process
         span = (config.pose.max_seconds or info.duration_s) - start_s
         total = expected_frames(info, config, span_s=max(span, 0.0))
 

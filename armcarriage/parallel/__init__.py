@@ -20,15 +20,49 @@ agree on which frames are kept; kept frames keep their true timestamps.
 
 from __future__ import annotations
 
-from armcarriage.parallel.chunks import N_CHANNELS as N_CHANNELS
-from armcarriage.parallel.chunks import ChunkResult, Stopped, run_chunk
-from armcarriage.parallel.chunks import _compact as _compact
-from armcarriage.parallel.chunks import _init_worker as _init_worker
-from armcarriage.parallel.plan import Chunk, decimate, plan_chunks, resolve_workers
-from armcarriage.parallel.run import _context as _context
-from armcarriage.parallel.run import estimate_pose_parallel
-from armcarriage.parallel.stitch import Seam, Stitcher, choose_cut, frame_disagreement
-from armcarriage.parallel.stitch import _assemble as _assemble
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from armcarriage.parallel.chunks import N_CHANNELS as N_CHANNELS
+    from armcarriage.parallel.chunks import ChunkResult, Stopped, run_chunk
+    from armcarriage.parallel.chunks import _compact as _compact
+    from armcarriage.parallel.chunks import _init_worker as _init_worker
+    from armcarriage.parallel.plan import Chunk, decimate, plan_chunks, resolve_workers
+    from armcarriage.parallel.run import _context as _context
+    from armcarriage.parallel.run import estimate_pose_parallel
+    from armcarriage.parallel.stitch import Seam, Stitcher, choose_cut, frame_disagreement
+    from armcarriage.parallel.stitch import _assemble as _assemble
+
+_HOME = {
+    "N_CHANNELS": "chunks",
+    "ChunkResult": "chunks",
+    "Stopped": "chunks",
+    "run_chunk": "chunks",
+    "_compact": "chunks",
+    "_init_worker": "chunks",
+    "Chunk": "plan",
+    "decimate": "plan",
+    "plan_chunks": "plan",
+    "resolve_workers": "plan",
+    "estimate_pose_parallel": "run",
+    "Seam": "stitch",
+    "Stitcher": "stitch",
+    "choose_cut": "stitch",
+    "frame_disagreement": "stitch",
+    "_assemble": "stitch",
+    "_context": "run",
+}
+"""Where each name lives. Loaded on first use: the command starts the pose workers
+(:mod:`armcarriage.parallel.early`) before it imports the decoder and the model."""
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "Chunk",

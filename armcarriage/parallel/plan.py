@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from armcarriage.config import Config
+from armcarriage.parallel.early import resolve_workers as resolve_workers
 from armcarriage.video import (
     Frame,
     VideoInfo,
@@ -30,29 +30,6 @@ class Chunk:
     own_start_s: float
     own_stop_s: float | None
     stop_s: float | None
-
-
-def resolve_workers(workers: int) -> int:
-    """Return the number of worker processes: ``workers``, or the core count if 0.
-
-    Parameters
-    ----------
-    workers
-        Requested processes; 0 (or less) means one per core.
-
-    Returns
-    -------
-    int
-        At least 1.
-
-    """
-    if workers > 0:
-        return workers
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores)
 
 
 def plan_chunks(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from armcarriage.config import Config
 from armcarriage.memory import release_free_memory
+from armcarriage.parallel import early
 from armcarriage.parallel.chunks import _WORKER, ChunkResult, _close, _init_worker, run_chunk
 from armcarriage.parallel.plan import Chunk, analysed_span, plan_chunks, resolve_workers
 from armcarriage.parallel.stitch import Stitcher, _assemble
@@ -91,6 +92,7 @@ def estimate_pose_parallel(
         log.info("pose: running in one process (a daemonic process cannot start workers)")
         workers = 1
     if workers <= 1 or len(chunks) <= 1:
+        early.discard()  # a pool started for this run: its memory back before the model loads
         return estimate_pose(path, config, info=info, progress=progress)
     resolve_model_path(pc.model_path or None)  # fail here, not in every worker
     if pc.max_seconds > 0:
@@ -142,9 +144,7 @@ def _chunks(info: VideoInfo, config: Config, workers: int) -> list[Chunk]:
 
 
 def _context() -> Any:
-    # 'spawn': workers start from a clean interpreter (no copied threads or
-    # decoder state) and no server process lingers after the pool.
-    return mp.get_context("spawn")
+    return early.context()
 
 
 def _run_pool(
@@ -164,12 +164,16 @@ def _run_pool(
     callback and the work to do once while waiting for the last chunks.
     """
     progress, while_waiting = hooks
-    run = _Schedule(path, info, config, chunks, progress, one_person)
-    ctx = _context()
-    stop = ctx.Event()
-    pool = cf.ProcessPoolExecutor(
-        workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(run.queue, stop)
-    )
+    started = early.take(workers - 1)
+    if started is None:
+        ctx = _context()
+        queue, stop = ctx.Queue(), ctx.Event()
+        pool = cf.ProcessPoolExecutor(
+            workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(queue, stop)
+        )
+    else:  # started by the command before it loaded the decoder and the model
+        pool, queue, stop = started.pool, started.queue, started.stop
+    run = _Schedule(path, info, config, chunks, progress, one_person, queue)
     run.pool, run.lookahead = pool, workers - 1
     with _keep_ctrl_c():
         try:
@@ -249,13 +253,14 @@ class _Schedule:
         chunks: list[Chunk],
         progress: Progress | None,
         one_person: bool,
+        queue: Any,
     ) -> None:
         from armcarriage.pose import expected_frames
 
         self.args = (str(path), info, config)
         self.one_person = one_person
         self.progress = progress
-        self.queue = _context().Queue()
+        self.queue = queue
         self.todo = deque(chunks)
         self.in_flight: set[cf.Future[ChunkResult]] = set()
         self.pool: cf.ProcessPoolExecutor | None = None
