@@ -133,3 +133,36 @@ def test_crossing_variant_crosses_the_midline_and_treadmill_holds_the_runner() -
     assert np.ptp(pelvis[:, 0]) < 0.3 and np.ptp(pelvis[:, 1]) < 0.15
     feet = np.minimum(plain.landmarks[:, 29, 2], plain.landmarks[:, 31, 2])  # heel, toe
     assert abs(np.percentile(feet, 2) - 0.02) < 0.005  # shoes on the floor
+
+
+def _trunk_depth(kin, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: the wrist's crossing (truth series) and its distance in front of the trunk."""
+    from armcarriage_eval import mocap_render as mr
+
+    crossing = mr.truth_series(kin)[f"{side}_crossing"].to_numpy()
+    centre = 0.5 * (kin.joints["chest"] + kin.joints["pelvis"])
+    forward = kin.frames["thorax"][..., 0]
+    return crossing, np.sum((kin.joints[f"{side}_wrist"] - centre) * forward, axis=1)
+
+
+@pytest.mark.parametrize("trial", [SHORT, LONG])
+def test_crossing_hands_stay_in_front_of_the_trunk(trial: str) -> None:
+    from armcarriage_eval import mocap_trunk as mt
+
+    cross = {"cross_deg": 85.0, "adduction_deg": 15.0}
+    _, _, through, _ = _build(trial, view="front", **cross)
+    _, _, clear, _ = _build(trial, view="front", clear_m=0.04, **cross)
+    trunk = mt.trunk_solids(clear.joints["chest"], clear.joints["pelvis"], clear.frames["thorax"])
+    for side in ("left", "right"):
+        # turned about the upper arm alone, the crossing forearm passes through the trunk
+        c0, d0 = _trunk_depth(through, side)
+        assert d0[c0 > 0].min() < 0.05
+        c1, d1 = _trunk_depth(clear, side)
+        assert c1.max() > 0.08  # it still crosses
+        assert d1[c1 > 0].min() > 0.12  # in front of the chest (its half-depth: 0.115 m)
+        w = clear.joints[f"{side}_wrist"]
+        hand = w + 0.045 * (w - clear.joints[f"{side}_elbow"]) / np.linalg.norm(
+            w - clear.joints[f"{side}_elbow"], axis=1, keepdims=True
+        )
+        for point in (w, hand):
+            assert not mt.inside(point, clear.frames["thorax"], trunk, 0.035).any()
