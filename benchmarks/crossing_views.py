@@ -21,6 +21,10 @@ per stride and arm:
   lengths below the hips, measured from the hips' centre, shoulder widths, median over the
   stride: an arm hanging beside the body shows outside the trunk's outline, one held in
   front of the body does not;
+* ``wrist_vanish``: where the wrist was last seen before the model scores it hidden
+  (``cleaning.min_visibility``): its crossing in that frame, median over the stride's
+  vanishings (a hand that disappears behind the torso towards the other side would vanish
+  near or past the midline);
 * ``wrist_seen``: the fraction of the stride's frames in which the model scores the wrist as
   seen (``cleaning.min_visibility``): a hand that crosses in front of the body vanishes.
 
@@ -58,7 +62,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "crossing_views"
 MASKS = ROOT / "benchmarks" / "cache" / "crossing_views"
 SIDES = ("left", "right")
-CANDIDATES = ("wrist_image", "wrist_world", "arm_extent", "wrist_seen")
+CANDIDATES = ("wrist_image", "wrist_world", "wrist_vanish", "arm_extent", "wrist_seen")
+POSITIONS = CANDIDATES[:4]
+"""The candidates in shoulder widths (``wrist_seen`` is a fraction)."""
 LOWER_FOR_CROSSING = ("arm_extent", "wrist_seen")
 
 
@@ -200,6 +206,8 @@ def score_clip(clip: dict[str, Any], rule: Any) -> dict[str, Any]:
                                else np.nan)  # fmt: skip
             seen = track.vis(f"{side}_wrist")[sel] >= Config().cleaning.min_visibility
             cand["wrist_seen"].append(float(seen.mean()) if seen.size else np.nan)
+            gone = raw[side][0][sel][:-1][seen[:-1] & ~seen[1:]]
+            cand["wrist_vanish"].append(float(np.median(gone)) if gone.size else np.nan)
             if ext is not None:
                 e = ext[side][sel]
                 cand["arm_extent"].append(
@@ -311,7 +319,7 @@ def reading(seps: dict[str, Any]) -> list[str]:
     def m(key: str) -> str:
         return _fmt(seps.get(key, {}).get("margin", np.nan))
 
-    rear = [seps.get(f"rear:{k}:stride", {}).get("margin", np.nan) for k in CANDIDATES[:3]]
+    rear = [seps.get(f"rear:{k}:stride", {}).get("margin", np.nan) for k in POSITIONS]
     best = _fmt(float(np.nanmax(rear))) if np.isfinite(rear).any() else "-"
 
     return [
@@ -322,6 +330,8 @@ def reading(seps: dict[str, Any]) -> list[str]:
         "measured where the wrist is lost, per stride no position splits the classes by more than "
         f"{best} shoulder widths, a few millimetres to a centimetre: the image "
         f"wrist {m('rear:wrist_image:stride')}, the world wrist {m('rear:wrist_world:stride')}, "
+        f"where the wrist was last seen before it vanished {m('rear:wrist_vanish:stride')} "
+        "(crossing and relaxed hands vanish on their own side, at the trunk's outline), "
         f"the silhouette's arm extent {m('rear:arm_extent:stride')} (it splits each suite "
         "alone, but reads how far the arm is held in beside the trunk, which both crossing "
         "variants add, not where the hidden hand is), the share of frames with the wrist seen "
