@@ -166,3 +166,36 @@ def test_crossing_hands_stay_in_front_of_the_trunk(trial: str) -> None:
         )
         for point in (w, hand):
             assert not mt.inside(point, clear.frames["thorax"], trunk, 0.035).any()
+
+
+def _wrist_gap(view: str, clear_m: float, n: int = 3) -> list[float]:
+    """Rendered surface depth at the crossing wrist's pixel minus the wrist's distance (m).
+
+    Near 0 or above where the camera sees the hand; well below where a nearer surface (the
+    trunk) covers it. Frames: the ``n`` of the left arm's widest crossing.
+    """
+    from armcarriage_eval import mocap_render as mr
+    from armcarriage_eval.synthetic.figure import figure_primitives
+    from armcarriage_eval.synthetic.render import Scene, render
+
+    _, _, kin, cam = _build(SHORT, view=view, cross_deg=85.0, adduction_deg=15.0, clear_m=clear_m)
+    crossing = mr.truth_series(kin)["left_crossing"].to_numpy()
+    scene = Scene(cam, seed=0)
+    uv, _ = cam.project(kin.joints["left_wrist"])
+    gaps = []
+    for i in np.argsort(crossing)[::-1][:n]:
+        assert crossing[i] > 0.05
+        _, depth = render(scene, figure_primitives(kin, int(i)), kin.joints["pelvis"][i])
+        dist = float(np.linalg.norm(kin.joints["left_wrist"][i] - np.asarray(cam.position)))
+        gaps.append(float(depth[int(uv[i, 1]), int(uv[i, 0])]) - dist)
+    return gaps
+
+
+def test_crossing_hand_is_seen_from_the_front_and_hidden_from_behind() -> None:
+    # carried in front of the chest: the front camera sees the hand (the forearm's surface,
+    # 2.6 cm from the wrist joint), from behind the back covers it (measured -0.26 to -0.28)
+    assert min(_wrist_gap("front", 0.04)) > -0.04
+    assert max(_wrist_gap("rear", 0.04)) < -0.2
+    # turned about the upper arm alone, the hand sank into the chest: the chest's surface
+    # covers it from the front (measured -0.06 to -0.07)
+    assert min(_wrist_gap("front", 0.0)) < -0.05
