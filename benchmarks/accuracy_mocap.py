@@ -619,8 +619,10 @@ Per case `NAME`:
   (`armcarriage_eval.mocap.foot_contact`).
 - `NAME.json`: the clip spec (trial, view, camera, arm variant: `cross_deg` forearm turned about
   the upper arm towards the midline at the forward end of the swing, `adduction_deg` whole arm
-  turned towards the midline, `shrug_m` shoulders and arms raised along the trunk axis for the
-  whole clip), the camera (position, target, focal length in px), cadence and speed.
+  turned towards the midline, `clear_m` the arm flexed forward where the turned forearm would
+  enter the trunk, until it clears it by that much, `shrug_m` shoulders and arms raised along
+  the trunk axis for the whole clip), the camera (position, target, focal length in px),
+  cadence and speed.
 
 The elbow angle of the joint centres equals `armcarriage_eval.mocap.elbow_angles` of the
 trial (the retargeting moves each arm chain as a whole); the truth track's elbow angle uses
