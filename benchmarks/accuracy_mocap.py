@@ -69,8 +69,14 @@ RESULTS = ROOT / "benchmarks" / "results" / "accuracy_mocap.json"
 
 N1, N2 = "bandai2_run_normal_001.bvh", "bandai2_run_normal_002.bvh"
 AC, TI = "bandai1_run_active_001.bvh", "bandai1_run_tired_001.bvh"
-CROSS: dict[str, Any] = {"cross_deg": 85.0, "adduction_deg": 15.0, "fault": "crossing"}
-"""Forearms crossing in front of the body (0.11-0.24 shoulder widths past the midline)."""
+CROSS: dict[str, Any] = {
+    "cross_deg": 85.0,
+    "adduction_deg": 15.0,
+    "clear_m": 0.04,
+    "fault": "crossing",
+}
+"""Forearms crossing in front of the body, the hands clear of the trunk (the arm flexed
+forward where the turned forearm would pass through it; ``ArmVariant.clear_m``)."""
 
 
 def shrug(cm: int) -> dict[str, Any]:
@@ -158,9 +164,17 @@ RENDER_VERSION = "1"
 """Bump when :mod:`armcarriage_eval.mocap_render` changes what it draws (renders are cached)."""
 
 
+LATER_FIELDS: dict[str, Any] = {"clear_m": 0.0}
+"""Spec fields added after renders were cached, with the default that draws as before."""
+
+
 def spec_key(name: str, spec: mr.MocapClipSpec) -> str:
     """Cache key: the case name and a hash of the spec and :data:`RENDER_VERSION`."""
-    blob = json.dumps(dataclasses.asdict(spec), sort_keys=True) + RENDER_VERSION
+    fields = dataclasses.asdict(spec)
+    for field, default in LATER_FIELDS.items():  # at their default, older renders stay valid
+        if fields.get(field) == default:
+            fields.pop(field)
+    blob = json.dumps(fields, sort_keys=True) + RENDER_VERSION
     return f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 
@@ -605,8 +619,10 @@ Per case `NAME`:
   (`armcarriage_eval.mocap.foot_contact`).
 - `NAME.json`: the clip spec (trial, view, camera, arm variant: `cross_deg` forearm turned about
   the upper arm towards the midline at the forward end of the swing, `adduction_deg` whole arm
-  turned towards the midline, `shrug_m` shoulders and arms raised along the trunk axis for the
-  whole clip), the camera (position, target, focal length in px), cadence and speed.
+  turned towards the midline, `clear_m` the arm flexed forward where the turned forearm would
+  enter the trunk, until it clears it by that much, `shrug_m` shoulders and arms raised along
+  the trunk axis for the whole clip), the camera (position, target, focal length in px),
+  cadence and speed.
 
 The elbow angle of the joint centres equals `armcarriage_eval.mocap.elbow_angles` of the
 trial (the retargeting moves each arm chain as a whole); the truth track's elbow angle uses

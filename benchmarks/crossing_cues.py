@@ -186,6 +186,11 @@ def main() -> int:
         "and per stride crossing and clean strides overlap from behind (crossing p10 -0.22, "
         "clean max -0.25) and from the front; a rear cue from it would need a threshold below "
         "the midline and a fraction of strides, fitted to these few renders.",
+        "",
+        "Superseded by benchmarks/crossing_views.py: the motion-capture crossing renders read "
+        "here turned the forearm through the figure's trunk (from the front the hand sank into "
+        "the chest, from behind it came out of the back); the corrected renders carry it in "
+        "front of the chest.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -119,11 +119,10 @@ def _window_stats(
 
 
 FRONT_HIDDEN_REASON = (
-    "the pose model scored this wrist as hidden in front of the body in much of the stride, "
-    "and there it draws a crossing hand on its own side (on motion-capture renders it put "
-    "crossing wrists 25 px, about 0.45 shoulder widths, short of the truth), so a reading "
-    "short of the midline cannot tell that the hand did not cross; a reading across it is "
-    "reported"
+    "the pose model scored this wrist as hidden in much of the stride, and it draws a hidden "
+    "wrist on the hand's own side (on renders whose crossing hand was hidden inside the chest "
+    "it put the wrist 0.3-0.5 shoulder widths short of the truth), so a reading short of the "
+    "midline cannot tell that the hand did not cross; a reading across it is reported"
 )
 """Why crossing is missing for a front-view stride whose wrist was mostly hidden and reads short."""
 

@@ -19,7 +19,7 @@ class CleaningConfig:
     consistent with the arm (:func:`armcarriage.cleaning.usable_wrists`). The model scores a
     crossing wrist low seen from the front while it places it well, and masking it left one
     crossing arm unmeasured (README, *Figures behind the defaults*). The position can still
-    be wrong in a way no check sees (on motion-capture renders), so a kept wrist keeps its
+    be wrong in a way no check sees (where the hand itself is hidden), so a kept wrist keeps its
     score's confidence, and the analysis does not take a mostly hidden wrist's "no crossing" as one
     (:data:`armcarriage.analysis.FRONT_HIDDEN_REASON`)."""
     wrist_forearm_ratio: float = setting(1.3, ge=1.0, le=5.0)

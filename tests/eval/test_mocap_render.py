@@ -133,3 +133,69 @@ def test_crossing_variant_crosses_the_midline_and_treadmill_holds_the_runner() -
     assert np.ptp(pelvis[:, 0]) < 0.3 and np.ptp(pelvis[:, 1]) < 0.15
     feet = np.minimum(plain.landmarks[:, 29, 2], plain.landmarks[:, 31, 2])  # heel, toe
     assert abs(np.percentile(feet, 2) - 0.02) < 0.005  # shoes on the floor
+
+
+def _trunk_depth(kin, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: the wrist's crossing (truth series) and its distance in front of the trunk."""
+    from armcarriage_eval import mocap_render as mr
+
+    crossing = mr.truth_series(kin)[f"{side}_crossing"].to_numpy()
+    centre = 0.5 * (kin.joints["chest"] + kin.joints["pelvis"])
+    forward = kin.frames["thorax"][..., 0]
+    return crossing, np.sum((kin.joints[f"{side}_wrist"] - centre) * forward, axis=1)
+
+
+@pytest.mark.parametrize("trial", [SHORT, LONG])
+def test_crossing_hands_stay_in_front_of_the_trunk(trial: str) -> None:
+    from armcarriage_eval import mocap_trunk as mt
+
+    cross = {"cross_deg": 85.0, "adduction_deg": 15.0}
+    _, _, through, _ = _build(trial, view="front", **cross)
+    _, _, clear, _ = _build(trial, view="front", clear_m=0.04, **cross)
+    trunk = mt.trunk_solids(clear.joints["chest"], clear.joints["pelvis"], clear.frames["thorax"])
+    for side in ("left", "right"):
+        # turned about the upper arm alone, the crossing forearm passes through the trunk
+        c0, d0 = _trunk_depth(through, side)
+        assert d0[c0 > 0].min() < 0.05
+        c1, d1 = _trunk_depth(clear, side)
+        assert c1.max() > 0.08  # it still crosses
+        assert d1[c1 > 0].min() > 0.12  # in front of the chest (its half-depth: 0.115 m)
+        w = clear.joints[f"{side}_wrist"]
+        hand = w + 0.045 * (w - clear.joints[f"{side}_elbow"]) / np.linalg.norm(
+            w - clear.joints[f"{side}_elbow"], axis=1, keepdims=True
+        )
+        for point in (w, hand):
+            assert not mt.inside(point, clear.frames["thorax"], trunk, 0.035).any()
+
+
+def _wrist_gap(view: str, clear_m: float, n: int = 3) -> list[float]:
+    """Rendered surface depth at the crossing wrist's pixel minus the wrist's distance (m).
+
+    Near 0 or above where the camera sees the hand; well below where a nearer surface (the
+    trunk) covers it. Frames: the ``n`` of the left arm's widest crossing.
+    """
+    from armcarriage_eval import mocap_render as mr
+    from armcarriage_eval.synthetic.figure import figure_primitives
+    from armcarriage_eval.synthetic.render import Scene, render
+
+    _, _, kin, cam = _build(SHORT, view=view, cross_deg=85.0, adduction_deg=15.0, clear_m=clear_m)
+    crossing = mr.truth_series(kin)["left_crossing"].to_numpy()
+    scene = Scene(cam, seed=0)
+    uv, _ = cam.project(kin.joints["left_wrist"])
+    gaps = []
+    for i in np.argsort(crossing)[::-1][:n]:
+        assert crossing[i] > 0.05
+        _, depth = render(scene, figure_primitives(kin, int(i)), kin.joints["pelvis"][i])
+        dist = float(np.linalg.norm(kin.joints["left_wrist"][i] - np.asarray(cam.position)))
+        gaps.append(float(depth[int(uv[i, 1]), int(uv[i, 0])]) - dist)
+    return gaps
+
+
+def test_crossing_hand_is_seen_from_the_front_and_hidden_from_behind() -> None:
+    # carried in front of the chest: the front camera sees the hand (the forearm's surface,
+    # 2.6 cm from the wrist joint), from behind the back covers it (measured -0.26 to -0.28)
+    assert min(_wrist_gap("front", 0.04)) > -0.04
+    assert max(_wrist_gap("rear", 0.04)) < -0.2
+    # turned about the upper arm alone, the hand sank into the chest: the chest's surface
+    # covers it from the front (measured -0.06 to -0.07)
+    assert min(_wrist_gap("front", 0.0)) < -0.05
