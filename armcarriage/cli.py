@@ -16,7 +16,7 @@ import typer
 
 from armcarriage.errors import ArmcarriageError, InputError
 from armcarriage.person import PERSON_HELP, parse_person
-from armcarriage.shell import build_config, setup_logging
+from armcarriage.shell import build_config, reference_option, setup_logging
 from armcarriage.status import Status
 
 UNUSABLE_INPUT = (Status.NO_RUNNER, Status.TOO_FEW_STRIDES)
@@ -131,10 +131,12 @@ def analyze(
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
     session: SessionOpt = False,
+    reference: Annotated[list[Path] | None, reference_option()] = None,
 ) -> None:
     """Analyse one clip (or, with --session, the clips of one run): metrics, cues, reports."""
     import os
 
+    from armcarriage.cues.reference import load_reference
     from armcarriage.pipeline import check_span, run_analysis
     from armcarriage.pose import NATIVE_LOGS_ENV, resolve_model_path
     from armcarriage.progress import run_progress
@@ -170,6 +172,7 @@ def analyze(
     console = _stderr_console()
     # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
     info = probe_video(video, cfg)
+    refs = [load_reference(p) for p in reference or []]
     check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)
     with run_progress(console, f"pose {video.name}") as run:
@@ -182,6 +185,7 @@ def analyze(
             start_s=start or 0.0,
             end_s=end or 0.0,
             info=info,
+            references=refs,
         )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)

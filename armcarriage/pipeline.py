@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from armcarriage.video import VideoInfo, probe_video
 if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
     # stage is done: beside the pose workers they would add about 80 MB to its peak
     from armcarriage.analysis import Analysis
+    from armcarriage.cues.reference import NeckReference
     from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def run_analysis(
     start_s: float = 0.0,
     end_s: float = 0.0,
     info: VideoInfo | None = None,
+    references: Sequence[NeckReference] = (),
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -141,6 +143,11 @@ def run_analysis(
         Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
     info
         The clip's probe when the caller has it (the clip is probed once per run).
+    references
+        The athlete's relaxed references (:mod:`armcarriage.cues.reference`, e.g. from
+        :func:`~armcarriage.cues.reference.load_reference` or
+        :func:`armcarriage.history.reference.history_references`): a held shrug is then
+        also judged against the athlete's own neck. Empty: the assessment without one.
 
     Returns
     -------
@@ -183,7 +190,7 @@ def run_analysis(
         outputs = {"pose": track.save(work / "pose.parquet")}
         release_free_memory()  # what the pose stage and the save freed, before the next peaks
         result = RunResult(status=Status.OK, video_info=info, track=track, outputs=outputs)
-        _analyse_and_report(result, video, work, config, stage, ahead.brightness)
+        _analyse_and_report(result, video, work, config, stage, ahead.brightness, tuple(references))
     result.outputs = {
         name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
         for name, path in result.outputs.items()
@@ -250,6 +257,7 @@ def _analyse_and_report(
     config: Config,
     stage: Stage | None = None,
     brightness: float | None = None,
+    references: tuple[NeckReference, ...] = (),
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
@@ -266,7 +274,7 @@ def _analyse_and_report(
     if stage is not None:
         stage("cues", 0, 0)
     rules = load_rules(config.cues.rules_path or None)
-    assessment = assess(analysis, config, rules)  # once: the reports take it as it is
+    assessment = assess(analysis, config, rules, references)  # once: the reports take it as it is
     result.cues = assessment.shown
     result.outputs.update(
         write_reports(

@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from armcarriage_eval import mocap_render as mr
+from armcarriage_eval import shrug_reference as own
 from armcarriage_eval.synthetic.metrics_truth import truth_over_windows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,7 +139,17 @@ MORE: dict[str, mr.MocapClipSpec] = {
 }
 """The rest of the suite."""
 
-SUITE: dict[str, mr.MocapClipSpec] = {**FIRST, **MORE}
+REFERENCES: dict[str, mr.MocapClipSpec] = {
+    # relaxed twins of held-shrug clips: the same trial, view, camera height and framing
+    "normal1_side_right": S(N1, "side_right", seed=37),
+    "active_side_left": L(AC, "side_left", seed=38),
+    "normal2_side_left": S(N2, "side_left", seed=39),
+    "active_front_high": L(AC, "front", seed=40, **HIGH),
+    "normal1_side_right_portrait": S(N1, "side_right", seed=41, **PORTRAIT),
+}
+"""Relaxed references of the held shrugs (:mod:`armcarriage_eval.shrug_reference`)."""
+
+SUITE: dict[str, mr.MocapClipSpec] = {**FIRST, **MORE, **REFERENCES}
 """Every case (30 fps, 480x360 unless portrait 360x640; 3 s, or 4 s for the slower
 active and tired trials so that the clip holds four strides)."""
 
@@ -298,6 +309,7 @@ def run_case(
             "fault_flagged": bool(set(want) & set(cues)) if want else None,
         }
         out["errors"][source] = compare(analysis, ser, events)
+        out.setdefault("_analyses", {})[source] = analysis
     return out
 
 
@@ -678,6 +690,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     faults = by_fault(cases)
     table = tables(cases, stats, conf, faults)
+    pairs = own.score_pairs(
+        {c["case"]: c.pop("_analyses")["pipeline"] for c in cases if "pipeline" in c},
+        SUITE,
+        config,
+    )
+    table += "\n\n" + own.report(pairs)
     print("\n" + table)
     result = {
         "schema_version": 1,
@@ -685,11 +703,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "seconds": round(time.perf_counter() - t0, 1),
         "mocap": str(args.mocap),
-        "cases": [{k: v for k, v in c.items() if k not in ("errors", "video")} for c in cases],
+        "cases": [
+            {k: v for k, v in c.items() if k not in ("errors", "video", "_analyses")} for c in cases
+        ],
         "specs": {n: dataclasses.asdict(SUITE[n]) for n in names},
         "metrics": stats,
         "confusion": conf,
         "by_fault": faults,
+        "own_reference": {"pairs": pairs, "counts": own.summary_counts(pairs)},
     }
     write_text(args.out, json.dumps(result, indent=1, default=str))
     write_text(args.out.with_suffix(".md"), f"{HEADER}\n{table}")

@@ -82,6 +82,8 @@ class CueSections(SectionBase):
                 f"{E(plots.label(ev.metric))}: {per_side} "
                 f"(median; flagged {E(ev.comparison)} {E(self.fmt(ev.threshold, ev.metric))})"
             )
+            if ev.reference:  # against the athlete's own relaxed neck
+                vals += f"; against the athlete's own reference: {E(ev.reference['reference'])}"
         strides = ", ".join(str(words.stride_number(s)) for s in ev.strides_affected[:20])
         if len(ev.strides_affected) > 20:
             strides += ", …"
