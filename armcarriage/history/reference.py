@@ -54,12 +54,13 @@ def history_references(
     frame = athlete_sessions(engine, athlete)
     if frame.empty:
         return []
-    frame = frame[(frame["status"] == "done") & (frame["analysis_status"] == "ok")]
-    frame = frame[frame["view"].map(lambda v: bool(view_class(str(v))))]
+    keep = (frame["status"] == "done") & (frame["analysis_status"] == "ok")
+    keep &= frame["view"].map(lambda v: bool(view_class(str(v)))).astype(bool)
     if exclude_content_hash:
-        frame = frame[frame["content_hash"] != exclude_content_hash]
+        keep &= frame["content_hash"] != exclude_content_hash
     if before is not None:
-        frame = frame[frame["date"].map(lambda d: d is None or pd.isna(d) or d < before)]
+        keep &= frame["date"].map(lambda d: d is None or pd.isna(d) or d < before).astype(bool)
+    frame = frame.loc[keep]
     if frame.empty:
         return []
     necks = _session_necks(engine, [int(i) for i in frame["id"]], min_conf)

@@ -69,3 +69,10 @@ def test_history_offers_earlier_relaxed_sessions_of_the_same_view_class(tmp_path
     everything = history_references(engine, "Alice", min_strides=2)
     assert {"alice__later", "alice__short", "alice__today"} <= {r.session for r in everything}
     assert history_references(engine, "nobody") == []
+
+
+def test_history_without_a_usable_session_offers_nothing(tmp_path):
+    engine = hdb.get_engine(tmp_path)
+    _session(engine, "failed", dt.date(2026, 10, 2), "side_left", [0.4] * 3, status="failed")
+    _session(engine, "rear", dt.date(2026, 10, 3), "rear", [0.4] * 3)
+    assert history_references(engine, "Alice", exclude_content_hash="x") == []
