@@ -163,16 +163,18 @@ def analyze(
     if not choice.auto:
         cfg = cfg.override(choice.overrides())
     if session or len(videos) > 1:
+        if reference:
+            raise InputError("--reference: expected one clip, got a session of several")
         from armcarriage.sessions.cli import analyze_session
 
         analyze_session(videos, outdir, cfg, _stderr_console(), session, (start, end))
         return
+    refs = [load_reference(p) for p in reference or []]
     video = videos[0]
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()
     # Fail on a bad clip, a bad time range or a missing model before any progress is drawn.
     info = probe_video(video, cfg)
-    refs = [load_reference(p) for p in reference or []]
     check_span(start or 0.0, end or 0.0, info.duration_s)
     resolve_model_path(cfg.pose.model_path or None)
     with run_progress(console, f"pose {video.name}") as run:

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,10 +145,8 @@ def run_analysis(
     info
         The clip's probe when the caller has it (the clip is probed once per run).
     references
-        The athlete's relaxed references (:mod:`armcarriage.cues.reference`, e.g. from
-        :func:`~armcarriage.cues.reference.load_reference` or
-        :func:`armcarriage.history.reference.history_references`): a held shrug is then
-        also judged against the athlete's own neck. Empty: the assessment without one.
+        The athlete's relaxed references (:mod:`armcarriage.cues.reference`): a held shrug
+        is then also judged against the athlete's own neck.
 
     Returns
     -------
@@ -164,15 +163,8 @@ def run_analysis(
     out = Path(outdir)
     info = info or probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
-
-    def foreign(folder: Path) -> list[str]:
-        # the clip itself in the folder (say, a clip.mp4 beside its report) is never replaced
-        inside = Path(video).resolve().parent == folder.resolve()
-        names = _foreign_files(folder) + ([Path(video).name] if inside else [])
-        return list(dict.fromkeys(names))
-
     ahead = _Ahead(Path(video), info, config, (start_s, end_s))
-    with atomic_folder(out, foreign=foreign) as work:
+    with atomic_folder(out, foreign=partial(_foreign_beside, Path(video))) as work:
         track = estimate_track(
             video,
             config,
@@ -238,6 +230,15 @@ by the new set."""
 
 IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 """Files a file browser leaves in folders it shows; replaced with the folder."""
+
+
+def _foreign_beside(video: Path, folder: Path) -> list[str]:
+    """Names in ``folder`` that no run writes, the clip among them when it lies there.
+
+    The clip itself in the folder (say, a clip.mp4 beside its report) is never replaced.
+    """
+    inside = video.resolve().parent == folder.resolve()
+    return list(dict.fromkeys(_foreign_files(folder) + ([video.name] if inside else [])))
 
 
 def _foreign_files(folder: Path) -> list[str]:

@@ -25,7 +25,9 @@ For every clip it
    definitions, :func:`armcarriage_eval.synthetic.metrics_truth.series_from_points`)
    over each analysed stride's own window and compares metric by metric; timing
    metrics against the capture's foot events,
-5. records every cue that fired.
+5. records every cue that fired,
+6. scores every side and front clip against relaxed clips of the same captured run and
+   body as the athlete's own reference (:mod:`armcarriage_eval.shrug_reference`).
 
 Written to ``benchmarks/results/accuracy_mocap.{json,md}``: per source x view x
 metric the mean absolute error (MAE), the bias (mean signed error), the 95th
@@ -532,7 +534,11 @@ clip (`shrug_3cm` ... `shrug_7cm`), the captured arms unchanged (`none`). Errors
 minus truth, per stride and arm where the analysis reported a value; the truth is the 3D value
 on the figure's landmarks with the analyzer's per-frame definitions, over the analysed stride's
 own window (timing: the capture's foot events). *pipeline* = video -> pose model -> analysis;
-*exact 2D* = the analysis of the exact projected landmarks (no pose model).
+*exact 2D* = the analysis of the exact projected landmarks (no pose model). The last tables
+score every side and front clip against relaxed clips of the same run and body as the athlete's
+own reference (the relaxed twins `normal1_side_right`, `active_side_left`, `normal2_side_left`,
+`active_front_high`, `normal1_side_right_portrait` were added for it); the confusion tables
+above are made without a reference.
 
 Reading the truth: shrug metrics are taken against the runner's own most relaxed level in the
 clip (`metrics.METRICS`), so a shrug held for the whole clip leaves their truth unchanged by

@@ -81,19 +81,9 @@ def assess(
         if view and view not in rule.views:
             skipped.append(_wrong_view(rule, view))
             continue
-        rows = _measured(strides, rule.metric, rule.min_confidence)
-        result: Cue | str | list[dict[str, Any]] | None
-        if rule.comparison == REFERENCE_COMPARISON:
-            result, figures = check_reference(
-                rule, analysis, rows, tuple(references), config.cues.reference_max_fill_ratio
-            )
-            used += [figures] if figures else []
-            if result is None:  # no reference fits: the assessment made without one
-                continue
-        elif rule.comparison == "asymmetry":
-            result = _check_asymmetry(rule, analysis, rows)
-        else:
-            result = _check_per_arm(rule, analysis, rows)
+        result = _check(rule, analysis, strides, tuple(references), config, used)
+        if result is None:  # no reference fits: the assessment made without one
+            continue
         if isinstance(result, Cue):
             fired.append(result)
             bad_groups.add(rule.group_key)
@@ -112,6 +102,26 @@ def assess(
     good = _good(analysis, ok_groups, bad_groups)
     skipped = _drop_assessed(skipped, rules, view, fired, borderline)
     return Assessment(shown, fired, good, skipped, source, watch, borderline, used)
+
+
+def _check(
+    rule: CueRule,
+    analysis: Analysis,
+    strides: pd.DataFrame,
+    references: tuple[NeckReference, ...],
+    config: Config,
+    used: list[dict[str, Any]],
+) -> Cue | str | list[dict[str, Any]] | None:
+    """Apply one rule; a rule against the athlete's reference adds its figures to ``used``."""
+    rows = _measured(strides, rule.metric, rule.min_confidence)
+    if rule.comparison == REFERENCE_COMPARISON:
+        ratio = config.cues.reference_max_fill_ratio
+        result, figures = check_reference(rule, analysis, rows, references, ratio)
+        used += [figures] if figures else []
+        return result
+    if rule.comparison == "asymmetry":
+        return _check_asymmetry(rule, analysis, rows)
+    return _check_per_arm(rule, analysis, rows)
 
 
 def _wrong_view(rule: CueRule, view: str) -> dict[str, str]:

@@ -131,3 +131,15 @@ def test_framing_setting_is_declared():
     assert Config().cues.reference_max_fill_ratio == 1.25
     with pytest.raises(ConfigError):
         Config().override({"cues.reference_max_fill_ratio": 0.5})
+
+
+def test_summary_json_names_the_reference_only_when_one_was_given():
+    from armcarriage.report.tables import build_summary
+
+    analysis = make_analysis(view="side_left", values={"shrug_neck_tl": 0.36})
+    judged = assess(analysis, references=[_ref(0.44)])
+    doc = build_summary(analysis, Config(), judged.shown, reference=judged.reference)
+    (entry,) = doc["own_reference"]
+    assert entry["used"]["session"] == "relaxed.mp4" and entry["outcome"] == "flagged"
+    assert entry["threshold_tl"] == 0.025 and entry["noise_tl"] == 0.03
+    assert "own_reference" not in build_summary(analysis, Config(), assess(analysis).shown)
