@@ -22,8 +22,9 @@ from armcarriage.cues.reference import view_class
 OWN_RULES = ("shrug_held_own", "shrug_held_own_side")
 
 
-def _body(spec: Any) -> tuple[str, str, float, float]:
-    return (spec.trial, view_class(spec.view), spec.scale, spec.girth)
+def _body(spec: Any) -> tuple[str, str, float]:
+    """Return the runner: captured trial, view class and girth (size is normalised away)."""
+    return (spec.trial, view_class(spec.view), spec.girth)
 
 
 def _framing(spec: Any) -> str:
@@ -104,6 +105,7 @@ def _pair(
         "framing": _framing(spec),
         "ref_framing": _framing(ref_spec),
         "same_framing": _framing(spec) == _framing(ref_spec),
+        "same_size": (spec.width, spec.height) == (ref_spec.width, ref_spec.height),
         "neck": float(np.median(neck)) if neck.size else None,
         "ref_neck": ref.neck_tl,
         "difference": float(np.median(neck)) - ref.neck_tl if neck.size else None,
@@ -115,19 +117,18 @@ def _pair(
     }
 
 
-def noise_figures(rows: list[dict[str, Any]], same_framing: bool) -> dict[str, dict[str, float]]:
+def noise_figures(rows: list[dict[str, Any]], same: str = "") -> dict[str, dict[str, float]]:
     """Per view class: how far relaxed strides lie from a relaxed reference of the same body.
 
-    ``p95_abs``: 95th percentile of |stride - reference median|; ``max_abs``; ``n``.
+    ``same``: ``same_framing`` (frame size and camera height), ``same_size`` (frame size) or
+    '' (any). ``p95_abs``: 95th percentile of |stride - reference median|; ``max_abs``; ``n``.
     """
     out: dict[str, dict[str, float]] = {}
     for cls in ("side", "front"):
         dev = [
             d
             for r in rows
-            if r["fault"] == "none"
-            and view_class(r["view"]) == cls
-            and (r["same_framing"] or not same_framing)
+            if r["fault"] == "none" and view_class(r["view"]) == cls and (not same or r[same])
             for d in r["deviation"]
         ]
         if dev:
@@ -187,7 +188,11 @@ def report(rows: list[dict[str, Any]]) -> str:
         for c in summary_counts(rows)
     )
     noise = []
-    for label, same in (("same framing", True), ("any framing", False)):
+    for label, same in (
+        ("same frame size and camera height", "same_framing"),
+        ("same frame size, any camera height", "same_size"),
+        ("any framing (portrait and landscape)", ""),
+    ):
         for cls, f in noise_figures(rows, same).items():
             noise.append(
                 f"| {cls} | {label} | {f['n']} | {f['median']:+.4f} | {f['p95_abs']:.4f} | "
@@ -198,7 +203,8 @@ def report(rows: list[dict[str, Any]]) -> str:
             "Held shrugs against the runner's own relaxed clip (rules `shrug_held_own`, "
             "`shrug_held_own_side`; `armcarriage_eval.shrug_reference`): every side or front "
             "clip scored against every relaxed clip (`none`) of the same captured trial, view "
-            "class and body as its reference. *outcome* uses the product's framing filter "
+            "class and body (girth; the overall size may differ, the neck is in torso "
+            "lengths) as its reference. *outcome* uses the product's framing filter "
             "(`cues.reference_max_fill_ratio`: a reference whose torso fills the frame height "
             "by a factor more or less is not used); *any framing* accepts every reference.",
             "",
