@@ -3,18 +3,27 @@
 Every earlier session of the athlete that measured the neck from the side or the front
 (``shrug_neck_tl`` in ``stride_metrics``) offers a reference; the cue engine picks the
 most relaxed one (longest neck) of the clip's view class and framing
-(:func:`armcarriage.cues.reference.choose_reference`). The history keeps no framing of
-a session, so its references are not filtered by framing.
+(:func:`armcarriage.cues.reference.choose_reference`). The framing of a session is read
+from the ``summary.json`` in its output folder where that is still there; without it the
+reference is not filtered by framing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from armcarriage.cues.reference import NECK_METRIC, NeckReference, view_class
+from armcarriage.cues.reference import (
+    NECK_METRIC,
+    NeckReference,
+    reference_from_summary,
+    view_class,
+)
 from armcarriage.history.db import READONLY, stride_metrics
 from armcarriage.history.store import athlete_sessions
 
@@ -78,6 +87,7 @@ def history_references(
                 source="history",
                 session=str(row.clip_key),
                 date=date.isoformat() if isinstance(date, dt.date) else "",
+                fill=_framing(str(row.output_dir or "")),
             )
         )
     return out
@@ -99,3 +109,15 @@ def _session_necks(engine: Engine, ids: list[int], min_conf: float) -> dict[int,
     for session_id, stride, value in rows:  # one figure per stride, on both arm rows
         seen.setdefault(int(session_id), {})[int(stride)] = float(value)
     return {k: list(v.values()) for k, v in seen.items()}
+
+
+def _framing(output_dir: str) -> float:
+    """Return a session's framing from its output folder's summary.json (NaN if unreadable)."""
+    if not output_dir:
+        return math.nan
+    try:
+        doc = json.loads((Path(output_dir) / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return math.nan
+    ref = reference_from_summary(doc, output_dir) if isinstance(doc, dict) else None
+    return ref.fill if ref is not None else math.nan

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -24,6 +25,7 @@ def _session(engine, chash, date, view, necks, conf=0.9, **kw):
         date=date,
         view=view,
         analysis_status=kw.pop("analysis_status", "ok"),
+        **kw,
     )
     rows = [
         {
@@ -76,3 +78,33 @@ def test_history_without_a_usable_session_offers_nothing(tmp_path):
     _session(engine, "failed", dt.date(2026, 10, 2), "side_left", [0.4] * 3, status="failed")
     _session(engine, "rear", dt.date(2026, 10, 3), "rear", [0.4] * 3)
     assert history_references(engine, "Alice", exclude_content_hash="x") == []
+
+
+def test_history_reads_a_session_s_framing_from_its_output_folder(tmp_path):
+    import json
+
+    engine = hdb.get_engine(tmp_path)
+    portrait = tmp_path / "portrait"
+    portrait.mkdir()
+    (portrait / "summary.json").write_text(
+        json.dumps(
+            {
+                "view": {"label": "side_right"},
+                "clip": {"file": "p.mp4", "height": 640},
+                "settings": {"analysis": {"normalisers": {"torso_length_px": 96.0}}},
+                "metrics": {"shrug_neck_tl": {"both": {"median": 0.45, "n": 3}}},
+            }
+        )
+    )
+    d = dt.date
+    _session(engine, "p", d(2026, 10, 1), "side_right", [0.45] * 3, output_dir=str(portrait))
+    _session(
+        engine, "l", d(2026, 10, 2), "side_left", [0.40] * 3, output_dir=str(tmp_path / "gone")
+    )
+    refs = {r.session: r for r in history_references(engine, "Alice")}
+    assert refs["alice__p"].fill == pytest.approx(0.15)
+    assert math.isnan(refs["alice__l"].fill)  # no summary.json left: framing unknown
+    # a landscape clip (torso 0.21 of the frame height) is not compared with the portrait one
+    chosen, why = choose_reference(list(refs.values()), "side_left", 0.21, 1.25)
+    assert chosen is not None and chosen.session == "alice__l" and "framed differently" in why
+    assert choose_reference(list(refs.values()), "side_left", 0.16, 1.25)[0].session == "alice__p"
