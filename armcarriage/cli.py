@@ -16,7 +16,7 @@ import typer
 
 from armcarriage.errors import ArmcarriageError, InputError
 from armcarriage.person import PERSON_HELP, parse_person
-from armcarriage.shell import build_config, setup_logging
+from armcarriage.shell import build_config, reference_option, setup_logging
 from armcarriage.status import Status
 
 UNUSABLE_INPUT = (Status.NO_RUNNER, Status.TOO_FEW_STRIDES)
@@ -131,6 +131,7 @@ def analyze(
     set_: SetOpt = None,
     verbose: VerboseOpt = 0,
     session: SessionOpt = False,
+    reference: Annotated[list[Path] | None, reference_option()] = None,
 ) -> None:
     """Analyse one clip (or, with --session, the clips of one run): metrics, cues, reports."""
     setup_logging(verbose)
@@ -154,7 +155,7 @@ def analyze(
     from armcarriage.parallel import early
 
     try:
-        _analyze(videos, outdir, cfg, (start, end), (verbose, session, early))
+        _analyze(videos, outdir, cfg, (start, end), (verbose, session, early), reference or [])
     finally:
         early.discard()
 
@@ -165,6 +166,7 @@ def _analyze(
     cfg: Any,
     span: tuple[float | None, float | None],
     flags: tuple[int, bool, Any],
+    reference: list[Path],
 ) -> None:
     """Run ``analyze``'s work; ``flags`` = (verbose, session, the early-pool module)."""
     import os
@@ -178,16 +180,20 @@ def _analyze(
     if not session and len(videos) == 1 and not start:
         # the pose workers import their libraries while this process imports its own
         early.start(early.resolve_workers(cfg.pose.workers) - 1)
+    from armcarriage.cues.reference import load_reference
     from armcarriage.pipeline import check_span, run_analysis
     from armcarriage.pose import resolve_model_path
     from armcarriage.progress import run_progress
     from armcarriage.video import probe_video
 
     if session or len(videos) > 1:
+        if reference:
+            raise InputError("--reference: expected one clip, got a session of several")
         from armcarriage.sessions.cli import analyze_session
 
         analyze_session(videos, outdir, cfg, _stderr_console(), session, (start, end))
         return
+    refs = [load_reference(p) for p in reference]
     video = videos[0]
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()
@@ -205,6 +211,7 @@ def _analyze(
             start_s=start or 0.0,
             end_s=end or 0.0,
             info=info,
+            references=refs,
         )
     for line in outcome_lines(result, video.name):
         console.print(line, highlight=False)

@@ -39,6 +39,8 @@ def cues_command(
         when = (
             f"{r.metric}: L/R differ > {r.threshold:g}%"
             if r.comparison == "asymmetry"
+            else f"{r.metric} more than {r.threshold:g} {unit} below the athlete's reference"
+            if r.comparison == "below_reference"
             else f"{r.metric} {r.comparison} {r.threshold:g} {unit}"
         )
         table.add_row(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from armcarriage.video import VideoInfo, probe_video
 if TYPE_CHECKING:  # xarray, pandas and pyarrow stay out of the process until the pose
     # stage is done: beside the pose workers they would add about 80 MB to its peak
     from armcarriage.analysis import Analysis
+    from armcarriage.cues.reference import NeckReference
     from armcarriage.track import PoseTrack
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,7 @@ def run_analysis(
     start_s: float = 0.0,
     end_s: float = 0.0,
     info: VideoInfo | None = None,
+    references: Sequence[NeckReference] = (),
 ) -> RunResult:
     """Analyse one clip and write every output into ``outdir``.
 
@@ -144,6 +147,9 @@ def run_analysis(
         Analyse only this part of the clip, seconds (``end_s`` 0 = to the end).
     info
         The clip's probe when the caller has it (the clip is probed once per run).
+    references
+        The athlete's relaxed references (:mod:`armcarriage.cues.reference`): a held shrug
+        is then also judged against the athlete's own neck.
 
     Returns
     -------
@@ -160,15 +166,8 @@ def run_analysis(
     out = Path(outdir)
     info = info or probe_video(video, config)
     check_span(start_s, end_s, info.duration_s)
-
-    def foreign(folder: Path) -> list[str]:
-        # the clip itself in the folder (say, a clip.mp4 beside its report) is never replaced
-        inside = Path(video).resolve().parent == folder.resolve()
-        names = _foreign_files(folder) + ([Path(video).name] if inside else [])
-        return list(dict.fromkeys(names))
-
     ahead = _Ahead(Path(video), info, config, (start_s, end_s))
-    with atomic_folder(out, foreign=foreign) as work:
+    with atomic_folder(out, foreign=partial(_foreign_beside, Path(video))) as work:
         track = estimate_track(
             video,
             config,
@@ -186,7 +185,7 @@ def run_analysis(
         outputs = {"pose": track.save(work / "pose.parquet")}
         release_free_memory()  # what the pose stage and the save freed, before the next peaks
         result = RunResult(status=Status.OK, video_info=info, track=track, outputs=outputs)
-        _analyse_and_report(result, video, work, config, stage, ahead.brightness)
+        _analyse_and_report(result, video, work, config, stage, ahead.brightness, tuple(references))
     result.outputs = {
         name: out / Path(path).relative_to(work) if Path(path).is_relative_to(work) else path
         for name, path in result.outputs.items()
@@ -236,6 +235,15 @@ IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 """Files a file browser leaves in folders it shows; replaced with the folder."""
 
 
+def _foreign_beside(video: Path, folder: Path) -> list[str]:
+    """Names in ``folder`` that no run writes, the clip among them when it lies there.
+
+    The clip itself in the folder (say, a clip.mp4 beside its report) is never replaced.
+    """
+    inside = video.resolve().parent == folder.resolve()
+    return list(dict.fromkeys(_foreign_files(folder) + ([video.name] if inside else [])))
+
+
 def _foreign_files(folder: Path) -> list[str]:
     """Names in ``folder`` that no run of :func:`run_analysis` writes."""
     return [
@@ -253,6 +261,7 @@ def _analyse_and_report(
     config: Config,
     stage: Stage | None = None,
     brightness: float | None = None,
+    references: tuple[NeckReference, ...] = (),
 ) -> None:
     """Run metrics, cues and reports, and add the written files to ``result.outputs``."""
     from armcarriage.analysis import analyze
@@ -269,7 +278,7 @@ def _analyse_and_report(
     if stage is not None:
         stage("cues", 0, 0)
     rules = load_rules(config.cues.rules_path or None)
-    assessment = assess(analysis, config, rules)  # once: the reports take it as it is
+    assessment = assess(analysis, config, rules, references)  # once: the reports take it as it is
     result.cues = assessment.shown
     result.outputs.update(
         write_reports(

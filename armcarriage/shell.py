@@ -39,3 +39,16 @@ def setup_logging(verbose: int) -> None:
     """Configure logging for the command line (never done by the library)."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def reference_option() -> Any:
+    """Return the ``analyze --reference`` option: the athlete's relaxed clips to compare with."""
+    import typer
+
+    return typer.Option(
+        "--reference",
+        help="An earlier output folder (or its summary.json) of the same athlete running "
+        "relaxed, side or front: a held shrug is then also judged against that neck "
+        "(rules shrug_held_own, shrug_held_own_side). Repeatable; the longest neck of the "
+        "same view class and similar framing is used.",
+    )

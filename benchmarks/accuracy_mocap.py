@@ -25,7 +25,9 @@ For every clip it
    definitions, :func:`armcarriage_eval.synthetic.metrics_truth.series_from_points`)
    over each analysed stride's own window and compares metric by metric; timing
    metrics against the capture's foot events,
-5. records every cue that fired.
+5. records every cue that fired,
+6. scores every side and front clip against relaxed clips of the same captured run and
+   body as the athlete's own reference (:mod:`armcarriage_eval.shrug_reference`).
 
 Written to ``benchmarks/results/accuracy_mocap.{json,md}``: per source x view x
 metric the mean absolute error (MAE), the bias (mean signed error), the 95th
@@ -52,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from armcarriage_eval import mocap_render as mr
+from armcarriage_eval import shrug_reference as own
 from armcarriage_eval.synthetic.metrics_truth import truth_over_windows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -144,7 +147,17 @@ MORE: dict[str, mr.MocapClipSpec] = {
 }
 """The rest of the suite."""
 
-SUITE: dict[str, mr.MocapClipSpec] = {**FIRST, **MORE}
+REFERENCES: dict[str, mr.MocapClipSpec] = {
+    # relaxed twins of held-shrug clips: the same trial, view, camera height and framing
+    "normal1_side_right": S(N1, "side_right", seed=37),
+    "active_side_left": L(AC, "side_left", seed=38),
+    "normal2_side_left": S(N2, "side_left", seed=39),
+    "active_front_high": L(AC, "front", seed=40, **HIGH),
+    "normal1_side_right_portrait": S(N1, "side_right", seed=41, **PORTRAIT),
+}
+"""Relaxed references of the held shrugs (:mod:`armcarriage_eval.shrug_reference`)."""
+
+SUITE: dict[str, mr.MocapClipSpec] = {**FIRST, **MORE, **REFERENCES}
 """Every case (30 fps, 480x360 unless portrait 360x640; 3 s, or 4 s for the slower
 active and tired trials so that the clip holds four strides)."""
 
@@ -312,6 +325,7 @@ def run_case(
             "fault_flagged": bool(set(want) & set(cues)) if want else None,
         }
         out["errors"][source] = compare(analysis, ser, events)
+        out.setdefault("_analyses", {})[source] = analysis
     return out
 
 
@@ -534,7 +548,11 @@ clip (`shrug_3cm` ... `shrug_7cm`), the captured arms unchanged (`none`). Errors
 minus truth, per stride and arm where the analysis reported a value; the truth is the 3D value
 on the figure's landmarks with the analyzer's per-frame definitions, over the analysed stride's
 own window (timing: the capture's foot events). *pipeline* = video -> pose model -> analysis;
-*exact 2D* = the analysis of the exact projected landmarks (no pose model).
+*exact 2D* = the analysis of the exact projected landmarks (no pose model). The last tables
+score every side and front clip against relaxed clips of the same run and body as the athlete's
+own reference (the relaxed twins `normal1_side_right`, `active_side_left`, `normal2_side_left`,
+`active_front_high`, `normal1_side_right_portrait` were added for it); the confusion tables
+above are made without a reference.
 
 Reading the truth: shrug metrics are taken against the runner's own most relaxed level in the
 clip (`metrics.METRICS`), so a shrug held for the whole clip leaves their truth unchanged by
@@ -694,6 +712,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     faults = by_fault(cases)
     table = tables(cases, stats, conf, faults)
+    pairs = own.score_pairs(
+        {c["case"]: c.pop("_analyses")["pipeline"] for c in cases if "pipeline" in c},
+        SUITE,
+        config,
+    )
+    table += "\n\n" + own.report(pairs)
     print("\n" + table)
     result = {
         "schema_version": 1,
@@ -701,11 +725,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "seconds": round(time.perf_counter() - t0, 1),
         "mocap": str(args.mocap),
-        "cases": [{k: v for k, v in c.items() if k not in ("errors", "video")} for c in cases],
+        "cases": [
+            {k: v for k, v in c.items() if k not in ("errors", "video", "_analyses")} for c in cases
+        ],
         "specs": {n: dataclasses.asdict(SUITE[n]) for n in names},
         "metrics": stats,
         "confusion": conf,
         "by_fault": faults,
+        "own_reference": {"pairs": pairs, "counts": own.summary_counts(pairs)},
     }
     write_text(args.out, json.dumps(result, indent=1, default=str))
     write_text(args.out.with_suffix(".md"), f"{HEADER}\n{table}")

@@ -235,3 +235,15 @@ def test_person_choice_reaches_the_pose_settings_and_a_bad_one_exits_2(
     assert main(["analyze", str(clip), "--person", "tallest"]) == 2
     assert "--person: expected auto, left, right, centre or X,Y" in capsys.readouterr().err
     assert len(seen) == 3
+
+
+def test_a_reference_without_a_summary_exits_2_before_the_clip_is_read(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_text("never read")
+    res = run_cli("analyze", str(clip), "--reference", str(tmp_path / "nothing"))
+    assert res.returncode == 2
+    assert "--reference" in res.stderr and "expected an output folder of analyze" in res.stderr
+    rear = tmp_path / "rear.json"
+    rear.write_text('{"neck_tl": 0.4, "view": "rear"}')
+    res = run_cli("analyze", str(clip), "--reference", str(rear))
+    assert res.returncode == 2 and "expected view side_left, side_right or front" in res.stderr

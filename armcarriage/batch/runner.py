@@ -260,10 +260,25 @@ def _plan(
             done[spec.key] = ClipOutcome(key=spec.key, state="skipped")
             continue
         staging = committer.staging_root / f"{spec.key}-{uuid.uuid4().hex[:8]}"
-        jobs.append(
-            ClipJob(spec, chash, shash, str(staging), clip_config(job_config, spec), analyse)
-        )
+        cfg = clip_config(job_config, spec)
+        refs = _references(committer.engine, spec, chash, cfg)
+        jobs.append(ClipJob(spec, chash, shash, str(staging), cfg, analyse, refs))
     return jobs
+
+
+def _references(engine: Any, spec: ClipSpec, chash: str, config: Config) -> tuple[Any, ...]:
+    """Return the athlete's relaxed references from history sessions dated before the clip."""
+    from armcarriage.history.reference import history_references
+
+    return tuple(
+        history_references(
+            engine,
+            spec.athlete,
+            before=spec.date,
+            exclude_content_hash=chash,
+            min_strides=config.cues.reference_min_strides,
+        )
+    )
 
 
 def clip_config(config: Config, spec: ClipSpec) -> Config:

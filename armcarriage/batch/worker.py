@@ -56,6 +56,10 @@ class ClipJob:
         Settings for :func:`armcarriage.pipeline.run_analysis`.
     analyse
         Replacement for ``run_analysis`` (tests); None means the real pipeline.
+    references
+        The athlete's relaxed references from the history
+        (:func:`armcarriage.history.reference.history_references`); a held shrug is then
+        also judged against the athlete's own neck.
 
     """
 
@@ -65,6 +69,7 @@ class ClipJob:
     staging: str
     config: Config
     analyse: AnalyseFn | None = None
+    references: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -213,6 +218,17 @@ def analyse_clip(job: ClipJob) -> ClipOutcome:
     return outcome
 
 
+def _takes_references(fn: AnalyseFn) -> bool:
+    """Whether an analysis function accepts ``references`` (the pipeline's does)."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "references" or p.kind is p.VAR_KEYWORD for p in params)
+
+
 def _run(job: ClipJob) -> ClipOutcome:
     from armcarriage.batch.team import clip_row
     from armcarriage.cues import cue_texts
@@ -225,7 +241,10 @@ def _run(job: ClipJob) -> ClipOutcome:
         analyse = run_analysis
     staging = Path(job.staging)
     staging.mkdir(parents=True, exist_ok=True)
-    result = analyse(job.spec.path, staging, job.config, _progress_callback(job.spec.key))
+    more: dict[str, Any] = {}
+    if job.references and _takes_references(analyse):
+        more["references"] = job.references
+    result = analyse(job.spec.path, staging, job.config, _progress_callback(job.spec.key), **more)
     analysis = getattr(result, "analysis", None)
     if analysis is None:
         raise RuntimeError(

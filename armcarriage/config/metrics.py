@@ -159,3 +159,11 @@ class CueConfig:
     """TOML file of cue rules; empty means the rules shipped with the package."""
     max_cues: int = setting(3, ge=0, le=100)
     """At most this many cues are shown."""
+    reference_max_fill_ratio: float = setting(1.25, ge=1.0, le=10.0)
+    """A relaxed reference of the athlete (rules ``shrug_held_own``, ``shrug_held_own_side``)
+    serves a clip only when the torso's share of the frame height differs by at most this
+    factor between the two (framing moves the neck reading; see
+    benchmarks/results/accuracy_mocap.md)."""
+    reference_min_strides: int = setting(3, ge=1, le=1000)
+    """An earlier session from the history serves as a reference only with at least this
+    many strides whose neck was measured with confidence."""

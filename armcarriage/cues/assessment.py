@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -10,6 +10,8 @@ import pandas as pd
 from armcarriage.config import Config
 from armcarriage.cues.breaks import _measured
 from armcarriage.cues.evidence import _check_asymmetry, _check_per_arm
+from armcarriage.cues.own import REFERENCE_COMPARISON, check_reference
+from armcarriage.cues.reference import NeckReference
 from armcarriage.cues.result import Assessment, Cue
 from armcarriage.cues.rules import CueRule, default_rules_path, load_rules, unit_of
 from armcarriage.cues.texts import _fmt
@@ -29,7 +31,10 @@ def _better_views(rule: CueRule) -> str:
 
 
 def assess(
-    analysis: Analysis, config: Config | None = None, rules: list[CueRule] | None = None
+    analysis: Analysis,
+    config: Config | None = None,
+    rules: list[CueRule] | None = None,
+    references: Sequence[NeckReference] = (),
 ) -> Assessment:
     """Apply every rule to an analysis.
 
@@ -41,6 +46,10 @@ def assess(
         ``config.cues`` gives the rule file and the number of cues shown.
     rules
         Rules to apply instead of loading them from ``config``.
+    references
+        The athlete's own relaxed references (:mod:`armcarriage.cues.reference`) for the
+        rules of comparison ``below_reference``; without one that fits the clip's view
+        class and framing those rules are left out.
 
     Returns
     -------
@@ -62,19 +71,19 @@ def assess(
     bad_groups: set[str] = set()
     watch: list[str] = []
     borderline: list[dict[str, Any]] = []
+    used: list[dict[str, Any]] = []
     if getattr(analysis, "status", Status.OK) != Status.OK or strides is None or strides.empty:
         msg = getattr(analysis, "message", "") or "the analysis produced no strides"
         return Assessment([], [], [], [{"rule": "*", "title": "all cues", "reason": msg}], source)
     for rule in rules:
+        if rule.comparison == REFERENCE_COMPARISON and not references:
+            continue  # no reference given: the assessment made without one
         if view and view not in rule.views:
             skipped.append(_wrong_view(rule, view))
             continue
-        rows = _measured(strides, rule.metric, rule.min_confidence)
-        result: Cue | str | list[dict[str, Any]] | None
-        if rule.comparison == "asymmetry":
-            result = _check_asymmetry(rule, analysis, rows)
-        else:
-            result = _check_per_arm(rule, analysis, rows)
+        result = _check(rule, analysis, strides, tuple(references), config, used)
+        if result is None:  # no reference fits: the assessment made without one
+            continue
         if isinstance(result, Cue):
             fired.append(result)
             bad_groups.add(rule.group_key)
@@ -92,7 +101,27 @@ def assess(
     shown = _one_per_group(fired, rules)[: max(0, config.cues.max_cues)]
     good = _good(analysis, ok_groups, bad_groups)
     skipped = _drop_assessed(skipped, rules, view, fired, borderline)
-    return Assessment(shown, fired, good, skipped, source, watch, borderline)
+    return Assessment(shown, fired, good, skipped, source, watch, borderline, used)
+
+
+def _check(
+    rule: CueRule,
+    analysis: Analysis,
+    strides: pd.DataFrame,
+    references: tuple[NeckReference, ...],
+    config: Config,
+    used: list[dict[str, Any]],
+) -> Cue | str | list[dict[str, Any]] | None:
+    """Apply one rule; a rule against the athlete's reference adds its figures to ``used``."""
+    rows = _measured(strides, rule.metric, rule.min_confidence)
+    if rule.comparison == REFERENCE_COMPARISON:
+        ratio = config.cues.reference_max_fill_ratio
+        result, figures = check_reference(rule, analysis, rows, references, ratio)
+        used += [figures] if figures else []
+        return result
+    if rule.comparison == "asymmetry":
+        return _check_asymmetry(rule, analysis, rows)
+    return _check_per_arm(rule, analysis, rows)
 
 
 def _wrong_view(rule: CueRule, view: str) -> dict[str, str]:

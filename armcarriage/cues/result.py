@@ -32,6 +32,9 @@ class Evidence:
     noise: float = 0.0
     """The rule's measured noise (metric unit): every counted stride passed the
     threshold by more than this."""
+    reference: dict[str, Any] | None = None
+    """For a rule against the athlete's own reference (:mod:`armcarriage.cues.own`): the
+    reference used and the figures (``threshold`` is then the reference minus the drop)."""
 
 
 @dataclass
@@ -83,3 +86,8 @@ class Assessment:
     and arm: ``rule``, ``title``, ``metric``, ``side``, ``value`` (median over the
     measured strides), ``threshold``, ``noise``, ``unit``, ``text``. Neither cued nor
     called good."""
+    reference: list[dict[str, Any]] = field(default_factory=list)
+    """Per rule against the athlete's own reference that a reference was given for: the
+    reference used (``used``: :meth:`armcarriage.cues.reference.NeckReference.to_dict`, None
+    when none fitted, ``note`` says why), the clip's ``neck_tl``, ``difference_tl``,
+    ``threshold_tl``, ``noise_tl`` and ``outcome``. Empty without a reference."""

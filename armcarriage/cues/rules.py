@@ -21,7 +21,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 VIEWS = ("side_left", "side_right", "front", "rear", "oblique")
 
 
-COMPARISONS = ("above", "below", "asymmetry")
+COMPARISONS = ("above", "below", "asymmetry", "below_reference")
+"""``below_reference``: ``threshold`` is a drop from the athlete's own reference
+(:mod:`armcarriage.cues.own`)."""
 
 
 SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
@@ -171,6 +173,8 @@ def _check_rule(rule: CueRule, path: Path) -> None:
         raise _fail(path, rid, "comparison", f"one of {', '.join(COMPARISONS)}", rule.comparison)
     if rule.comparison == "asymmetry" and rule.metric not in ARM_METRICS:
         raise _fail(path, rid, "metric", "a per-arm metric for an asymmetry rule", rule.metric)
+    if rule.comparison == "below_reference" and rule.threshold < 0:
+        raise _fail(path, rid, "threshold", "a drop >= 0 from the reference", rule.threshold)
     if rule.comparison == "asymmetry" and rule.threshold <= 0:
         raise _fail(path, rid, "threshold", "a percentage > 0 for asymmetry", rule.threshold)
     bad_views = [v for v in rule.views if v not in VIEWS]

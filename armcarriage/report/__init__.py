@@ -158,6 +158,7 @@ def _write_tables(
         watch=assessment.watch,
         borderline=assessment.borderline,
         advice=advice,
+        reference=getattr(assessment, "reference", ()),
     )
     return outputs
 

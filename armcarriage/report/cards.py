@@ -82,6 +82,8 @@ class CueSections(SectionBase):
                 f"{E(plots.label(ev.metric))}: {per_side} "
                 f"(median; flagged {E(ev.comparison)} {E(self.fmt(ev.threshold, ev.metric))})"
             )
+            if ev.reference:  # against the athlete's own relaxed neck
+                vals += f"; against the athlete's own reference: {E(ev.reference['reference'])}"
         strides = ", ".join(str(words.stride_number(s)) for s in ev.strides_affected[:20])
         if len(ev.strides_affected) > 20:
             strides += ", …"
@@ -188,7 +190,32 @@ class CueSections(SectionBase):
             )
         return (
             f'<section id="good"><h2>What is working</h2>{items}{watch}'
-            f"{self.borderline()}</section>"
+            f"{self.borderline()}{self.own_reference()}</section>"
+        )
+
+    def own_reference(self) -> str:
+        """Render the athlete's own relaxed reference a held shrug was judged against."""
+        rows = []
+        for r in getattr(self.assessment, "reference", []):
+            if r.get("used") is None:
+                rows.append(f"<li>No reference of this view was used: {E(r.get('note', ''))}</li>")
+                continue
+            neck, diff = r.get("neck_tl"), r.get("difference_tl")
+            figures = (
+                f"neck {neck:.3f}, {diff:+.3f} from the reference"
+                if neck is not None and diff is not None
+                else "neck not measured in this clip"
+            )
+            rows.append(
+                f"<li>Against {E(r['reference'])}: {figures} torso lengths; flagged more than "
+                f"{r['threshold_tl']:g} below it, beyond the measured noise of "
+                f"{r['noise_tl']:g}: <b>{E(str(r.get('outcome', '')))}</b>.</li>"
+            )
+        if not rows:
+            return ""
+        return (
+            '<h3 id="own-reference">Against the athlete\'s own relaxed neck</h3>'
+            f"<ul>{''.join(rows)}</ul>"
         )
 
     def borderline(self) -> str:

@@ -66,7 +66,7 @@ def thresholds(rules: Sequence[CueRule], view: str) -> dict[str, list[plots.Thre
     """Per metric, the thresholds of the rules that apply in ``view``, each value once."""
     out: dict[str, list[plots.Threshold]] = {}
     for r in view_rules(rules, view):
-        if r.comparison == "asymmetry":
+        if r.comparison not in ("above", "below"):  # no fixed line: asymmetry, own reference
             continue
         drawn = out.setdefault(r.metric, [])
         if all(abs(t.value - r.threshold) > 1e-12 for t in drawn):

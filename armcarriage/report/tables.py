@@ -109,6 +109,7 @@ def build_summary(
     watch: Sequence[str] = (),
     borderline: Sequence[dict[str, Any]] = (),
     advice: Sequence[Any] = (),
+    reference: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Assemble the ``summary.json`` document.
 
@@ -133,6 +134,9 @@ def build_summary(
         (:attr:`armcarriage.cues.Assessment.borderline`).
     advice
         Filming advice (:func:`armcarriage.report.advice.filming_advice`).
+    reference
+        The athlete's own reference used by the rules against it, with the figures
+        (:attr:`armcarriage.cues.Assessment.reference`); the key is left out when empty.
 
     Returns
     -------
@@ -141,7 +145,7 @@ def build_summary(
         ``message``, ``settings``, ``model``, ``view``, ``cadence_spm``,
         ``validity``, ``metrics`` (every metric's per-arm median, spread,
         confidence and drift), ``cues``, ``good``, ``watch``, ``borderline``,
-        ``not_assessed``, ``filming_advice``.
+        ``not_assessed``, ``filming_advice``; ``own_reference`` when a reference was given.
 
     """
     track = analysis.track
@@ -169,6 +173,7 @@ def build_summary(
             "borderline": [dict(b) for b in borderline],
             "not_assessed": list(not_assessed),
             "filming_advice": [a.to_dict() for a in advice],
+            **({"own_reference": [dict(r) for r in reference]} if reference else {}),
         }
     )
 

@@ -86,6 +86,31 @@ def record_job(data_dir: Path, job: Job, result: Any, config: Config, outdir: Pa
     record_session(engine, record, strides_long(strides) if strides is not None else None)
 
 
+def job_references(data_dir: Path, job: Job, config: Config) -> tuple[Any, ...]:
+    """Return the athlete's relaxed references from sessions dated before the job's.
+
+    See :func:`armcarriage.history.reference.history_references`; empty when the team has
+    no history yet.
+    """
+    path = history_path(data_dir, job.team)
+    if not path.is_file():
+        return ()
+    from armcarriage.history.db import get_engine
+    from armcarriage.history.hashing import content_hash
+    from armcarriage.history.reference import history_references
+
+    date = dt.date.fromisoformat(job.session_date) if job.session_date else None
+    return tuple(
+        history_references(
+            get_engine(path),
+            job.athlete,
+            before=date,
+            exclude_content_hash=content_hash(job.stored_path),
+            min_strides=config.cues.reference_min_strides,
+        )
+    )
+
+
 def athlete_history(data_dir: Path, team: str, athlete: str) -> dict[str, Any]:
     """Sessions and per-session metric medians of one athlete of one team.
 

@@ -163,13 +163,13 @@ def _progress_callbacks(beat: _Heartbeat) -> tuple[Callable[..., None], StagePro
     return progress, stage
 
 
-def _takes_stage(fn: AnalyzeFn) -> bool:
-    """Whether an analysis function accepts the ``stage`` callback (the pipeline's does)."""
+def _takes_stage(fn: AnalyzeFn, name: str = "stage") -> bool:
+    """Whether an analysis function accepts the keyword ``name`` (``stage``, ``references``)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.name == "stage" or p.kind is p.VAR_KEYWORD for p in params)
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
 def run_job(
@@ -199,7 +199,11 @@ def run_job(
     config = job_config(settings.config, job)
     try:
         clip = _named_clip(data, job)
-        extra = {"stage": stage} if _takes_stage(analyze) else {}
+        extra: dict[str, Any] = {"stage": stage} if _takes_stage(analyze) else {}
+        takes = settings.record_history and _takes_stage(analyze, "references")
+        refs = _references(data, job, config) if takes else ()
+        if refs:  # the athlete's relaxed sessions, for a held shrug
+            extra["references"] = refs
         result = analyze(clip, outdir, config=config, progress=progress, **extra)
     except LeaseLostError as exc:
         log.warning("%s", exc)
@@ -289,6 +293,17 @@ def _record_history(data: Path, job: Job, result: Any, config: Config, outdir: P
         log.warning("job %s: history not recorded: %s", job.id, exc)
         return f"(history not recorded: {exc})"
     return ""
+
+
+def _references(data: Path, job: Job, config: Config) -> tuple[Any, ...]:
+    """Return the athlete's relaxed references from the team's history (none if unreadable)."""
+    from armcarriage.web.history import job_references
+
+    try:
+        return job_references(data, job, config)
+    except Exception as exc:  # noqa: BLE001 (history must not fail an analysis)
+        log.warning("job %s: no reference from the history: %s", job.id, exc)
+        return ()
 
 
 def _die_with_parent(parent_pid: int) -> None:

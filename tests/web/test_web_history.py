@@ -102,3 +102,38 @@ def test_athlete_page_degrades_without_the_history_module(tmp_path: Path, monkey
         assert page.status_code == 200
         assert "History plots are unavailable: the history module is not installed" in page.text
         assert c.get("/athletes/Ann/history.png", headers=A).status_code == 404
+
+
+def test_a_job_gets_the_athlete_s_earlier_relaxed_sessions(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from armcarriage.history import store
+    from armcarriage.history.db import get_engine
+
+    data = tmp_path / "data"
+    db = web_history.history_path(data, "sharks")
+    db.parent.mkdir(parents=True)
+    engine = get_engine(db)
+    for chash, date, view in (("h1", "2026-10-01", "front"), ("h2", "2026-12-01", "front")):
+        record = store.SessionRecord(
+            athlete="Ann Lee", clip=f"{chash}.mp4", clip_key=f"ann__{chash}",
+            content_hash=chash, settings_hash="s", settings_json="{}", software_version="0",
+            status="done", date=dt.date.fromisoformat(date), view=view, analysis_status="ok",
+        )  # fmt: skip
+        rows = pd.DataFrame(
+            {"stride": [0, 1, 2], "side": "left", "metric": "shrug_neck_tl",
+             "value": [0.35, 0.36, 0.37], "conf": 0.9, "reason": ""}
+        )  # fmt: skip
+        store.record_session(engine, record, rows)
+    clip = make_clip(tmp_path / "c.mp4", n=10)
+    job = SimpleNamespace(
+        team="sharks", athlete="ann lee", session_date="2026-11-01", stored_path=str(clip)
+    )
+    refs = web_history.job_references(data, job, Config())  # type: ignore[arg-type]
+    assert [(r.session, r.date, r.view, round(r.neck_tl, 3)) for r in refs] == [
+        ("ann__h1", "2026-10-01", "front", 0.36)
+    ]
+    other = SimpleNamespace(team="eagles", athlete="Ann Lee", session_date="", stored_path="x")
+    assert web_history.job_references(data, other, Config()) == ()  # type: ignore[arg-type]
