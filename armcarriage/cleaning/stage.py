@@ -68,8 +68,14 @@ def clean(track: PoseTrack, config: CleaningConfig | None = None) -> CleanResult
     report: dict[str, Any] = {}
     _mask(s, ds, keypoints, cfg, report)  # 1. masking
     fs = _uniform_time(s, track.fps, cfg, report)  # 2. uniform time
+    legs = (
+        cfg.swap_couple_tl,
+        cfg.swap_lateral_tl,
+        cfg.swap_min_hip_sep_tl,
+        cfg.swap_knee_side_share,
+    )
     report["swaps"] = repair_swaps(  # 3. swaps
-        s.pos, s.depth, s.world, s.vis, keypoints, cfg.swap_prior_tl, cfg.swap_cap_tl
+        s.pos, s.depth, s.world, s.vis, keypoints, cfg.swap_prior_tl, cfg.swap_cap_tl, legs
     )
     _smooth(s, keypoints, fs, cfg, report)  # 4.-6. per series
 

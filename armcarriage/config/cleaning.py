@@ -76,6 +76,25 @@ class CleaningConfig:
     """Each point's distance from its constant-velocity prediction counts up to this many
     torso lengths in the swap repair: beyond it the frame is a glitch under either
     labelling (the model blending both legs), which must not decide a swap."""
+    swap_couple_tl: float = setting(0.5, ge=0, le=100.0)
+    """Cost, in torso lengths, of a frame whose foot (ankle, heel, toe) is labelled apart
+    from its knee in the leg swap repair (:mod:`armcarriage.cleaning.legs`): the pose model
+    swaps a foot alone as often as the whole leg, so the chain may break where the motion
+    says so, but not for less than this. 100 keeps knee and foot together."""
+    swap_lateral_tl: float = setting(3.0, ge=0, le=100.0)
+    """Cost per torso length by which the knees cross (the left knee on the right hip's
+    side of the image) in a frame so labelled, in views from the front or behind: there
+    the knees stay on their own side through the stride, where the feet of a runner
+    landing on the midline cross. 0 turns the rule off."""
+    swap_min_hip_sep_tl: float = setting(0.2, ge=0, le=10.0)
+    """The knees' side is read only in clips whose hips are at least this far apart in the
+    image (median, torso lengths): not in side views, where the hips overlap (pose model
+    0.00-0.06; front and rear views 0.31-0.43, oblique ones 0.29-0.32)."""
+    swap_knee_side_share: float = setting(0.95, ge=0, le=1.0)
+    """... and only where the knees, as the model labels them, are in their own frame's
+    hips' order in at least this share of the frames. Through the pose model front and
+    rear renders show 0.98-1.00, oblique ones (30-45 degrees) 0.60-0.83: there the
+    stride carries the knees across each other in the image."""
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,23 @@ class StrideConfig:
     fraction of the hips' sinking in stance (:func:`armcarriage.strides.landing.leg_give`;
     1 for exact heights): legs whose drop below the hips keeps its length sink with the
     hips through the stance. See ``benchmarks/results/strides.md``."""
+    impact_views: str = setting("rear", items=VIEWS)
+    """Views (comma-separated) whose strikes move to the hips' impact, the nearest turn of
+    the hips' vertical image acceleration from downward (flight) to upward (the ground
+    carrying the body), where the clip's strikes trail those turns, which no contact
+    can (:mod:`armcarriage.strides.impact`): from behind the pose model's hips are steady
+    where its lower legs' heights reach the ground 1-5 frames late
+    (``benchmarks/results/strike_timing_notes.md``)."""
+    impact_lookback_stride: float = setting(0.2, ge=0, le=1)
+    """The hips' impact is looked for from this fraction of the stride before each strike
+    (the clearance's strikes from behind come up to 5 frames late at 30 fps, 0.2 of a
+    stride)..."""
+    impact_ahead_stride: float = setting(0.05, ge=0, le=1)
+    """... to this fraction after it."""
+    impact_lag_s: float = setting(0.03, ge=0, le=0.2)
+    """The hips' acceleration turns upward once the ground's push passes body weight, this
+    long (s) after touchdown: on exact motion-capture projections 0.3-2 frames at 30 fps
+    (10-70 ms, median of a trial 0.3-2.1 frames)."""
     landing_lookback_stride: float = setting(0.3, gt=0, le=1)
     """The heel's fall before a strike is looked for over this fraction of the stride."""
     landing_velocity_fraction: float = setting(0.35, gt=0, lt=1)

@@ -33,6 +33,11 @@ From behind, the pose model may keep the leg's length while the hips sink in the
 with the hips through the stance and time strikes late, and in ``strides.landing_views``
 each strike moves back to the heel's landing, where its downward image velocity collapses
 (:mod:`~armcarriage.strides.landing`).
+Then, in ``strides.impact_views`` (default: rear), where the feet show a flight phase
+and their strikes trail the turns of the hips' vertical acceleration from falling to
+being carried (no contact can: the ground carries the body only once a foot is down),
+each strike moves to its turn less ``strides.impact_lag_s``
+(:mod:`~armcarriage.strides.impact`).
 
 Side views add the method of Zeni et al. (2008, Gait & Posture 27:710) on pelvis-relative
 positions: a strike is a maximum of the heel's forward offset from the hip centre, a toe-off

@@ -16,6 +16,7 @@ from armcarriage.strides.gait import (
     SPM_PER_STRIDE_HZ,
     STRIDE_RANGE,
 )
+from armcarriage.strides.impact import impact_moved
 from armcarriage.strides.landing import heel_landings, landing_applies
 from armcarriage.strides.result import EVENT_COLUMNS
 from armcarriage.strides.rhythm import _extremes, legs_rhythm
@@ -90,6 +91,7 @@ def detect_events(
             window_rows += [(foot, "toe_off", float(x)) for x in offs]
             if not side:
                 window_rows += [(foot, "strike", float(x)) for x in strikes]
+    rows, window_rows = impact_moved(track, label, (rows, window_rows), period, cfg, info)
     if zeni_offsets and zeni_only:
         # Zeni's strike (the heel farthest forward) leads the contact: where one foot
         # has only Zeni's, move them by the lead the other foot's contacts measured
@@ -98,9 +100,7 @@ def detect_events(
         window_rows = _moved(window_rows, zeni_only, lead)
     if zeni_offsets:
         info["zeni_strike_offset_frames"] = round(float(np.median(zeni_offsets)) * fs, 2)
-        info["zeni_agreement"] = round(
-            float(np.mean(np.abs(np.asarray(zeni_offsets)) * fs <= 2.0)), 3
-        )
+        info["zeni_agreement"] = round(float(np.mean(np.abs(zeni_offsets) * fs <= 2.0)), 3)
     events = _with_frames(pd.DataFrame(rows, columns=["foot", "kind", "time"]), track)
     info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     return events, period, quality, info
