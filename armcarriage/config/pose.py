@@ -58,8 +58,10 @@ class PoseConfig:
     track_frontal: bool = False
     """Track one person also when the run's first look sees the runner square-on (front or
     rear: width ratio at least ``view.frontal_ratio``). Off, such a clip is run again
-    re-detecting the runner in every frame: there the tracked crop read the crossing wrist
-    and the arms' lift worse (README, *Speed*)."""
+    re-detecting the runner in every frame: there the tracked crop read a clean runner's arm
+    lift and shoulder rise over their cues and the wrists further from the truth; it read
+    crossing arms as well, and from behind found strides re-detecting missed (README,
+    *Accuracy*; ``benchmarks/results/track_frontal.md``)."""
     people_scan_s: float = setting(10.0, ge=0, le=3600.0)
     """With ``track_one_person``: the model asked for ``num_poses`` poses looks at the first
     ``people_watch_s`` seconds of each run or chunk and then at ``people_look_frames``

@@ -264,7 +264,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
     ],
 )
 def test_a_square_on_runner_is_re_detected_in_every_frame(clip, settings, ends):
-    """Tracked, the crop reads a crossing wrist worse: front and rear views re-detect."""
+    """Tracked, the crop reads the arms' lift and wrists worse: front and rear views re-detect."""
     track = estimate_pose(SAMPLES / clip, Config().override({"pose.workers": 1, **settings}))
     assert track.attrs["person"].endswith(ends)
     assert track.detection_rate() == 1.0
