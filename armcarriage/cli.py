@@ -180,7 +180,6 @@ def _analyze(
     if not session and len(videos) == 1 and not start:
         # the pose workers import their libraries while this process imports its own
         early.start(early.resolve_workers(cfg.pose.workers) - 1)
-    from armcarriage.cues.reference import load_reference
     from armcarriage.pipeline import check_span, run_analysis
     from armcarriage.pose import resolve_model_path
     from armcarriage.progress import run_progress
@@ -193,7 +192,11 @@ def _analyze(
 
         analyze_session(videos, outdir, cfg, _stderr_console(), session, (start, end))
         return
-    refs = [load_reference(p) for p in reference]
+    refs = []
+    if reference:  # the cues package loads pandas: not beside the pose workers unless needed
+        from armcarriage.cues.reference import load_reference
+
+        refs = [load_reference(p) for p in reference]
     video = videos[0]
     out = outdir or Path("armcarriage_out") / video.stem
     console = _stderr_console()

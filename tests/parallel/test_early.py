@@ -94,3 +94,31 @@ def test_a_bad_clip_exits_2_and_leaves_no_worker_behind(tmp_path):
     while seen & _spawned() and time.monotonic() < end:
         time.sleep(0.1)
     assert not seen & _spawned()  # it ended with the command
+
+
+def test_analyze_reaches_the_pose_stage_without_the_table_libraries(tmp_path):
+    # pandas, xarray, SciPy and pyarrow loaded in this process before the pose stage would sit
+    # beside the pose worker for the whole run (about 80 MB on the run's peak)
+    code = (
+        "import os, sys\n"
+        "import armcarriage.parallel.run as r\n"
+        "def stop(*a, **k):\n"
+        "    heavy = {'pandas', 'xarray', 'scipy', 'pyarrow', 'sqlalchemy'} & set(sys.modules)\n"
+        "    print(sorted(heavy), flush=True)\n"
+        "    os._exit(0)\n"
+        "if __name__ == '__main__':\n"
+        "    r._run_pool = stop\n"
+        "    from armcarriage.cli import main\n"
+        "    main(sys.argv[1:])\n"
+    )
+    script = tmp_path / "probe.py"
+    script.write_text(code)
+    clip = Path(__file__).resolve().parents[2] / "sample_videos" / "side_right_clean.mp4"
+    chunked = ["--set", "pose.min_chunk_seconds=2"]  # the 6 s sample in two chunks
+    out = subprocess.run(
+        [sys.executable, str(script), "analyze", str(clip), "-o", str(tmp_path / "o"), *chunked],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
