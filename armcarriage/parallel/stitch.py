@@ -185,9 +185,14 @@ class Stitcher:
         """Write a final part to disk (when spilling) and return its handle."""
         if not self.spill:
             return part
-        if self._folder is None:
-            self._folder = tempfile.TemporaryDirectory(prefix="armcarriage-pose-")
-        return _OnDisk.write(part, Path(self._folder.name) / f"part{part.index:04d}")
+        try:
+            if self._folder is None:
+                self._folder = tempfile.TemporaryDirectory(prefix="armcarriage-pose-")
+            return _OnDisk.write(part, Path(self._folder.name) / f"part{part.index:04d}")
+        except OSError as exc:  # a full or read-only temporary folder: keep them in memory
+            log.warning("pose: finished chunks kept in memory (temporary folder: %s)", exc)
+            self.spill = False
+            return part
 
     def close(self) -> None:
         """Delete the parts kept on disk (also done when the stitcher is collected)."""

@@ -378,3 +378,22 @@ def test_final_parts_wait_on_disk_and_read_back_the_same(tmp_path):
         np.testing.assert_array_equal(np.array(x), np.array(y))
     st.close()
     assert not folder.exists()
+
+
+def test_parts_stay_in_memory_when_the_temporary_folder_cannot_take_them(monkeypatch, caplog):
+    t = np.arange(60) / 30
+    people = [[person(300 + 2 * i, phase=0.3 * i)] for i in range(60)]
+    parts = [chunk_result(0, t[:35], people[:35]), chunk_result(1, t[25:], people[25:])]
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    st = Stitcher(settle_s=0.1)
+    for p in parts:
+        st.add(p)
+    assert [type(p).__name__ for p in st.parts] == ["ChunkResult", "ChunkResult"]
+    assert "kept in memory" in caplog.text and "No space left" in caplog.text
+    np.testing.assert_array_equal(st.time(), t)
+    assert len(list(st.iter_candidates())) == 60
+    st.close()
