@@ -52,3 +52,18 @@ def reference_option() -> Any:
         "(rules shrug_held_own, shrug_held_own_side). Repeatable; the longest neck of the "
         "same view class and similar framing is used.",
     )
+
+
+def accepts_keyword(fn: Any, name: str) -> bool:
+    """Whether ``fn`` takes the keyword argument ``name`` (by name or through ``**kwargs``).
+
+    The batch and web shells pass the pipeline's newer keywords (``stage``,
+    ``references``) only to analysis functions that take them (test fakes may not).
+    """
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from armcarriage.batch.manifest import ClipSpec
 from armcarriage.config import Config
+from armcarriage.shell import accepts_keyword
 
 log = logging.getLogger(__name__)
 
@@ -218,17 +219,6 @@ def analyse_clip(job: ClipJob) -> ClipOutcome:
     return outcome
 
 
-def _takes_references(fn: AnalyseFn) -> bool:
-    """Whether an analysis function accepts ``references`` (the pipeline's does)."""
-    import inspect
-
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == "references" or p.kind is p.VAR_KEYWORD for p in params)
-
-
 def _run(job: ClipJob) -> ClipOutcome:
     from armcarriage.batch.team import clip_row
     from armcarriage.cues import cue_texts
@@ -242,7 +232,7 @@ def _run(job: ClipJob) -> ClipOutcome:
     staging = Path(job.staging)
     staging.mkdir(parents=True, exist_ok=True)
     more: dict[str, Any] = {}
-    if job.references and _takes_references(analyse):
+    if job.references and accepts_keyword(analyse, "references"):
         more["references"] = job.references
     result = analyse(job.spec.path, staging, job.config, _progress_callback(job.spec.key), **more)
     analysis = getattr(result, "analysis", None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import inspect
 import logging
 import os
 import signal
@@ -29,6 +28,7 @@ from armcarriage.errors import ArmcarriageError
 from armcarriage.lifeline import die_with_parent
 from armcarriage.person import parse_person
 from armcarriage.progress import StageClock, StageProgress
+from armcarriage.shell import accepts_keyword
 from armcarriage.web.store import Job, JobStore
 
 log = logging.getLogger(__name__)
@@ -163,15 +163,6 @@ def _progress_callbacks(beat: _Heartbeat) -> tuple[Callable[..., None], StagePro
     return progress, stage
 
 
-def _takes_stage(fn: AnalyzeFn, name: str = "stage") -> bool:
-    """Whether an analysis function accepts the keyword ``name`` (``stage``, ``references``)."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
-
-
 def run_job(
     store: JobStore,
     job: Job,
@@ -199,8 +190,8 @@ def run_job(
     config = job_config(settings.config, job)
     try:
         clip = _named_clip(data, job)
-        extra: dict[str, Any] = {"stage": stage} if _takes_stage(analyze) else {}
-        takes = settings.record_history and _takes_stage(analyze, "references")
+        extra: dict[str, Any] = {"stage": stage} if accepts_keyword(analyze, "stage") else {}
+        takes = settings.record_history and accepts_keyword(analyze, "references")
         refs = _references(data, job, config) if takes else ()
         if refs:  # the athlete's relaxed sessions, for a held shrug
             extra["references"] = refs
