@@ -47,6 +47,7 @@ RANK = {
     "history": 12,
     "sessions": 12,
     "shell": 12,
+    "cli_text": 12,
     "dashboard": 12,
     # shells: siblings, none imports another
     "cli": 13,

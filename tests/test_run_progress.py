@@ -122,7 +122,7 @@ def test_stages_draw_in_one_display():
 
 def test_refused_clip_reads_in_words_on_the_terminal():
     from armcarriage.analysis import analyze
-    from armcarriage.cli import outcome_lines
+    from armcarriage.cli_text import outcome_lines
 
     result = _truth_result("none", "side_right", 1.0)
     result.analysis = analyze(result.track, Config())
@@ -134,7 +134,7 @@ def test_refused_clip_reads_in_words_on_the_terminal():
 
 def test_analysed_clip_reads_cadence_and_cues_in_words():
     from armcarriage.analysis import analyze
-    from armcarriage.cli import outcome_lines
+    from armcarriage.cli_text import outcome_lines
     from armcarriage.cues import evaluate_cues
 
     result = _truth_result("crossing", "front", 6.0)
@@ -201,7 +201,7 @@ def test_stage_clock_names_the_terminal_s_stages_with_the_time_left():
 def test_the_terminal_names_the_first_filming_advice(tmp_path):
     import json
 
-    from armcarriage.cli import advice_lines
+    from armcarriage.cli_text import advice_lines
 
     advice = [
         {"topic": t, "limit": "", "change": f"change {t}", "unlocks": [f"{t} 1", f"{t} 2", "x"]}
