@@ -67,17 +67,22 @@ def shoulder_tops(track: PoseTrack, side: str, view: str) -> np.ndarray | None:
     From the front or behind: the top of the silhouette in the column of the
     shoulder landmark (``{side}_shoulder_top``, read off the segmentation mask),
     which rises with the shoulder's outline. From the side the shoulder lies under
-    the head and its top merges with the neck; there the top is where the back of
-    the neck turns into the trapezius (``trapezius_y``, one row for both sides),
-    placed on the line from the ear centre to the shoulder centre. The shoulder
-    landmark itself sits on the joint, which people carry at different heights
-    under the ear, so it is not used. None when the track holds no silhouette
-    numbers (made without the mask).
+    the head and its top merges with the neck; there the point is the neck's waist,
+    the narrowest run of the silhouette below the ears (``neck_y``, one row for both
+    sides), placed on the line from the ear centre to the shoulder centre: the
+    trapezius and shoulders held up fill the lower neck and move its waist up
+    towards the head. The row where the back outline steps back into the trapezius
+    (``trapezius_y``) rises with a shrug too, but its height also follows the
+    runner's trunk lean and the upper arm swinging behind the back, which moved it
+    between relaxed runners by more than a 3 cm shrug. The shoulder landmark itself
+    sits on the joint, which people carry at different heights under the ear, so it
+    is not used. None when the track holds no silhouette numbers (made without the
+    mask).
     """
     if view in FRONTAL_VIEWS:
         y = track.silhouette(f"{side}_shoulder_top")
         return None if y is None else np.stack([track.xy(f"{side}_shoulder")[:, 0], y], axis=1)
-    y = track.silhouette("trapezius_y")
+    y = track.silhouette("neck_y")
     if y is None:
         return None
     ear = midpoint(track.xy("left_ear"), track.xy("right_ear"))
@@ -142,7 +147,7 @@ def add_neck_series(
     One figure for the runner, repeated in both sides' columns: from the front the
     mean of the two shoulders' gaps (each alone where the other is missing): the two
     outlines read apart on renders whose true shoulders were level, so the mean halves
-    an error the runner does not have. From the side the trapezius row's
+    an error the runner does not have. From the side the neck waist's
     (:func:`shoulder_tops`). NaN
     throughout on a front-view track without silhouette numbers.
     """
