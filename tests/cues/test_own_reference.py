@@ -24,7 +24,7 @@ def _ref(
 
 
 def test_without_a_reference_the_assessment_is_unchanged():
-    analysis = make_analysis(view="side_right", values={"shrug_neck_tl": 0.21})
+    analysis = make_analysis(view="side_right", values={"shrug_neck_tl": 0.19})
     plain = assess(analysis)
     assert not plain.reference
     assert [c.rule_id for c in plain.fired] == ["shrug_held_side"]
