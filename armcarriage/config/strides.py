@@ -197,12 +197,18 @@ class StrideConfig:
     """Outside side views, where no stance floors are found, the rolling ground level spans
     this many strides (at most ``ground_window_s``): the ground moves in the image with the
     runner's distance."""
-    min_contact_stride: float = setting(0.2, ge=0, le=1)
+    min_contact_stride: float = setting(0.1, ge=0, le=1)
     """Contact runs shorter than this fraction of the stride (or ``min_contact_s``, the
     longer) are ignored: a foot brushing its ground level in the swing."""
-    min_contact_gap_stride: float = setting(0.1, ge=0, le=1)
+    min_contact_gap_stride: float = setting(0.2, ge=0, le=1)
     """Gaps between contact runs shorter than this fraction of the stride (or
     ``min_contact_s``, the longer) are closed: landmark jitter within one stance."""
+    lone_contact_stride: float = setting(0.75, ge=0, le=10.0)
+    """A contact run shorter than ``min_contact_stride`` still counts when no other contact
+    of the foot has its middle within this fraction of the stride of its own: a swinging
+    foot brushes the ground half a stride from the foot's stances, a landing comes a stride
+    from them, so a lone short run is a stance cut short (by the clip's end, or by a pose
+    model that kept one frame of a sprinter's 2-3 frame contact)."""
     zeni_match_stride: float = setting(0.25, gt=0, le=1)
     """A Zeni strike within this fraction of the stride of a clearance strike is the same
     strike (their offsets calibrate Zeni's strikes in side views)."""

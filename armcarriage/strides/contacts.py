@@ -35,6 +35,7 @@ def _contacts(
     level: float | None = None,
     points: list[np.ndarray] | None = None,
     touch: tuple[float, float] | None = None,
+    lone: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return strike and toe-off times of the contact runs of one foot.
 
@@ -56,7 +57,10 @@ def _contacts(
     touchdown (:func:`armcarriage.strides.touchdown.touchdown_time`: the descent
     through the timing level carried on to the floor, no later than the first
     sample within ``touch[0]`` of it and ``touch[1]`` seconds after the crossing) rather
-    than the crossing of the level.
+    than the crossing of the level. With ``lone`` (samples, height), a run shorter than
+    ``min_run`` still counts when no other run of the foot has its middle within
+    ``lone[0]`` samples of its own (:func:`_contact_runs`); its timing level then stands on
+    the ground level (zero clearance) where the run stays above it.
     """
     level = threshold if level is None else min(level, threshold)
     ok = np.isfinite(clearance)
@@ -64,24 +68,23 @@ def _contacts(
     for a, b in runs(~on):
         if b - a < min_gap and a > 0 and b < on.size and ok[a:b].all():
             on[a:b] = True
-    for a, b in runs(on):
-        if b - a < min_run:
-            on[a:b] = False
     strikes, offs = [], []
-    for a, b in runs(on):
+    for a, b, short in _contact_runs(on, clearance, min_run, lone):
         starts, ends = [], []
         for y in points or [clearance]:
             seg = y[a:b]
             if not np.isfinite(seg).any():
                 continue
-            # timing level above this stance's own floor (the ground drifts with distance)
-            lev = min(float(np.nanmin(seg)) + level, threshold)
+            # timing level above this stance's own floor (the ground drifts with distance);
+            # a stance cut short need not reach its floor: the ground level is one then
+            base = min(float(np.nanmin(seg)), 0.0) if short else float(np.nanmin(seg))
+            lev = min(base + level, threshold)
             low = np.flatnonzero(seg <= lev) + a
             if not low.size:  # this point stays above the contact height: the other one lands
                 continue
             first, last = low[0], low[-1]
             fin = np.isfinite(y)
-            landed = _landing(t, y, a, b, int(first), lev, touch)
+            landed = _landing(t, y, (a, b), int(first), (lev, base), touch)
             if landed is not None:
                 starts.append(landed)
             if last < y.size - 1 and fin[last + 1] and (last < b - 1 or b < y.size):
@@ -95,27 +98,78 @@ def _contacts(
     return np.asarray(strikes, dtype=float), np.asarray(offs, dtype=float)
 
 
+def _contact_runs(
+    on: np.ndarray,
+    clearance: np.ndarray,
+    min_run: int,
+    lone: tuple[float, float] | None,
+) -> list[tuple[int, int, bool]]:
+    """Return the contact runs of ``on`` that count, each as ``(start, stop, short)``.
+
+    A run counts when it is ``min_run`` samples long, or short and lone.
+
+    A run shorter than ``min_run`` is a swinging foot brushing the contact height, which
+    comes half a stride from the foot's stances, or a stance the clip or the pose model
+    cut short: a sprinter's 2-3 frames of contact at 30 fps of which the model kept one
+    (the other foot passing draws the heel up), a landing in the clip's last frames. With
+    ``lone = (apart, down)`` (``apart`` samples, a fraction of the stride between the
+    two), a short run counts when the middle of every run already counted lies at least
+    ``apart`` samples from its own; the deepest short runs are taken first. A short run
+    cut by a clip end must also show the foot settled there (:func:`_settled`): its own
+    lowest point is no floor, and a foot still falling in the clip's last frame is not
+    seen to land.
+    """
+    spans = runs(on)
+    kept = [(a, b) for a, b in spans if b - a >= min_run]
+    if lone is None:
+        return [(a, b, False) for a, b in kept]
+    short = [(a, b) for a, b in spans if b - a < min_run]
+    short.sort(key=lambda r: float(np.nanmin(clearance[r[0] : r[1]])))
+    apart, down = lone
+    for a, b in short:
+        if a == 0 and not _settled(clearance, a, a + 1, down):
+            continue
+        if b == on.size and not _settled(clearance, b - 1, b - 2, down):
+            continue
+        if all(abs((a + b) - (c + d)) >= 2 * apart for c, d in kept):
+            kept.append((a, b))
+    return [(a, b, b - a < min_run) for a, b in sorted(kept)]
+
+
+def _settled(y: np.ndarray, i: int, j: int, down: float) -> bool:
+    """Return whether the point is settled on its ground at sample ``i``.
+
+    Settled: within ``down`` of the ground level (zero clearance) and moved less than
+    ``down`` from its neighbouring sample ``j``; a foot still falling (or already lifting)
+    there is not.
+    """
+    if not 0 <= j < y.size or not np.isfinite(y[i]) or not np.isfinite(y[j]):
+        return False
+    return bool(y[i] <= down and abs(y[j] - y[i]) < down)
+
+
 def _landing(
     t: np.ndarray,
     y: np.ndarray,
-    a: int,
-    b: int,
+    run: tuple[int, int],
     first: int,
-    lev: float,
+    levels: tuple[float, float],
     touch: tuple[float, float] | None,
 ) -> float | None:
     """Return one point's strike in the contact run ``[a, b)``, None when it is not seen.
 
-    ``first`` is the run's first sample at or below ``lev``; ``-inf`` marks a run under
+    ``first`` is the run's first sample at or below the timing level ``lev``, ``levels``
+    is ``(lev, floor)``: the level and the floor it stands on; ``-inf`` marks a run under
     way at the first sample. With ``touch`` (the height within which the point is down and
     the longest time from the crossing to the touchdown), the touchdown
     (:func:`armcarriage.strides.touchdown.touchdown_time`), else the crossing of ``lev``.
     """
+    (a, b), (lev, floor) = run, levels
     if a == 0:
         return -np.inf  # under way at the first sample: the landing is not seen
     if touch is not None:
-        height = lev - float(np.nanmin(y[a:b]))
-        landed = touchdown_time(t, y, a, b, min(touch[0], height), height, touch[1])
+        height = lev - floor
+        landed = touchdown_time(t, y, a, b, min(touch[0], height), height, touch[1], floor)
         return None if np.isnan(landed) else landed
     if np.isfinite(y[first - 1]):
         return _cross(t, y, first - 1, lev)

@@ -69,11 +69,12 @@ def detect_events(
                 s["clearance"],
                 t,
                 cfg.contact_height_tl,
-                max(min_frames, int(cfg.min_contact_stride * period * fs)),
                 max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
+                max(min_frames, int(cfg.min_contact_stride * period * fs)),
                 cfg.event_height_tl,
                 [s["heel"], s["toe"]],
                 (cfg.touchdown_height_tl, cfg.touchdown_max_s) if label in touchdown else None,
+                _lone_samples(period, fs, cfg),
             )
             if side:
                 found = strikes.size
@@ -104,6 +105,20 @@ def detect_events(
     events = _with_frames(pd.DataFrame(rows, columns=["foot", "kind", "time"]), track)
     info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     return events, period, quality, info
+
+
+def _lone_samples(period: float, fs: float, cfg: StrideConfig) -> tuple[float, float] | None:
+    """Return ``lone_contact_stride`` in samples and the height of a foot down.
+
+    None unless the stride is a runner's.
+
+    A short contact counts as a landing by the stride's rhythm
+    (:func:`armcarriage.strides.contacts._contact_runs`), so only with a stride a runner can
+    make: a faster one is a harmonic of the stride or a glitch of the legs.
+    """
+    if not np.isfinite(period) or period < SPM_PER_STRIDE_HZ / cfg.max_cadence_spm:
+        return None
+    return cfg.lone_contact_stride * period * fs, cfg.touchdown_height_tl
 
 
 def _zeni(

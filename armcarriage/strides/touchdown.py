@@ -8,7 +8,10 @@ crosses the timing level is carried on at its speed to the floor (sub-frame, lin
 the touchdown comes no later than where the point is within ``touch`` of the floor (a foot
 slowing before the contact would carry the line past it), nor later than ``max_s`` after
 the crossing (a heel settling slowly, as a walker's does, is no fall). A point still
-falling where it is lost (missing samples or the clip's end) is not seen to land.
+falling where it is lost (missing samples or the clip's end) is not seen to land, unless
+it has settled: within ``touch`` of the ground level (zero clearance, set by the foot's
+other stances) and moving by less than ``touch`` a sample, as a heel that settles by a
+millimetre a frame in the clip's last frames does.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ def touchdown_time(
     touch: float,
     level: float,
     max_s: float = np.inf,
+    floor: float | None = None,
 ) -> float:
     """Return the time a point lands on its floor in the contact run ``[a, b)``.
 
@@ -41,6 +45,10 @@ def touchdown_time(
         Height above the run's lowest clearance whose crossing gives the descent speed.
     max_s
         Longest time from that crossing to the touchdown (s).
+    floor
+        The clearance the point lands on, when lower than the run's lowest (a stance
+        the pose model cut short: the ground level); ``touch`` and ``level`` then stand
+        on it.
 
     Returns
     -------
@@ -53,22 +61,29 @@ def touchdown_time(
     seg = y[a:b]
     if not np.isfinite(seg).any():
         return float("nan")
-    floor = float(np.nanmin(seg))
+    lowest = float(np.nanmin(seg))
+    floor = lowest if floor is None else min(floor, lowest)
     last = int(np.flatnonzero(np.isfinite(seg))[-1]) + a
-    if y[last] == floor and last > a and y[last - 1] > floor:
+    if y[last] == lowest and last > a and y[last - 1] > lowest:
         cut = last + 1 >= y.size or not np.isfinite(y[last + 1])
-        if cut:  # still falling where the point is lost: its landing is not seen
+        if cut and not (y[last] <= touch and y[last - 1] - y[last] < touch):
+            # still falling where the point is lost, not yet settled on the ground level
+            # its other stances set: its landing is not seen
             return float("nan")
     low = np.flatnonzero(seg <= floor + level) + a
     down = np.flatnonzero(seg <= floor + touch) + a
+    if not low.size:
+        return float("nan")
     i = int(low[0])
     if i == 0:
         return float("-inf")
-    j = int(down[0])
-    cap = float(t[j])
-    if j > 0 and np.isfinite(y[j - 1]) and y[j - 1] > y[j]:
-        # where the point comes within ``touch`` of the floor, between samples
-        cap = float(t[j] - (floor + touch - y[j]) / (y[j - 1] - y[j]) * (t[j] - t[j - 1]))
+    cap = np.inf  # a point that never comes within ``touch`` of a floor below its run
+    if down.size:
+        j = int(down[0])
+        cap = float(t[j])
+        if j > 0 and np.isfinite(y[j - 1]) and y[j - 1] > y[j]:
+            # where the point comes within ``touch`` of the floor, between samples
+            cap = float(t[j] - (floor + touch - y[j]) / (y[j - 1] - y[j]) * (t[j] - t[j - 1]))
     prev = y[i - 1]
     if not np.isfinite(prev):
         return float("nan")  # the descent is not seen
