@@ -101,6 +101,7 @@ def assess(
     shown = _one_per_group(fired, rules)[: max(0, config.cues.max_cues)]
     good = _good(analysis, ok_groups, bad_groups)
     skipped = _drop_assessed(skipped, rules, view, fired, borderline)
+    borderline = _drop_superseded(borderline, rules, fired)
     return Assessment(shown, fired, good, skipped, source, watch, borderline, used)
 
 
@@ -161,6 +162,22 @@ def _one_per_group(fired: list[Cue], rules: list[CueRule]) -> list[Cue]:
         seen.add(group)
         shown.append(cue)
     return shown
+
+
+def _drop_superseded(
+    borderline: list[dict[str, Any]], rules: list[CueRule], fired: list[Cue]
+) -> list[dict[str, Any]]:
+    """Drop the borderline entries of a fault group whose cue fired.
+
+    Rules of one group judge one fault by different figures (a held shrug by the neck
+    against a normal band, by the shoulders' level in the clip, against the athlete's
+    own neck): once one of them cues the fault, another's "borderline" under the same
+    title would read as the report doubting its own cue. Its figure stays in the
+    metrics.
+    """
+    group = {r.id: r.group_key for r in rules}
+    cued = {group.get(c.rule_id, c.rule_id) for c in fired}
+    return [b for b in borderline if group.get(b["rule"], b["rule"]) not in cued]
 
 
 def _drop_assessed(

@@ -304,3 +304,16 @@ def test_held_shrug_cued_from_the_side_relaxed_not():
     near = assess(make_analysis(view="side_left", values={"shrug_neck_tl": rule.threshold - 0.01}))
     assert not near.fired
     assert [(b["rule"], b["side"]) for b in near.borderline] == [("shrug_held_side", "both")]
+
+
+def test_a_cued_shrug_is_not_also_called_borderline_by_another_rule_of_its_group():
+    # the 7 cm side render: its neck cued the held shrug while the shoulders' level in the
+    # clip (0.036 against 0.04 +/- 0.013) sat inside the noise of its own rule
+    values = {"shrug_neck_tl": 0.18, "shrug_level_tl": 0.036}
+    out = assess(make_analysis(view="side_left", values=values))
+    assert [c.rule_id for c in out.fired] == ["shrug_held_side"]
+    assert out.borderline == []
+    # without the cue the level's borderline stays
+    alone = assess(make_analysis(view="side_left", values={**values, "shrug_neck_tl": 0.27}))
+    assert not alone.fired
+    assert [b["rule"] for b in alone.borderline] == ["shrug_level_side"]
