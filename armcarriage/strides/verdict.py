@@ -139,11 +139,30 @@ def _verdict(
             f"(walking; running is below {100 * cfg.max_duty_factor:.0f}%)"
         )
     if n < cfg.min_strides:
-        noun = "stride" if n == 1 else "strides"
-        return Status.TOO_FEW_STRIDES, (
-            f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
-        )
+        return Status.TOO_FEW_STRIDES, _too_few(cfg, checks, cadence, n)
     return Status.OK, ""
+
+
+def _too_few(cfg: StrideConfig, checks: dict[str, Any], cadence: float, n: int) -> str:
+    """Say how many strides were found and, when it explains it, the legs' time in view.
+
+    The strides needed take a time at the cadence read: a runner crossing the view, or
+    running away from the camera until the pose model loses them, may be in view for
+    less.
+    """
+    noun = "stride" if n == 1 else "strides"
+    msg = f"found {n} complete {noun} of either foot, need {cfg.min_strides}"
+    seen = float(checks.get("legs_in_view_s", 0.0))
+    period = float(checks.get("period_s") or np.nan)
+    if not (np.isfinite(cadence) and cadence > 0) and np.isfinite(period) and period > 0:
+        cadence = SPM_PER_STRIDE_HZ / period  # the legs' rhythm, where no stride completed
+    need = cfg.min_strides * SPM_PER_STRIDE_HZ / cadence if cadence > 0 else np.nan
+    if 0 < seen < need:  # the time in view explains it; otherwise the strikes were not seen
+        msg += (
+            f" (the legs are in view for {seen:.1f} s; {cfg.min_strides} strides at "
+            f"{cadence:.0f} steps/min take {need:.1f} s)"
+        )
+    return msg
 
 
 def _too_fast(cfg: StrideConfig, checks: dict[str, Any], cadence: float) -> tuple[Status, str]:

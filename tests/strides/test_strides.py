@@ -359,3 +359,20 @@ def test_the_real_treadmill_runner_keeps_a_steady_stride():
     st = a.strides.drop_duplicates("stride")["stride_time_s"].to_numpy(float)
     assert st.size >= 14
     assert np.mean(np.abs(st / np.median(st) - 1.0) <= 0.05) >= 0.95
+
+
+def test_too_few_strides_names_the_time_in_view_when_that_explains_it():
+    cfg = StrideConfig()
+    nan = float("nan")
+    # a sprinter crossing the view: 1.1 s of legs, the rhythm 0.533 s a stride (225 steps/min)
+    checks = {"legs_in_view_s": 1.1, "period_s": 0.5333}
+    status, message = _verdict(cfg, checks, True, 0.9, nan, 0.2, nan, 1)
+    assert status == "too_few_strides"
+    assert message == (
+        "found 1 complete stride of either foot, need 3 "
+        "(the legs are in view for 1.1 s; 3 strides at 225 steps/min take 1.6 s)"
+    )
+    # legs in view long enough: the strikes were not seen, and no time is blamed
+    checks = {"legs_in_view_s": 4.0, "period_s": 0.5333}
+    status, message = _verdict(cfg, checks, True, 0.9, nan, 0.2, nan, 0)
+    assert message == "found 0 complete strides of either foot, need 3"
