@@ -61,7 +61,7 @@ def detect_events(
     zeni_offsets: list[float] = []
     window_rows: list[tuple[str, str, float]] = []  # the strikes that time the strides
     min_frames = max(2, int(round(cfg.min_contact_s * fs)))
-    touchdown = _views(cfg.touchdown_views)
+    touch = _touch(label, cfg)
     zeni_only: set[str] = set()  # feet whose strikes are Zeni's alone
     if np.isfinite(period):
         for foot, s in sig.items():
@@ -69,12 +69,12 @@ def detect_events(
                 s["clearance"],
                 t,
                 cfg.contact_height_tl,
-                max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
-                max(min_frames, int(cfg.min_contact_stride * period * fs)),
-                cfg.event_height_tl,
-                [s["heel"], s["toe"]],
-                (cfg.touchdown_height_tl, cfg.touchdown_max_s) if label in touchdown else None,
-                _lone_samples(period, fs, cfg),
+                min_gap=max(min_frames, int(cfg.min_contact_gap_stride * period * fs)),
+                min_run=max(min_frames, int(cfg.min_contact_stride * period * fs)),
+                level=cfg.event_height_tl,
+                points=[s["heel"], s["toe"]],
+                touch=touch,
+                lone=_lone_samples(period, fs, cfg),
             )
             if side:
                 found = strikes.size
@@ -105,6 +105,13 @@ def detect_events(
     events = _with_frames(pd.DataFrame(rows, columns=["foot", "kind", "time"]), track)
     info["_windows"] = pd.DataFrame(window_rows, columns=["foot", "kind", "time"])
     return events, period, quality, info
+
+
+def _touch(label: str, cfg: StrideConfig) -> tuple[float, float] | None:
+    """Return the touchdown rule's (height, longest carry) in the views it applies to."""
+    if label not in _views(cfg.touchdown_views):
+        return None
+    return cfg.touchdown_height_tl, cfg.touchdown_max_s
 
 
 def _lone_samples(period: float, fs: float, cfg: StrideConfig) -> tuple[float, float] | None:
